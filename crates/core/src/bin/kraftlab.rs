@@ -1,0 +1,2 @@
+//! The `kraftlab` command line.
+fn main() {}

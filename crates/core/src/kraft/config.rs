@@ -1,0 +1,139 @@
+//! Quorum timings, with Kafka's defaults (KRAFT.md §1.4, `QuorumConfig.java`).
+
+use crate::types::{ms, Micros};
+
+/// The `controller.quorum.*` settings and the hard-coded constants of `KafkaRaftClient`.
+///
+/// Every value is configurable so that a lesson can slow an election down or make a timeout
+/// short enough to watch, but the defaults are Kafka's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuorumConfig {
+    /// `controller.quorum.election.timeout.ms` (1000): the effective timeout is drawn from
+    /// `[t, 2t)` on every transition that starts an election timer.
+    pub election_timeout_ms: u64,
+    /// `controller.quorum.fetch.timeout.ms` (2000): a follower voter without a successful Fetch
+    /// for this long starts an election. Also the base of check-quorum (×1.5) and of the
+    /// BeginQuorumEpoch resend period (÷2).
+    pub fetch_timeout_ms: u64,
+    /// `controller.quorum.election.backoff.max.ms` (1000): cap of the exponential election
+    /// backoff and of the EndQuorumEpoch successor stagger.
+    pub election_backoff_max_ms: u64,
+    /// `controller.quorum.request.timeout.ms` (2000): how long an RPC may go unanswered.
+    pub request_timeout_ms: u64,
+    /// `controller.quorum.retry.backoff.ms` (20): wait before retrying a failed request.
+    pub retry_backoff_ms: u64,
+    /// `controller.quorum.append.linger.ms` (25): how long the leader batches client writes.
+    pub append_linger_ms: u64,
+    /// `MAX_FETCH_WAIT_MS` (500): how long the leader parks a Fetch with nothing to return.
+    pub fetch_max_wait_ms: u64,
+    /// Stand-in for `MAX_FETCH_SIZE_BYTES` (8 MiB): most records one Fetch response carries.
+    pub fetch_max_records: usize,
+    /// KIP-996 pre-vote (Kafka 4.x behaviour). Off models Kafka 3.9.
+    pub prevote: bool,
+}
+
+/// `RETRY_BACKOFF_BASE_MS` in `KafkaRaftClient`: the unit of the election backoff.
+pub const RETRY_BACKOFF_BASE_MS: u64 = 100;
+
+/// Time after which the leader forgets an observer that stopped fetching
+/// (`LeaderState.OBSERVER_SESSION_TIMEOUT_MS`).
+pub const OBSERVER_SESSION_TIMEOUT_MS: u64 = 300_000;
+
+/// How long a graceful shutdown may wait for a successor before giving up (Kafka's default
+/// shutdown timeout of the raft client).
+pub const SHUTDOWN_TIMEOUT_MS: u64 = 5_000;
+
+impl Default for QuorumConfig {
+    fn default() -> Self {
+        QuorumConfig {
+            election_timeout_ms: 1000,
+            fetch_timeout_ms: 2000,
+            election_backoff_max_ms: 1000,
+            request_timeout_ms: 2000,
+            retry_backoff_ms: 20,
+            append_linger_ms: 25,
+            fetch_max_wait_ms: 500,
+            fetch_max_records: 8192,
+            prevote: true,
+        }
+    }
+}
+
+impl QuorumConfig {
+    /// The fetch timeout in microseconds.
+    pub fn fetch_timeout(&self) -> Micros {
+        ms(self.fetch_timeout_ms)
+    }
+
+    /// Check-quorum: a leader resigns if no majority fetched within 1.5 × the fetch timeout.
+    pub fn check_quorum_timeout(&self) -> Micros {
+        ms(self.fetch_timeout_ms * 3 / 2)
+    }
+
+    /// BeginQuorumEpoch resend period: half the fetch timeout.
+    pub fn begin_quorum_epoch_period(&self) -> Micros {
+        ms(self.fetch_timeout_ms / 2)
+    }
+
+    /// Binary-exponential election backoff after `retries` failed candidacies (retries ≥ 1):
+    /// `min(100 ms × random.nextInt(2 << min(20, retries-1)), backoff max)`, as in Kafka 3.9.
+    /// `draw(n)` must return a uniform integer in `[0, n)`.
+    pub fn election_backoff(&self, retries: u32, draw: impl FnOnce(u64) -> u64) -> Micros {
+        let retries = retries.max(1);
+        let bound = 2u64 << (retries - 1).min(20);
+        let backoff = RETRY_BACKOFF_BASE_MS * draw(bound);
+        ms(backoff.min(self.election_backoff_max_ms))
+    }
+
+    /// EndQuorumEpoch successor stagger: 0 for the first preferred successor, then
+    /// `min(max, (max >> (n-1)) << (position-1))`, and `max` for a voter not in the list
+    /// (`strictExponentialElectionBackoffMs`).
+    pub fn successor_backoff(&self, position: Option<usize>, successors: usize) -> Micros {
+        let max = self.election_backoff_max_ms;
+        let Some(position) = position else {
+            return ms(max);
+        };
+        if position == 0 {
+            return 0;
+        }
+        let shift_down = (successors.saturating_sub(1)).min(63) as u32;
+        let shift_up = (position - 1).min(63) as u32;
+        let value = (max >> shift_down).checked_shl(shift_up).unwrap_or(u64::MAX);
+        ms(value.min(max))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_kafkas() {
+        let c = QuorumConfig::default();
+        assert_eq!(c.check_quorum_timeout(), ms(3000));
+        assert_eq!(c.begin_quorum_epoch_period(), ms(1000));
+        assert!(c.prevote);
+    }
+
+    #[test]
+    fn election_backoff_grows_then_caps() {
+        let c = QuorumConfig::default();
+        // Retry 1 draws from {0, 1}: 0 or 100 ms.
+        assert_eq!(c.election_backoff(1, |n| n - 1), ms(100));
+        assert_eq!(c.election_backoff(1, |_| 0), 0);
+        // Retry 2 draws from {0..3}: at most 300 ms.
+        assert_eq!(c.election_backoff(2, |n| n - 1), ms(300));
+        // Later retries are capped at election.backoff.max.ms.
+        assert_eq!(c.election_backoff(9, |n| n - 1), ms(1000));
+    }
+
+    #[test]
+    fn successor_stagger_matches_kafka() {
+        let c = QuorumConfig::default();
+        assert_eq!(c.successor_backoff(Some(0), 2), 0);
+        assert_eq!(c.successor_backoff(Some(1), 2), ms(500));
+        assert_eq!(c.successor_backoff(Some(1), 4), ms(125));
+        assert_eq!(c.successor_backoff(Some(3), 4), ms(500));
+        assert_eq!(c.successor_backoff(None, 4), ms(1000));
+    }
+}

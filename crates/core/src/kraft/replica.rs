@@ -1,0 +1,419 @@
+//! One KRaft replica (Kafka's `KafkaRaftClient` plus `QuorumState`), sans-IO.
+//!
+//! The simulator drives it with three calls, mirroring Kafka's event loop:
+//! [`Replica::handle`] for a delivered message, [`Replica::poll`] when
+//! [`Replica::next_deadline`] comes, and the client calls ([`Replica::write`],
+//! [`Replica::begin_shutdown`], [`Replica::timeout_now`]). After a message the simulator polls
+//! too, as Kafka's loop does, so sending the next Fetch or Vote always happens in `poll`.
+//!
+//! The code is split by concern: elections in `election.rs`, Fetch and the high watermark in
+//! `replication.rs`, resigning and EndQuorumEpoch in `resign.rs`, state changes in
+//! `transition.rs`.
+
+use std::sync::Arc;
+
+use crate::effect::Ctx;
+use crate::message::{Payload, RaftMessage};
+use crate::trace::{Event, Reason};
+use crate::types::{ms, Epoch, NodeId, Offset, SimTime};
+
+use super::config::QuorumConfig;
+use super::leader::LeaderState;
+use super::log::Log;
+use super::requests::Requests;
+use super::rpc::{ErrorCode, RaftRpc};
+use super::state::{
+    CandidateState, ElectionState, FollowerState, ProspectiveState, ResignedState, Role, State,
+    Tally, UnattachedState,
+};
+
+/// What survives a crash: the `quorum-state` file and the log (KRAFT.md §1.2).
+///
+/// Appends are durable as soon as they happen (the simulator's disks flush instantly), which is
+/// what Kafka guarantees for voters before they fetch again.
+#[derive(Clone, Debug, Default)]
+pub struct Disk {
+    /// The persisted election state.
+    pub election: ElectionState,
+    /// The metadata log.
+    pub log: Log,
+    /// How many times the process has started; makes correlation ids unique across restarts.
+    pub incarnation: u32,
+}
+
+/// One member of the quorum: a voter (controller) or an observer (broker).
+#[derive(Clone, Debug)]
+pub struct Replica {
+    pub(crate) id: NodeId,
+    pub(crate) cfg: Arc<QuorumConfig>,
+    /// The voter set, ascending (`controller.quorum.voters`).
+    pub(crate) voters: Arc<Vec<NodeId>>,
+    pub(crate) disk: Disk,
+    /// The election state in memory; equal to the disk's except in memory-only states.
+    pub(crate) election: ElectionState,
+    pub(crate) state: State,
+    pub(crate) requests: Requests,
+    /// This replica's high watermark; `None` until learned (and reset on becoming leader).
+    pub(crate) hw: Option<Offset>,
+    /// Set during a graceful shutdown: when it gives up waiting for a successor.
+    pub(crate) shutdown_deadline: Option<SimTime>,
+    next_correlation: u64,
+}
+
+impl Replica {
+    /// Starts (or restarts) a replica from its disk, choosing the first state as Kafka's
+    /// `QuorumState.initialize` does:
+    /// 1. a stored epoch below the log's last epoch → Unattached in the log's epoch;
+    /// 2. it was the leader → **Resigned** in that epoch (it must not vote in it again);
+    /// 3. it had voted for itself → Candidate (3.9) or Prospective (4.x) in that epoch;
+    /// 4. it had voted for another → Unattached with that vote;
+    /// 5. a leader was known → Follower of it;
+    /// 6. otherwise → Unattached.
+    pub fn start(
+        id: NodeId,
+        voters: Arc<Vec<NodeId>>,
+        cfg: Arc<QuorumConfig>,
+        mut disk: Disk,
+        ctx: &mut Ctx,
+    ) -> Replica {
+        disk.incarnation += 1;
+        let election = disk.election;
+        let mut r = Replica {
+            id,
+            cfg,
+            voters,
+            election,
+            state: State::Unattached(UnattachedState {
+                election_deadline: None,
+            }),
+            requests: Requests::default(),
+            hw: None,
+            shutdown_deadline: None,
+            next_correlation: (disk.incarnation as u64) << 32,
+            disk,
+        };
+        let log_epoch = r.disk.log.last_epoch();
+        let voter = r.is_voter();
+        if election.epoch < log_epoch {
+            r.election = ElectionState {
+                epoch: log_epoch,
+                leader: None,
+                voted: None,
+            };
+            r.disk.election = r.election;
+            r.state = State::Unattached(r.unattached_state(ctx));
+        } else if election.leader == Some(id) && voter {
+            r.state = State::Resigned(ResignedState {
+                unacked: r.other_voters().into_iter().collect(),
+                preferred_successors: Vec::new(),
+                election_deadline: r.random_election_deadline(ctx),
+            });
+        } else if election.voted == Some(id) && election.leader.is_none() && voter {
+            let tally = Tally::new(&r.voters, id);
+            let deadline = r.random_election_deadline(ctx);
+            r.state = if r.cfg.prevote {
+                State::Prospective(ProspectiveState {
+                    tally,
+                    retries: 0,
+                    election_deadline: deadline,
+                })
+            } else {
+                State::Candidate(CandidateState {
+                    tally,
+                    retries: 1,
+                    election_deadline: deadline,
+                    backoff_until: None,
+                })
+            };
+        } else if let Some(leader) = election.leader.filter(|l| *l != id) {
+            r.state = State::Follower(FollowerState {
+                fetch_deadline: ctx.now + r.cfg.fetch_timeout(),
+                has_fetched_from_leader: false,
+            });
+            let _ = leader;
+        } else {
+            r.election.leader = None;
+            r.state = State::Unattached(r.unattached_state(ctx));
+        }
+        let role = r.role();
+        ctx.emit(Event::Transition {
+            from: Role::Unattached,
+            to: role,
+            epoch: r.epoch(),
+            reason: Reason::Startup,
+        });
+        r
+    }
+
+    /// Stops the process: what is left is the disk.
+    pub fn into_disk(self) -> Disk {
+        self.disk
+    }
+
+    // ----- accessors -----------------------------------------------------------------------
+
+    /// This replica's `node.id`.
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+
+    /// The current state's name.
+    pub fn role(&self) -> Role {
+        self.state.role()
+    }
+
+    /// The current state with its data.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The current epoch.
+    pub fn epoch(&self) -> Epoch {
+        self.election.epoch
+    }
+
+    /// The leader of the current epoch, if known.
+    pub fn leader(&self) -> Option<NodeId> {
+        self.election.leader
+    }
+
+    /// Whom this replica voted for in the current epoch.
+    pub fn voted(&self) -> Option<NodeId> {
+        self.election.voted
+    }
+
+    /// The high watermark this replica knows.
+    pub fn high_watermark(&self) -> Option<Offset> {
+        self.hw
+    }
+
+    /// The local log.
+    pub fn log(&self) -> &Log {
+        &self.disk.log
+    }
+
+    /// The persisted part.
+    pub fn disk(&self) -> &Disk {
+        &self.disk
+    }
+
+    /// The voter set.
+    pub fn voters(&self) -> &[NodeId] {
+        &self.voters
+    }
+
+    /// True if this replica is in the voter set.
+    pub fn is_voter(&self) -> bool {
+        self.voters.binary_search(&self.id).is_ok()
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &QuorumConfig {
+        &self.cfg
+    }
+
+    /// The leader's bookkeeping, if this replica leads.
+    pub fn leader_state(&self) -> Option<&LeaderState> {
+        match &self.state {
+            State::Leader(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// True while a graceful shutdown is in progress.
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutdown_deadline.is_some()
+    }
+
+    /// The other voters.
+    pub(crate) fn other_voters(&self) -> Vec<NodeId> {
+        self.voters.iter().copied().filter(|v| *v != self.id).collect()
+    }
+
+    // ----- timers ---------------------------------------------------------------------------
+
+    /// `now + election.timeout + random(election.timeout)` in whole milliseconds.
+    pub(crate) fn random_election_deadline(&self, ctx: &mut Ctx) -> SimTime {
+        let t = self.cfg.election_timeout_ms;
+        ctx.now + ms(t + ctx.rng.below(t))
+    }
+
+    /// A fresh Unattached state: voters get an election timer, observers none.
+    pub(crate) fn unattached_state(&self, ctx: &mut Ctx) -> UnattachedState {
+        UnattachedState {
+            election_deadline: self
+                .is_voter()
+                .then(|| self.random_election_deadline(ctx)),
+        }
+    }
+
+    /// When this replica next needs a `poll`.
+    pub fn next_deadline(&self) -> SimTime {
+        let state = match &self.state {
+            State::Unattached(u) => u.election_deadline.unwrap_or(SimTime::NEVER),
+            State::Prospective(p) => p.election_deadline,
+            State::Candidate(c) => c.backoff_until.unwrap_or(c.election_deadline),
+            State::Leader(l) => l.next_deadline(),
+            State::Follower(f) => f.fetch_deadline,
+            State::Resigned(r) => r.election_deadline,
+        };
+        let shutdown = self.shutdown_deadline.unwrap_or(SimTime::NEVER);
+        state.min(shutdown).min(self.requests.next_deadline(SimTime::ZERO))
+    }
+
+    // ----- the event loop ------------------------------------------------------------------
+
+    /// Handles one delivered message.
+    pub fn handle(&mut self, from: NodeId, msg: RaftMessage, ctx: &mut Ctx) {
+        let RaftMessage { correlation, rpc } = msg;
+        if !rpc.is_request() && !self.requests.accept_response(from, correlation) {
+            return; // a response to a request this replica no longer waits for
+        }
+        match rpc {
+            RaftRpc::VoteRequest { .. } => self.handle_vote_request(from, correlation, rpc, ctx),
+            RaftRpc::VoteResponse {
+                epoch,
+                leader,
+                granted,
+                pre_vote,
+                error,
+            } => self.handle_vote_response(from, epoch, leader, granted, pre_vote, error, ctx),
+            RaftRpc::BeginQuorumEpochRequest { epoch, leader } => {
+                self.handle_begin_quorum_epoch(from, correlation, epoch, leader, ctx)
+            }
+            RaftRpc::BeginQuorumEpochResponse { epoch, leader, error } => {
+                self.common_response(from, epoch, leader, error, ctx);
+            }
+            RaftRpc::EndQuorumEpochRequest {
+                epoch,
+                leader,
+                preferred_successors,
+            } => self.handle_end_quorum_epoch(
+                from,
+                correlation,
+                epoch,
+                leader,
+                preferred_successors,
+                ctx,
+            ),
+            RaftRpc::EndQuorumEpochResponse { epoch, leader, error } => {
+                self.handle_end_quorum_epoch_response(from, epoch, leader, error, ctx)
+            }
+            RaftRpc::FetchRequest {
+                epoch,
+                replica,
+                fetch_offset,
+                last_fetched_epoch,
+                max_wait_ms,
+            } => self.handle_fetch_request(
+                from,
+                correlation,
+                epoch,
+                replica,
+                fetch_offset,
+                last_fetched_epoch,
+                max_wait_ms,
+                ctx,
+            ),
+            RaftRpc::FetchResponse { .. } => self.handle_fetch_response(from, rpc, ctx),
+        }
+    }
+
+    /// Runs whatever is due: expired timers, requests to (re)send.
+    pub fn poll(&mut self, ctx: &mut Ctx) {
+        let retry_at = ctx.now + ms(self.cfg.retry_backoff_ms);
+        for (to, name) in self.requests.expire(ctx.now, retry_at) {
+            ctx.emit(Event::RequestTimedOut { to, name });
+        }
+        if self.maybe_complete_shutdown(ctx) {
+            return;
+        }
+        match self.role() {
+            Role::Leader => self.poll_leader(ctx),
+            Role::Candidate => self.poll_candidate(ctx),
+            Role::Prospective => self.poll_prospective(ctx),
+            Role::Follower => self.poll_follower(ctx),
+            Role::Unattached => self.poll_unattached(ctx),
+            Role::Resigned => self.poll_resigned(ctx),
+        }
+    }
+
+    // ----- sending -------------------------------------------------------------------------
+
+    /// Sends a request and remembers it until answered or timed out.
+    pub(crate) fn send_request(&mut self, to: NodeId, rpc: RaftRpc, ctx: &mut Ctx) {
+        self.next_correlation += 1;
+        let correlation = self.next_correlation;
+        let deadline = ctx.now + ms(self.cfg.request_timeout_ms);
+        self.requests.sent(to, correlation, rpc.name(), deadline);
+        ctx.send(to, Payload::Raft(RaftMessage { correlation, rpc }));
+    }
+
+    /// Sends a response.
+    pub(crate) fn respond(&self, to: NodeId, correlation: u64, rpc: RaftRpc, ctx: &mut Ctx) {
+        ctx.send(to, Payload::Raft(RaftMessage { correlation, rpc }));
+    }
+
+    // ----- the common epoch rules (KRAFT.md §1.6) --------------------------------------------
+
+    /// `maybeHandleCommonResponse`: learns epochs and leaders from any response. Returns true if
+    /// the response has been fully handled and must not be processed further.
+    pub(crate) fn common_response(
+        &mut self,
+        from: NodeId,
+        epoch: Epoch,
+        leader: Option<NodeId>,
+        error: ErrorCode,
+        ctx: &mut Ctx,
+    ) -> bool {
+        if epoch < self.epoch() || error == ErrorCode::UnknownLeaderEpoch {
+            true
+        } else if epoch > self.epoch()
+            || matches!(
+                error,
+                ErrorCode::FencedLeaderEpoch | ErrorCode::NotLeaderOrFollower
+            )
+        {
+            self.maybe_transition(epoch, leader, from, ctx);
+            true
+        } else if leader.is_some() && self.leader().is_none() {
+            self.maybe_transition(epoch, leader, from, ctx);
+            error != ErrorCode::None
+        } else {
+            error != ErrorCode::None
+        }
+    }
+
+    /// `maybeTransition`: follows a newly learned leader or moves to a higher epoch.
+    pub(crate) fn maybe_transition(
+        &mut self,
+        epoch: Epoch,
+        leader: Option<NodeId>,
+        from: NodeId,
+        ctx: &mut Ctx,
+    ) {
+        let leader = leader.filter(|l| *l != self.id || epoch == self.epoch());
+        if epoch == self.epoch() {
+            if let (Some(known), Some(new)) = (self.leader(), leader) {
+                if known != new {
+                    ctx.emit(Event::Illegal {
+                        what: format!(
+                            "{from} names {new} leader of epoch {epoch}, but {known} leads it"
+                        ),
+                    });
+                }
+                return;
+            }
+        }
+        if epoch > self.epoch() {
+            match leader {
+                Some(l) => self.become_follower(epoch, l, Reason::HigherEpoch { from }, ctx),
+                None => self.become_unattached(epoch, Reason::HigherEpoch { from }, ctx),
+            }
+        } else if let Some(l) = leader.filter(|l| *l != self.id) {
+            if self.leader().is_none() {
+                self.become_follower(epoch, l, Reason::LeaderDiscovered { from }, ctx);
+            }
+        }
+    }
+}

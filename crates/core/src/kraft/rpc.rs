@@ -1,0 +1,300 @@
+//! The KRaft RPCs, with Kafka's field names (KRAFT.md §2).
+//!
+//! Every request carries a correlation id that its response echoes; a replica only acts on the
+//! response to a request it still waits for, as Kafka's `RequestManager` does.
+
+use std::fmt;
+
+use super::log::Batch;
+use crate::types::{Epoch, NodeId, Offset};
+
+/// Kafka error codes that the quorum RPCs use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ErrorCode {
+    /// No error.
+    None,
+    /// The request's epoch is older than the receiver's.
+    FencedLeaderEpoch,
+    /// The request's epoch is newer than the receiver's.
+    UnknownLeaderEpoch,
+    /// The receiver is not the leader of the request's epoch.
+    NotLeaderOrFollower,
+    /// The receiver is shutting down.
+    BrokerNotAvailable,
+    /// The request is malformed (for example a candidate whose last epoch is not below its
+    /// candidate epoch).
+    InvalidRequest,
+    /// The request's cluster id differs from the receiver's.
+    InconsistentClusterId,
+}
+
+impl ErrorCode {
+    /// Kafka's spelling, as logs print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCode::None => "NONE",
+            ErrorCode::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
+            ErrorCode::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
+            ErrorCode::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            ErrorCode::BrokerNotAvailable => "BROKER_NOT_AVAILABLE",
+            ErrorCode::InvalidRequest => "INVALID_REQUEST",
+            ErrorCode::InconsistentClusterId => "INCONSISTENT_CLUSTER_ID",
+        }
+    }
+}
+
+/// A snapshot's identity: the offset it ends at and the epoch of its last record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SnapshotId {
+    /// First offset not covered by the snapshot.
+    pub end_offset: Offset,
+    /// Epoch of the last record the snapshot covers.
+    pub epoch: Epoch,
+}
+
+/// One quorum RPC, request or response.
+#[derive(Clone, Debug)]
+pub enum RaftRpc {
+    /// `Vote` (apiKey 52). With `pre_vote` it is KIP-996's non-binding PreVote.
+    VoteRequest {
+        /// Candidate epoch (for a PreVote, the sender's current epoch; it is not bumped).
+        epoch: Epoch,
+        /// The candidate (`CandidateId` / `ReplicaId`).
+        candidate: NodeId,
+        /// `LastOffsetEpoch`: epoch of the candidate's last record.
+        last_offset_epoch: Epoch,
+        /// `LastOffset`: the candidate's log end offset.
+        last_offset: Offset,
+        /// `PreVote` (Vote v2).
+        pre_vote: bool,
+    },
+    /// Answer to a Vote.
+    VoteResponse {
+        /// The responder's epoch.
+        epoch: Epoch,
+        /// The leader the responder knows, if any.
+        leader: Option<NodeId>,
+        /// `VoteGranted`.
+        granted: bool,
+        /// Echo of the request's `PreVote`.
+        pre_vote: bool,
+        /// Error code.
+        error: ErrorCode,
+    },
+    /// `BeginQuorumEpoch` (apiKey 53): a new leader announces itself, since pull-based
+    /// replication has no heartbeat push.
+    BeginQuorumEpochRequest {
+        /// The leader's epoch.
+        epoch: Epoch,
+        /// The leader.
+        leader: NodeId,
+    },
+    /// Answer to BeginQuorumEpoch.
+    BeginQuorumEpochResponse {
+        /// The responder's epoch.
+        epoch: Epoch,
+        /// The leader the responder knows.
+        leader: Option<NodeId>,
+        /// Error code.
+        error: ErrorCode,
+    },
+    /// `EndQuorumEpoch` (apiKey 54): a resigning leader asks the voters to elect a successor,
+    /// ranked by replication progress.
+    EndQuorumEpochRequest {
+        /// The resigning leader's epoch.
+        epoch: Epoch,
+        /// The resigning leader.
+        leader: NodeId,
+        /// `PreferredSuccessors`, most caught up first.
+        preferred_successors: Vec<NodeId>,
+    },
+    /// Answer to EndQuorumEpoch.
+    EndQuorumEpochResponse {
+        /// The responder's epoch.
+        epoch: Epoch,
+        /// The leader the responder knows.
+        leader: Option<NodeId>,
+        /// Error code.
+        error: ErrorCode,
+    },
+    /// `Fetch` (apiKey 1) for `__cluster_metadata-0`: how followers and observers replicate.
+    FetchRequest {
+        /// `CurrentLeaderEpoch`: the fetcher's epoch.
+        epoch: Epoch,
+        /// `ReplicaId`: the fetcher.
+        replica: NodeId,
+        /// `FetchOffset`: the fetcher's log end offset.
+        fetch_offset: Offset,
+        /// `LastFetchedEpoch`: epoch of the fetcher's last record.
+        last_fetched_epoch: Epoch,
+        /// `MaxWaitMs`: how long the leader may park the request (500).
+        max_wait_ms: u64,
+    },
+    /// Answer to a Fetch.
+    FetchResponse {
+        /// The responder's epoch (`CurrentLeader.LeaderEpoch`).
+        epoch: Epoch,
+        /// `CurrentLeader.LeaderId`.
+        leader: Option<NodeId>,
+        /// Error code.
+        error: ErrorCode,
+        /// `HighWatermark`, if the leader knows it.
+        high_watermark: Option<Offset>,
+        /// `LogStartOffset`.
+        log_start_offset: Offset,
+        /// `DivergingEpoch{Epoch, EndOffset}`: truncate before fetching again.
+        diverging_epoch: Option<(Epoch, Offset)>,
+        /// `SnapshotId`: the fetch offset is below the log start; load this snapshot first.
+        snapshot_id: Option<SnapshotId>,
+        /// The records, in whole batches.
+        batches: Vec<Batch>,
+    },
+}
+
+impl RaftRpc {
+    /// Kafka's API name, as the UI labels a message.
+    pub fn name(&self) -> &'static str {
+        match self {
+            RaftRpc::VoteRequest { pre_vote: true, .. } => "PreVote",
+            RaftRpc::VoteRequest { .. } => "Vote",
+            RaftRpc::VoteResponse { pre_vote: true, .. } => "PreVoteResponse",
+            RaftRpc::VoteResponse { .. } => "VoteResponse",
+            RaftRpc::BeginQuorumEpochRequest { .. } => "BeginQuorumEpoch",
+            RaftRpc::BeginQuorumEpochResponse { .. } => "BeginQuorumEpochResponse",
+            RaftRpc::EndQuorumEpochRequest { .. } => "EndQuorumEpoch",
+            RaftRpc::EndQuorumEpochResponse { .. } => "EndQuorumEpochResponse",
+            RaftRpc::FetchRequest { .. } => "Fetch",
+            RaftRpc::FetchResponse { .. } => "FetchResponse",
+        }
+    }
+
+    /// True for requests, false for responses.
+    pub fn is_request(&self) -> bool {
+        matches!(
+            self,
+            RaftRpc::VoteRequest { .. }
+                | RaftRpc::BeginQuorumEpochRequest { .. }
+                | RaftRpc::EndQuorumEpochRequest { .. }
+                | RaftRpc::FetchRequest { .. }
+        )
+    }
+
+    /// The epoch the message carries.
+    pub fn epoch(&self) -> Epoch {
+        match self {
+            RaftRpc::VoteRequest { epoch, .. }
+            | RaftRpc::VoteResponse { epoch, .. }
+            | RaftRpc::BeginQuorumEpochRequest { epoch, .. }
+            | RaftRpc::BeginQuorumEpochResponse { epoch, .. }
+            | RaftRpc::EndQuorumEpochRequest { epoch, .. }
+            | RaftRpc::EndQuorumEpochResponse { epoch, .. }
+            | RaftRpc::FetchRequest { epoch, .. }
+            | RaftRpc::FetchResponse { epoch, .. } => *epoch,
+        }
+    }
+}
+
+fn opt(id: &Option<NodeId>) -> String {
+    id.map(|i| i.to_string()).unwrap_or_else(|| "none".into())
+}
+
+impl fmt::Display for RaftRpc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RaftRpc::VoteRequest {
+                epoch,
+                candidate,
+                last_offset_epoch,
+                last_offset,
+                pre_vote,
+            } => write!(
+                f,
+                "{} epoch={epoch} candidate={candidate} lastOffsetEpoch={last_offset_epoch} lastOffset={last_offset}",
+                if *pre_vote { "PreVote" } else { "Vote" }
+            ),
+            RaftRpc::VoteResponse {
+                epoch,
+                leader,
+                granted,
+                pre_vote,
+                error,
+            } => {
+                write!(
+                    f,
+                    "{} epoch={epoch} leader={} granted={granted}",
+                    if *pre_vote { "PreVoteResponse" } else { "VoteResponse" },
+                    opt(leader)
+                )?;
+                if *error != ErrorCode::None {
+                    write!(f, " error={}", error.name())?;
+                }
+                Ok(())
+            }
+            RaftRpc::BeginQuorumEpochRequest { epoch, leader } => {
+                write!(f, "BeginQuorumEpoch epoch={epoch} leader={leader}")
+            }
+            RaftRpc::BeginQuorumEpochResponse { epoch, leader, error }
+            | RaftRpc::EndQuorumEpochResponse { epoch, leader, error } => {
+                write!(f, "{} epoch={epoch} leader={}", self.name(), opt(leader))?;
+                if *error != ErrorCode::None {
+                    write!(f, " error={}", error.name())?;
+                }
+                Ok(())
+            }
+            RaftRpc::EndQuorumEpochRequest {
+                epoch,
+                leader,
+                preferred_successors,
+            } => write!(
+                f,
+                "EndQuorumEpoch epoch={epoch} leader={leader} preferredSuccessors=[{}]",
+                preferred_successors
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            RaftRpc::FetchRequest {
+                epoch,
+                replica,
+                fetch_offset,
+                last_fetched_epoch,
+                max_wait_ms,
+            } => write!(
+                f,
+                "Fetch epoch={epoch} replica={replica} fetchOffset={fetch_offset} lastFetchedEpoch={last_fetched_epoch} maxWaitMs={max_wait_ms}"
+            ),
+            RaftRpc::FetchResponse {
+                epoch,
+                leader,
+                error,
+                high_watermark,
+                diverging_epoch,
+                snapshot_id,
+                batches,
+                ..
+            } => {
+                write!(f, "FetchResponse epoch={epoch} leader={}", opt(leader))?;
+                if *error != ErrorCode::None {
+                    return write!(f, " error={}", error.name());
+                }
+                match high_watermark {
+                    Some(hw) => write!(f, " highWatermark={hw}")?,
+                    None => write!(f, " highWatermark=none")?,
+                }
+                if let Some((e, o)) = diverging_epoch {
+                    write!(f, " divergingEpoch={e}@{o}")?;
+                }
+                if let Some(s) = snapshot_id {
+                    write!(f, " snapshotId={}@{}", s.end_offset, s.epoch)?;
+                }
+                let records: usize = batches.iter().map(|b| b.len()).sum();
+                if records > 0 {
+                    let first = batches[0].base_offset;
+                    write!(f, " records={first}..{}", first + records as u64)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! # KRaft Lab core
+//!
+//! A deterministic simulator of a Kafka cluster's metadata quorum: KRaft controllers and brokers
+//! (and, for comparison, the ZooKeeper-mode controller), the network between them, and the
+//! faults a user can inject. The same code runs natively (tests, the `kraftlab` command) and in
+//! the browser (compiled to WebAssembly).
+//!
+//! Rules the whole crate follows:
+//! - **Sans-IO.** A replica never touches time, the network, storage or randomness; it reacts
+//!   to a message or a poll and returns effects ([`effect`]).
+//! - **Deterministic.** One event queue ordered by (time, sequence), one seeded generator
+//!   ([`rng`]), ordered collections only. The same seed and the same user actions give the same
+//!   run, byte for byte, on every target.
+//! - **Observable.** Every step is a [`trace`] event; the UI, the scenario runner and the
+//!   invariant checkers all read them.
+//! - **Kafka's words.** Epoch, offset, high watermark, voters, observers, Fetch, Vote,
+//!   BeginQuorumEpoch, EndQuorumEpoch, and Kafka's record names.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod effect;
+pub mod kraft;
+pub mod message;
+pub mod record;
+pub mod rng;
+pub mod trace;
+pub mod types;

@@ -1,0 +1,69 @@
+//! What travels on the simulated network: one envelope type for every layer's messages.
+
+use std::fmt;
+
+use crate::kraft::rpc::RaftRpc;
+use crate::types::{NodeId, SimTime};
+
+/// A message id, unique within a run; the UI and the `drop` action refer to messages by it.
+pub type MsgId = u64;
+
+/// A quorum RPC with the correlation id that matches a response to its request.
+#[derive(Clone, Debug)]
+pub struct RaftMessage {
+    /// Chosen by the requester; echoed by the response.
+    pub correlation: u64,
+    /// The RPC itself.
+    pub rpc: RaftRpc,
+}
+
+/// The body of a network message.
+#[derive(Clone, Debug)]
+pub enum Payload {
+    /// A KRaft quorum RPC.
+    Raft(RaftMessage),
+}
+
+impl Payload {
+    /// Kafka's API name (`Fetch`, `Vote`, …) for labels and colours.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Payload::Raft(m) => m.rpc.name(),
+        }
+    }
+
+    /// True for requests, false for responses.
+    pub fn is_request(&self) -> bool {
+        match self {
+            Payload::Raft(m) => m.rpc.is_request(),
+        }
+    }
+}
+
+impl fmt::Display for Payload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Payload::Raft(m) => write!(f, "{}", m.rpc),
+        }
+    }
+}
+
+/// A message in flight: who sent it, to whom, and when it left and will arrive. The UI draws it
+/// at `lerp(sent_at, deliver_at, now)`, so the animation is exact at any speed.
+#[derive(Clone, Debug)]
+pub struct Envelope {
+    /// Run-wide message id.
+    pub id: MsgId,
+    /// Sender.
+    pub from: NodeId,
+    /// Receiver.
+    pub to: NodeId,
+    /// When it was sent.
+    pub sent_at: SimTime,
+    /// When it arrives (if it is not dropped on the way).
+    pub deliver_at: SimTime,
+    /// The message.
+    pub payload: Payload,
+    /// Set when the network has already decided to lose it: it travels, then vanishes.
+    pub doomed: bool,
+}

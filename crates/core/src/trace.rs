@@ -1,0 +1,487 @@
+//! Everything observable in a run is a trace event (DESIGN.md §2 rule 3).
+//!
+//! The animation, the event feed, the scenario output, the invariant checkers and the golden
+//! tests all read these same events. [`TraceEvent::narrate`] turns one into the plain-language
+//! sentence the event feed shows; [`TraceEvent::line`] into the compact line golden files hold.
+
+use std::fmt;
+
+use crate::kraft::Role;
+use crate::message::{Envelope, MsgId};
+use crate::types::{format_duration, Epoch, Micros, NodeId, Offset, SimTime};
+
+/// Why the network did not deliver a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DropReason {
+    /// Lost by the lossy network.
+    Lost,
+    /// A partition cuts the link.
+    Partitioned,
+    /// The receiver is down.
+    ReceiverDown,
+    /// The user dropped it by hand.
+    UserDropped,
+}
+
+impl DropReason {
+    /// Lower-case label used in traces.
+    pub fn label(self) -> &'static str {
+        match self {
+            DropReason::Lost => "lost",
+            DropReason::Partitioned => "partitioned",
+            DropReason::ReceiverDown => "receiver down",
+            DropReason::UserDropped => "dropped by the user",
+        }
+    }
+}
+
+/// Which timer of a replica fired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TimerKind {
+    /// The randomized election timeout (Unattached, Prospective, Candidate, Resigned).
+    Election,
+    /// A follower's fixed fetch timeout.
+    Fetch,
+    /// The leader's check-quorum timer.
+    CheckQuorum,
+    /// A candidate's election backoff.
+    Backoff,
+}
+
+impl TimerKind {
+    /// Lower-case label.
+    pub fn label(self) -> &'static str {
+        match self {
+            TimerKind::Election => "election timeout",
+            TimerKind::Fetch => "fetch timeout",
+            TimerKind::CheckQuorum => "check-quorum timeout",
+            TimerKind::Backoff => "election backoff",
+        }
+    }
+}
+
+/// Why a replica changed state; shown in the event feed and golden traces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// Process start (or restart) from the persisted `quorum-state`.
+    Startup,
+    /// The election timer fired.
+    ElectionTimeout,
+    /// No successful Fetch within the fetch timeout.
+    FetchTimeout,
+    /// A message from `from` carried a higher epoch.
+    HigherEpoch {
+        /// Who sent it.
+        from: NodeId,
+    },
+    /// A message from `from` named the leader of this epoch.
+    LeaderDiscovered {
+        /// Who told us.
+        from: NodeId,
+    },
+    /// This node granted its vote to `candidate`.
+    Voted {
+        /// The candidate.
+        candidate: NodeId,
+    },
+    /// A majority granted the pre-vote.
+    PreVoteWon,
+    /// The pre-vote was rejected by a majority or timed out.
+    PreVoteLost,
+    /// A majority granted the vote.
+    ElectionWon,
+    /// The candidacy failed; the backoff is over and the node tries again.
+    BackoffOver,
+    /// The leader heard from no majority within the check-quorum timeout.
+    CheckQuorum,
+    /// Graceful shutdown.
+    Shutdown,
+    /// The user pressed "time out now".
+    TimeoutNow,
+    /// The voter set changed and this node is no longer (or now) a voter.
+    VoterSetChanged,
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Startup => write!(f, "startup"),
+            Reason::ElectionTimeout => write!(f, "election timeout"),
+            Reason::FetchTimeout => write!(f, "fetch timeout"),
+            Reason::HigherEpoch { from } => write!(f, "higher epoch from {from}"),
+            Reason::LeaderDiscovered { from } => write!(f, "leader learned from {from}"),
+            Reason::Voted { candidate } => write!(f, "voted for {candidate}"),
+            Reason::PreVoteWon => write!(f, "pre-vote won"),
+            Reason::PreVoteLost => write!(f, "pre-vote lost"),
+            Reason::ElectionWon => write!(f, "election won"),
+            Reason::BackoffOver => write!(f, "backoff over"),
+            Reason::CheckQuorum => write!(f, "check-quorum"),
+            Reason::Shutdown => write!(f, "shutdown"),
+            Reason::TimeoutNow => write!(f, "timeout now"),
+            Reason::VoterSetChanged => write!(f, "voter set changed"),
+        }
+    }
+}
+
+/// One observable step.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// A message left its sender.
+    Sent(Envelope),
+    /// A message reached its receiver.
+    Delivered {
+        /// Message id.
+        id: MsgId,
+        /// Sender.
+        from: NodeId,
+        /// API name.
+        name: &'static str,
+    },
+    /// The network did not deliver a message.
+    Dropped {
+        /// Message id.
+        id: MsgId,
+        /// Sender.
+        from: NodeId,
+        /// Receiver.
+        to: NodeId,
+        /// API name.
+        name: &'static str,
+        /// Why.
+        reason: DropReason,
+    },
+    /// A timer fired.
+    TimerExpired(TimerKind),
+    /// The replica changed state.
+    Transition {
+        /// State before.
+        from: Role,
+        /// State after.
+        to: Role,
+        /// Epoch after the transition.
+        epoch: Epoch,
+        /// Why.
+        reason: Reason,
+    },
+    /// This node answered a Vote or PreVote.
+    VoteCast {
+        /// The requester.
+        candidate: NodeId,
+        /// The request's epoch.
+        epoch: Epoch,
+        /// PreVote or a binding vote.
+        pre_vote: bool,
+        /// The answer.
+        granted: bool,
+        /// Why, in words.
+        why: &'static str,
+    },
+    /// A candidate lost; it waits before trying again.
+    BackingOff {
+        /// How long.
+        backoff: Micros,
+    },
+    /// A follower got EndQuorumEpoch and will start an election after `after`.
+    FetchTimerOverridden {
+        /// The resigning leader.
+        leader: NodeId,
+        /// The new timeout.
+        after: Micros,
+    },
+    /// Records were appended to this node's log.
+    Appended {
+        /// First offset.
+        base_offset: Offset,
+        /// Number of records.
+        count: u64,
+        /// Epoch of the batch.
+        epoch: Epoch,
+    },
+    /// The log was truncated after a DivergingEpoch.
+    Truncated {
+        /// New log end offset.
+        to_offset: Offset,
+        /// Records removed.
+        removed: u64,
+    },
+    /// This node's high watermark moved.
+    HighWatermark {
+        /// New HW.
+        hw: Offset,
+    },
+    /// A request got no answer in time.
+    RequestTimedOut {
+        /// Who did not answer.
+        to: NodeId,
+        /// API name.
+        name: &'static str,
+    },
+    /// A client write reached the leader.
+    WriteAccepted {
+        /// Records queued.
+        count: u64,
+    },
+    /// A client write was refused.
+    WriteRejected {
+        /// Why.
+        why: String,
+    },
+    /// The process crashed (memory lost, disk kept).
+    Crashed,
+    /// The process started again from its disk.
+    Restarted,
+    /// A graceful shutdown began.
+    ShutdownStarted,
+    /// The process stopped after a graceful shutdown.
+    Stopped,
+    /// The process stalls (a long GC pause) until `until`.
+    Paused {
+        /// When it resumes.
+        until: SimTime,
+    },
+    /// The stall is over.
+    Resumed,
+    /// The network topology or its parameters changed.
+    Network {
+        /// What changed, in words.
+        description: String,
+    },
+    /// A protocol rule was about to be broken; the step was refused.
+    Illegal {
+        /// What was refused.
+        what: String,
+    },
+}
+
+/// An event with its time and the node it happened on.
+#[derive(Clone, Debug)]
+pub struct TraceEvent {
+    /// Virtual time.
+    pub at: SimTime,
+    /// The node (the receiver for deliveries, the sender for sends and drops).
+    pub node: NodeId,
+    /// What happened.
+    pub event: Event,
+}
+
+/// How much of the trace a listing shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    /// Nothing.
+    Off,
+    /// State changes, elections, faults, truncations (no appends, HW moves or messages).
+    Elections,
+    /// Plus appends, HW moves and refused writes.
+    Events,
+    /// Plus every message sent, delivered and dropped, and every timer.
+    All,
+}
+
+impl Verbosity {
+    /// Parses `off`, `elections`, `events` or `all`.
+    pub fn parse(text: &str) -> Option<Verbosity> {
+        match text {
+            "off" | "none" => Some(Verbosity::Off),
+            "elections" => Some(Verbosity::Elections),
+            "events" => Some(Verbosity::Events),
+            "all" | "messages" => Some(Verbosity::All),
+            _ => None,
+        }
+    }
+}
+
+impl TraceEvent {
+    /// The least verbose level at which this event is shown.
+    pub fn level(&self) -> Verbosity {
+        match &self.event {
+            Event::Sent(_) | Event::Delivered { .. } | Event::TimerExpired(_) => Verbosity::All,
+            Event::RequestTimedOut { .. } => Verbosity::All,
+            Event::Dropped { reason, .. } => {
+                if *reason == DropReason::UserDropped {
+                    Verbosity::Elections
+                } else {
+                    Verbosity::All
+                }
+            }
+            Event::Appended { .. }
+            | Event::HighWatermark { .. }
+            | Event::WriteAccepted { .. }
+            | Event::WriteRejected { .. } => Verbosity::Events,
+            _ => Verbosity::Elections,
+        }
+    }
+
+    /// A compact, stable one-line rendering for golden files and the CLI.
+    pub fn line(&self) -> String {
+        format!("{:>10} {:>4} {}", format_ms(self.at), self.node, self.detail())
+    }
+
+    fn detail(&self) -> String {
+        match &self.event {
+            Event::Sent(env) => {
+                let fate = if env.doomed { " (will be lost)" } else { "" };
+                format!("-> {} {}{fate}", env.to, env.payload)
+            }
+            Event::Delivered { from, name, .. } => format!("<- {from} {name}"),
+            Event::Dropped {
+                from, to, name, reason, ..
+            } => format!("dropped {from}->{to} {name}: {}", reason.label()),
+            Event::TimerExpired(t) => format!("{} fired", t.label()),
+            Event::Transition {
+                from,
+                to,
+                epoch,
+                reason,
+            } => format!("{from} -> {to} epoch={epoch} ({reason})"),
+            Event::VoteCast {
+                candidate,
+                epoch,
+                pre_vote,
+                granted,
+                why,
+            } => format!(
+                "{} {} to {candidate} in epoch {epoch} ({why})",
+                if *granted { "grants" } else { "rejects" },
+                if *pre_vote { "pre-vote" } else { "vote" },
+            ),
+            Event::BackingOff { backoff } => {
+                format!("election lost, backing off {}", format_duration(*backoff))
+            }
+            Event::FetchTimerOverridden { leader, after } => format!(
+                "EndQuorumEpoch from {leader}: election in {}",
+                format_duration(*after)
+            ),
+            Event::Appended {
+                base_offset,
+                count,
+                epoch,
+            } => format!(
+                "appended offsets {base_offset}..{} epoch={epoch}",
+                base_offset + count
+            ),
+            Event::Truncated { to_offset, removed } => {
+                format!("truncated {removed} record(s), log end offset now {to_offset}")
+            }
+            Event::HighWatermark { hw } => format!("high watermark -> {hw}"),
+            Event::RequestTimedOut { to, name } => format!("{name} to {to} timed out"),
+            Event::WriteAccepted { count } => format!("accepted a write of {count} record(s)"),
+            Event::WriteRejected { why } => format!("write rejected: {why}"),
+            Event::Crashed => "crashed".into(),
+            Event::Restarted => "restarted".into(),
+            Event::ShutdownStarted => "graceful shutdown started".into(),
+            Event::Stopped => "stopped".into(),
+            Event::Paused { until } => format!("paused until {}", format_ms(*until)),
+            Event::Resumed => "resumed".into(),
+            Event::Network { description } => format!("network: {description}"),
+            Event::Illegal { what } => format!("ILLEGAL: {what}"),
+        }
+    }
+
+    /// A plain-language sentence for the event feed, or `None` for events too small to narrate
+    /// (individual messages, timers).
+    pub fn narrate(&self) -> Option<String> {
+        let n = self.node;
+        Some(match &self.event {
+            Event::Transition {
+                to, epoch, reason, ..
+            } => match (to, reason) {
+                (Role::Prospective, Reason::FetchTimeout) => format!(
+                    "{n} heard nothing from the leader for the fetch timeout and asks the voters for a pre-vote in epoch {epoch}"
+                ),
+                (Role::Prospective, _) => {
+                    format!("{n} ({reason}) asks the voters for a pre-vote before standing in epoch {}", epoch + 1)
+                }
+                (Role::Candidate, Reason::FetchTimeout) => format!(
+                    "{n} timed out waiting for the leader and started an election in epoch {epoch}"
+                ),
+                (Role::Candidate, Reason::PreVoteWon) => format!(
+                    "{n} won the pre-vote and started an election in epoch {epoch}"
+                ),
+                (Role::Candidate, _) => {
+                    format!("{n} started an election in epoch {epoch} ({reason})")
+                }
+                (Role::Leader, _) => format!(
+                    "{n} won the election and is the active controller for epoch {epoch}"
+                ),
+                (Role::Follower, _) => format!("{n} follows the leader of epoch {epoch} ({reason})"),
+                (Role::Resigned, Reason::CheckQuorum) => format!(
+                    "{n} heard from no majority for 1.5 × the fetch timeout and resigned in epoch {epoch}"
+                ),
+                (Role::Resigned, Reason::Startup) => format!(
+                    "{n} restarted as the former leader of epoch {epoch}: it comes back Resigned and cannot vote in that epoch"
+                ),
+                (Role::Resigned, _) => format!("{n} resigned as leader of epoch {epoch} ({reason})"),
+                (Role::Unattached, Reason::Voted { candidate }) => {
+                    format!("{n} voted for {candidate} in epoch {epoch}")
+                }
+                (Role::Unattached, _) => format!("{n} is unattached in epoch {epoch} ({reason})"),
+            },
+            Event::VoteCast {
+                candidate,
+                epoch,
+                pre_vote,
+                granted,
+                why,
+            } => format!(
+                "{n} {} {candidate}'s {} in epoch {epoch}: {why}",
+                if *granted { "granted" } else { "rejected" },
+                if *pre_vote { "pre-vote" } else { "vote request" }
+            ),
+            Event::BackingOff { backoff } => format!(
+                "{n} lost the election and backs off {} before trying again",
+                format_duration(*backoff)
+            ),
+            Event::FetchTimerOverridden { leader, after } => format!(
+                "{n} got EndQuorumEpoch from {leader} and will start an election in {}",
+                format_duration(*after)
+            ),
+            Event::Truncated { to_offset, removed } => format!(
+                "{n} found its log diverged from the leader's and truncated {removed} uncommitted record(s) back to offset {to_offset}"
+            ),
+            Event::HighWatermark { hw } => {
+                format!("{n}'s high watermark moved to {hw}: offsets below it are committed")
+            }
+            Event::Appended {
+                base_offset,
+                count,
+                epoch,
+            } => format!(
+                "{n} appended {count} record(s) at offset {base_offset} in epoch {epoch}"
+            ),
+            Event::WriteAccepted { count } => {
+                format!("the active controller {n} accepted {count} record(s)")
+            }
+            Event::WriteRejected { why } => format!("write rejected: {why}"),
+            Event::Crashed => format!("{n} crashed: its memory is gone, its disk is kept"),
+            Event::Restarted => format!("{n} restarted from its disk"),
+            Event::ShutdownStarted => format!("{n} began a graceful shutdown"),
+            Event::Stopped => format!("{n} shut down"),
+            Event::Paused { until } => format!(
+                "{n} stalls (like a long GC pause) until {}",
+                format_ms(*until)
+            ),
+            Event::Resumed => format!("{n} resumed; its timers fire late"),
+            Event::Network { description } => format!("network: {description}"),
+            Event::Dropped {
+                from,
+                to,
+                name,
+                reason: DropReason::UserDropped,
+                ..
+            } => format!("you dropped a {name} from {from} to {to}"),
+            Event::Illegal { what } => format!("refused an illegal step on {n}: {what}"),
+            _ => return None,
+        })
+    }
+}
+
+/// Milliseconds with three decimals: `1234.567ms`.
+pub fn format_ms(t: SimTime) -> String {
+    format!("{}.{:03}ms", t.0 / 1000, t.0 % 1000)
+}
+
+impl fmt::Display for TraceEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.line())
+    }
+}
