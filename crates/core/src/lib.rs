@@ -18,10 +18,22 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+/// The core's version, shown by the app and the CLI.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The simulation engine's behaviour version. A share link stores it; a link made by an engine
+/// that would replay differently is refused rather than half-loaded. Bump it whenever a change
+/// alters what a given seed and action list produce.
+pub const ENGINE_VERSION: u32 = 1;
+
+pub mod check;
 pub mod effect;
 pub mod kraft;
 pub mod message;
 pub mod record;
 pub mod rng;
+pub mod scenario;
+pub mod sim;
+pub mod tools;
 pub mod trace;
 pub mod types;

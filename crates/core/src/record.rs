@@ -9,7 +9,7 @@ use std::fmt;
 use crate::types::{Epoch, NodeId};
 
 /// One record in the metadata log, named as in Kafka.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Record {
     /// Control record written by a new leader as the first record of its epoch. The leader
     /// cannot advance the high watermark until this record of its own epoch is committed
@@ -23,7 +23,7 @@ pub enum Record {
 }
 
 /// `LeaderChangeMessage{Version, LeaderId, Voters[], GrantingVoters[]}`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LeaderChangeMessage {
     /// The leader that won the election.
     pub leader: NodeId,
@@ -43,6 +43,15 @@ impl Record {
             Record::Data(_) => "Data",
             Record::NoOp => "NoOpRecord",
         }
+    }
+
+    /// A 64-bit fingerprint of the record, so checkers can compare logs without keeping
+    /// copies. Stable within a run (not across targets, which nothing relies on).
+    pub fn digest(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        self.hash(&mut h);
+        h.finish()
     }
 
     /// True for KRaft control records, which live in control batches.

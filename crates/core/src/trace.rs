@@ -313,7 +313,12 @@ impl TraceEvent {
 
     /// A compact, stable one-line rendering for golden files and the CLI.
     pub fn line(&self) -> String {
-        format!("{:>10} {:>4} {}", format_ms(self.at), self.node, self.detail())
+        format!(
+            "{:>10} {:>4} {}",
+            format_ms(self.at),
+            self.node,
+            self.detail()
+        )
     }
 
     fn detail(&self) -> String {
@@ -324,7 +329,11 @@ impl TraceEvent {
             }
             Event::Delivered { from, name, .. } => format!("<- {from} {name}"),
             Event::Dropped {
-                from, to, name, reason, ..
+                from,
+                to,
+                name,
+                reason,
+                ..
             } => format!("dropped {from}->{to} {name}: {}", reason.label()),
             Event::TimerExpired(t) => format!("{} fired", t.label()),
             Event::Transition {

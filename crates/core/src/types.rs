@@ -127,14 +127,14 @@ pub fn format_duration(us: Micros) -> String {
     if us == 0 {
         return "0ms".to_string();
     }
-    if us % 1_000_000 == 0 {
+    if us.is_multiple_of(1_000_000) {
         return format!("{}s", us / 1_000_000);
     }
     if us >= 1_000_000 {
         let s = format!("{:.6}", us as f64 / 1_000_000.0);
         return format!("{}s", s.trim_end_matches('0').trim_end_matches('.'));
     }
-    if us % 1_000 == 0 {
+    if us.is_multiple_of(1_000) {
         return format!("{}ms", us / 1_000);
     }
     let s = format!("{:.3}", us as f64 / 1_000.0);
@@ -166,7 +166,7 @@ pub fn parse_duration(text: &str) -> Option<Micros> {
     }
     let us = (value * scale).round();
     // Ten years of virtual time is far beyond any sensible run and keeps arithmetic safe.
-    (us >= 0.0 && us <= 3.2e14).then_some(us as Micros)
+    (0.0..=3.2e14).contains(&us).then_some(us as Micros)
 }
 
 #[cfg(test)]

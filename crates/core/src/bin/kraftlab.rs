@@ -1,2 +1,238 @@
-//! The `kraftlab` command line.
-fn main() {}
+//! `kraftlab`: the command line of KRaft Lab's core.
+//!
+//! ```text
+//! kraftlab run FILE [--trace off|elections|events|all]   run a scenario file
+//! kraftlab sweep [--seeds N] [--start S] [--secs T] [--threads K] [--seed S --scenario]
+//! kraftlab bench [--hours H] [--checks]                  the core benchmark
+//! ```
+//!
+//! This binary is the only place in the core crate that reads the wall clock, and only to
+//! report how long benchmarks and sweeps took; the simulation itself never does.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use kraftlab_core::scenario::run_script;
+use kraftlab_core::sim::swarm::{run_seed, SwarmOptions};
+use kraftlab_core::sim::{ClusterSpec, UserAction, World};
+use kraftlab_core::trace::Verbosity;
+use kraftlab_core::types::{ms, secs, SimTime};
+
+const USAGE: &str = "\
+kraftlab: KRaft Lab's simulator on the command line
+
+USAGE:
+  kraftlab run FILE [--trace off|elections|events|all]
+      Run a scenario file. Prints every `show` (and the trace at the chosen level);
+      exits 1 naming the line of the first unmet `expect` or malformed command.
+  kraftlab sweep [--seeds N] [--start S] [--secs T] [--threads K]
+      Seeded fault sweep: N seeds from S, T seconds of faults each, then healing.
+      Exits 1 and prints a reproducing scenario for every failing seed.
+  kraftlab sweep --seed S --scenario
+      Print the scenario file that replays seed S.
+  kraftlab bench [--hours H] [--checks]
+      3 voters + 3 observers, a write every 100 ms, H hours of virtual time (default 1).
+";
+
+fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Result<Option<T>, String> {
+    match args.iter().position(|a| a == name) {
+        None => Ok(None),
+        Some(i) => {
+            let v = args
+                .get(i + 1)
+                .ok_or_else(|| format!("{name} needs a value"))?;
+            v.parse()
+                .map(Some)
+                .map_err(|_| format!("{name}: cannot read `{v}`"))
+        }
+    }
+}
+
+fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
+    let file = args
+        .first()
+        .filter(|a| !a.starts_with("--"))
+        .ok_or("run needs a FILE")?;
+    let verbosity = match flag::<String>(args, "--trace")? {
+        None => Verbosity::Off,
+        Some(v) => Verbosity::parse(&v).ok_or_else(|| format!("--trace: unknown level `{v}`"))?,
+    };
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let outcome = run_script(&text, verbosity);
+    print!("{}", outcome.output);
+    match outcome.error {
+        None => Ok(ExitCode::SUCCESS),
+        Some(e) => {
+            eprintln!("{file}:{e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
+    let secs_per_seed: u64 = flag(args, "--secs")?.unwrap_or(60);
+    let options = SwarmOptions {
+        safety: secs(secs_per_seed),
+        ..SwarmOptions::default()
+    };
+
+    if let Some(seed) = flag::<u64>(args, "--seed")? {
+        let report = run_seed(seed, options);
+        if args.iter().any(|a| a == "--scenario") {
+            print!("{}", report.to_scenario());
+        } else {
+            println!(
+                "seed {seed}: {}",
+                if report.passed() { "ok" } else { "FAILED" }
+            );
+        }
+        return Ok(if report.passed() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    }
+    let count: u64 = flag(args, "--seeds")?.unwrap_or(1000);
+    let start: u64 = flag(args, "--start")?.unwrap_or(0);
+    let threads: u64 = flag(args, "--threads")?
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get() as u64)
+                .unwrap_or(2)
+        })
+        .max(1);
+    let began = Instant::now();
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            std::thread::spawn(move || {
+                let mut failures = Vec::new();
+                let mut totals = [0u64; 3];
+                let mut slowest = [(0, 0); 2];
+                let mut seed = start + t;
+                while seed < start + count {
+                    let r = run_seed(seed, options);
+                    totals[0] += r.stats.events;
+                    totals[1] += r.stats.elections;
+                    totals[2] += r.stats.truncations;
+                    if let Some(c) = r.converged_after {
+                        let i = usize::from(r.spec.quorum.prevote);
+                        slowest[i] = slowest[i].max((c, r.seed));
+                    }
+                    if !r.passed() {
+                        failures.push(r);
+                    }
+                    seed += threads;
+                }
+                (failures, totals, slowest)
+            })
+        })
+        .collect();
+    let mut failures = Vec::new();
+    let mut totals = [0u64; 3];
+    let mut slowest = [(0, 0); 2];
+    for h in handles {
+        let (f, e, s) = h
+            .join()
+            .map_err(|_| "a sweep thread panicked".to_string())?;
+        failures.extend(f);
+        for i in 0..3 {
+            totals[i] += e[i];
+        }
+        slowest[0] = slowest[0].max(s[0]);
+        slowest[1] = slowest[1].max(s[1]);
+    }
+    let elapsed = began.elapsed();
+    failures.sort_by_key(|r| r.seed);
+    for r in &failures {
+        println!("seed {} FAILED", r.seed);
+        for v in &r.violations {
+            println!("  {v}");
+        }
+        if let Some(l) = &r.liveness_failure {
+            println!("  liveness: {l}");
+        }
+        println!("  reproduce: cargo run -p kraftlab-core --release -- sweep --seed {} --scenario > repro.txt && cargo run -p kraftlab-core --release -- run repro.txt --trace events", r.seed);
+    }
+    println!(
+        "swept {count} seeds ({start}..{}) x {secs_per_seed}s of faults on {threads} threads in {:.1}s: {} failed; {} events, {} elections, {} truncations\nslowest convergence after healing: {} with pre-vote (seed {}), {} without (seed {})",
+        start + count,
+        elapsed.as_secs_f64(),
+        failures.len(),
+        totals[0],
+        totals[1],
+        totals[2],
+        kraftlab_core::types::format_duration(slowest[1].0),
+        slowest[1].1,
+        kraftlab_core::types::format_duration(slowest[0].0),
+        slowest[0].1
+    );
+    Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn cmd_bench(args: &[String]) -> Result<ExitCode, String> {
+    let hours: u64 = flag(args, "--hours")?.unwrap_or(1);
+    let checks = args.iter().any(|a| a == "--checks");
+    let mut world = World::new(ClusterSpec::kraft(3, 3, 7));
+    world.set_checks(checks);
+    let end = SimTime(secs(3600 * hours));
+    let began = Instant::now();
+    let mut t = SimTime::ZERO;
+    let mut accepted = 0u64;
+    while t < end {
+        t = t + ms(100);
+        world.run_until(t);
+        if world
+            .apply(&UserAction::Write { count: 1, to: None })
+            .is_ok()
+        {
+            accepted += 1;
+        }
+    }
+    let elapsed = began.elapsed().as_secs_f64();
+    let stats = world.stats();
+    let hw = world
+        .active_leader()
+        .and_then(|l| world.node(l))
+        .and_then(|n| n.replica())
+        .and_then(|r| r.high_watermark())
+        .unwrap_or(0);
+    println!(
+        "bench: {hours}h of virtual time, 3 voters + 3 observers, a write every 100 ms (checks {}): {elapsed:.3}s wall, {} events, {} messages, {accepted} writes accepted, high watermark {hw}, {:.0} events/s, {} violations",
+        if checks { "on" } else { "off" },
+        stats.events,
+        stats.messages,
+        stats.events as f64 / elapsed,
+        world.violations().len()
+    );
+    Ok(if world.violations().is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(|s| s.as_str()) {
+        Some("run") => cmd_run(&args[1..]),
+        Some("sweep") => cmd_sweep(&args[1..]),
+        Some("bench") => cmd_bench(&args[1..]),
+        Some("help") | Some("--help") | Some("-h") => {
+            print!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+        None => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}

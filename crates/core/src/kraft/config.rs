@@ -30,6 +30,65 @@ pub struct QuorumConfig {
     pub fetch_max_records: usize,
     /// KIP-996 pre-vote (Kafka 4.x behaviour). Off models Kafka 3.9.
     pub prevote: bool,
+    /// KIP-1166 (Kafka 4.1, KAFKA-14145): a Fetch carries the follower's high watermark and
+    /// the leader answers at once when its own is higher, so a new HW reaches followers in one
+    /// round trip instead of after a 500 ms long-poll.
+    pub fetch_sends_high_watermark: bool,
+    /// Teaching switches that each remove one safety rule, all off by default. Lessons use
+    /// them to show why a rule exists; tests use them to prove the invariant checkers catch
+    /// the breakage.
+    pub buggify: Buggify,
+}
+
+/// One broken rule per switch (after FoundationDB's BUGGIFY, as named toggles).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Buggify {
+    /// Grant votes without the "log at least as up to date" check.
+    pub vote_without_log_check: bool,
+    /// Count observers (brokers) when computing the high watermark.
+    pub count_observers: bool,
+    /// Let a new leader commit older records before one of its own epoch (Raft Figure 8).
+    pub commit_before_own_epoch: bool,
+    /// Keep the vote in memory only: a restarted voter forgets whom it voted for.
+    pub forget_vote_on_restart: bool,
+}
+
+impl Buggify {
+    /// The switch names the scenario language accepts (`buggify=<name>,…`).
+    pub const NAMES: &'static [&'static str] = &[
+        "vote-without-log-check",
+        "count-observers",
+        "commit-before-own-epoch",
+        "forget-vote-on-restart",
+    ];
+
+    /// Turns on the switch called `name`.
+    pub fn set(&mut self, name: &str) -> bool {
+        match name {
+            "vote-without-log-check" => self.vote_without_log_check = true,
+            "count-observers" => self.count_observers = true,
+            "commit-before-own-epoch" => self.commit_before_own_epoch = true,
+            "forget-vote-on-restart" => self.forget_vote_on_restart = true,
+            _ => return false,
+        }
+        true
+    }
+
+    /// The names of the switches that are on.
+    pub fn enabled(&self) -> Vec<&'static str> {
+        let flags = [
+            self.vote_without_log_check,
+            self.count_observers,
+            self.commit_before_own_epoch,
+            self.forget_vote_on_restart,
+        ];
+        Self::NAMES
+            .iter()
+            .zip(flags)
+            .filter(|(_, on)| *on)
+            .map(|(n, _)| *n)
+            .collect()
+    }
 }
 
 /// `RETRY_BACKOFF_BASE_MS` in `KafkaRaftClient`: the unit of the election backoff.
@@ -55,6 +114,8 @@ impl Default for QuorumConfig {
             fetch_max_wait_ms: 500,
             fetch_max_records: 8192,
             prevote: true,
+            fetch_sends_high_watermark: true,
+            buggify: Buggify::default(),
         }
     }
 }
@@ -98,7 +159,9 @@ impl QuorumConfig {
         }
         let shift_down = (successors.saturating_sub(1)).min(63) as u32;
         let shift_up = (position - 1).min(63) as u32;
-        let value = (max >> shift_down).checked_shl(shift_up).unwrap_or(u64::MAX);
+        let value = (max >> shift_down)
+            .checked_shl(shift_up)
+            .unwrap_or(u64::MAX);
         ms(value.min(max))
     }
 }

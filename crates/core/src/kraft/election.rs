@@ -27,13 +27,22 @@ use super::state::{Role, State};
 
 impl Replica {
     /// Decides whether to grant a Vote or PreVote, per state (`canGrantVote`), with the reason.
-    fn can_grant_vote(&self, candidate: NodeId, up_to_date: bool, pre_vote: bool) -> (bool, &'static str) {
+    fn can_grant_vote(
+        &self,
+        candidate: NodeId,
+        up_to_date: bool,
+        pre_vote: bool,
+    ) -> (bool, &'static str) {
         const BEHIND: &str = "its log is behind ours";
         const OK: &str = "its log is at least as up to date as ours";
         match &self.state {
             State::Unattached(_) | State::Prospective(_) => {
                 if pre_vote {
-                    if up_to_date { (true, OK) } else { (false, BEHIND) }
+                    if up_to_date {
+                        (true, OK)
+                    } else {
+                        (false, BEHIND)
+                    }
                 } else if self.election.voted == Some(candidate) {
                     (true, "already voted for it in this epoch")
                 } else if self.election.voted.is_some() {
@@ -80,7 +89,13 @@ impl Replica {
     }
 
     /// `handleVoteRequest`.
-    pub(crate) fn handle_vote_request(&mut self, from: NodeId, correlation: u64, rpc: RaftRpc, ctx: &mut Ctx) {
+    pub(crate) fn handle_vote_request(
+        &mut self,
+        from: NodeId,
+        correlation: u64,
+        rpc: RaftRpc,
+        ctx: &mut Ctx,
+    ) {
         let RaftRpc::VoteRequest {
             epoch,
             candidate,
@@ -125,9 +140,11 @@ impl Replica {
             // A higher epoch moves this replica to Unattached first; for a PreVote too.
             self.become_unattached(epoch, Reason::HigherEpoch { from }, ctx);
         }
-        let up_to_date = (last_offset_epoch, last_offset) >= self.disk.log.last_position();
+        let up_to_date = (last_offset_epoch, last_offset) >= self.disk.log.last_position()
+            || self.cfg.buggify.vote_without_log_check;
         let (granted, why) = self.can_grant_vote(candidate, up_to_date, pre_vote);
-        if granted && !pre_vote && self.role() == Role::Unattached && self.election.voted.is_none() {
+        if granted && !pre_vote && self.role() == Role::Unattached && self.election.voted.is_none()
+        {
             // The vote is persisted before it is granted.
             self.become_unattached_voted(candidate, ctx);
         }
@@ -208,9 +225,7 @@ impl Replica {
         let State::Candidate(c) = &mut self.state else {
             return;
         };
-        let backoff = self
-            .cfg
-            .election_backoff(c.retries, |n| ctx.rng.below(n));
+        let backoff = self.cfg.election_backoff(c.retries, |n| ctx.rng.below(n));
         c.backoff_until = Some(ctx.now + backoff);
         ctx.emit(Event::BackingOff { backoff });
     }

@@ -49,6 +49,8 @@ pub struct ParkedFetch {
     pub fetch_offset: Offset,
     /// `LastFetchedEpoch`.
     pub last_fetched_epoch: Epoch,
+    /// The fetcher's high watermark, if it sent one.
+    pub fetcher_high_watermark: Option<Offset>,
     /// When the leader answers anyway.
     pub deadline: SimTime,
 }
@@ -116,10 +118,24 @@ impl LeaderState {
     /// voters holds, if it is past this epoch's start (`maybeUpdateHighWatermark`). Observers
     /// are not consulted: they never move the HW.
     pub fn majority_offset(&self) -> Option<Offset> {
+        self.majority_offset_buggified(false, false)
+    }
+
+    /// [`Self::majority_offset`] with teaching switches: counting observers as voters, or
+    /// dropping the "past this epoch's start" rule.
+    pub fn majority_offset_buggified(
+        &self,
+        count_observers: bool,
+        skip_epoch_rule: bool,
+    ) -> Option<Offset> {
         let mut ends: Vec<Option<Offset>> = self.voters.values().map(|p| p.end_offset).collect();
+        if count_observers {
+            ends.extend(self.observers.values().map(|p| p.end_offset));
+        }
+        let members = ends.len();
         ends.sort_unstable_by(|a, b| b.cmp(a));
-        let candidate = ends.get(self.voters.len() / 2).copied().flatten()?;
-        (candidate > self.epoch_start_offset).then_some(candidate)
+        let candidate = ends.get(members / 2).copied().flatten()?;
+        (skip_epoch_rule || candidate > self.epoch_start_offset).then_some(candidate)
     }
 
     /// Notes a Fetch from voter `voter` for check-quorum; restarts the timer once a majority
@@ -188,7 +204,11 @@ mod tests {
         l.voters.get_mut(&NodeId(1)).unwrap().end_offset = Some(6);
         assert_eq!(l.majority_offset(), None);
         l.voters.get_mut(&NodeId(2)).unwrap().end_offset = Some(5);
-        assert_eq!(l.majority_offset(), None, "offset 5 is the epoch start, not past it");
+        assert_eq!(
+            l.majority_offset(),
+            None,
+            "offset 5 is the epoch start, not past it"
+        );
         l.voters.get_mut(&NodeId(2)).unwrap().end_offset = Some(6);
         assert_eq!(l.majority_offset(), Some(6));
         l.voters.get_mut(&NodeId(3)).unwrap().end_offset = Some(9);

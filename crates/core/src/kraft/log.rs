@@ -207,7 +207,11 @@ impl Log {
 
     /// The leader's check of a follower's `(fetch offset, last fetched epoch)`
     /// (`ReplicatedLog.validateOffsetAndEpoch`).
-    pub fn validate_fetch(&self, fetch_offset: Offset, last_fetched_epoch: Epoch) -> FetchValidation {
+    pub fn validate_fetch(
+        &self,
+        fetch_offset: Offset,
+        last_fetched_epoch: Epoch,
+    ) -> FetchValidation {
         if fetch_offset < self.start_offset {
             return FetchValidation::SnapshotNeeded;
         }
@@ -293,7 +297,11 @@ impl Log {
     }
 
     /// Iterates over `(offset, epoch, record)` from `from` (inclusive) to `to` (exclusive).
-    pub fn entries(&self, from: Offset, to: Offset) -> impl Iterator<Item = (Offset, Epoch, &Record)> {
+    pub fn entries(
+        &self,
+        from: Offset,
+        to: Offset,
+    ) -> impl Iterator<Item = (Offset, Epoch, &Record)> {
         let first = self.batches.partition_point(|b| b.end_offset() <= from);
         self.batches[first..]
             .iter()
@@ -317,7 +325,10 @@ mod tests {
             base_offset: base,
             epoch,
             append_time: SimTime::ZERO,
-            records: (0..n).map(|i| Record::Data(base + i)).collect::<Vec<_>>().into(),
+            records: (0..n)
+                .map(|i| Record::Data(base + i))
+                .collect::<Vec<_>>()
+                .into(),
         }
     }
 
@@ -361,12 +372,18 @@ mod tests {
         // A follower that wrote epoch 2 records the leader never had.
         assert_eq!(
             leader.validate_fetch(7, 2),
-            FetchValidation::Diverging { epoch: 1, end_offset: 5 }
+            FetchValidation::Diverging {
+                epoch: 1,
+                end_offset: 5
+            }
         );
         // A follower with more epoch-1 records than the leader kept.
         assert_eq!(
             leader.validate_fetch(6, 1),
-            FetchValidation::Diverging { epoch: 1, end_offset: 5 }
+            FetchValidation::Diverging {
+                epoch: 1,
+                end_offset: 5
+            }
         );
     }
 

@@ -20,6 +20,7 @@ use crate::types::{ms, Epoch, NodeId, Offset, SimTime};
 use super::config::QuorumConfig;
 use super::leader::LeaderState;
 use super::log::Log;
+use super::replication::FetchPosition;
 use super::requests::Requests;
 use super::rpc::{ErrorCode, RaftRpc};
 use super::state::{
@@ -57,6 +58,8 @@ pub struct Replica {
     pub(crate) hw: Option<Offset>,
     /// Set during a graceful shutdown: when it gives up waiting for a successor.
     pub(crate) shutdown_deadline: Option<SimTime>,
+    /// Number of state changes so far; `poll` polls again when it moves.
+    pub(crate) transitions: u64,
     next_correlation: u64,
 }
 
@@ -77,6 +80,9 @@ impl Replica {
         ctx: &mut Ctx,
     ) -> Replica {
         disk.incarnation += 1;
+        if cfg.buggify.forget_vote_on_restart {
+            disk.election.voted = None;
+        }
         let election = disk.election;
         let mut r = Replica {
             id,
@@ -89,6 +95,7 @@ impl Replica {
             requests: Requests::default(),
             hw: None,
             shutdown_deadline: None,
+            transitions: 0,
             next_correlation: (disk.incarnation as u64) << 32,
             disk,
         };
@@ -125,12 +132,14 @@ impl Replica {
                     backoff_until: None,
                 })
             };
-        } else if let Some(leader) = election.leader.filter(|l| *l != id) {
+        } else if election
+            .leader
+            .is_some_and(|l| l != id && r.voters.binary_search(&l).is_ok())
+        {
             r.state = State::Follower(FollowerState {
                 fetch_deadline: ctx.now + r.cfg.fetch_timeout(),
                 has_fetched_from_leader: false,
             });
-            let _ = leader;
         } else {
             r.election.leader = None;
             r.state = State::Unattached(r.unattached_state(ctx));
@@ -227,7 +236,11 @@ impl Replica {
 
     /// The other voters.
     pub(crate) fn other_voters(&self) -> Vec<NodeId> {
-        self.voters.iter().copied().filter(|v| *v != self.id).collect()
+        self.voters
+            .iter()
+            .copied()
+            .filter(|v| *v != self.id)
+            .collect()
     }
 
     // ----- timers ---------------------------------------------------------------------------
@@ -241,24 +254,56 @@ impl Replica {
     /// A fresh Unattached state: voters get an election timer, observers none.
     pub(crate) fn unattached_state(&self, ctx: &mut Ctx) -> UnattachedState {
         UnattachedState {
-            election_deadline: self
-                .is_voter()
-                .then(|| self.random_election_deadline(ctx)),
+            election_deadline: self.is_voter().then(|| self.random_election_deadline(ctx)),
         }
+    }
+
+    /// The timers running now and when they fire, for the UI's timer arcs.
+    pub fn timers(&self) -> Vec<(crate::trace::TimerKind, SimTime)> {
+        use crate::trace::TimerKind;
+        let mut out = Vec::new();
+        match &self.state {
+            State::Unattached(u) => {
+                if let Some(t) = u.election_deadline {
+                    out.push((TimerKind::Election, t));
+                }
+            }
+            State::Prospective(p) => out.push((TimerKind::Election, p.election_deadline)),
+            State::Candidate(c) => match c.backoff_until {
+                Some(t) => out.push((TimerKind::Backoff, t)),
+                None => out.push((TimerKind::Election, c.election_deadline)),
+            },
+            State::Leader(l) => {
+                if l.check_quorum_deadline != SimTime::NEVER {
+                    out.push((TimerKind::CheckQuorum, l.check_quorum_deadline));
+                }
+            }
+            State::Follower(f) => out.push((TimerKind::Fetch, f.fetch_deadline)),
+            State::Resigned(r) => out.push((TimerKind::Election, r.election_deadline)),
+        }
+        out
     }
 
     /// When this replica next needs a `poll`.
     pub fn next_deadline(&self) -> SimTime {
+        // While shutting down a replica starts no election: those timers are suspended.
+        let suspended = self.shutdown_deadline.is_some();
+        let timer = |t: SimTime| if suspended { SimTime::NEVER } else { t };
         let state = match &self.state {
-            State::Unattached(u) => u.election_deadline.unwrap_or(SimTime::NEVER),
+            State::Unattached(u) => timer(u.election_deadline.unwrap_or(SimTime::NEVER)),
             State::Prospective(p) => p.election_deadline,
-            State::Candidate(c) => c.backoff_until.unwrap_or(c.election_deadline),
+            State::Candidate(c) => match c.backoff_until {
+                Some(t) => timer(t),
+                None => c.election_deadline,
+            },
             State::Leader(l) => l.next_deadline(),
-            State::Follower(f) => f.fetch_deadline,
-            State::Resigned(r) => r.election_deadline,
+            State::Follower(f) => timer(f.fetch_deadline),
+            State::Resigned(r) => timer(r.election_deadline),
         };
         let shutdown = self.shutdown_deadline.unwrap_or(SimTime::NEVER);
-        state.min(shutdown).min(self.requests.next_deadline(SimTime::ZERO))
+        state
+            .min(shutdown)
+            .min(self.requests.next_deadline(SimTime::ZERO))
     }
 
     // ----- the event loop ------------------------------------------------------------------
@@ -281,7 +326,11 @@ impl Replica {
             RaftRpc::BeginQuorumEpochRequest { epoch, leader } => {
                 self.handle_begin_quorum_epoch(from, correlation, epoch, leader, ctx)
             }
-            RaftRpc::BeginQuorumEpochResponse { epoch, leader, error } => {
+            RaftRpc::BeginQuorumEpochResponse {
+                epoch,
+                leader,
+                error,
+            } => {
                 self.common_response(from, epoch, leader, error, ctx);
             }
             RaftRpc::EndQuorumEpochRequest {
@@ -296,31 +345,50 @@ impl Replica {
                 preferred_successors,
                 ctx,
             ),
-            RaftRpc::EndQuorumEpochResponse { epoch, leader, error } => {
-                self.handle_end_quorum_epoch_response(from, epoch, leader, error, ctx)
-            }
+            RaftRpc::EndQuorumEpochResponse {
+                epoch,
+                leader,
+                error,
+            } => self.handle_end_quorum_epoch_response(from, epoch, leader, error, ctx),
             RaftRpc::FetchRequest {
                 epoch,
                 replica,
                 fetch_offset,
                 last_fetched_epoch,
                 max_wait_ms,
+                high_watermark,
             } => self.handle_fetch_request(
                 from,
                 correlation,
-                epoch,
-                replica,
-                fetch_offset,
-                last_fetched_epoch,
-                max_wait_ms,
+                FetchPosition {
+                    epoch,
+                    replica,
+                    fetch_offset,
+                    last_fetched_epoch,
+                    max_wait_ms,
+                    fetcher_high_watermark: high_watermark,
+                },
                 ctx,
             ),
             RaftRpc::FetchResponse { .. } => self.handle_fetch_response(from, rpc, ctx),
         }
     }
 
-    /// Runs whatever is due: expired timers, requests to (re)send.
+    /// Runs whatever is due: expired timers, requests to (re)send. Like Kafka's poll loop,
+    /// which returns a zero timeout after a transition, it polls again after every state change
+    /// so the new state acts at once (a new Prospective sends its PreVotes now, not at its next
+    /// deadline).
     pub fn poll(&mut self, ctx: &mut Ctx) {
+        for _ in 0..8 {
+            let before = self.transitions;
+            self.poll_once(ctx);
+            if self.transitions == before {
+                return;
+            }
+        }
+    }
+
+    fn poll_once(&mut self, ctx: &mut Ctx) {
         let retry_at = ctx.now + ms(self.cfg.retry_backoff_ms);
         for (to, name) in self.requests.expire(ctx.now, retry_at) {
             ctx.emit(Event::RequestTimedOut { to, name });

@@ -17,6 +17,17 @@ use super::replica::Replica;
 use super::rpc::{ErrorCode, RaftRpc, SnapshotId};
 use super::state::State;
 
+/// The fetcher's position and wishes, as a Fetch request states them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FetchPosition {
+    pub epoch: Epoch,
+    pub replica: NodeId,
+    pub fetch_offset: Offset,
+    pub last_fetched_epoch: Epoch,
+    pub max_wait_ms: u64,
+    pub fetcher_high_watermark: Option<Offset>,
+}
+
 impl Replica {
     // ----- leader side ----------------------------------------------------------------------
 
@@ -85,7 +96,9 @@ impl Replica {
                 Ok(())
             }
             _ => Err(match leader {
-                Some(l) if l != self.id => format!("{} is not the leader (the leader is {l})", self.id),
+                Some(l) if l != self.id => {
+                    format!("{} is not the leader (the leader is {l})", self.id)
+                }
                 _ => format!("{} is not the leader and knows no leader", self.id),
             }),
         }
@@ -120,7 +133,10 @@ impl Replica {
 
     /// Moves the leader's HW to what a majority of voters holds, if that is higher.
     fn maybe_advance_leader_hw(&mut self, ctx: &mut Ctx) {
-        let Some(candidate) = self.leader_state().and_then(|l| l.majority_offset()) else {
+        let b = self.cfg.buggify;
+        let Some(candidate) = self.leader_state().and_then(|l| {
+            l.majority_offset_buggified(b.count_observers, b.commit_before_own_epoch)
+        }) else {
             return;
         };
         if self.hw.is_none_or(|hw| candidate > hw) {
@@ -140,8 +156,9 @@ impl Replica {
         if !l.parked.iter().any(&pick) {
             return;
         }
-        let (ready, waiting): (Vec<ParkedFetch>, Vec<ParkedFetch>) =
-            std::mem::take(&mut l.parked).into_iter().partition(|p| pick(p));
+        let (ready, waiting): (Vec<ParkedFetch>, Vec<ParkedFetch>) = std::mem::take(&mut l.parked)
+            .into_iter()
+            .partition(|p| pick(p));
         l.parked = waiting;
         for p in ready {
             let rpc = self.try_complete_fetch(p.from, p.fetch_offset, p.last_fetched_epoch, ctx);
@@ -159,18 +176,25 @@ impl Replica {
         ctx: &mut Ctx,
     ) -> RaftRpc {
         let log = &self.disk.log;
-        let (batches, diverging, snapshot) = match log.validate_fetch(fetch_offset, last_fetched_epoch) {
-            FetchValidation::Valid => (log.read_from(fetch_offset, self.cfg.fetch_max_records), None, None),
-            FetchValidation::Diverging { epoch, end_offset } => (Vec::new(), Some((epoch, end_offset)), None),
-            FetchValidation::SnapshotNeeded => (
-                Vec::new(),
-                None,
-                Some(SnapshotId {
-                    end_offset: log.start_offset(),
-                    epoch: log.end_offset_for_epoch(0).0,
-                }),
-            ),
-        };
+        let (batches, diverging, snapshot) =
+            match log.validate_fetch(fetch_offset, last_fetched_epoch) {
+                FetchValidation::Valid => (
+                    log.read_from(fetch_offset, self.cfg.fetch_max_records),
+                    None,
+                    None,
+                ),
+                FetchValidation::Diverging { epoch, end_offset } => {
+                    (Vec::new(), Some((epoch, end_offset)), None)
+                }
+                FetchValidation::SnapshotNeeded => (
+                    Vec::new(),
+                    None,
+                    Some(SnapshotId {
+                        end_offset: log.start_offset(),
+                        epoch: log.end_offset_for_epoch(0).0,
+                    }),
+                ),
+            };
         if diverging.is_none() && snapshot.is_none() {
             let end = self.disk.log.end_offset();
             let voter = self.voters.binary_search(&replica).is_ok();
@@ -178,11 +202,13 @@ impl Replica {
                 let progress = if voter {
                     l.voters.entry(replica).or_default()
                 } else {
-                    l.observers.entry(replica).or_insert_with(ReplicaProgress::default)
+                    l.observers
+                        .entry(replica)
+                        .or_insert_with(ReplicaProgress::default)
                 };
                 progress.update(ctx.now, fetch_offset, end);
             }
-            if voter {
+            if voter || self.cfg.buggify.count_observers {
                 self.maybe_advance_leader_hw(ctx);
             }
         }
@@ -199,18 +225,21 @@ impl Replica {
     }
 
     /// `handleFetchRequest`: only the leader of the fetcher's epoch serves a Fetch.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn handle_fetch_request(
         &mut self,
         from: NodeId,
         correlation: u64,
-        epoch: Epoch,
-        replica: NodeId,
-        fetch_offset: Offset,
-        last_fetched_epoch: Epoch,
-        max_wait_ms: u64,
+        request: FetchPosition,
         ctx: &mut Ctx,
     ) {
+        let FetchPosition {
+            epoch,
+            replica,
+            fetch_offset,
+            last_fetched_epoch,
+            max_wait_ms,
+            fetcher_high_watermark,
+        } = request;
         let error = if epoch < self.epoch() {
             ErrorCode::FencedLeaderEpoch
         } else if epoch > self.epoch() {
@@ -251,6 +280,9 @@ impl Replica {
             } => !batches.is_empty() || diverging_epoch.is_some() || snapshot_id.is_some(),
             _ => true,
         };
+        // KIP-1166: a fetcher that is behind on the HW is answered at once.
+        let hw_news = fetcher_high_watermark.is_some_and(|f| self.hw.is_some_and(|h| h > f));
+        let answer_now = answer_now || hw_news;
         let wait = ms(max_wait_ms.min(self.cfg.fetch_max_wait_ms));
         if answer_now || wait == 0 {
             self.respond(from, correlation, rpc, ctx);
@@ -263,6 +295,7 @@ impl Replica {
                 epoch,
                 fetch_offset,
                 last_fetched_epoch,
+                fetcher_high_watermark,
                 deadline: ctx.now + wait,
             });
         }
@@ -279,6 +312,10 @@ impl Replica {
             fetch_offset,
             last_fetched_epoch,
             max_wait_ms: self.cfg.fetch_max_wait_ms,
+            high_watermark: self
+                .cfg
+                .fetch_sends_high_watermark
+                .then(|| self.hw.unwrap_or(0)),
         };
         self.send_request(to, rpc, ctx);
     }
@@ -337,7 +374,8 @@ impl Replica {
             return;
         };
         if self.is_voter() {
-            if u.election_deadline.is_some_and(|t| ctx.now >= t) && self.shutdown_deadline.is_none() {
+            if u.election_deadline.is_some_and(|t| ctx.now >= t) && self.shutdown_deadline.is_none()
+            {
                 ctx.emit(Event::TimerExpired(TimerKind::Election));
                 self.stand_for_election(Reason::ElectionTimeout, ctx);
             }

@@ -28,7 +28,10 @@ impl Requests {
     /// True if a new request to `to` may be sent now.
     pub fn is_ready(&self, to: NodeId, now: SimTime) -> bool {
         !self.in_flight.contains_key(&to)
-            && self.backoff_until.get(&to).is_none_or(|until| *until <= now)
+            && self
+                .backoff_until
+                .get(&to)
+                .is_none_or(|until| *until <= now)
     }
 
     /// True if a request to `to` is waiting for its answer.
@@ -38,7 +41,9 @@ impl Requests {
 
     /// True if `to` is being backed off after a failure.
     pub fn is_backing_off(&self, to: NodeId, now: SimTime) -> bool {
-        self.backoff_until.get(&to).is_some_and(|until| *until > now)
+        self.backoff_until
+            .get(&to)
+            .is_some_and(|until| *until > now)
     }
 
     /// Records a request just sent.
@@ -84,6 +89,7 @@ impl Requests {
         for (to, _) in &expired {
             self.fail(*to, retry_at);
         }
+        self.backoff_until.retain(|_, until| *until > now);
         expired
     }
 

@@ -128,7 +128,10 @@ impl Replica {
     /// The user's "time out now": the next election (or fetch) timer fires immediately.
     pub fn timeout_now(&mut self, ctx: &mut Ctx) -> Result<(), String> {
         if !self.is_voter() {
-            return Err(format!("{} is an observer: observers never stand for election", self.id));
+            return Err(format!(
+                "{} is an observer: observers never stand for election",
+                self.id
+            ));
         }
         let now = ctx.now;
         match &mut self.state {

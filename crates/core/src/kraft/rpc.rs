@@ -129,6 +129,10 @@ pub enum RaftRpc {
         last_fetched_epoch: Epoch,
         /// `MaxWaitMs`: how long the leader may park the request (500).
         max_wait_ms: u64,
+        /// `HighWatermark` (Fetch v18, KIP-1166, Kafka 4.1): the fetcher's HW, so the leader
+        /// answers at once when its own is higher instead of parking the request. `None` when
+        /// the field is not sent (older Kafka).
+        high_watermark: Option<Offset>,
     },
     /// Answer to a Fetch.
     FetchResponse {
@@ -260,10 +264,17 @@ impl fmt::Display for RaftRpc {
                 fetch_offset,
                 last_fetched_epoch,
                 max_wait_ms,
-            } => write!(
-                f,
-                "Fetch epoch={epoch} replica={replica} fetchOffset={fetch_offset} lastFetchedEpoch={last_fetched_epoch} maxWaitMs={max_wait_ms}"
-            ),
+                high_watermark,
+            } => {
+                write!(
+                    f,
+                    "Fetch epoch={epoch} replica={replica} fetchOffset={fetch_offset} lastFetchedEpoch={last_fetched_epoch} maxWaitMs={max_wait_ms}"
+                )?;
+                if let Some(hw) = high_watermark {
+                    write!(f, " highWatermark={hw}")?;
+                }
+                Ok(())
+            }
             RaftRpc::FetchResponse {
                 epoch,
                 leader,

@@ -118,10 +118,8 @@ pub struct Tally {
 impl Tally {
     /// A tally over `voters` where `me` has already voted for itself.
     pub fn new(voters: &[NodeId], me: NodeId) -> Tally {
-        let mut votes: BTreeMap<NodeId, VoteState> = voters
-            .iter()
-            .map(|v| (*v, VoteState::Unrecorded))
-            .collect();
+        let mut votes: BTreeMap<NodeId, VoteState> =
+            voters.iter().map(|v| (*v, VoteState::Unrecorded)).collect();
         if let Some(v) = votes.get_mut(&me) {
             *v = VoteState::Granted;
         }
@@ -318,16 +316,20 @@ pub fn epoch_rule_holds(
         Follower if same && from == Leader => {
             Err("the leader of an epoch cannot follow another leader of it".into())
         }
-        Follower if same && current.leader.is_some() && current.leader != next.leader => Err(format!(
-            "two leaders in epoch {}: {:?} and {:?}",
-            next.epoch, current.leader, next.leader
-        )),
-        Unattached | Prospective | Resigned if same && current.voted.is_some() && next.voted != current.voted => {
+        Follower if same && current.leader.is_some() && current.leader != next.leader => {
+            Err(format!(
+                "two leaders in epoch {}: {:?} and {:?}",
+                next.epoch, current.leader, next.leader
+            ))
+        }
+        Unattached | Prospective | Resigned
+            if same && current.voted.is_some() && next.voted != current.voted =>
+        {
             Err("a vote cannot be changed within an epoch".into())
         }
-        Unattached if same && !matches!(from, Unattached | Prospective | Resigned) => {
-            Err("unattached in the same epoch only after voting, a lost pre-vote or resigning".into())
-        }
+        Unattached if same && !matches!(from, Unattached | Prospective | Resigned) => Err(
+            "unattached in the same epoch only after voting, a lost pre-vote or resigning".into(),
+        ),
         _ => Ok(()),
     }
 }
@@ -344,7 +346,12 @@ mod tests {
 
     #[test]
     fn only_prospective_becomes_candidate_with_prevote() {
-        for from in [Role::Unattached, Role::Follower, Role::Resigned, Role::Leader] {
+        for from in [
+            Role::Unattached,
+            Role::Follower,
+            Role::Resigned,
+            Role::Leader,
+        ] {
             assert!(!is_legal(from, Role::Candidate, true, true), "{from}");
         }
         assert!(is_legal(Role::Prospective, Role::Candidate, true, true));
@@ -362,7 +369,12 @@ mod tests {
 
     #[test]
     fn only_a_candidate_becomes_leader() {
-        for from in [Role::Unattached, Role::Follower, Role::Resigned, Role::Prospective] {
+        for from in [
+            Role::Unattached,
+            Role::Follower,
+            Role::Resigned,
+            Role::Prospective,
+        ] {
             assert!(!is_legal(from, Role::Leader, true, true));
             assert!(!is_legal(from, Role::Leader, false, true));
         }

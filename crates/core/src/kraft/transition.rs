@@ -69,6 +69,7 @@ impl Replica {
         self.election = election;
         self.state = state;
         self.requests.reset();
+        self.transitions += 1;
         ctx.emit(Event::Transition {
             from,
             to,
@@ -203,7 +204,12 @@ impl Replica {
 
     /// Resigned: gives up leadership of the current epoch and asks `successors` (most caught
     /// up first) to take over (memory only).
-    pub(crate) fn become_resigned(&mut self, successors: Vec<NodeId>, reason: Reason, ctx: &mut Ctx) {
+    pub(crate) fn become_resigned(
+        &mut self,
+        successors: Vec<NodeId>,
+        reason: Reason,
+        ctx: &mut Ctx,
+    ) {
         let state = State::Resigned(ResignedState {
             unacked: self.other_voters().into_iter().collect(),
             preferred_successors: successors,

@@ -1,0 +1,25 @@
+//! Only the moves of the transition table happen (KRAFT.md §1.3, Kafka's `QuorumState`). The
+//! replica refuses an illegal move and records it; any such record is a violation.
+
+use super::{violation, Property, Violation};
+use crate::trace::{Event, TraceEvent};
+
+/// The property.
+pub const PROPERTY: Property = Property {
+    name: "legal_transitions",
+    statement: "only transitions of the table happen, and no protocol step is refused",
+    source: "KRAFT.md §1.3 (QuorumState transition table)",
+};
+
+/// Stateless.
+#[derive(Clone, Debug, Default)]
+pub struct Check;
+
+impl Check {
+    /// Checks one event.
+    pub fn observe(&mut self, e: &TraceEvent, out: &mut Vec<Violation>) {
+        if let Event::Illegal { what } = &e.event {
+            out.push(violation(&PROPERTY, e, what.clone()));
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! Invariants, one module per property, each citing where it comes from. They run after every
+//! event of every test run and are shown live in the UI.
+//!
+//! Each checker reads the events of the step that just ran (and the world, where it needs to
+//! look at logs); all of them together cost a few lookups per event, so seed sweeps can afford
+//! to check every event.
+
+use crate::sim::World;
+use crate::trace::TraceEvent;
+use crate::types::{NodeId, SimTime};
+
+pub mod committed_durable;
+pub mod election_safety;
+pub mod legal_transitions;
+pub mod log_matching;
+pub mod monotonic_epoch;
+pub mod monotonic_high_watermark;
+pub mod observers_never_count;
+pub mod single_vote;
+
+/// A broken invariant: which property, where, when, and what was seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// When it was detected.
+    pub at: SimTime,
+    /// The property's name (see [`PROPERTIES`]).
+    pub property: &'static str,
+    /// The node it was seen on.
+    pub node: NodeId,
+    /// What was seen.
+    pub detail: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} at {} on {}: {}",
+            self.property,
+            crate::trace::format_ms(self.at),
+            self.node,
+            self.detail
+        )
+    }
+}
+
+/// A property the checkers enforce, for listings and the UI.
+#[derive(Clone, Copy, Debug)]
+pub struct Property {
+    /// Short name, also the module name.
+    pub name: &'static str,
+    /// What it says.
+    pub statement: &'static str,
+    /// Where it comes from.
+    pub source: &'static str,
+}
+
+/// Every property, in the order the UI lists them.
+pub const PROPERTIES: &[Property] = &[
+    election_safety::PROPERTY,
+    monotonic_epoch::PROPERTY,
+    monotonic_high_watermark::PROPERTY,
+    log_matching::PROPERTY,
+    committed_durable::PROPERTY,
+    single_vote::PROPERTY,
+    observers_never_count::PROPERTY,
+    legal_transitions::PROPERTY,
+];
+
+/// All checkers together.
+#[derive(Clone, Debug, Default)]
+pub struct Checker {
+    election_safety: election_safety::Check,
+    monotonic_epoch: monotonic_epoch::Check,
+    monotonic_high_watermark: monotonic_high_watermark::Check,
+    log_matching: log_matching::Check,
+    committed_durable: committed_durable::Check,
+    single_vote: single_vote::Check,
+    observers_never_count: observers_never_count::Check,
+    legal_transitions: legal_transitions::Check,
+}
+
+impl Checker {
+    /// Looks at one step's events; returns what broke.
+    pub fn observe(&mut self, world: &World, events: &[TraceEvent]) -> Vec<Violation> {
+        let mut out = Vec::new();
+        for e in events {
+            self.election_safety.observe(e, &mut out);
+            self.monotonic_epoch.observe(e, &mut out);
+            self.monotonic_high_watermark.observe(world, e, &mut out);
+            self.log_matching.observe(world, e, &mut out);
+            self.committed_durable.observe(world, e, &mut out);
+            self.single_vote.observe(e, &mut out);
+            self.observers_never_count.observe(world, e, &mut out);
+            self.legal_transitions.observe(e, &mut out);
+        }
+        out
+    }
+}
+
+/// Builds a violation of `property` from an event.
+pub(crate) fn violation(property: &Property, e: &TraceEvent, detail: String) -> Violation {
+    Violation {
+        at: e.at,
+        property: property.name,
+        node: e.node,
+        detail,
+    }
+}

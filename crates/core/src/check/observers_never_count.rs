@@ -1,0 +1,61 @@
+//! Observers never move the high watermark (KRAFT.md §2.4.1: `updateReplicaState` returns
+//! `isVoter(...) && maybeUpdateHighWatermark()`).
+//!
+//! Whenever a leader's HW moves to `hw`, a majority of **voters** must really hold the record
+//! at `hw - 1` (same epoch as the leader's), judged from their own logs. A leader that counted
+//! brokers would fail this as soon as brokers are ahead of the voters.
+
+use super::{violation, Property, Violation};
+use crate::kraft::Role;
+use crate::sim::World;
+use crate::trace::{Event, TraceEvent};
+
+/// The property.
+pub const PROPERTY: Property = Property {
+    name: "observers_never_count",
+    statement: "observers never move the high watermark",
+    source: "KRAFT.md §2.4.1 (LeaderState.updateReplicaState)",
+};
+
+/// Stateless: it reads the voters' logs.
+#[derive(Clone, Debug, Default)]
+pub struct Check;
+
+impl Check {
+    /// Checks one event.
+    pub fn observe(&mut self, world: &World, e: &TraceEvent, out: &mut Vec<Violation>) {
+        let Event::HighWatermark { hw } = &e.event else {
+            return;
+        };
+        let Some(replica) = world.node(e.node).and_then(|n| n.replica()) else {
+            return;
+        };
+        if replica.role() != Role::Leader || *hw == 0 {
+            return;
+        }
+        let Some(epoch) = replica.log().epoch_at(hw - 1) else {
+            return;
+        };
+        let holders = world
+            .voters()
+            .iter()
+            .filter(|v| {
+                world
+                    .node(**v)
+                    .and_then(|n| n.disk())
+                    .is_some_and(|d| d.log.epoch_at(hw - 1) == Some(epoch))
+            })
+            .count();
+        let majority = world.voters().len() / 2 + 1;
+        if holders < majority {
+            out.push(violation(
+                &PROPERTY,
+                e,
+                format!(
+                    "high watermark {hw} is held by {holders} of {} voters, not a majority",
+                    world.voters().len()
+                ),
+            ));
+        }
+    }
+}

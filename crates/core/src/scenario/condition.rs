@@ -1,0 +1,399 @@
+//! Conditions of `expect` and `run until`: small facts about the cluster joined by `and`.
+//!
+//! ```text
+//! leader | no leader | leader == <node> | leader != <node>
+//! epoch <op> <n>          the highest epoch of any live voter
+//! hw <op> <n>             the active controller's high watermark
+//! hw <node> <op> <n>      a node's high watermark
+//! leo <node> <op> <n>     a node's log end offset
+//! <node> is [not] <state> up, down, crashed, stopped, paused, leader, follower, candidate,
+//!                         prospective, unattached, resigned, observer, voter
+//! no violations           no invariant has been broken
+//! not <condition>
+//! ```
+//! `<op>` is one of `>=`, `<=`, `==`, `!=`, `>`, `<`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::kraft::Role;
+use crate::sim::{NodeStatus, World};
+use crate::types::NodeId;
+
+use super::parse::{parse_node, NodeRef};
+use super::session::resolve;
+
+/// A comparison operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    /// `>=`
+    Ge,
+    /// `<=`
+    Le,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `>`
+    Gt,
+    /// `<`
+    Lt,
+}
+
+impl Cmp {
+    fn parse(t: &str) -> Option<Cmp> {
+        Some(match t {
+            ">=" => Cmp::Ge,
+            "<=" => Cmp::Le,
+            "==" | "=" => Cmp::Eq,
+            "!=" => Cmp::Ne,
+            ">" => Cmp::Gt,
+            "<" => Cmp::Lt,
+            _ => return None,
+        })
+    }
+
+    /// Applies the comparison.
+    pub fn holds(self, a: u64, b: u64) -> bool {
+        match self {
+            Cmp::Ge => a >= b,
+            Cmp::Le => a <= b,
+            Cmp::Eq => a == b,
+            Cmp::Ne => a != b,
+            Cmp::Gt => a > b,
+            Cmp::Lt => a < b,
+        }
+    }
+}
+
+/// The states `<node> is <state>` knows.
+pub const NODE_STATES: &[&str] = &[
+    "up",
+    "down",
+    "crashed",
+    "stopped",
+    "paused",
+    "leader",
+    "follower",
+    "candidate",
+    "prospective",
+    "unattached",
+    "resigned",
+    "observer",
+    "voter",
+];
+
+/// One fact.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Atom {
+    /// Some live node is leader.
+    Leader,
+    /// No live node is leader.
+    NoLeader,
+    /// The active controller is this node.
+    LeaderIs(NodeRef),
+    /// The active controller exists and is not this node.
+    LeaderIsNot(NodeRef),
+    /// Highest epoch of a live voter.
+    Epoch(Cmp, u64),
+    /// The active controller's HW.
+    Hw(Cmp, u64),
+    /// A node's HW.
+    NodeHw(NodeRef, Cmp, u64),
+    /// A node's log end offset.
+    NodeLeo(NodeRef, Cmp, u64),
+    /// `<node> is <state>`.
+    NodeIs(NodeRef, String),
+    /// No invariant broken.
+    NoViolations,
+}
+
+/// Facts joined by `and`, each possibly negated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Condition {
+    /// `(negated, fact)`.
+    pub atoms: Vec<(bool, Atom)>,
+    /// The source text, for messages.
+    pub text: String,
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// Splits operators glued to words (`leader==3000`) into their own tokens.
+fn split_ops(tokens: &[String]) -> Vec<String> {
+    let text = tokens.join(" ");
+    let mut out = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
+        if [">=", "<=", "==", "!="].contains(&two.as_str()) {
+            out.push(' ');
+            out.push_str(&two);
+            out.push(' ');
+            i += 2;
+        } else if matches!(chars[i], '>' | '<' | '=') {
+            out.push(' ');
+            out.push(chars[i]);
+            out.push(' ');
+            i += 1;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out.split_whitespace().map(|s| s.to_string()).collect()
+}
+
+fn number(t: &str) -> Result<u64, String> {
+    t.parse()
+        .map_err(|_| format!("expected a whole number, got `{t}`"))
+}
+
+fn op(t: &str) -> Result<Cmp, String> {
+    Cmp::parse(t).ok_or_else(|| format!("expected a comparison (>=, <=, ==, !=, >, <), got `{t}`"))
+}
+
+fn parse_atom(tokens: &[String]) -> Result<(bool, Atom), String> {
+    let words: Vec<&str> = tokens.iter().map(|s| s.as_str()).collect();
+    if let ["not", rest @ ..] = words.as_slice() {
+        let (neg, atom) = parse_atom(&rest.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
+        return Ok((!neg, atom));
+    }
+    let atom = match words.as_slice() {
+        ["leader"] => Atom::Leader,
+        ["no", "leader"] => Atom::NoLeader,
+        ["no", "violations"] => Atom::NoViolations,
+        ["leader", o, n] => match op(o)? {
+            Cmp::Eq => Atom::LeaderIs(parse_node(n)?),
+            Cmp::Ne => Atom::LeaderIsNot(parse_node(n)?),
+            _ => return Err("`leader` compares with == or != a node".into()),
+        },
+        ["epoch", o, n] => Atom::Epoch(op(o)?, number(n)?),
+        ["hw", o, n] => Atom::Hw(op(o)?, number(n)?),
+        ["hw", node, o, n] => Atom::NodeHw(parse_node(node)?, op(o)?, number(n)?),
+        ["leo", node, o, n] => Atom::NodeLeo(parse_node(node)?, op(o)?, number(n)?),
+        [node, "is", "not", state] => {
+            return parse_atom(&[node.to_string(), "is".into(), state.to_string()]).map(|(n, a)| (!n, a))
+        }
+        [node, "is", state] => {
+            if !NODE_STATES.contains(state) {
+                return Err(format!(
+                    "`{state}` is not a node state: expected one of {}{}",
+                    NODE_STATES.join(", "),
+                    super::parse::suggest(state, NODE_STATES)
+                ));
+            }
+            Atom::NodeIs(parse_node(node)?, state.to_string())
+        }
+        [] => return Err("a condition is empty (check `and`)".into()),
+        _ => {
+            return Err(format!(
+                "cannot read condition `{}`: expected leader, no leader, leader == <node>, epoch >= <n>, hw >= <n>, hw <node> >= <n>, leo <node> >= <n>, <node> is <state> or no violations",
+                words.join(" ")
+            ))
+        }
+    };
+    Ok((false, atom))
+}
+
+/// Parses `a and b and not c`.
+pub fn parse_condition(tokens: &[String]) -> Result<Condition, String> {
+    let tokens = split_ops(tokens);
+    if tokens.is_empty() {
+        return Err("expected a condition, like `leader` or `epoch >= 2`".into());
+    }
+    let atoms = tokens
+        .split(|t| t == "and")
+        .map(parse_atom)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Condition {
+        atoms,
+        text: tokens.join(" "),
+    })
+}
+
+fn highest_epoch(world: &World) -> u64 {
+    world
+        .voters()
+        .iter()
+        .filter_map(|v| world.node(*v))
+        .filter_map(|n| n.replica())
+        .map(|r| r.epoch() as u64)
+        .max()
+        .unwrap_or(0)
+}
+
+impl Condition {
+    /// Evaluates the condition now. `Ok((holds, what was seen))`; `Err` if a node cannot be
+    /// resolved.
+    pub fn eval(
+        &self,
+        world: &World,
+        names: &BTreeMap<String, NodeId>,
+    ) -> Result<(bool, String), String> {
+        let mut seen = Vec::new();
+        let mut all = true;
+        for (negated, atom) in &self.atoms {
+            let (holds, what) = eval_atom(atom, world, names)?;
+            all &= holds != *negated;
+            seen.push(what);
+        }
+        Ok((all, seen.join("; ")))
+    }
+}
+
+fn leader_text(world: &World) -> String {
+    match world.active_leader() {
+        Some(l) => format!(
+            "the leader is {l} (epoch {})",
+            world
+                .node(l)
+                .and_then(|n| n.replica())
+                .map(|r| r.epoch())
+                .unwrap_or(0)
+        ),
+        None => "there is no leader".into(),
+    }
+}
+
+fn eval_atom(
+    atom: &Atom,
+    world: &World,
+    names: &BTreeMap<String, NodeId>,
+) -> Result<(bool, String), String> {
+    Ok(match atom {
+        Atom::Leader => (world.active_leader().is_some(), leader_text(world)),
+        Atom::NoLeader => (world.active_leader().is_none(), leader_text(world)),
+        Atom::LeaderIs(n) => {
+            let id = resolve(n, world, names)?;
+            (world.active_leader() == Some(id), leader_text(world))
+        }
+        Atom::LeaderIsNot(n) => {
+            let id = resolve(n, world, names)?;
+            let l = world.active_leader();
+            (l.is_some() && l != Some(id), leader_text(world))
+        }
+        Atom::Epoch(c, v) => {
+            let e = highest_epoch(world);
+            (c.holds(e, *v), format!("the highest epoch is {e}"))
+        }
+        Atom::Hw(c, v) => match world
+            .active_leader()
+            .and_then(|l| world.node(l))
+            .and_then(|n| n.replica())
+            .and_then(|r| r.high_watermark())
+        {
+            Some(hw) => (
+                c.holds(hw, *v),
+                format!("the leader's high watermark is {hw}"),
+            ),
+            None => (false, "the leader's high watermark is unknown".into()),
+        },
+        Atom::NodeHw(n, c, v) => {
+            let id = resolve(n, world, names)?;
+            match world
+                .node(id)
+                .and_then(|n| n.replica())
+                .and_then(|r| r.high_watermark())
+            {
+                Some(hw) => (c.holds(hw, *v), format!("{id}'s high watermark is {hw}")),
+                None => (false, format!("{id}'s high watermark is unknown")),
+            }
+        }
+        Atom::NodeLeo(n, c, v) => {
+            let id = resolve(n, world, names)?;
+            let leo = world
+                .node(id)
+                .and_then(|n| n.disk())
+                .map(|d| d.log.end_offset())
+                .unwrap_or(0);
+            (c.holds(leo, *v), format!("{id}'s log end offset is {leo}"))
+        }
+        Atom::NodeIs(n, state) => {
+            let id = resolve(n, world, names)?;
+            let node = world
+                .node(id)
+                .ok_or_else(|| format!("there is no node {id}"))?;
+            let status = node.status();
+            let role = node.replica().map(|r| r.role());
+            let voter = world.voters().contains(&id);
+            let holds = match state.as_str() {
+                "up" => status.is_live(),
+                "down" => !status.is_live(),
+                "crashed" => status == NodeStatus::Crashed,
+                "stopped" => status == NodeStatus::Stopped,
+                "paused" => matches!(status, NodeStatus::Paused { .. }),
+                "voter" => voter,
+                "observer" => !voter,
+                "leader" => role == Some(Role::Leader),
+                "follower" => role == Some(Role::Follower),
+                "candidate" => role == Some(Role::Candidate),
+                "prospective" => role == Some(Role::Prospective),
+                "unattached" => role == Some(Role::Unattached),
+                "resigned" => role == Some(Role::Resigned),
+                _ => false,
+            };
+            let now = match role {
+                Some(r) => format!("{id} is {} and {}", status.label(), r.name()),
+                None => format!("{id} is down ({})", status.label()),
+            };
+            (holds, now)
+        }
+        Atom::NoViolations => {
+            let v = world.violations();
+            (
+                v.is_empty(),
+                match v.first() {
+                    None => "no invariant is broken".into(),
+                    Some(first) => format!("{} violation(s), first: {first}", v.len()),
+                },
+            )
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::parse::tokenize;
+
+    fn cond(text: &str) -> Result<Condition, String> {
+        parse_condition(&tokenize(text))
+    }
+
+    #[test]
+    fn parses_glued_operators_and_negation() {
+        let c = cond("leader==3001 and epoch>=2 and not 3000 is leader").unwrap();
+        assert_eq!(c.atoms.len(), 3);
+        assert_eq!(
+            c.atoms[0],
+            (false, Atom::LeaderIs(NodeRef::Id(NodeId(3001))))
+        );
+        assert_eq!(c.atoms[1], (false, Atom::Epoch(Cmp::Ge, 2)));
+        assert!(c.atoms[2].0);
+        assert!(cond("3000 is not resigned").unwrap().atoms[0].0);
+    }
+
+    #[test]
+    fn rejects_nonsense_with_a_reason() {
+        for bad in [
+            "",
+            "leader >= 3",
+            "epoch",
+            "3000 is sleepy",
+            "hw >= x",
+            "leader and",
+            "banana",
+        ] {
+            assert!(cond(bad).is_err(), "{bad}");
+        }
+        assert!(cond("3000 is leadr")
+            .unwrap_err()
+            .contains("did you mean `leader`"));
+    }
+}

@@ -1,0 +1,22 @@
+//! The scenario language: one small text language for tests, lessons, exercises and the
+//! command line. The full reference is `docs/scenario-language.md`.
+//!
+//! ```text
+//! cluster kraft voters=3 brokers=3 seed=42 prevote=on latency=10ms..20ms
+//! run 5s
+//! run until leader within 10s
+//! write 5
+//! crash leader as old
+//! run until leader != old within 10s
+//! restart old
+//! expect old is not leader and epoch >= 2
+//! show status
+//! ```
+
+pub mod condition;
+pub mod parse;
+pub mod session;
+
+pub use condition::Condition;
+pub use parse::{parse_command, parse_script, Act, Command, Line, NodeRef, ScenarioError, Show};
+pub use session::{run_script, ScriptOutcome, Session};

@@ -1,0 +1,849 @@
+//! Parsing the scenario language. Every error names its line and what was expected; nothing a
+//! user writes can make the parser panic.
+
+use std::fmt;
+
+use crate::kraft::QuorumConfig;
+use crate::sim::{ClusterSpec, NetworkConfig};
+use crate::trace::Verbosity;
+use crate::types::{parse_duration, Micros, NodeId};
+
+use super::condition::{parse_condition, Condition};
+
+/// A scenario that could not be parsed or whose run failed, with the 1-based line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// 1-based line number (0 when no line applies).
+    pub line: usize,
+    /// What went wrong, and what was expected.
+    pub message: String,
+}
+
+impl ScenarioError {
+    /// An error on `line`.
+    pub fn new(line: usize, message: impl Into<String>) -> ScenarioError {
+        ScenarioError {
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "line {}: {}", self.line, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// A node as a scenario names it: an id, a role alias resolved when the line runs, or a name
+/// bound earlier with `as`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NodeRef {
+    /// A `node.id` (`3001`, `0`, `zk1`).
+    Id(NodeId),
+    /// The active controller at that moment.
+    Leader,
+    /// The lowest-numbered live voter following the active controller.
+    Follower,
+    /// A name bound by `… as <name>`.
+    Name(String),
+}
+
+impl fmt::Display for NodeRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NodeRef::Id(id) => write!(f, "{id}"),
+            NodeRef::Leader => write!(f, "leader"),
+            NodeRef::Follower => write!(f, "follower"),
+            NodeRef::Name(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// Changes to the network's parameters (`network …`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NetworkChange {
+    /// New latency range.
+    pub latency: Option<(Micros, Micros)>,
+    /// New loss probability (ppm).
+    pub loss_ppm: Option<u32>,
+    /// New duplication probability (ppm).
+    pub duplicate_ppm: Option<u32>,
+    /// Reordering on or off.
+    pub reorder: Option<bool>,
+}
+
+impl NetworkChange {
+    /// Applies the change to `cfg`.
+    pub fn apply_to(&self, cfg: &mut NetworkConfig) {
+        if let Some((a, b)) = self.latency {
+            cfg.latency_min = a;
+            cfg.latency_max = b;
+        }
+        if let Some(p) = self.loss_ppm {
+            cfg.loss_ppm = p;
+        }
+        if let Some(p) = self.duplicate_ppm {
+            cfg.duplicate_ppm = p;
+        }
+        if let Some(r) = self.reorder {
+            cfg.reorder = r;
+        }
+    }
+}
+
+/// An action on the cluster, with nodes still unresolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Act {
+    /// `crash <node>`
+    Crash(NodeRef),
+    /// `restart <node>`
+    Restart(NodeRef),
+    /// `shutdown <node>`
+    Shutdown(NodeRef),
+    /// `pause <node> <duration>`
+    Pause(NodeRef, Micros),
+    /// `timeout <node>` ("time out now")
+    Timeout(NodeRef),
+    /// `isolate <node>`
+    Isolate(NodeRef),
+    /// `partition a,b | c,d`
+    Partition(Vec<Vec<NodeRef>>),
+    /// `partition a,b -> c,d`
+    PartitionOneWay(Vec<NodeRef>, Vec<NodeRef>),
+    /// `heal`
+    Heal,
+    /// `drop <message id>`
+    DropId(u64),
+    /// `drop next [<Api>] [from <node>] [to <node>]`
+    DropNext {
+        /// API name (`Fetch`, `Vote`, …).
+        name: Option<String>,
+        /// Sender.
+        from: Option<NodeRef>,
+        /// Receiver.
+        to: Option<NodeRef>,
+    },
+    /// `write <n> [to <node>]`
+    Write(u32, Option<NodeRef>),
+    /// `network latency=… loss=… duplicate=… reorder=…`
+    Network(NetworkChange),
+}
+
+/// What `show` prints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Show {
+    /// `kafka-metadata-quorum describe --status`
+    Status,
+    /// `kafka-metadata-quorum describe --replication [--human-readable]`
+    Replication {
+        /// `--human-readable`
+        human_readable: bool,
+    },
+    /// A node's log.
+    Log(NodeRef),
+    /// One line per node.
+    Nodes,
+    /// Messages in flight.
+    Messages,
+    /// Invariant violations.
+    Violations,
+}
+
+/// One command of the language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// `cluster kraft …`: build a new cluster.
+    Cluster(ClusterSpec),
+    /// `run <duration>`
+    Run(Micros),
+    /// `run until <condition> within <duration>`
+    RunUntil {
+        /// What must come to hold.
+        condition: Condition,
+        /// How long to wait at most.
+        within: Micros,
+    },
+    /// `at <time> <command>`: run until the absolute time, then do the command.
+    At(Micros, Box<Command>),
+    /// An action, optionally binding the node it targets to a name (`crash leader as old`).
+    Do(Act, Option<String>),
+    /// `expect <condition>`
+    Expect(Condition),
+    /// `show …`
+    Show(Show),
+    /// `trace off|elections|events|all`: how much `run` prints.
+    Trace(Verbosity),
+}
+
+/// A parsed line with its number and text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// 1-based line number.
+    pub number: usize,
+    /// The source text (comment stripped).
+    pub text: String,
+    /// The command.
+    pub command: Command,
+}
+
+/// The command words, for "did you mean" hints.
+pub const COMMANDS: &[&str] = &[
+    "cluster",
+    "run",
+    "at",
+    "write",
+    "crash",
+    "restart",
+    "shutdown",
+    "pause",
+    "timeout",
+    "isolate",
+    "partition",
+    "heal",
+    "drop",
+    "network",
+    "expect",
+    "show",
+    "trace",
+];
+
+const RESERVED: &[&str] = &[
+    "leader", "follower", "as", "and", "not", "to", "from", "next", "within", "until",
+];
+
+/// Edit distance, for suggestions.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// "did you mean" for a word among `choices`.
+pub fn suggest(word: &str, choices: &[&str]) -> String {
+    choices
+        .iter()
+        .map(|c| (distance(word, c), *c))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, c)| format!("; did you mean `{c}`?"))
+        .unwrap_or_default()
+}
+
+/// Parses a whole scenario. Blank lines and `#` comments are skipped.
+pub fn parse_script(text: &str) -> Result<Vec<Line>, ScenarioError> {
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let number = i + 1;
+        let content = raw.split('#').next().unwrap_or("").trim();
+        if content.is_empty() {
+            continue;
+        }
+        let command = parse_command(content).map_err(|m| ScenarioError::new(number, m))?;
+        out.push(Line {
+            number,
+            text: content.to_string(),
+            command,
+        });
+    }
+    Ok(out)
+}
+
+/// Splits a line into words, making `|`, `->` and `,` separate tokens.
+pub(crate) fn tokenize(line: &str) -> Vec<String> {
+    let spaced = line
+        .replace("->", " -> ")
+        .replace('|', " | ")
+        .replace(',', " , ");
+    spaced.split_whitespace().map(|s| s.to_string()).collect()
+}
+
+/// Parses one command line (without comment).
+pub fn parse_command(line: &str) -> Result<Command, String> {
+    let tokens = tokenize(line);
+    let Some(first) = tokens.first() else {
+        return Err("empty command".into());
+    };
+    let rest = &tokens[1..];
+    match first.as_str() {
+        "cluster" => parse_cluster(rest).map(Command::Cluster),
+        "run" => parse_run(rest),
+        "at" => {
+            let time = rest
+                .first()
+                .and_then(|t| parse_duration(t))
+                .ok_or("`at` needs a time and a command, like `at 2.5s crash 3001`")?;
+            if rest.len() < 2 {
+                return Err(
+                    "`at` needs a command after the time, like `at 2.5s crash 3001`".into(),
+                );
+            }
+            let inner = parse_command(&rest[1..].join(" "))?;
+            if matches!(inner, Command::Cluster(_) | Command::At(..)) {
+                return Err("`at` cannot hold `cluster` or another `at`".into());
+            }
+            Ok(Command::At(time, Box::new(inner)))
+        }
+        "expect" => {
+            if rest.is_empty() {
+                return Err("`expect` needs a condition, like `expect leader == 3001`".into());
+            }
+            parse_condition(rest).map(Command::Expect)
+        }
+        "show" => parse_show(rest).map(Command::Show),
+        "trace" => {
+            let level = rest.first().map(|s| s.as_str()).unwrap_or("");
+            Verbosity::parse(level)
+                .filter(|_| rest.len() == 1)
+                .map(Command::Trace)
+                .ok_or_else(|| {
+                    format!(
+                        "`trace` takes one of off, elections, events, all (got `{}`)",
+                        rest.join(" ")
+                    )
+                })
+        }
+        word => {
+            let (act_tokens, bind) = split_binding(rest)?;
+            match parse_act(word, act_tokens)? {
+                Some(act) => {
+                    if bind.is_some() && bound_target(&act).is_none() {
+                        return Err(format!(
+                            "`as <name>` only works with a command on one node, not `{word}`"
+                        ));
+                    }
+                    Ok(Command::Do(act, bind))
+                }
+                None => Err(format!(
+                    "unknown command `{word}`{}",
+                    suggest(word, COMMANDS)
+                )),
+            }
+        }
+    }
+}
+
+/// The one node an action targets, which `as <name>` binds.
+pub fn bound_target(act: &Act) -> Option<&NodeRef> {
+    match act {
+        Act::Crash(n)
+        | Act::Restart(n)
+        | Act::Shutdown(n)
+        | Act::Pause(n, _)
+        | Act::Timeout(n)
+        | Act::Isolate(n) => Some(n),
+        _ => None,
+    }
+}
+
+fn split_binding(tokens: &[String]) -> Result<(&[String], Option<String>), String> {
+    match tokens.iter().position(|t| t == "as") {
+        None => Ok((tokens, None)),
+        Some(i) => {
+            let name = tokens
+                .get(i + 1)
+                .ok_or("`as` needs a name, like `crash leader as old`")?;
+            if tokens.len() != i + 2 {
+                return Err("`as <name>` must end the line".into());
+            }
+            let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                && !RESERVED.contains(&name.as_str())
+                && NodeId::parse(name).is_none();
+            if !valid {
+                return Err(format!("`{name}` cannot be a name: use letters, digits, `_` or `-`, starting with a letter, and not a keyword"));
+            }
+            Ok((&tokens[..i], Some(name.clone())))
+        }
+    }
+}
+
+/// Parses a node reference.
+pub fn parse_node(token: &str) -> Result<NodeRef, String> {
+    match token {
+        "leader" => Ok(NodeRef::Leader),
+        "follower" => Ok(NodeRef::Follower),
+        t => {
+            if let Some(id) = NodeId::parse(t) {
+                Ok(NodeRef::Id(id))
+            } else if t.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                && !RESERVED.contains(&t)
+            {
+                Ok(NodeRef::Name(t.to_string()))
+            } else {
+                Err(format!("`{t}` is not a node: expected a node id (3000, 0, zk1), `leader`, `follower` or a name bound with `as`"))
+            }
+        }
+    }
+}
+
+/// Parses `a , b , c` into nodes.
+fn parse_node_list(tokens: &[String]) -> Result<Vec<NodeRef>, String> {
+    let mut out = Vec::new();
+    let mut expect_node = true;
+    for t in tokens {
+        if t == "," {
+            if expect_node {
+                return Err("a node list has an empty item".into());
+            }
+            expect_node = true;
+        } else {
+            if !expect_node {
+                return Err(format!("expected `,` between nodes, got `{t}`"));
+            }
+            out.push(parse_node(t)?);
+            expect_node = false;
+        }
+    }
+    if out.is_empty() || expect_node {
+        return Err("expected a list of nodes like `3000,3001`".into());
+    }
+    Ok(out)
+}
+
+fn one_node(word: &str, tokens: &[String]) -> Result<NodeRef, String> {
+    match tokens {
+        [t] => parse_node(t),
+        [] => Err(format!(
+            "`{word}` needs a node, like `{word} 3001` or `{word} leader`"
+        )),
+        _ => Err(format!(
+            "`{word}` takes one node, got `{}`",
+            tokens.join(" ")
+        )),
+    }
+}
+
+fn parse_act(word: &str, tokens: &[String]) -> Result<Option<Act>, String> {
+    Ok(Some(match word {
+        "crash" => Act::Crash(one_node(word, tokens)?),
+        "restart" => Act::Restart(one_node(word, tokens)?),
+        "shutdown" => Act::Shutdown(one_node(word, tokens)?),
+        "timeout" => Act::Timeout(one_node(word, tokens)?),
+        "isolate" => Act::Isolate(one_node(word, tokens)?),
+        "heal" => {
+            if !tokens.is_empty() {
+                return Err("`heal` takes nothing: it restores every link".into());
+            }
+            Act::Heal
+        }
+        "pause" => match tokens {
+            [node, d] => Act::Pause(
+                parse_node(node)?,
+                parse_duration(d).filter(|d| *d > 0).ok_or_else(|| format!("`{d}` is not a duration like `8s`"))?,
+            ),
+            _ => return Err("`pause` needs a node and a duration, like `pause 3001 8s`".into()),
+        },
+        "write" => {
+            let count = tokens
+                .first()
+                .and_then(|t| t.parse::<u32>().ok())
+                .filter(|n| (1..=100_000).contains(n))
+                .ok_or("`write` needs a number of records between 1 and 100000, like `write 5`")?;
+            match &tokens[1..] {
+                [] => Act::Write(count, None),
+                [to, node] if to == "to" => Act::Write(count, Some(parse_node(node)?)),
+                _ => return Err("expected `write <n>` or `write <n> to <node>`".into()),
+            }
+        }
+        "partition" => {
+            if let Some(arrow) = tokens.iter().position(|t| t == "->") {
+                let from = parse_node_list(&tokens[..arrow])?;
+                let to = parse_node_list(&tokens[arrow + 1..])?;
+                Act::PartitionOneWay(from, to)
+            } else {
+                let groups: Vec<&[String]> = tokens.split(|t| t == "|").collect();
+                if groups.len() < 2 {
+                    return Err("`partition` needs groups separated by `|` (like `partition 3000 | 3001,3002`) or a one-way cut (`partition 3000 -> 3001`)".into());
+                }
+                Act::Partition(groups.into_iter().map(parse_node_list).collect::<Result<_, _>>()?)
+            }
+        }
+        "drop" => match tokens {
+            [id] if id.parse::<u64>().is_ok() => Act::DropId(id.parse().unwrap_or(0)),
+            [next, rest @ ..] if next == "next" => {
+                let mut name = None;
+                let mut from = None;
+                let mut to = None;
+                let mut i = 0;
+                while i < rest.len() {
+                    match rest[i].as_str() {
+                        "from" | "to" => {
+                            let node = rest.get(i + 1).ok_or_else(|| format!("`{}` needs a node", rest[i]))?;
+                            let n = parse_node(node)?;
+                            if rest[i] == "from" {
+                                from = Some(n);
+                            } else {
+                                to = Some(n);
+                            }
+                            i += 2;
+                        }
+                        api if i == 0 => {
+                            name = Some(api.to_string());
+                            i += 1;
+                        }
+                        other => return Err(format!("unexpected `{other}` in `drop next [<Api>] [from <node>] [to <node>]`")),
+                    }
+                }
+                Act::DropNext { name, from, to }
+            }
+            _ => return Err("`drop` takes a message id (`drop 42`) or `drop next [<Api>] [from <node>] [to <node>]`".into()),
+        },
+        "network" => Act::Network(parse_network(tokens)?),
+        _ => return Ok(None),
+    }))
+}
+
+fn parse_run(tokens: &[String]) -> Result<Command, String> {
+    match tokens {
+        [d] => parse_duration(d)
+            .map(Command::Run)
+            .ok_or_else(|| format!("`{d}` is not a duration like `5s` or `250ms`")),
+        [until, rest @ ..] if until == "until" => {
+            let within = rest
+                .iter()
+                .position(|t| t == "within")
+                .ok_or("`run until` needs a limit, like `run until leader within 10s`")?;
+            let limit = &rest[within + 1..];
+            let within_us = match limit {
+                [d] => parse_duration(d)
+                    .ok_or_else(|| format!("`{d}` is not a duration like `10s`"))?,
+                _ => return Err("`within` takes one duration, like `within 10s`".into()),
+            };
+            let condition = parse_condition(&rest[..within])?;
+            Ok(Command::RunUntil {
+                condition,
+                within: within_us,
+            })
+        }
+        _ => Err(
+            "`run` takes a duration (`run 5s`) or `run until <condition> within <duration>`".into(),
+        ),
+    }
+}
+
+fn parse_show(tokens: &[String]) -> Result<Show, String> {
+    let words: Vec<&str> = tokens.iter().map(|s| s.as_str()).collect();
+    Ok(match words.as_slice() {
+        ["status"] => Show::Status,
+        ["replication"] => Show::Replication { human_readable: false },
+        ["replication", "--human-readable"] => Show::Replication { human_readable: true },
+        ["log", node] => Show::Log(parse_node(node)?),
+        ["nodes"] => Show::Nodes,
+        ["messages"] => Show::Messages,
+        ["violations"] => Show::Violations,
+        [] => return Err("`show` needs what to show: status, replication, log <node>, nodes, messages, violations".into()),
+        [w, ..] => {
+            return Err(format!(
+                "cannot show `{}`: expected status, replication [--human-readable], log <node>, nodes, messages or violations{}",
+                tokens.join(" "),
+                suggest(w, &["status", "replication", "log", "nodes", "messages", "violations"])
+            ))
+        }
+    })
+}
+
+fn parse_percent(v: &str) -> Result<u32, String> {
+    let number = v.strip_suffix('%').unwrap_or(v);
+    let p: f64 = number
+        .parse()
+        .ok()
+        .filter(|p: &f64| p.is_finite() && (0.0..=100.0).contains(p))
+        .ok_or_else(|| format!("`{v}` is not a percentage between 0% and 100%"))?;
+    Ok((p * 10_000.0).round() as u32)
+}
+
+fn parse_on_off(key: &str, v: &str) -> Result<bool, String> {
+    match v {
+        "on" | "true" | "yes" => Ok(true),
+        "off" | "false" | "no" => Ok(false),
+        _ => Err(format!("`{key}` takes on or off, got `{v}`")),
+    }
+}
+
+/// Parses `10ms..20ms` or a single `15ms`.
+fn parse_latency(v: &str) -> Result<(Micros, Micros), String> {
+    let err = || format!("`latency` takes a duration or a range like `10ms..20ms`, got `{v}`");
+    let (a, b) = match v.split_once("..") {
+        Some((a, b)) => (
+            parse_duration(a).ok_or_else(err)?,
+            parse_duration(b).ok_or_else(err)?,
+        ),
+        None => {
+            let d = parse_duration(v).ok_or_else(err)?;
+            (d, d)
+        }
+    };
+    if a > b {
+        return Err(format!("latency range `{v}` goes backwards"));
+    }
+    if b > 60_000_000 {
+        return Err("latency above one minute is not supported".into());
+    }
+    Ok((a, b))
+}
+
+fn key_values(tokens: &[String]) -> Result<Vec<(String, String)>, String> {
+    tokens
+        .iter()
+        .map(|t| {
+            t.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .ok_or_else(|| format!("expected `key=value`, got `{t}`"))
+        })
+        .collect()
+}
+
+fn parse_network(tokens: &[String]) -> Result<NetworkChange, String> {
+    if tokens.is_empty() {
+        return Err("`network` needs settings like `network latency=5ms..10ms loss=1%`".into());
+    }
+    let mut change = NetworkChange::default();
+    for (k, v) in key_values(tokens)? {
+        match k.as_str() {
+            "latency" => change.latency = Some(parse_latency(&v)?),
+            "loss" => change.loss_ppm = Some(parse_percent(&v)?),
+            "duplicate" | "duplication" => change.duplicate_ppm = Some(parse_percent(&v)?),
+            "reorder" => change.reorder = Some(parse_on_off("reorder", &v)?),
+            _ => {
+                return Err(format!(
+                    "unknown network setting `{k}`{}: expected latency, loss, duplicate or reorder",
+                    suggest(&k, &["latency", "loss", "duplicate", "reorder"])
+                ))
+            }
+        }
+    }
+    Ok(change)
+}
+
+const CLUSTER_KEYS: &[&str] = &[
+    "voters",
+    "brokers",
+    "seed",
+    "prevote",
+    "latency",
+    "loss",
+    "duplicate",
+    "reorder",
+    "election-timeout",
+    "fetch-timeout",
+    "fetch-hw",
+    "linger",
+    "buggify",
+];
+
+fn parse_count(k: &str, v: &str, max: usize, min: usize) -> Result<usize, String> {
+    v.parse::<usize>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| format!("`{k}` takes a number from {min} to {max}, got `{v}`"))
+}
+
+fn parse_ms_setting(k: &str, v: &str) -> Result<u64, String> {
+    parse_duration(v)
+        .filter(|d| *d >= 1_000 && *d <= 600_000_000)
+        .map(|d| d / 1_000)
+        .ok_or_else(|| format!("`{k}` takes a duration from 1ms to 10m, got `{v}`"))
+}
+
+fn parse_cluster(tokens: &[String]) -> Result<ClusterSpec, String> {
+    let mode = tokens
+        .first()
+        .ok_or("`cluster` needs a mode: `cluster kraft voters=3 brokers=3 seed=42`")?;
+    match mode.as_str() {
+        "kraft" => {}
+        "zk" => {
+            return Err("ZooKeeper mode (`cluster zk`) is not available in this build yet".into())
+        }
+        other => {
+            return Err(format!(
+                "unknown cluster mode `{other}`: expected `kraft` or `zk`"
+            ))
+        }
+    }
+    let mut voters = 3;
+    let mut brokers = 3;
+    let mut seed = 1;
+    let mut quorum = QuorumConfig::default();
+    let mut network = NetworkConfig::default();
+    for (k, v) in key_values(&tokens[1..])? {
+        match k.as_str() {
+            "voters" | "controllers" => voters = parse_count(&k, &v, 11, 1)?,
+            "brokers" => brokers = parse_count(&k, &v, 50, 0)?,
+            "seed" => {
+                seed = v
+                    .parse()
+                    .map_err(|_| format!("`seed` takes a whole number, got `{v}`"))?
+            }
+            "prevote" => quorum.prevote = parse_on_off(&k, &v)?,
+            "fetch-hw" => quorum.fetch_sends_high_watermark = parse_on_off(&k, &v)?,
+            "election-timeout" => quorum.election_timeout_ms = parse_ms_setting(&k, &v)?,
+            "fetch-timeout" => quorum.fetch_timeout_ms = parse_ms_setting(&k, &v)?,
+            "linger" => {
+                quorum.append_linger_ms = parse_duration(&v)
+                    .filter(|d| *d <= 10_000_000)
+                    .map(|d| d / 1_000)
+                    .ok_or_else(|| format!("`linger` takes a duration up to 10s, got `{v}`"))?
+            }
+            "buggify" => {
+                for name in v.split(',').filter(|n| !n.is_empty()) {
+                    if !quorum.buggify.set(name) {
+                        return Err(format!(
+                            "unknown buggify switch `{name}`{}: expected {}",
+                            suggest(name, crate::kraft::config::Buggify::NAMES),
+                            crate::kraft::config::Buggify::NAMES.join(", ")
+                        ));
+                    }
+                }
+            }
+            "latency" | "loss" | "duplicate" | "reorder" => {
+                parse_network(&[format!("{k}={v}")])?.apply_to(&mut network)
+            }
+            _ => {
+                return Err(format!(
+                    "unknown cluster option `{k}`{}: expected one of {}",
+                    suggest(&k, CLUSTER_KEYS),
+                    CLUSTER_KEYS.join(", ")
+                ))
+            }
+        }
+    }
+    let mut spec = ClusterSpec::kraft(voters, brokers, seed);
+    spec.quorum = quorum;
+    spec.network = network;
+    Ok(spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_core_commands() {
+        let script = "\
+# a comment
+cluster kraft voters=3 brokers=3 seed=42   # trailing comment
+run 5s
+run until leader within 10s
+write 5
+crash leader as old
+restart old
+shutdown 3001
+pause 3002 8s
+partition 3000 | 3001,3002
+partition 3000 -> 3001, 3002
+isolate 3000
+heal
+expect leader != 3000 and epoch >= 2
+show status
+show replication --human-readable
+show log leader
+at 20s crash 3001
+drop next Fetch from 3001
+network latency=1ms..2ms loss=1.5%
+";
+        let lines = parse_script(script).unwrap();
+        assert_eq!(lines.len(), 19);
+        assert_eq!(lines[0].number, 2);
+        assert!(
+            matches!(lines[0].command, Command::Cluster(ref s) if s.seed == 42 && s.controllers.len() == 3)
+        );
+        assert_eq!(
+            lines[4].command,
+            Command::Do(Act::Crash(NodeRef::Leader), Some("old".into()))
+        );
+        assert_eq!(
+            lines[8].command,
+            Command::Do(
+                Act::Partition(vec![
+                    vec![NodeRef::Id(NodeId(3000))],
+                    vec![NodeRef::Id(NodeId(3001)), NodeRef::Id(NodeId(3002))]
+                ]),
+                None
+            )
+        );
+        assert!(matches!(
+            lines[9].command,
+            Command::Do(Act::PartitionOneWay(..), None)
+        ));
+    }
+
+    #[test]
+    fn errors_name_the_line_and_suggest() {
+        let err = parse_script("cluster kraft\nrun 1s\ncrsh 3000\n").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(
+            err.message.contains("did you mean `crash`"),
+            "{}",
+            err.message
+        );
+        let err = parse_script("cluster kraft votrs=3").unwrap_err();
+        assert!(
+            err.message.contains("did you mean `voters`"),
+            "{}",
+            err.message
+        );
+        for bad in [
+            "run",
+            "run five",
+            "run until leader",
+            "pause 3000",
+            "write 0",
+            "write many",
+            "partition 3000",
+            "partition 3000 |",
+            "cluster kraft voters=0",
+            "cluster kraft voters=x",
+            "expect",
+            "show",
+            "show lgo 3000",
+            "crash",
+            "crash banana!",
+            "crash leader as leader",
+            "trace loud",
+            "at",
+            "at 5s",
+            "network loss=200%",
+            "cluster kraft latency=5ms..1ms",
+            "drop",
+            "crash 3000 3001",
+            "heal now",
+            "at 1s at 2s heal",
+        ] {
+            let e = parse_command(bad);
+            assert!(e.is_err(), "`{bad}` should not parse");
+            assert!(!e.unwrap_err().is_empty());
+        }
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        let mut rng = crate::rng::SimRng::new(3);
+        let alphabet: Vec<char> = "cluster kraft run until within leader 3000 | -> , = . s ms % # \n\t\u{00e9}as and not ==>=<= 9999999999999999999999".chars().collect();
+        for _ in 0..2_000 {
+            let len = rng.below(60) as usize;
+            let text: String = (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len() as u64) as usize])
+                .collect();
+            let _ = parse_script(&text);
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! What a user can do to a running cluster. A run is `(seed, spec, [(time, UserAction)])`;
+//! replaying the same list reproduces the run exactly.
+//!
+//! Every action is checked: one that makes no sense now (restarting a running node, dropping a
+//! message that already arrived) is answered with a clear message and changes nothing.
+
+use std::collections::BTreeSet;
+
+use crate::message::MsgId;
+use crate::record::Record;
+use crate::trace::{DropReason, Event};
+use crate::types::{format_duration, Micros, NodeId};
+
+use super::network::NetworkConfig;
+use super::node::{NodeKind, NodeStatus};
+use super::world::World;
+
+/// One user action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserAction {
+    /// Hard crash: the process dies, its disk survives.
+    Crash(NodeId),
+    /// Start a crashed or stopped node from its disk.
+    Restart(NodeId),
+    /// Graceful shutdown (a leader resigns with EndQuorumEpoch first).
+    Shutdown(NodeId),
+    /// Stall the process for a while, like a long GC pause.
+    Pause(NodeId, Micros),
+    /// Make the node's election or fetch timer fire now.
+    TimeoutNow(NodeId),
+    /// Cut every link to and from the node.
+    Isolate(NodeId),
+    /// Cut every link between nodes of different groups (both ways).
+    Partition(Vec<Vec<NodeId>>),
+    /// Cut the links from every node of `from` to every node of `to` (one way only).
+    PartitionOneWay {
+        /// Senders whose messages are cut.
+        from: Vec<NodeId>,
+        /// Receivers that no longer hear them.
+        to: Vec<NodeId>,
+    },
+    /// Restore every link.
+    Heal,
+    /// Drop one message in flight.
+    DropMessage(MsgId),
+    /// Ask the active controller (or a given node) to append `count` records.
+    Write {
+        /// How many records.
+        count: u32,
+        /// A specific node to ask instead of the active controller.
+        to: Option<NodeId>,
+    },
+    /// Change the network's latency, loss, duplication or reordering.
+    SetNetwork(NetworkConfig),
+}
+
+fn ids(list: &[NodeId]) -> String {
+    list.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+impl UserAction {
+    /// The action as a line of the scenario language (the inverse of parsing it).
+    pub fn to_command(&self) -> String {
+        match self {
+            UserAction::Crash(n) => format!("crash {n}"),
+            UserAction::Restart(n) => format!("restart {n}"),
+            UserAction::Shutdown(n) => format!("shutdown {n}"),
+            UserAction::Pause(n, d) => format!("pause {n} {}", format_duration(*d)),
+            UserAction::TimeoutNow(n) => format!("timeout {n}"),
+            UserAction::Isolate(n) => format!("isolate {n}"),
+            UserAction::Partition(groups) => format!(
+                "partition {}",
+                groups
+                    .iter()
+                    .map(|g| ids(g))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ),
+            UserAction::PartitionOneWay { from, to } => {
+                format!("partition {} -> {}", ids(from), ids(to))
+            }
+            UserAction::Heal => "heal".into(),
+            UserAction::DropMessage(id) => format!("drop {id}"),
+            UserAction::Write { count, to: None } => format!("write {count}"),
+            UserAction::Write { count, to: Some(n) } => format!("write {count} to {n}"),
+            UserAction::SetNetwork(c) => {
+                let mut s = format!(
+                    "network latency={}..{}",
+                    format_duration(c.latency_min),
+                    format_duration(c.latency_max)
+                );
+                s += &format!(" loss={}%", c.loss_ppm as f64 / 10_000.0);
+                s += &format!(" duplicate={}%", c.duplicate_ppm as f64 / 10_000.0);
+                s += &format!(" reorder={}", if c.reorder { "on" } else { "off" });
+                s
+            }
+        }
+    }
+}
+
+impl World {
+    fn require_node(&self, id: NodeId) -> Result<NodeStatus, String> {
+        self.nodes
+            .get(&id)
+            .map(|n| n.status())
+            .ok_or_else(|| format!("there is no node {id} in this cluster"))
+    }
+
+    fn require_all(&self, list: &[NodeId]) -> Result<(), String> {
+        for id in list {
+            self.require_node(*id)?;
+        }
+        Ok(())
+    }
+
+    /// Applies a user action now. `Ok` carries a short description of what was done; `Err`
+    /// explains why nothing was done.
+    pub fn apply(&mut self, action: &UserAction) -> Result<String, String> {
+        let result = self.apply_inner(action);
+        self.finish_step();
+        result
+    }
+
+    fn apply_inner(&mut self, action: &UserAction) -> Result<String, String> {
+        match action {
+            UserAction::Crash(id) => {
+                if !self.require_node(*id)?.is_live() {
+                    return Err(format!("{id} is already down"));
+                }
+                self.kill(*id, NodeStatus::Crashed);
+                self.emit(*id, Event::Crashed);
+                Ok(format!("crashed {id}"))
+            }
+            UserAction::Restart(id) => {
+                if self.require_node(*id)?.is_live() {
+                    return Err(format!("{id} is running; crash or shut it down first"));
+                }
+                self.emit(*id, Event::Restarted);
+                self.start_process(*id);
+                Ok(format!("restarted {id}"))
+            }
+            UserAction::Shutdown(id) => match self.require_node(*id)? {
+                NodeStatus::Up => {
+                    self.call(*id, |r, ctx| r.begin_shutdown(ctx));
+                    Ok(format!("shutting down {id}"))
+                }
+                NodeStatus::Paused { .. } => Err(format!(
+                    "{id} is paused and cannot react; wait for it to resume"
+                )),
+                _ => Err(format!("{id} is already down")),
+            },
+            UserAction::Pause(id, duration) => {
+                if *duration == 0 {
+                    return Err("a pause needs a duration above zero".into());
+                }
+                let until = self.now() + *duration;
+                match self.require_node(*id)? {
+                    NodeStatus::Up => {}
+                    NodeStatus::Paused { until: old } if old < until => {}
+                    NodeStatus::Paused { .. } => {
+                        return Err(format!("{id} is already paused for longer"))
+                    }
+                    _ => return Err(format!("{id} is down; only a running node can pause")),
+                }
+                let node = self.nodes.get_mut(id).expect("checked above");
+                node.status = NodeStatus::Paused { until };
+                node.wake_at = None;
+                self.schedule_resume(*id, until);
+                self.emit(*id, Event::Paused { until });
+                Ok(format!("paused {id} for {}", format_duration(*duration)))
+            }
+            UserAction::TimeoutNow(id) => {
+                if self.require_node(*id)? != NodeStatus::Up {
+                    return Err(format!("{id} is not running"));
+                }
+                self.call(*id, |r, ctx| r.timeout_now(ctx))
+                    .unwrap_or_else(|| Err(format!("{id} is not running")))?;
+                Ok(format!("{id}'s timer fires now"))
+            }
+            UserAction::Isolate(id) => {
+                self.require_node(*id)?;
+                let others: Vec<NodeId> = self.nodes.keys().copied().filter(|o| o != id).collect();
+                for o in others {
+                    self.net.cut(*id, o);
+                    self.net.cut(o, *id);
+                }
+                self.emit(
+                    *id,
+                    Event::Network {
+                        description: format!("{id} isolated"),
+                    },
+                );
+                Ok(format!("isolated {id}"))
+            }
+            UserAction::Partition(groups) => {
+                if groups.len() < 2 {
+                    return Err(
+                        "a partition needs at least two groups, like `partition 3000 | 3001,3002`"
+                            .into(),
+                    );
+                }
+                let mut seen = BTreeSet::new();
+                for g in groups {
+                    if g.is_empty() {
+                        return Err("a partition group cannot be empty".into());
+                    }
+                    self.require_all(g)?;
+                    for id in g {
+                        if !seen.insert(*id) {
+                            return Err(format!("{id} appears in two groups"));
+                        }
+                    }
+                }
+                for (i, a) in groups.iter().enumerate() {
+                    for b in &groups[i + 1..] {
+                        for x in a {
+                            for y in b {
+                                self.net.cut(*x, *y);
+                                self.net.cut(*y, *x);
+                            }
+                        }
+                    }
+                }
+                let text = groups
+                    .iter()
+                    .map(|g| ids(g))
+                    .collect::<Vec<_>>()
+                    .join(" | ");
+                let first = groups[0][0];
+                self.emit(
+                    first,
+                    Event::Network {
+                        description: format!("partitioned {text}"),
+                    },
+                );
+                Ok(format!("partitioned {text}"))
+            }
+            UserAction::PartitionOneWay { from, to } => {
+                if from.is_empty() || to.is_empty() {
+                    return Err("a one-way partition needs senders and receivers, like `partition 3000 -> 3001`".into());
+                }
+                self.require_all(from)?;
+                self.require_all(to)?;
+                if from.iter().any(|f| to.contains(f)) {
+                    return Err("a node cannot be on both sides of a partition".into());
+                }
+                for x in from {
+                    for y in to {
+                        self.net.cut(*x, *y);
+                    }
+                }
+                let text = format!("{} -> {}", ids(from), ids(to));
+                self.emit(
+                    from[0],
+                    Event::Network {
+                        description: format!("cut {text} (one way)"),
+                    },
+                );
+                Ok(format!("cut {text}"))
+            }
+            UserAction::Heal => {
+                self.net.heal();
+                let first = *self.nodes.keys().next().ok_or("the cluster has no node")?;
+                self.emit(
+                    first,
+                    Event::Network {
+                        description: "healed: every link restored".into(),
+                    },
+                );
+                Ok("healed every link".into())
+            }
+            UserAction::DropMessage(id) => {
+                let env = self.net.take(*id).ok_or_else(|| {
+                    format!("message {id} is not in flight (it arrived or was dropped)")
+                })?;
+                let text = format!(
+                    "dropped {} from {} to {}",
+                    env.payload.name(),
+                    env.from,
+                    env.to
+                );
+                self.emit(
+                    env.from,
+                    Event::Dropped {
+                        id: env.id,
+                        from: env.from,
+                        to: env.to,
+                        name: env.payload.name(),
+                        reason: DropReason::UserDropped,
+                    },
+                );
+                Ok(text)
+            }
+            UserAction::Write { count, to } => {
+                if *count == 0 || *count > 100_000 {
+                    return Err("write takes between 1 and 100000 records".into());
+                }
+                let target = match to {
+                    Some(id) => *id,
+                    None => self
+                        .active_leader()
+                        .ok_or("no active controller: the write cannot be accepted")?,
+                };
+                let status = self.require_node(target)?;
+                if self.nodes[&target].kind != NodeKind::Controller {
+                    return Err(format!(
+                        "{target} is a broker; writes go to the active controller"
+                    ));
+                }
+                if status != NodeStatus::Up {
+                    return Err(format!("{target} is not running"));
+                }
+                let records: Vec<Record> = (0..*count)
+                    .map(|_| Record::Data(self.next_data_id()))
+                    .collect();
+                let result = self
+                    .call(target, |r, ctx| r.write(records, ctx))
+                    .unwrap_or_else(|| Err(format!("{target} is not running")));
+                match result {
+                    Ok(()) => Ok(format!("{target} accepted {count} record(s)")),
+                    Err(why) => {
+                        self.emit(target, Event::WriteRejected { why: why.clone() });
+                        Err(why)
+                    }
+                }
+            }
+            UserAction::SetNetwork(cfg) => {
+                if cfg.latency_min > cfg.latency_max {
+                    return Err("the smallest latency must not exceed the largest".into());
+                }
+                if cfg.latency_max > 60_000_000 {
+                    return Err("latency above one minute is not supported".into());
+                }
+                if cfg.loss_ppm > 1_000_000 || cfg.duplicate_ppm > 1_000_000 {
+                    return Err("probabilities must be between 0% and 100%".into());
+                }
+                self.net.config = cfg.clone();
+                let first = *self.nodes.keys().next().ok_or("the cluster has no node")?;
+                self.emit(
+                    first,
+                    Event::Network {
+                        description: cfg.describe(),
+                    },
+                );
+                Ok(format!("network: {}", cfg.describe()))
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! The deterministic discrete-event simulator: clock, event queue, network, nodes, faults.
+//!
+//! - [`world`]: the world and its event loop;
+//! - [`network`]: links, latency, loss, duplication, reordering, partitions;
+//! - [`node`]: a machine's process and disk; crash, stop, pause;
+//! - [`action`]: what a user can do, validated;
+//! - [`queue`]: the (time, sequence) event queue;
+//! - [`swarm`]: seeded fault sweeps (safety, then liveness);
+//! - [`view`]: the plain-data snapshot the UI renders.
+
+pub mod action;
+pub mod network;
+pub mod node;
+pub mod queue;
+pub mod swarm;
+pub mod view;
+pub mod world;
+
+pub use action::UserAction;
+pub use network::NetworkConfig;
+pub use node::{NodeKind, NodeStatus, SimNode};
+pub use view::ClusterView;
+pub use world::{ClusterSpec, Stats, World};

@@ -1,0 +1,271 @@
+//! The simulated network: directed links with a latency range, loss, duplication and
+//! reordering; partitions (symmetric and one-way); isolate and heal.
+//!
+//! Model notes (shown in the UI): the default is a labelled "teaching network" of 10–20 ms one
+//! way, slower than a data-centre LAN so that messages can be watched; the user can change it.
+//! Links are FIFO like TCP unless reordering is switched on. A message whose link is cut when
+//! it is sent, or when it arrives, is dropped; a lost message travels and then vanishes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::message::{Envelope, MsgId, Payload};
+use crate::rng::SimRng;
+use crate::types::{format_duration, ms, Micros, NodeId, SimTime};
+
+/// Network parameters, the same for every link.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetworkConfig {
+    /// Smallest one-way latency.
+    pub latency_min: Micros,
+    /// Largest one-way latency.
+    pub latency_max: Micros,
+    /// Probability that a message is lost, in parts per million.
+    pub loss_ppm: u32,
+    /// Probability that a message is delivered twice, in parts per million.
+    pub duplicate_ppm: u32,
+    /// When true, links are not FIFO: a later message may overtake an earlier one.
+    pub reorder: bool,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        NetworkConfig {
+            latency_min: ms(10),
+            latency_max: ms(20),
+            loss_ppm: 0,
+            duplicate_ppm: 0,
+            reorder: false,
+        }
+    }
+}
+
+impl NetworkConfig {
+    /// One line describing the parameters, for traces and the UI.
+    pub fn describe(&self) -> String {
+        let mut s = format!(
+            "latency {}..{}",
+            format_duration(self.latency_min),
+            format_duration(self.latency_max)
+        );
+        if self.loss_ppm > 0 {
+            s += &format!(", loss {}%", self.loss_ppm as f64 / 10_000.0);
+        }
+        if self.duplicate_ppm > 0 {
+            s += &format!(", duplication {}%", self.duplicate_ppm as f64 / 10_000.0);
+        }
+        if self.reorder {
+            s += ", reordering";
+        }
+        s
+    }
+}
+
+/// What the network decided about a message at send time.
+#[derive(Clone, Debug)]
+pub enum SendOutcome {
+    /// Copies in flight (two when duplicated); each may be doomed to vanish.
+    InFlight(Vec<Envelope>),
+    /// The link is cut: dropped at once.
+    Cut(Envelope),
+}
+
+/// Links, cuts and the messages in flight.
+#[derive(Clone, Debug, Default)]
+pub struct Network {
+    /// The parameters in force.
+    pub config: NetworkConfig,
+    /// Directed links that are cut: `(from, to)`.
+    blocked: BTreeSet<(NodeId, NodeId)>,
+    /// Latest delivery time per link, to keep links FIFO.
+    last_delivery: BTreeMap<(NodeId, NodeId), SimTime>,
+    in_flight: BTreeMap<MsgId, Envelope>,
+    next_id: MsgId,
+}
+
+impl Network {
+    /// A fully connected network.
+    pub fn new(config: NetworkConfig) -> Network {
+        Network {
+            config,
+            ..Default::default()
+        }
+    }
+
+    /// True if messages from `from` to `to` get through.
+    pub fn is_connected(&self, from: NodeId, to: NodeId) -> bool {
+        !self.blocked.contains(&(from, to))
+    }
+
+    /// The cut directed links.
+    pub fn blocked(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
+        self.blocked.iter().copied()
+    }
+
+    /// True if some link is cut.
+    pub fn is_partitioned(&self) -> bool {
+        !self.blocked.is_empty()
+    }
+
+    /// Cuts `from → to`.
+    pub fn cut(&mut self, from: NodeId, to: NodeId) {
+        if from != to {
+            self.blocked.insert((from, to));
+        }
+    }
+
+    /// Restores every link.
+    pub fn heal(&mut self) {
+        self.blocked.clear();
+    }
+
+    /// Puts a message on the wire, drawing its latency and fate from `rng`.
+    pub fn send(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        payload: Payload,
+        now: SimTime,
+        rng: &mut SimRng,
+    ) -> SendOutcome {
+        self.next_id += 1;
+        let id = self.next_id;
+        if !self.is_connected(from, to) {
+            return SendOutcome::Cut(Envelope {
+                id,
+                from,
+                to,
+                sent_at: now,
+                deliver_at: now,
+                payload,
+                doomed: true,
+            });
+        }
+        let copies = if rng.chance_ppm(self.config.duplicate_ppm) {
+            2
+        } else {
+            1
+        };
+        let mut out = Vec::with_capacity(copies);
+        for copy in 0..copies {
+            let id = if copy == 0 {
+                id
+            } else {
+                self.next_id += 1;
+                self.next_id
+            };
+            let latency = rng.between(
+                self.config.latency_min,
+                self.config.latency_max.max(self.config.latency_min),
+            );
+            let mut deliver_at = now + latency;
+            if !self.config.reorder {
+                let last = self.last_delivery.entry((from, to)).or_default();
+                deliver_at = deliver_at.max(*last);
+                *last = deliver_at;
+            }
+            let doomed = rng.chance_ppm(self.config.loss_ppm);
+            let env = Envelope {
+                id,
+                from,
+                to,
+                sent_at: now,
+                deliver_at,
+                payload: payload.clone(),
+                doomed,
+            };
+            self.in_flight.insert(id, env.clone());
+            out.push(env);
+        }
+        SendOutcome::InFlight(out)
+    }
+
+    /// Takes a message off the wire when it is due (or dropped); `None` if already removed.
+    pub fn take(&mut self, id: MsgId) -> Option<Envelope> {
+        self.in_flight.remove(&id)
+    }
+
+    /// Messages in flight, oldest first.
+    pub fn in_flight(&self) -> impl Iterator<Item = &Envelope> {
+        self.in_flight.values()
+    }
+
+    /// One in-flight message.
+    pub fn get(&self, id: MsgId) -> Option<&Envelope> {
+        self.in_flight.get(&id)
+    }
+
+    /// Number of messages in flight.
+    pub fn in_flight_count(&self) -> usize {
+        self.in_flight.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kraft::rpc::RaftRpc;
+    use crate::message::RaftMessage;
+
+    fn payload() -> Payload {
+        Payload::Raft(RaftMessage {
+            correlation: 1,
+            rpc: RaftRpc::BeginQuorumEpochRequest {
+                epoch: 1,
+                leader: NodeId(1),
+            },
+        })
+    }
+
+    #[test]
+    fn fifo_links_never_reorder() {
+        let mut net = Network::new(NetworkConfig::default());
+        let mut rng = SimRng::new(5);
+        let mut last = SimTime::ZERO;
+        for i in 0..200 {
+            let SendOutcome::InFlight(envs) =
+                net.send(NodeId(1), NodeId(2), payload(), SimTime(i * 100), &mut rng)
+            else {
+                panic!("connected link");
+            };
+            assert!(envs[0].deliver_at >= last);
+            last = envs[0].deliver_at;
+        }
+    }
+
+    #[test]
+    fn cuts_are_directed() {
+        let mut net = Network::new(NetworkConfig::default());
+        let mut rng = SimRng::new(5);
+        net.cut(NodeId(1), NodeId(2));
+        assert!(matches!(
+            net.send(NodeId(1), NodeId(2), payload(), SimTime(0), &mut rng),
+            SendOutcome::Cut(_)
+        ));
+        assert!(matches!(
+            net.send(NodeId(2), NodeId(1), payload(), SimTime(0), &mut rng),
+            SendOutcome::InFlight(_)
+        ));
+        net.heal();
+        assert!(net.is_connected(NodeId(1), NodeId(2)));
+    }
+
+    #[test]
+    fn latency_stays_in_range_and_duplicates_get_new_ids() {
+        let mut net = Network::new(NetworkConfig {
+            duplicate_ppm: 1_000_000,
+            ..NetworkConfig::default()
+        });
+        let mut rng = SimRng::new(9);
+        let SendOutcome::InFlight(envs) =
+            net.send(NodeId(1), NodeId(2), payload(), SimTime(0), &mut rng)
+        else {
+            panic!();
+        };
+        assert_eq!(envs.len(), 2);
+        assert_ne!(envs[0].id, envs[1].id);
+        for e in envs {
+            assert!(e.deliver_at.0 >= 10_000 && e.deliver_at.0 <= 20_000);
+        }
+        assert_eq!(net.in_flight_count(), 2);
+    }
+}

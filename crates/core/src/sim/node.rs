@@ -1,0 +1,160 @@
+//! A simulated machine: a process that can crash, stop, restart and stall, and a disk that
+//! survives all of it.
+
+use std::collections::BTreeMap;
+
+use crate::kraft::{Disk, Replica};
+use crate::message::Envelope;
+use crate::trace::TimerKind;
+use crate::types::{NodeId, SimTime};
+
+/// What a node runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NodeKind {
+    /// A KRaft controller: a voter of the metadata quorum.
+    Controller,
+    /// A broker: an observer that tails the metadata log.
+    Broker,
+}
+
+impl NodeKind {
+    /// Lower-case name (`controller`, `broker`).
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeKind::Controller => "controller",
+            NodeKind::Broker => "broker",
+        }
+    }
+}
+
+/// Whether the process runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeStatus {
+    /// Running.
+    Up,
+    /// Stalled (like a long GC pause) until the given time: nothing is processed, messages
+    /// queue up, timers fire late.
+    Paused {
+        /// When it resumes.
+        until: SimTime,
+    },
+    /// Crashed: memory lost, disk kept.
+    Crashed,
+    /// Stopped by a graceful shutdown: disk kept.
+    Stopped,
+}
+
+impl NodeStatus {
+    /// The UI's `data-status` value: `up`, `paused` or `crashed` (a stopped node is down too).
+    pub fn label(self) -> &'static str {
+        match self {
+            NodeStatus::Up => "up",
+            NodeStatus::Paused { .. } => "paused",
+            NodeStatus::Crashed | NodeStatus::Stopped => "crashed",
+        }
+    }
+
+    /// True if the process exists (running or stalled).
+    pub fn is_live(self) -> bool {
+        matches!(self, NodeStatus::Up | NodeStatus::Paused { .. })
+    }
+}
+
+/// When a timer was started and when it fires, for the UI's timer arcs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimerSpan {
+    /// When the current countdown began.
+    pub started: SimTime,
+    /// When it fires.
+    pub deadline: SimTime,
+}
+
+/// One machine of the simulated cluster.
+#[derive(Clone, Debug)]
+pub struct SimNode {
+    /// Its `node.id`.
+    pub id: NodeId,
+    /// Controller or broker.
+    pub kind: NodeKind,
+    pub(crate) process: Option<Replica>,
+    pub(crate) disk: Option<Disk>,
+    pub(crate) status: NodeStatus,
+    /// Messages that arrived while paused, handled on resume.
+    pub(crate) inbox: Vec<Envelope>,
+    pub(crate) wake_at: Option<SimTime>,
+    /// `(time, count)` of wake-ups at one instant, to stop a node that never moves its
+    /// deadline from spinning forever.
+    pub(crate) spin: (SimTime, u32),
+    pub(crate) timers: BTreeMap<TimerKind, TimerSpan>,
+}
+
+impl SimNode {
+    /// A node whose process is not started yet.
+    pub(crate) fn new(id: NodeId, kind: NodeKind, disk: Disk) -> SimNode {
+        SimNode {
+            id,
+            kind,
+            process: None,
+            disk: Some(disk),
+            status: NodeStatus::Stopped,
+            inbox: Vec::new(),
+            wake_at: None,
+            spin: (SimTime::ZERO, 0),
+            timers: BTreeMap::new(),
+        }
+    }
+
+    /// Running, stalled, crashed or stopped.
+    pub fn status(&self) -> NodeStatus {
+        self.status
+    }
+
+    /// The running (or stalled) replica.
+    pub fn replica(&self) -> Option<&Replica> {
+        self.process.as_ref()
+    }
+
+    /// The disk: the replica's while it runs, or what it left behind.
+    pub fn disk(&self) -> Option<&Disk> {
+        match &self.process {
+            Some(r) => Some(r.disk()),
+            None => self.disk.as_ref(),
+        }
+    }
+
+    /// The timers running now, with when they started, for timer arcs.
+    pub fn timers(&self) -> &BTreeMap<TimerKind, TimerSpan> {
+        &self.timers
+    }
+
+    /// Refreshes the timer table from the replica: a timer whose deadline changed restarted now.
+    pub(crate) fn refresh_timers(&mut self, now: SimTime) {
+        let Some(replica) = &self.process else {
+            self.timers.clear();
+            return;
+        };
+        let current = replica.timers();
+        self.timers
+            .retain(|k, _| current.iter().any(|(c, _)| c == k));
+        for (kind, deadline) in current {
+            match self.timers.get_mut(&kind) {
+                Some(span) if span.deadline == deadline => {}
+                Some(span) => {
+                    *span = TimerSpan {
+                        started: now,
+                        deadline,
+                    }
+                }
+                None => {
+                    self.timers.insert(
+                        kind,
+                        TimerSpan {
+                            started: now,
+                            deadline,
+                        },
+                    );
+                }
+            }
+        }
+    }
+}

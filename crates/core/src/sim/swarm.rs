@@ -1,0 +1,350 @@
+//! Seeded fault sweeps ("swarm testing", after TigerBeetle's VOPR).
+//!
+//! From one seed, a run draws a cluster shape (1–7 voters, 0–5 observers, pre-vote on or off),
+//! network hardship (latency, loss, duplication, reordering) and a stream of faults. It has two
+//! phases:
+//! 1. **Safety**: random crashes, restarts, graceful shutdowns, pauses, partitions (symmetric
+//!    and one-way), dropped messages, timer kicks and writes, with every invariant checked after
+//!    every event.
+//! 2. **Liveness**: every fault healed and every node restarted; within a bound there must be
+//!    exactly one leader and every voter must hold the same committed prefix.
+//!
+//! The faults are ordinary [`UserAction`]s, so a failing seed prints as a scenario file that
+//! `kraftlab run` replays exactly.
+
+use crate::check::Violation;
+use crate::kraft::Role;
+use crate::rng::SimRng;
+use crate::types::{ms, secs, Micros, NodeId, SimTime};
+
+use super::action::UserAction;
+use super::network::NetworkConfig;
+use super::node::NodeStatus;
+use super::world::{ClusterSpec, World};
+
+/// How long each phase lasts.
+#[derive(Clone, Copy, Debug)]
+pub struct SwarmOptions {
+    /// Virtual time of the safety phase.
+    pub safety: Micros,
+    /// Bound on the liveness phase with pre-vote (Kafka 4.x).
+    pub liveness: Micros,
+    /// Bound on the liveness phase without pre-vote (Kafka 3.9). Much longer on purpose: a
+    /// voter with a higher epoch but a stale log stands again every second and resets the
+    /// up-to-date voter's election timer each time, which only chance breaks (sweeps have seen
+    /// four minutes). This disruption is what KIP-996 pre-vote removes.
+    pub liveness_without_prevote: Micros,
+}
+
+impl Default for SwarmOptions {
+    fn default() -> Self {
+        SwarmOptions {
+            safety: secs(60),
+            liveness: secs(30),
+            liveness_without_prevote: secs(900),
+        }
+    }
+}
+
+/// What one seed did.
+#[derive(Clone, Debug)]
+pub struct SwarmReport {
+    /// The seed.
+    pub seed: u64,
+    /// The cluster that ran.
+    pub spec: ClusterSpec,
+    /// The faults, with their times.
+    pub actions: Vec<(SimTime, UserAction)>,
+    /// Broken invariants.
+    pub violations: Vec<Violation>,
+    /// Why the liveness phase failed, if it did.
+    pub liveness_failure: Option<String>,
+    /// Counters of the run.
+    pub stats: super::world::Stats,
+    /// Virtual time at the end of the run.
+    pub ended_at: SimTime,
+    /// How long the liveness phase took to converge.
+    pub converged_after: Option<Micros>,
+}
+
+impl SwarmReport {
+    /// True if nothing broke.
+    pub fn passed(&self) -> bool {
+        self.violations.is_empty() && self.liveness_failure.is_none()
+    }
+
+    /// The run as a scenario file: replaying it reproduces the run exactly.
+    pub fn to_scenario(&self) -> String {
+        let s = &self.spec;
+        let n = &s.network;
+        let mut out = format!(
+            "# reproduces swarm seed {}\ncluster kraft voters={} brokers={} seed={} prevote={} fetch-hw={} latency={}..{} loss={}% duplicate={}% reorder={}{}\n",
+            self.seed,
+            s.controllers.len(),
+            s.brokers.len(),
+            s.seed,
+            if s.quorum.prevote { "on" } else { "off" },
+            if s.quorum.fetch_sends_high_watermark { "on" } else { "off" },
+            crate::types::format_duration(n.latency_min),
+            crate::types::format_duration(n.latency_max),
+            n.loss_ppm as f64 / 10_000.0,
+            n.duplicate_ppm as f64 / 10_000.0,
+            if n.reorder { "on" } else { "off" },
+            match s.quorum.buggify.enabled() {
+                b if b.is_empty() => String::new(),
+                b => format!(" buggify={}", b.join(",")),
+            },
+        );
+        for (t, a) in &self.actions {
+            out += &format!(
+                "at {} {}\n",
+                crate::types::format_duration(t.0),
+                a.to_command()
+            );
+        }
+        out += &format!(
+            "at {} expect no violations\n",
+            crate::types::format_duration(self.ended_at.0)
+        );
+        out
+    }
+}
+
+/// Draws the cluster for `seed`.
+pub fn shape(seed: u64) -> ClusterSpec {
+    let mut rng = SimRng::new(seed ^ 0x5357_4152_4d00);
+    let voters = 1 + rng.below(7) as usize;
+    let observers = rng.below(6) as usize;
+    let mut spec = ClusterSpec::kraft(voters, observers, seed);
+    spec.quorum.prevote = rng.below(4) != 0;
+    spec.quorum.fetch_sends_high_watermark = rng.below(2) == 0;
+    let min = ms(rng.between(1, 20));
+    spec.network = NetworkConfig {
+        latency_min: min,
+        latency_max: min + ms(rng.below(30)),
+        loss_ppm: if rng.below(2) == 0 {
+            0
+        } else {
+            rng.between(1, 100_000) as u32
+        },
+        duplicate_ppm: if rng.below(3) == 0 {
+            rng.between(1, 50_000) as u32
+        } else {
+            0
+        },
+        reorder: rng.below(3) == 0,
+    };
+    spec
+}
+
+fn pick_node(rng: &mut SimRng, world: &World, want: impl Fn(NodeStatus) -> bool) -> Option<NodeId> {
+    let ids: Vec<NodeId> = world
+        .nodes()
+        .filter(|n| want(n.status()))
+        .map(|n| n.id)
+        .collect();
+    rng.pick(&ids)
+}
+
+fn random_fault(rng: &mut SimRng, world: &World) -> Option<UserAction> {
+    let all: Vec<NodeId> = world.nodes().map(|n| n.id).collect();
+    Some(match rng.below(13) {
+        0 | 1 => UserAction::Crash(pick_node(rng, world, |s| s.is_live())?),
+        2 | 3 => UserAction::Restart(pick_node(rng, world, |s| !s.is_live())?),
+        4 => UserAction::Shutdown(pick_node(rng, world, |s| s == NodeStatus::Up)?),
+        5 => UserAction::Pause(
+            pick_node(rng, world, |s| s == NodeStatus::Up)?,
+            ms(rng.between(50, 6_000)),
+        ),
+        6 => {
+            let mut a = Vec::new();
+            let mut b = Vec::new();
+            for id in &all {
+                if rng.below(2) == 0 {
+                    a.push(*id)
+                } else {
+                    b.push(*id)
+                }
+            }
+            if a.is_empty() || b.is_empty() {
+                return None;
+            }
+            UserAction::Partition(vec![a, b])
+        }
+        7 => {
+            let from = rng.pick(&all)?;
+            let to = rng.pick(&all)?;
+            if from == to {
+                return None;
+            }
+            UserAction::PartitionOneWay {
+                from: vec![from],
+                to: vec![to],
+            }
+        }
+        8 => UserAction::Isolate(rng.pick(&all)?),
+        9 => UserAction::Heal,
+        10 => {
+            let msgs: Vec<u64> = world.network().in_flight().map(|e| e.id).collect();
+            UserAction::DropMessage(rng.pick(&msgs)?)
+        }
+        11 => {
+            let voters: Vec<NodeId> = world
+                .voters()
+                .iter()
+                .copied()
+                .filter(|v| world.node(*v).is_some_and(|n| n.status() == NodeStatus::Up))
+                .collect();
+            UserAction::TimeoutNow(rng.pick(&voters)?)
+        }
+        _ => UserAction::Write {
+            count: rng.between(1, 5) as u32,
+            to: None,
+        },
+    })
+}
+
+/// Checks the liveness goal: exactly one leader, and every voter holds the leader's committed
+/// prefix. Returns a description of what is missing.
+pub fn converged(world: &World) -> Result<(), String> {
+    let leaders: Vec<NodeId> = world
+        .nodes()
+        .filter(|n| n.replica().is_some_and(|r| r.role() == Role::Leader))
+        .map(|n| n.id)
+        .collect();
+    let [leader] = leaders.as_slice() else {
+        return Err(format!("{} leaders ({:?})", leaders.len(), leaders));
+    };
+    let lr = world
+        .node(*leader)
+        .and_then(|n| n.replica())
+        .ok_or("leader vanished")?;
+    let hw = lr
+        .high_watermark()
+        .ok_or("the leader has no high watermark yet")?;
+    for v in world.voters() {
+        let node = world.node(*v).ok_or("missing voter")?;
+        let r = node.replica().ok_or_else(|| format!("{v} is down"))?;
+        if r.epoch() != lr.epoch() {
+            return Err(format!("{v} is in epoch {} not {}", r.epoch(), lr.epoch()));
+        }
+        let log = r.log();
+        if log.end_offset() < hw {
+            return Err(format!(
+                "{v} has {} records, the HW is {hw}",
+                log.end_offset()
+            ));
+        }
+        for offset in log.start_offset().max(lr.log().start_offset())..hw {
+            if log.epoch_at(offset) != lr.log().epoch_at(offset) {
+                return Err(format!("{v} differs from the leader at offset {offset}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs one seed through both phases.
+pub fn run_seed(seed: u64, options: SwarmOptions) -> SwarmReport {
+    run_spec(seed, shape(seed), options)
+}
+
+/// Runs the faults of `seed` against a given cluster (for example with a teaching switch on).
+pub fn run_spec(seed: u64, spec: ClusterSpec, options: SwarmOptions) -> SwarmReport {
+    let mut world = World::new(spec.clone());
+    let mut rng = SimRng::new(seed ^ 0x4641_554c_5453);
+    let mut actions = Vec::new();
+    let apply =
+        |world: &mut World, action: UserAction, actions: &mut Vec<(SimTime, UserAction)>| {
+            if world.apply(&action).is_ok() {
+                actions.push((world.now(), action));
+            }
+        };
+    // Safety phase.
+    let end = SimTime(options.safety);
+    loop {
+        let next = world.now() + ms(rng.between(50, 2_500));
+        if next >= end {
+            break;
+        }
+        world.run_until(next);
+        if !world.violations().is_empty() {
+            break;
+        }
+        if let Some(fault) = random_fault(&mut rng, &world) {
+            apply(&mut world, fault, &mut actions);
+        }
+        // A steady client load, so that leaders cut off in a minority hold uncommitted records
+        // that must later be truncated.
+        if rng.below(2) == 0 {
+            let write = UserAction::Write {
+                count: rng.between(1, 3) as u32,
+                to: None,
+            };
+            apply(&mut world, write, &mut actions);
+        }
+    }
+    world.run_until(end);
+    // Liveness phase: heal everything.
+    let mut liveness_failure = None;
+    let mut converged_after = None;
+    if world.violations().is_empty() {
+        apply(&mut world, UserAction::Heal, &mut actions);
+        let mut calm = world.network().config.clone();
+        calm.loss_ppm = 0;
+        calm.duplicate_ppm = 0;
+        calm.reorder = false;
+        apply(&mut world, UserAction::SetNetwork(calm), &mut actions);
+        let down: Vec<NodeId> = world
+            .nodes()
+            .filter(|n| !n.status().is_live())
+            .map(|n| n.id)
+            .collect();
+        for id in down {
+            apply(&mut world, UserAction::Restart(id), &mut actions);
+        }
+        let healed_at = world.now();
+        let bound = if spec.quorum.prevote {
+            options.liveness
+        } else {
+            options.liveness_without_prevote
+        };
+        let limit = world.now() + bound;
+        let mut ok = false;
+        while world.now() < limit {
+            let t = world.now() + ms(100);
+            world.run_until(t);
+            // A graceful shutdown begun during the safety phase may only complete now.
+            let stopped: Vec<NodeId> = world
+                .nodes()
+                .filter(|n| !n.status().is_live())
+                .map(|n| n.id)
+                .collect();
+            for id in stopped {
+                apply(&mut world, UserAction::Restart(id), &mut actions);
+            }
+            if converged(&world).is_ok() {
+                ok = true;
+                converged_after = Some(world.now().since(healed_at));
+                break;
+            }
+        }
+        if !ok {
+            liveness_failure = Some(format!(
+                "no convergence within {} after healing: {}",
+                crate::types::format_duration(bound),
+                converged(&world).err().unwrap_or_default()
+            ));
+        }
+    }
+    SwarmReport {
+        seed,
+        spec,
+        actions,
+        violations: world.violations().to_vec(),
+        liveness_failure,
+        stats: world.stats(),
+        ended_at: world.now(),
+        converged_after,
+    }
+}

@@ -1,0 +1,224 @@
+//! `ClusterView`: a plain-data snapshot of the world for the UI (DESIGN.md §2 rule 6). The UI
+//! renders it and never reaches into protocol state; nothing here holds a reference into the
+//! world.
+
+use crate::check::Violation;
+use crate::kraft::state::VoteState;
+use crate::kraft::{Role, State};
+use crate::trace::TimerKind;
+use crate::types::{Epoch, NodeId, Offset, SimTime};
+
+use super::network::NetworkConfig;
+use super::node::{NodeKind, NodeStatus};
+use super::world::World;
+
+/// A running timer, for the arc drawn around a node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimerView {
+    /// Which timer.
+    pub kind: TimerKind,
+    /// When the countdown started.
+    pub started: SimTime,
+    /// When it fires.
+    pub deadline: SimTime,
+}
+
+/// One record near the end of a log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogEntryView {
+    /// Offset.
+    pub offset: Offset,
+    /// Epoch of the batch.
+    pub epoch: Epoch,
+    /// Record type name (`LeaderChangeMessage`, `Data`, …).
+    pub kind: &'static str,
+    /// One-line rendering.
+    pub summary: String,
+}
+
+/// What the UI shows of one node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeView {
+    /// `node.id`.
+    pub id: NodeId,
+    /// Controller or broker.
+    pub kind: NodeKind,
+    /// Up, paused, crashed or stopped.
+    pub status: NodeStatus,
+    /// The replica's state; `None` while down.
+    pub role: Option<Role>,
+    /// In the voter set?
+    pub is_voter: bool,
+    /// Epoch (the persisted one while down).
+    pub epoch: Epoch,
+    /// Known leader.
+    pub leader: Option<NodeId>,
+    /// Vote in this epoch.
+    pub voted: Option<NodeId>,
+    /// High watermark.
+    pub high_watermark: Option<Offset>,
+    /// Log end offset.
+    pub log_end_offset: Offset,
+    /// Log start offset.
+    pub log_start_offset: Offset,
+    /// Running timers.
+    pub timers: Vec<TimerView>,
+    /// A prospective's or candidate's tally: each voter's answer.
+    pub votes: Vec<(NodeId, VoteState)>,
+    /// Graceful shutdown in progress.
+    pub shutting_down: bool,
+    /// Nodes whose Fetch the leader holds in purgatory.
+    pub parked_fetches: Vec<NodeId>,
+    /// The last records of the log, oldest first.
+    pub log_tail: Vec<LogEntryView>,
+}
+
+impl NodeView {
+    /// The UI's `data-role`: the state name, `observer` for a non-voter, the node kind while
+    /// down.
+    pub fn role_label(&self) -> &'static str {
+        match self.role {
+            None => self.kind.name(),
+            Some(Role::Follower | Role::Unattached) if !self.is_voter => "observer",
+            Some(r) => r.name(),
+        }
+    }
+}
+
+/// A message in flight.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageView {
+    /// Message id (for `drop`).
+    pub id: u64,
+    /// Sender.
+    pub from: NodeId,
+    /// Receiver.
+    pub to: NodeId,
+    /// API name.
+    pub name: &'static str,
+    /// All fields, one line.
+    pub detail: String,
+    /// Request or response.
+    pub is_request: bool,
+    /// Departure.
+    pub sent_at: SimTime,
+    /// Arrival.
+    pub deliver_at: SimTime,
+    /// Will be lost on the way.
+    pub doomed: bool,
+}
+
+/// The whole picture at one instant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterView {
+    /// Virtual time.
+    pub now: SimTime,
+    /// Every node, by id.
+    pub nodes: Vec<NodeView>,
+    /// Messages in flight.
+    pub messages: Vec<MessageView>,
+    /// Cut directed links.
+    pub cuts: Vec<(NodeId, NodeId)>,
+    /// The active controller.
+    pub leader: Option<NodeId>,
+    /// Invariant violations so far.
+    pub violations: Vec<Violation>,
+    /// Network parameters.
+    pub network: NetworkConfig,
+}
+
+impl ClusterView {
+    /// Snapshots `world`, keeping the last `log_tail` records of each log.
+    pub fn build(world: &World, log_tail: usize) -> ClusterView {
+        let nodes = world
+            .nodes()
+            .map(|n| {
+                let replica = n.replica();
+                let disk = n.disk();
+                let log = disk.map(|d| &d.log);
+                let end = log.map(|l| l.end_offset()).unwrap_or(0);
+                let start = log.map(|l| l.start_offset()).unwrap_or(0);
+                let tail_from = end.saturating_sub(log_tail as u64).max(start);
+                let log_tail = log
+                    .map(|l| {
+                        l.entries(tail_from, end)
+                            .map(|(offset, epoch, r)| LogEntryView {
+                                offset,
+                                epoch,
+                                kind: r.type_name(),
+                                summary: r.to_string(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let votes = match replica.map(|r| r.state()) {
+                    Some(State::Prospective(p)) => p.tally.all().collect(),
+                    Some(State::Candidate(c)) => c.tally.all().collect(),
+                    _ => Vec::new(),
+                };
+                let parked_fetches = replica
+                    .and_then(|r| r.leader_state())
+                    .map(|l| l.parked.iter().map(|p| p.from).collect())
+                    .unwrap_or_default();
+                NodeView {
+                    id: n.id,
+                    kind: n.kind,
+                    status: n.status(),
+                    role: replica.map(|r| r.role()),
+                    is_voter: world.voters().contains(&n.id),
+                    epoch: replica
+                        .map(|r| r.epoch())
+                        .or(disk.map(|d| d.election.epoch))
+                        .unwrap_or(0),
+                    leader: replica.and_then(|r| r.leader()),
+                    voted: replica.and_then(|r| r.voted()),
+                    high_watermark: replica.and_then(|r| r.high_watermark()),
+                    log_end_offset: end,
+                    log_start_offset: start,
+                    timers: n
+                        .timers()
+                        .iter()
+                        .map(|(kind, span)| TimerView {
+                            kind: *kind,
+                            started: span.started,
+                            deadline: span.deadline,
+                        })
+                        .collect(),
+                    votes,
+                    shutting_down: replica.is_some_and(|r| r.is_shutting_down()),
+                    parked_fetches,
+                    log_tail,
+                }
+            })
+            .collect();
+        let messages = world
+            .network()
+            .in_flight()
+            .map(|e| MessageView {
+                id: e.id,
+                from: e.from,
+                to: e.to,
+                name: e.payload.name(),
+                detail: e.payload.to_string(),
+                is_request: e.payload.is_request(),
+                sent_at: e.sent_at,
+                deliver_at: e.deliver_at,
+                doomed: e.doomed,
+            })
+            .collect();
+        ClusterView {
+            now: world.now(),
+            nodes,
+            messages,
+            cuts: world.network().blocked().collect(),
+            leader: world.active_leader(),
+            violations: world.violations().to_vec(),
+            network: world.network().config.clone(),
+        }
+    }
+
+    /// One node's view.
+    pub fn node(&self, id: NodeId) -> Option<&NodeView> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+}

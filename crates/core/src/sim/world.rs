@@ -1,0 +1,557 @@
+//! The simulated world: the clock, the event queue, the network, the nodes and the one RNG.
+//!
+//! The world owns everything non-deterministic a real cluster would have (time, the network,
+//! disks, randomness) and nothing else; replicas own the protocol. [`World::step`] processes one
+//! due event; after every step the invariant checkers look at what happened.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::check::{Checker, Violation};
+use crate::effect::{Ctx, Output};
+use crate::kraft::{Disk, QuorumConfig, Replica, Role};
+use crate::message::{Envelope, Payload};
+use crate::rng::SimRng;
+use crate::trace::{DropReason, Event, TraceEvent};
+use crate::types::{ms, NodeId, SimTime};
+
+use super::network::{Network, NetworkConfig, SendOutcome};
+use super::node::{NodeKind, NodeStatus, SimNode};
+use super::queue::{Due, EventQueue};
+
+/// The shape of a cluster and everything that configures a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterSpec {
+    /// The run's seed: with the same spec and the same user actions, the same run.
+    pub seed: u64,
+    /// Controller ids: the voters (`controller.quorum.voters`).
+    pub controllers: Vec<NodeId>,
+    /// Broker ids: observers of the metadata log.
+    pub brokers: Vec<NodeId>,
+    /// Quorum timings.
+    pub quorum: QuorumConfig,
+    /// The network.
+    pub network: NetworkConfig,
+}
+
+impl ClusterSpec {
+    /// A KRaft cluster with Kafka's default ids: controllers 3000, 3001, …; brokers 0, 1, ….
+    pub fn kraft(voters: usize, brokers: usize, seed: u64) -> ClusterSpec {
+        ClusterSpec {
+            seed,
+            controllers: (0..voters as i32).map(|i| NodeId(3000 + i)).collect(),
+            brokers: (0..brokers as i32).map(NodeId).collect(),
+            quorum: QuorumConfig::default(),
+            network: NetworkConfig::default(),
+        }
+    }
+}
+
+/// Run-wide counters, for benchmarks and the UI's footer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Events taken off the queue.
+    pub events: u64,
+    /// Messages put on the network.
+    pub messages: u64,
+    /// Elections won.
+    pub elections: u64,
+    /// Log truncations after a divergence.
+    pub truncations: u64,
+}
+
+/// A whole simulated cluster. Cloning it is a checkpoint.
+#[derive(Clone, Debug)]
+pub struct World {
+    spec: ClusterSpec,
+    now: SimTime,
+    rng: SimRng,
+    queue: EventQueue,
+    pub(crate) net: Network,
+    pub(crate) nodes: BTreeMap<NodeId, SimNode>,
+    quorum: Arc<QuorumConfig>,
+    voters: Arc<Vec<NodeId>>,
+    /// Events of the step in progress.
+    step_events: Vec<TraceEvent>,
+    /// Recorded events not yet taken by a consumer.
+    trace: Vec<TraceEvent>,
+    record: bool,
+    checker: Option<Box<Checker>>,
+    violations: Vec<Violation>,
+    out: Vec<Output>,
+    pub(crate) next_data: u64,
+    stats: Stats,
+}
+
+impl World {
+    /// Builds the cluster and starts every node at time zero.
+    pub fn new(spec: ClusterSpec) -> World {
+        let mut voters = spec.controllers.clone();
+        voters.sort();
+        let mut nodes = BTreeMap::new();
+        for id in &spec.controllers {
+            nodes.insert(
+                *id,
+                SimNode::new(*id, NodeKind::Controller, Disk::default()),
+            );
+        }
+        for id in &spec.brokers {
+            nodes.insert(*id, SimNode::new(*id, NodeKind::Broker, Disk::default()));
+        }
+        let mut world = World {
+            now: SimTime::ZERO,
+            rng: SimRng::new(spec.seed),
+            queue: EventQueue::default(),
+            net: Network::new(spec.network.clone()),
+            nodes,
+            quorum: Arc::new(spec.quorum.clone()),
+            voters: Arc::new(voters),
+            step_events: Vec::new(),
+            trace: Vec::new(),
+            record: false,
+            checker: Some(Box::default()),
+            violations: Vec::new(),
+            out: Vec::new(),
+            next_data: 0,
+            stats: Stats::default(),
+            spec,
+        };
+        let ids: Vec<NodeId> = world.nodes.keys().copied().collect();
+        for id in ids {
+            world.start_process(id);
+        }
+        world.finish_step();
+        world
+    }
+
+    // ----- configuration and views ---------------------------------------------------------
+
+    /// The spec this world was built from.
+    pub fn spec(&self) -> &ClusterSpec {
+        &self.spec
+    }
+
+    /// Current virtual time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// The voter set.
+    pub fn voters(&self) -> &[NodeId] {
+        &self.voters
+    }
+
+    /// Every node, by id.
+    pub fn nodes(&self) -> impl Iterator<Item = &SimNode> {
+        self.nodes.values()
+    }
+
+    /// One node.
+    pub fn node(&self, id: NodeId) -> Option<&SimNode> {
+        self.nodes.get(&id)
+    }
+
+    /// The network.
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    /// Run-wide counters.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// The active controller: the live node in the Leader state with the highest epoch.
+    pub fn active_leader(&self) -> Option<NodeId> {
+        self.nodes
+            .values()
+            .filter(|n| n.status.is_live())
+            .filter_map(|n| n.process.as_ref())
+            .filter(|r| r.role() == Role::Leader)
+            .max_by_key(|r| (r.epoch(), std::cmp::Reverse(r.id())))
+            .map(|r| r.id())
+    }
+
+    /// The lowest-numbered live voter that follows the active controller.
+    pub fn a_follower(&self) -> Option<NodeId> {
+        let leader = self.active_leader()?;
+        let epoch = self.nodes.get(&leader)?.process.as_ref()?.epoch();
+        self.voters.iter().copied().find(|v| {
+            self.nodes.get(v).is_some_and(|n| {
+                n.status.is_live()
+                    && n.process.as_ref().is_some_and(|r| {
+                        r.role() == Role::Follower
+                            && r.leader() == Some(leader)
+                            && r.epoch() == epoch
+                    })
+            })
+        })
+    }
+
+    /// Invariant violations found so far.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// Turns the invariant checkers off (benchmarks) or on.
+    pub fn set_checks(&mut self, on: bool) {
+        self.checker = on.then(Box::default);
+    }
+
+    /// True while the checkers run after every event.
+    pub fn checks_enabled(&self) -> bool {
+        self.checker.is_some()
+    }
+
+    /// Starts or stops recording trace events for [`World::take_trace`].
+    pub fn set_recording(&mut self, on: bool) {
+        self.record = on;
+    }
+
+    /// Takes the events recorded since the last call.
+    pub fn take_trace(&mut self) -> Vec<TraceEvent> {
+        std::mem::take(&mut self.trace)
+    }
+
+    /// The time of the next due event, if any.
+    pub fn next_event_time(&self) -> Option<SimTime> {
+        self.queue.peek_time()
+    }
+
+    // ----- running ----------------------------------------------------------------------------
+
+    /// Processes the next due event. Returns false if nothing is queued.
+    pub fn step(&mut self) -> bool {
+        let Some((at, due)) = self.queue.pop() else {
+            return false;
+        };
+        self.now = self.now.max(at);
+        self.stats.events += 1;
+        match due {
+            Due::Deliver(id) => self.deliver(id),
+            Due::Wake(node) => self.wake(node, at),
+            Due::Resume(node) => self.resume(node, at),
+            Due::Tick(_) => {}
+        }
+        self.finish_step();
+        true
+    }
+
+    /// Processes every event due at or before `t`, then sets the clock to `t`.
+    pub fn run_until(&mut self, t: SimTime) {
+        while self.queue.peek_time().is_some_and(|next| next <= t) {
+            self.step();
+        }
+        self.now = self.now.max(t);
+    }
+
+    /// Runs for `d` microseconds of virtual time.
+    pub fn run_for(&mut self, d: crate::types::Micros) {
+        let t = self.now + d;
+        self.run_until(t);
+    }
+
+    /// Runs until `cond` holds (checked after every event) or `limit` passes; returns whether
+    /// it held.
+    pub fn run_until_cond(&mut self, limit: SimTime, mut cond: impl FnMut(&World) -> bool) -> bool {
+        if cond(self) {
+            return true;
+        }
+        while self.queue.peek_time().is_some_and(|next| next <= limit) {
+            self.step();
+            if cond(self) {
+                return true;
+            }
+        }
+        self.now = self.now.max(limit);
+        cond(self)
+    }
+
+    /// Runs the checkers over the step's events and files them.
+    pub(crate) fn finish_step(&mut self) {
+        if let Some(mut checker) = self.checker.take() {
+            let found = checker.observe(self, &self.step_events);
+            self.violations.extend(found);
+            self.checker = Some(checker);
+        }
+        if self.record {
+            self.trace.append(&mut self.step_events);
+        } else {
+            self.step_events.clear();
+        }
+    }
+
+    /// Records an event on `node` now.
+    pub(crate) fn emit(&mut self, node: NodeId, event: Event) {
+        match &event {
+            Event::Transition {
+                to: Role::Leader, ..
+            } => self.stats.elections += 1,
+            Event::Truncated { .. } => self.stats.truncations += 1,
+            _ => {}
+        }
+        self.step_events.push(TraceEvent {
+            at: self.now,
+            node,
+            event,
+        });
+    }
+
+    // ----- driving nodes ----------------------------------------------------------------------
+
+    /// Calls `f` on a running replica, polls it, and carries out what it asked for.
+    pub(crate) fn call<R>(
+        &mut self,
+        id: NodeId,
+        f: impl FnOnce(&mut Replica, &mut Ctx) -> R,
+    ) -> Option<R> {
+        let now = self.now;
+        let mut out = std::mem::take(&mut self.out);
+        let result = {
+            let node = self.nodes.get_mut(&id)?;
+            if node.status != NodeStatus::Up {
+                self.out = out;
+                return None;
+            }
+            let replica = node.process.as_mut()?;
+            let mut ctx = Ctx::new(now, &mut self.rng, &mut out);
+            let result = f(replica, &mut ctx);
+            replica.poll(&mut ctx);
+            result
+        };
+        self.dispatch(id, &mut out);
+        self.out = out;
+        self.reschedule(id);
+        Some(result)
+    }
+
+    /// Carries out a node's effects in order.
+    fn dispatch(&mut self, from: NodeId, out: &mut Vec<Output>) {
+        for o in out.drain(..) {
+            match o {
+                Output::Send { to, payload } => self.send(from, to, payload),
+                Output::Event(e) => self.emit(from, e),
+                Output::ShutdownComplete => self.stop(from),
+            }
+        }
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, payload: Payload) {
+        self.stats.messages += 1;
+        match self.net.send(from, to, payload, self.now, &mut self.rng) {
+            SendOutcome::InFlight(envs) => {
+                for env in envs {
+                    self.queue.push(env.deliver_at, Due::Deliver(env.id));
+                    if self.record {
+                        self.emit(from, Event::Sent(env));
+                    }
+                }
+            }
+            SendOutcome::Cut(env) => {
+                if self.record {
+                    self.emit(
+                        from,
+                        Event::Dropped {
+                            id: env.id,
+                            from,
+                            to,
+                            name: env.payload.name(),
+                            reason: DropReason::Partitioned,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    fn drop_message(&mut self, env: &Envelope, reason: DropReason) {
+        if self.record || reason == DropReason::UserDropped {
+            self.emit(
+                env.from,
+                Event::Dropped {
+                    id: env.id,
+                    from: env.from,
+                    to: env.to,
+                    name: env.payload.name(),
+                    reason,
+                },
+            );
+        }
+    }
+
+    fn deliver(&mut self, id: crate::message::MsgId) {
+        let Some(env) = self.net.take(id) else {
+            return; // dropped by the user meanwhile
+        };
+        if env.doomed {
+            return self.drop_message(&env, DropReason::Lost);
+        }
+        if !self.net.is_connected(env.from, env.to) {
+            return self.drop_message(&env, DropReason::Partitioned);
+        }
+        let status = self.nodes.get(&env.to).map(|n| n.status);
+        match status {
+            Some(NodeStatus::Up) => self.handle(env),
+            Some(NodeStatus::Paused { .. }) => {
+                if let Some(n) = self.nodes.get_mut(&env.to) {
+                    n.inbox.push(env);
+                }
+            }
+            _ => self.drop_message(&env, DropReason::ReceiverDown),
+        }
+    }
+
+    fn handle(&mut self, env: Envelope) {
+        if self.record {
+            self.emit(
+                env.to,
+                Event::Delivered {
+                    id: env.id,
+                    from: env.from,
+                    name: env.payload.name(),
+                },
+            );
+        }
+        let from = env.from;
+        match env.payload {
+            Payload::Raft(msg) => {
+                self.call(env.to, |r, ctx| r.handle(from, msg, ctx));
+            }
+        }
+    }
+
+    fn wake(&mut self, id: NodeId, at: SimTime) {
+        let Some(node) = self.nodes.get_mut(&id) else {
+            return;
+        };
+        if node.wake_at != Some(at) || node.status != NodeStatus::Up {
+            return; // superseded
+        }
+        node.wake_at = None;
+        if node.spin.0 == at {
+            node.spin.1 += 1;
+        } else {
+            node.spin = (at, 1);
+        }
+        if node.spin.1 > 1_000 {
+            if node.spin.1 == 1_001 {
+                self.emit(
+                    id,
+                    Event::Illegal {
+                        what: "the replica keeps asking to be polled at the same instant".into(),
+                    },
+                );
+            }
+            self.reschedule(id);
+            return;
+        }
+        self.call(id, |_, _| ());
+    }
+
+    fn resume(&mut self, id: NodeId, at: SimTime) {
+        let Some(node) = self.nodes.get_mut(&id) else {
+            return;
+        };
+        if node.status != (NodeStatus::Paused { until: at }) {
+            return;
+        }
+        node.status = NodeStatus::Up;
+        let inbox = std::mem::take(&mut node.inbox);
+        self.emit(id, Event::Resumed);
+        // Kafka's loop polls its timers before it reads the messages that queued up, so a
+        // stalled follower's fetch timer fires before the leader's answers are seen.
+        self.call(id, |_, _| ());
+        for env in inbox {
+            if self
+                .nodes
+                .get(&id)
+                .is_some_and(|n| n.status == NodeStatus::Up)
+            {
+                self.handle(env);
+            }
+        }
+        self.reschedule(id);
+    }
+
+    /// Schedules the node's next poll at its next deadline.
+    pub(crate) fn reschedule(&mut self, id: NodeId) {
+        let now = self.now;
+        let Some(node) = self.nodes.get_mut(&id) else {
+            return;
+        };
+        node.refresh_timers(now);
+        if node.status != NodeStatus::Up {
+            node.wake_at = None;
+            return;
+        }
+        let Some(replica) = &node.process else {
+            return;
+        };
+        let mut deadline = replica.next_deadline();
+        if deadline == SimTime::NEVER {
+            node.wake_at = None;
+            return;
+        }
+        if node.spin.1 > 1_000 && node.spin.0 == now {
+            deadline = deadline.max(now + ms(1));
+        }
+        let deadline = deadline.max(now);
+        if node.wake_at != Some(deadline) {
+            node.wake_at = Some(deadline);
+            self.queue.push(deadline, Due::Wake(id));
+        }
+    }
+
+    /// Starts a node's process from its disk.
+    pub(crate) fn start_process(&mut self, id: NodeId) {
+        let now = self.now;
+        let voters = self.voters.clone();
+        let quorum = self.quorum.clone();
+        let mut out = std::mem::take(&mut self.out);
+        {
+            let Some(node) = self.nodes.get_mut(&id) else {
+                self.out = out;
+                return;
+            };
+            let disk = node.disk.take().unwrap_or_default();
+            let mut ctx = Ctx::new(now, &mut self.rng, &mut out);
+            let replica = Replica::start(id, voters, quorum, disk, &mut ctx);
+            node.process = Some(replica);
+            node.status = NodeStatus::Up;
+            node.spin = (SimTime::ZERO, 0);
+        }
+        self.dispatch(id, &mut out);
+        self.out = out;
+        self.call(id, |_, _| ());
+    }
+
+    /// Ends a node's process; its disk stays.
+    pub(crate) fn kill(&mut self, id: NodeId, status: NodeStatus) {
+        let Some(node) = self.nodes.get_mut(&id) else {
+            return;
+        };
+        if let Some(replica) = node.process.take() {
+            node.disk = Some(replica.into_disk());
+        }
+        node.status = status;
+        node.inbox.clear();
+        node.wake_at = None;
+        node.timers.clear();
+    }
+
+    fn stop(&mut self, id: NodeId) {
+        self.kill(id, NodeStatus::Stopped);
+        self.emit(id, Event::Stopped);
+    }
+
+    /// Schedules the end of a pause.
+    pub(crate) fn schedule_resume(&mut self, id: NodeId, at: SimTime) {
+        self.queue.push(at, Due::Resume(id));
+    }
+
+    /// Draws the next run-wide data record number.
+    pub(crate) fn next_data_id(&mut self) -> u64 {
+        self.next_data += 1;
+        self.next_data
+    }
+}

@@ -1,0 +1,76 @@
+//! Kafka-style UUIDs (`Uuid.toString`: 16 bytes in URL-safe base64 without padding, 22
+//! characters), derived from the run's seed so that output is reproducible.
+
+use crate::rng::SimRng;
+use crate::types::NodeId;
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Encodes 16 bytes as Kafka prints a `Uuid`.
+pub fn encode(bytes: [u8; 16]) -> String {
+    let mut out = String::with_capacity(22);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for b in bytes {
+        acc = (acc << 8) | b as u32;
+        bits += 8;
+        while bits >= 6 {
+            bits -= 6;
+            out.push(ALPHABET[((acc >> bits) & 0x3f) as usize] as char);
+        }
+    }
+    if bits > 0 {
+        out.push(ALPHABET[((acc << (6 - bits)) & 0x3f) as usize] as char);
+    }
+    out
+}
+
+fn from_rng(seed: u64) -> String {
+    let mut rng = SimRng::new(seed);
+    let a = rng.next_u64().to_be_bytes();
+    let b = rng.next_u64().to_be_bytes();
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&a);
+    bytes[8..].copy_from_slice(&b);
+    encode(bytes)
+}
+
+/// The cluster id `kafka-storage random-uuid` would have printed for this run.
+pub fn cluster_id(seed: u64) -> String {
+    from_rng(seed ^ 0x636c_7573_7465_7269)
+}
+
+/// A node's metadata log directory id.
+pub fn directory_id(seed: u64, node: NodeId) -> String {
+    from_rng(
+        seed.rotate_left(17)
+            ^ (node.0 as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ 0x0064_6972_6964,
+    )
+}
+
+/// A topic id.
+pub fn topic_id(seed: u64, name: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+    }
+    from_rng(seed ^ h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuids_look_like_kafkas() {
+        let id = cluster_id(42);
+        assert_eq!(id.len(), 22);
+        assert!(id.bytes().all(|b| ALPHABET.contains(&b)));
+        assert_eq!(id, cluster_id(42));
+        assert_ne!(id, cluster_id(43));
+        assert_ne!(directory_id(1, NodeId(3000)), directory_id(1, NodeId(3001)));
+        // Kafka's ZERO_UUID prints as 22 'A's.
+        assert_eq!(encode([0; 16]), "AAAAAAAAAAAAAAAAAAAAAA");
+    }
+}
