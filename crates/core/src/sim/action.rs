@@ -313,6 +313,22 @@ impl World {
                 if status != NodeStatus::Up {
                     return Err(format!("{target} is not running"));
                 }
+                // Refuse before drawing record numbers: a refused action must change nothing,
+                // or replaying the successful actions would not reproduce the run.
+                let role = self.nodes[&target]
+                    .replica()
+                    .map(|r| (r.role(), r.leader()));
+                if let Some((role, leader)) = role.filter(|(r, _)| *r != crate::kraft::Role::Leader)
+                {
+                    let why = match leader {
+                        Some(l) if l != target => {
+                            format!("{target} is not the leader (the leader is {l})")
+                        }
+                        _ => format!("{target} is not the leader ({})", role.name()),
+                    };
+                    self.emit(target, Event::WriteRejected { why: why.clone() });
+                    return Err(why);
+                }
                 let records: Vec<Record> = (0..*count)
                     .map(|_| Record::Data(self.next_data_id()))
                     .collect();

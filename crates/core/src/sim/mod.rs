@@ -6,18 +6,23 @@
 //! - [`action`]: what a user can do, validated;
 //! - [`queue`]: the (time, sequence) event queue;
 //! - [`swarm`]: seeded fault sweeps (safety, then liveness);
-//! - [`view`]: the plain-data snapshot the UI renders.
+//! - [`view`]: the plain-data snapshot the UI renders;
+//! - [`timeline`]: time travel (checkpoints, seek, fork-on-action) and the event feed;
+//! - [`share`]: runs as share links.
 
 pub mod action;
 pub mod network;
 pub mod node;
 pub mod queue;
+pub mod share;
 pub mod swarm;
+pub mod timeline;
 pub mod view;
 pub mod world;
 
 pub use action::UserAction;
 pub use network::NetworkConfig;
 pub use node::{NodeKind, NodeStatus, SimNode};
+pub use timeline::{FeedItem, Timeline};
 pub use view::ClusterView;
 pub use world::{ClusterSpec, Stats, World};

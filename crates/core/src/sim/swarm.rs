@@ -75,25 +75,10 @@ impl SwarmReport {
 
     /// The run as a scenario file: replaying it reproduces the run exactly.
     pub fn to_scenario(&self) -> String {
-        let s = &self.spec;
-        let n = &s.network;
         let mut out = format!(
-            "# reproduces swarm seed {}\ncluster kraft voters={} brokers={} seed={} prevote={} fetch-hw={} latency={}..{} loss={}% duplicate={}% reorder={}{}\n",
+            "# reproduces swarm seed {}\n{}\n",
             self.seed,
-            s.controllers.len(),
-            s.brokers.len(),
-            s.seed,
-            if s.quorum.prevote { "on" } else { "off" },
-            if s.quorum.fetch_sends_high_watermark { "on" } else { "off" },
-            crate::types::format_duration(n.latency_min),
-            crate::types::format_duration(n.latency_max),
-            n.loss_ppm as f64 / 10_000.0,
-            n.duplicate_ppm as f64 / 10_000.0,
-            if n.reorder { "on" } else { "off" },
-            match s.quorum.buggify.enabled() {
-                b if b.is_empty() => String::new(),
-                b => format!(" buggify={}", b.join(",")),
-            },
+            super::share::cluster_line(&self.spec)
         );
         for (t, a) in &self.actions {
             out += &format!(

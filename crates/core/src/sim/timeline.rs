@@ -1,0 +1,364 @@
+//! Time travel over a run (RaftScope's `state.js`, with a seed): the UI's timeline.
+//!
+//! A run is `(spec, [(time, action)])`. The timeline keeps the world at the current time, a
+//! list of checkpoints (clones of the world) and the recorded actions. Seeking back restores
+//! the nearest earlier checkpoint and replays forward; seeking forward replays recorded actions
+//! as their times come. Acting at a time before the end of the recording **forks**: the
+//! recorded future is dropped, exactly as RaftScope's `fork()` does.
+//!
+//! It also keeps the narrated event feed, so the feed always matches the current time.
+
+use std::collections::VecDeque;
+
+use crate::trace::TraceEvent;
+use crate::types::{secs, Micros, NodeId, SimTime};
+
+use super::action::UserAction;
+use super::world::{ClusterSpec, World};
+
+/// One line of the event feed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeedItem {
+    /// When it happened.
+    pub at: SimTime,
+    /// Where.
+    pub node: NodeId,
+    /// The narration.
+    pub text: String,
+}
+
+/// Most checkpoints kept; beyond this, every other one is dropped and the spacing doubles, so
+/// memory stays bounded and seeking stays cheap on long runs.
+const MAX_CHECKPOINTS: usize = 256;
+/// Most feed lines kept.
+const MAX_FEED: usize = 400;
+
+/// A run with time travel.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    spec: ClusterSpec,
+    world: World,
+    actions: Vec<(SimTime, UserAction)>,
+    /// Index of the first recorded action not yet applied to `world`.
+    next_action: usize,
+    checkpoints: Vec<World>,
+    checkpoint_every: Micros,
+    horizon: SimTime,
+    feed: VecDeque<FeedItem>,
+    /// Recorded events not yet taken by the UI (for animation cues).
+    fresh: Vec<TraceEvent>,
+}
+
+impl Timeline {
+    /// A fresh run of `spec`.
+    pub fn new(spec: ClusterSpec) -> Timeline {
+        let mut world = World::new(spec.clone());
+        world.set_recording(true);
+        let mut t = Timeline {
+            checkpoints: vec![world.clone()],
+            spec,
+            world,
+            actions: Vec::new(),
+            next_action: 0,
+            checkpoint_every: secs(1),
+            horizon: SimTime::ZERO,
+            feed: VecDeque::new(),
+            fresh: Vec::new(),
+        };
+        t.collect();
+        t
+    }
+
+    /// Replays a recorded run up to its last action.
+    pub fn replay(spec: ClusterSpec, actions: Vec<(SimTime, UserAction)>) -> Timeline {
+        let mut t = Timeline::new(spec);
+        let end = actions.last().map(|(at, _)| *at).unwrap_or(SimTime::ZERO);
+        t.actions = actions;
+        t.horizon = end;
+        t.advance_to(end);
+        t
+    }
+
+    /// The cluster's shape and settings.
+    pub fn spec(&self) -> &ClusterSpec {
+        &self.spec
+    }
+
+    /// The world at the current time.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The current time.
+    pub fn now(&self) -> SimTime {
+        self.world.now()
+    }
+
+    /// The end of the recording: how far the run has gone.
+    pub fn horizon(&self) -> SimTime {
+        self.horizon
+    }
+
+    /// Recorded actions, in order.
+    pub fn actions(&self) -> &[(SimTime, UserAction)] {
+        &self.actions
+    }
+
+    /// The narrated feed up to now, oldest first.
+    pub fn feed(&self) -> impl DoubleEndedIterator<Item = &FeedItem> {
+        self.feed.iter()
+    }
+
+    /// Events recorded since the last call (for the UI's cues: flashes, sounds, counters).
+    pub fn take_fresh(&mut self) -> Vec<TraceEvent> {
+        std::mem::take(&mut self.fresh)
+    }
+
+    fn collect(&mut self) {
+        for e in self.world.take_trace() {
+            if let Some(text) = e.narrate() {
+                self.feed.push_back(FeedItem {
+                    at: e.at,
+                    node: e.node,
+                    text,
+                });
+                if self.feed.len() > MAX_FEED {
+                    self.feed.pop_front();
+                }
+            }
+            self.fresh.push(e);
+        }
+        if self.fresh.len() > 4 * MAX_FEED {
+            let excess = self.fresh.len() - 4 * MAX_FEED;
+            self.fresh.drain(..excess);
+        }
+    }
+
+    fn maybe_checkpoint(&mut self) {
+        let last = self
+            .checkpoints
+            .last()
+            .map(|w| w.now())
+            .unwrap_or(SimTime::ZERO);
+        if self.world.now().since(last) >= self.checkpoint_every {
+            self.checkpoints.push(self.world.clone());
+            if self.checkpoints.len() > MAX_CHECKPOINTS {
+                let kept: Vec<World> = self
+                    .checkpoints
+                    .drain(..)
+                    .enumerate()
+                    .filter(|(i, _)| i % 2 == 0)
+                    .map(|(_, w)| w)
+                    .collect();
+                self.checkpoints = kept;
+                self.checkpoint_every *= 2;
+            }
+        }
+    }
+
+    /// Runs forward to `t`, applying recorded actions as their times come and taking
+    /// checkpoints on the way. Moves the horizon if `t` is beyond it.
+    pub fn advance_to(&mut self, t: SimTime) {
+        loop {
+            let next_action = self.actions.get(self.next_action).map(|(at, _)| *at);
+            let stop = match next_action {
+                Some(at) if at <= t => at,
+                _ => t,
+            };
+            // Run in slices so that checkpoints land about every interval.
+            while self.world.now() < stop {
+                let slice = (self.world.now() + self.checkpoint_every).min(stop);
+                self.world.run_until(slice);
+                self.maybe_checkpoint();
+            }
+            self.world.run_until(stop);
+            match next_action {
+                Some(at) if at <= t => {
+                    let (_, action) = self.actions[self.next_action].clone();
+                    let _ = self.world.apply(&action);
+                    self.next_action += 1;
+                }
+                _ => break,
+            }
+        }
+        self.collect();
+        self.horizon = self.horizon.max(self.world.now());
+    }
+
+    /// Processes the next event only (the "step" control); applies a recorded action first if
+    /// one is due before it. Returns false if nothing is left to do.
+    pub fn step(&mut self) -> bool {
+        let next_event = self.world.next_event_time();
+        let next_action = self.actions.get(self.next_action).map(|(at, _)| *at);
+        let stepped = match (next_event, next_action) {
+            (_, Some(at)) if next_event.is_none_or(|e| at <= e) => {
+                self.world.run_until(at);
+                let (_, action) = self.actions[self.next_action].clone();
+                let _ = self.world.apply(&action);
+                self.next_action += 1;
+                true
+            }
+            (Some(_), _) => self.world.step(),
+            _ => false,
+        };
+        // No checkpoint here: one taken just after an action would replay it twice.
+        self.collect();
+        self.horizon = self.horizon.max(self.world.now());
+        stepped
+    }
+
+    /// Moves to time `t` within the recording (clamped to `[0, horizon]`).
+    pub fn seek(&mut self, t: SimTime) {
+        let t = t.min(self.horizon);
+        if t < self.world.now() {
+            let i = self
+                .checkpoints
+                .partition_point(|w| w.now() <= t)
+                .saturating_sub(1);
+            self.checkpoints.truncate(self.checkpoints.len().max(i + 1));
+            self.world = self.checkpoints[i].clone();
+            self.world.set_recording(true);
+            let restored = self.world.now();
+            // Checkpoints are taken only in `advance_to`, before any action due at the same
+            // instant is applied, so every action at or after the checkpoint's time replays.
+            self.next_action = self.actions.partition_point(|(at, _)| *at < restored);
+            while self.feed.back().is_some_and(|f| f.at > restored) {
+                self.feed.pop_back();
+            }
+            self.fresh.clear();
+            self.world.take_trace();
+        }
+        self.advance_to(t);
+    }
+
+    /// Applies a user action now. If the recording goes on beyond now, its future is dropped
+    /// first (fork). Only accepted actions are recorded.
+    pub fn act(&mut self, action: UserAction) -> Result<String, String> {
+        let now = self.world.now();
+        self.actions.truncate(self.next_action);
+        self.checkpoints.retain(|w| w.now() <= now);
+        self.horizon = now;
+        let result = self.world.apply(&action);
+        if result.is_ok() {
+            self.actions.push((now, action));
+            self.next_action = self.actions.len();
+        }
+        self.collect();
+        result
+    }
+
+    /// The run as a scenario file: `cluster …` and one `at <time> <action>` per action.
+    pub fn to_scenario(&self) -> String {
+        let mut out = super::share::cluster_line(&self.spec);
+        out.push('\n');
+        for (t, a) in &self.actions {
+            out += &format!(
+                "at {} {}\n",
+                crate::types::format_duration(t.0),
+                a.to_command()
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::ms;
+
+    fn lines(t: &Timeline) -> Vec<String> {
+        t.feed()
+            .map(|f| format!("{} {} {}", f.at.0, f.node, f.text))
+            .collect()
+    }
+
+    #[test]
+    fn seeking_back_and_forth_matches_a_straight_run() {
+        let spec = ClusterSpec::kraft(3, 2, 9);
+        let mut live = Timeline::new(spec.clone());
+        live.advance_to(SimTime(secs(3)));
+        live.act(UserAction::Crash(NodeId(3000))).ok();
+        live.advance_to(SimTime(secs(6)));
+        live.act(UserAction::Write { count: 3, to: None }).ok();
+        live.advance_to(SimTime(secs(12)));
+        let straight = lines(&live);
+        let world_hw = |t: &Timeline| {
+            t.world()
+                .nodes()
+                .map(|n| (n.id, n.disk().map(|d| d.log.end_offset())))
+                .collect::<Vec<_>>()
+        };
+        let end_state = world_hw(&live);
+
+        live.seek(SimTime(secs(2)));
+        assert_eq!(live.now(), SimTime(secs(2)));
+        assert!(live.feed().all(|f| f.at <= SimTime(secs(2))));
+        live.seek(SimTime(ms(7_500)));
+        live.seek(SimTime(secs(12)));
+        assert_eq!(lines(&live), straight);
+        assert_eq!(world_hw(&live), end_state);
+    }
+
+    #[test]
+    fn acting_in_the_past_forks_the_future() {
+        let mut t = Timeline::new(ClusterSpec::kraft(3, 0, 4));
+        t.advance_to(SimTime(secs(3)));
+        t.act(UserAction::Crash(NodeId(3001))).unwrap();
+        t.advance_to(SimTime(secs(8)));
+        assert_eq!(t.actions().len(), 1);
+        t.seek(SimTime(secs(2)));
+        assert_eq!(t.horizon(), SimTime(secs(8)));
+        t.act(UserAction::Crash(NodeId(3002))).unwrap();
+        assert_eq!(t.horizon(), SimTime(secs(2)));
+        assert_eq!(
+            t.actions(),
+            &[(SimTime(secs(2)), UserAction::Crash(NodeId(3002)))]
+        );
+        t.advance_to(SimTime(secs(5)));
+        assert!(t.world().node(NodeId(3001)).unwrap().status().is_live());
+    }
+
+    #[test]
+    fn refused_actions_are_not_recorded_and_change_nothing() {
+        let mut a = Timeline::new(ClusterSpec::kraft(3, 1, 2));
+        let mut b = a.clone();
+        a.advance_to(SimTime(ms(500)));
+        b.advance_to(SimTime(ms(500)));
+        assert!(a.act(UserAction::Write { count: 2, to: None }).is_err());
+        assert!(a.act(UserAction::Restart(NodeId(3000))).is_err());
+        assert!(a.actions().is_empty());
+        a.advance_to(SimTime(secs(5)));
+        b.advance_to(SimTime(secs(5)));
+        a.act(UserAction::Write { count: 1, to: None }).unwrap();
+        b.act(UserAction::Write { count: 1, to: None }).unwrap();
+        a.advance_to(SimTime(secs(6)));
+        b.advance_to(SimTime(secs(6)));
+        assert_eq!(a.world().stats(), b.world().stats());
+    }
+
+    #[test]
+    fn a_replayed_run_ends_where_the_original_did() {
+        let mut t = Timeline::new(ClusterSpec::kraft(3, 3, 77));
+        for (at, a) in [
+            (2, UserAction::Write { count: 2, to: None }),
+            (3, UserAction::Crash(NodeId(3002))),
+            (7, UserAction::Restart(NodeId(3002))),
+        ] {
+            t.advance_to(SimTime(secs(at)));
+            let _ = t.act(a);
+        }
+        let copy = Timeline::replay(t.spec().clone(), t.actions().to_vec());
+        assert_eq!(copy.now(), t.now());
+        assert_eq!(copy.world().stats(), t.world().stats());
+        assert_eq!(lines(&copy), lines(&t));
+    }
+
+    #[test]
+    fn stepping_processes_one_event_at_a_time() {
+        let mut t = Timeline::new(ClusterSpec::kraft(3, 0, 1));
+        let before = t.world().stats().events;
+        assert!(t.step());
+        assert_eq!(t.world().stats().events, before + 1);
+    }
+}
