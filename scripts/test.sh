@@ -26,7 +26,8 @@ for f in examples/*.scenario; do
   echo "ok  $f"
 done
 
-step "app tests in Chromium (wasm-bindgen-test)"
+step "app unit tests (natively) and app tests in Chromium (wasm-bindgen-test)"
+cargo test --locked -p kraftlab-app --lib
 cargo test --locked -p kraftlab-app --target wasm32-unknown-unknown
 
 step "release bundle (trunk build --release)"

@@ -1,19 +1,120 @@
 //! KRaft Lab's web app: the simulator running in the page, drawn with Leptos.
+//!
+//! The simulation is a core [`kraftlab_core::sim::Timeline`] kept outside the reactive graph
+//! (in [`state::Lab`]); after every frame or action the app publishes a plain
+//! `ClusterView` snapshot, which the components render. The UI never owns protocol logic: it
+//! sends `UserAction`s.
+
+pub mod animation;
+pub mod components;
+pub mod keyboard;
+pub mod panic;
+pub mod share;
+pub mod state;
+pub mod theme;
+
 use leptos::prelude::*;
 
-/// Mounts the app on the page body.
+use components::cluster_view::ClusterPicture;
+use components::controls::Controls;
+use components::dialogs::{HelpDialog, NewClusterDialog, PartitionDialog, ShareDialog};
+use components::event_feed::EventFeed;
+use components::header::Header;
+use components::legend::{Legend, ModelNotes};
+use components::log_view::LogView;
+use components::message_panel::MessagePanel;
+use components::node_menu::NodeMenu;
+use components::quorum_panel::QuorumPanel;
+use state::{Dialog, Lab};
+
+/// Installs the panic overlay and mounts the app on the page body.
 pub fn start() {
-    console_error_panic_hook::set_once();
+    panic::install();
     leptos::mount::mount_to_body(App);
 }
 
-/// The root component.
+/// A toast after an action: what was done, or why it was refused.
+#[component]
+fn Toast() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    move || {
+        lab.toast.get().map(|t| {
+            let class = if t.error {
+                "toast toast-error"
+            } else {
+                "toast"
+            };
+            view! { <div class=class role="status" data-testid="toast">{t.text}</div> }
+        })
+    }
+}
+
+/// The whole app: playground (or embed) layout.
 #[component]
 pub fn App() -> impl IntoView {
+    let embed = share::embed_mode();
+    let lab = match share::start_from_url() {
+        share::Start::Fresh(spec) => Lab::new(spec, embed),
+        share::Start::Shared(t) => Lab::from_timeline(*t, embed),
+        share::Start::Refused(why, spec) => {
+            let lab = Lab::new(spec, embed);
+            lab.say(why, true);
+            lab
+        }
+    };
+    if let Some(speed) = share::speed_from_url() {
+        lab.speed.set(speed);
+    }
+    if share::paused_from_url() {
+        lab.playing.set(false);
+    }
+    provide_context(lab);
+    if let Some(mq) = web_sys::window().and_then(|w| {
+        w.match_media("(prefers-reduced-motion: reduce)")
+            .ok()
+            .flatten()
+    }) {
+        lab.reduced_motion.set(mq.matches());
+    }
+    if let Some(mq) =
+        web_sys::window().and_then(|w| w.match_media("(max-width: 600px)").ok().flatten())
+    {
+        lab.narrow.set(mq.matches());
+    }
+    animation::install(lab);
+    keyboard::install(lab);
+    let dialog = move || match lab.dialog.get() {
+        Dialog::None => None,
+        Dialog::NewCluster => Some(view! { <NewClusterDialog /> }.into_any()),
+        Dialog::Partition => Some(view! { <PartitionDialog /> }.into_any()),
+        Dialog::Help => Some(view! { <HelpDialog /> }.into_any()),
+        Dialog::Share => Some(view! { <ShareDialog /> }.into_any()),
+    };
     view! {
-        <main>
-            <h1>"KRaft Lab"</h1>
-            <p data-testid="core-version">"core " {kraftlab_core::VERSION}</p>
-        </main>
+        <div class="app" class:embed=embed>
+            {(!embed).then(|| view! { <Header /> })}
+            <main class="layout">
+                <section class="panel stage" aria-label="The cluster">
+                    <ClusterPicture />
+                    <NodeMenu />
+                    <MessagePanel />
+                </section>
+                {(!embed).then(|| view! {
+                    <aside class="side">
+                        <QuorumPanel />
+                        <EventFeed />
+                    </aside>
+                    <LogView />
+                    <div class="help-row">
+                        <Legend />
+                        <ModelNotes />
+                        <p class="version" data-testid="core-version">"core " {kraftlab_core::VERSION} " · engine v" {kraftlab_core::ENGINE_VERSION}</p>
+                    </div>
+                })}
+            </main>
+            <Controls />
+            {dialog}
+            <Toast />
+        </div>
     }
 }

@@ -1,7 +1,8 @@
-// End-to-end: the release bundle in Debian's Chromium.
+// End-to-end: the release bundle in Debian's Chromium, driven like a user would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+import { nodes, waitFor, leaderOf, setRange, clickNode } from './page.mjs';
 
 let server;
 let browser;
@@ -16,12 +17,154 @@ after(async () => {
   server?.close();
 });
 
-test('the page loads and shows the core version without console errors', async () => {
-  const { page, problems, context } = await openPage(browser, server.url);
-  const version = page.getByTestId('core-version');
-  await version.waitFor({ timeout: 15000 });
-  assert.match(await version.textContent(), /core \d+\.\d+\.\d+/);
-  await screenshot(page, 'loaded');
+test('leader election, crash, re-election, restart, partition, heal, time travel and speed', async () => {
+  const { page, problems, context } = await openPage(browser, `${server.url}?seed=42&speed=1`);
+  await page.getByTestId('cluster-view').waitFor();
+  assert.equal((await nodes(page)).length, 6, 'three controllers and three brokers');
+  assert.match(await page.getByTestId('core-version').textContent(), /core \d+\.\d+\.\d+/);
+
+  // A leader appears.
+  const first = await waitFor(page, async () => leaderOf(await nodes(page)), 30000, 'a first leader');
+  assert.ok(first.epoch >= 1);
+  await waitFor(page, async () => /LeaderId:\s+\d+/.test(await page.getByTestId('quorum-status').textContent()), 10000, 'describe --status names the leader');
+  await screenshot(page, '01-first-leader');
+
+  // Crash the leader by clicking it.
+  await clickNode(page, first.id);
+  await page.getByTestId('node-menu').waitFor();
+  await page.getByTestId('action-crash').click();
+  await waitFor(page, async () => (await nodes(page)).find((n) => n.id === first.id)?.status === 'crashed', 5000, 'the leader to be down');
+  await screenshot(page, '02-leader-crashed');
+  const second = await waitFor(
+    page,
+    async () => {
+      const l = leaderOf(await nodes(page));
+      return l && l.id !== first.id && l.epoch > first.epoch ? l : null;
+    },
+    30000,
+    'a new leader in a higher epoch',
+  );
+  await screenshot(page, '03-new-leader');
+
+  // Restart the old leader: it comes back and follows.
+  await clickNode(page, first.id);
+  await page.getByTestId('action-restart').click();
+  await waitFor(page, async () => (await nodes(page)).find((n) => n.id === first.id)?.role === 'follower', 30000, 'the old leader to follow');
+  await page.keyboard.press('Escape');
+  await screenshot(page, '04-old-leader-follows');
+
+  // Partition the leader away from everyone (the dialog's default split), then heal.
+  await page.getByTestId('open-partition').click();
+  await page.getByTestId('partition-dialog').waitFor();
+  await page.getByTestId('partition-apply').click();
+  await waitFor(page, async () => (await page.locator('.cut').count()) > 0, 5000, 'cut links to be drawn');
+  const third = await waitFor(
+    page,
+    async () => {
+      const l = leaderOf(await nodes(page));
+      return l && l.id !== second.id && l.epoch > second.epoch ? l : null;
+    },
+    40000,
+    'the majority side to elect a leader',
+  );
+  await screenshot(page, '05-partitioned');
+  await page.getByTestId('heal').click();
+  await waitFor(page, async () => (await page.locator('.cut').count()) === 0, 5000, 'cuts to disappear');
+  await waitFor(page, async () => (await nodes(page)).find((n) => n.id === second.id)?.role === 'follower', 40000, 'the isolated leader to rejoin as a follower');
+  await screenshot(page, '06-healed');
+  assert.ok(third.epoch > second.epoch);
+
+  // Time travel: pause, scrub back, check the clock and the picture went back, then forward.
+  await page.getByTestId('play-pause').click();
+  const liveTime = parseFloat(await page.getByTestId('sim-time').textContent());
+  await setRange(page, 'timeline', 1000);
+  const pastTime = parseFloat(await page.getByTestId('sim-time').textContent());
+  assert.ok(Math.abs(pastTime - 1.0) < 0.01, `scrubbed to 1 s, clock shows ${pastTime}`);
+  const past = await nodes(page);
+  assert.ok(past.filter((n) => n.status === 'up').length === 6, 'at 1 s every node was still up');
+  assert.ok(!leaderOf(past) || leaderOf(past).epoch <= 1, 'no later epoch exists at 1 s');
+  await screenshot(page, '07-scrubbed-back');
+  await page.getByTestId('go-live').click();
+  const backTime = parseFloat(await page.getByTestId('sim-time').textContent());
+  assert.ok(Math.abs(backTime - liveTime) < 0.01, `back at the end of the recording: ${backTime} vs ${liveTime}`);
+  assert.equal(leaderOf(await nodes(page))?.id, third.id, 'the future replayed to the same leader');
+
+  // Speed: the slider is logarithmic.
+  await setRange(page, 'speed', 100);
+  assert.equal(await page.getByTestId('speed-value').textContent(), '10×');
+  await setRange(page, 'speed', -200);
+  assert.equal(await page.getByTestId('speed-value').textContent(), '0.01×');
+
+  // Step advances by one event only.
+  const before = parseFloat(await page.getByTestId('sim-time').textContent());
+  await page.getByTestId('step').click();
+  const after = parseFloat(await page.getByTestId('sim-time').textContent());
+  assert.ok(after >= before && after - before < 2.1, `one step from ${before} went to ${after}`);
+
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test('keyboard: shortcuts, help overlay and node menus work without a mouse', async () => {
+  const { page, problems, context } = await openPage(browser, `${server.url}?seed=7&speed=2`);
+  await page.getByTestId('cluster-view').waitFor();
+  await waitFor(page, async () => leaderOf(await nodes(page)), 30000, 'a leader');
+  await page.keyboard.press('?');
+  await page.getByTestId('help-dialog').waitFor();
+  await page.keyboard.press('Escape');
+  assert.equal(await page.getByTestId('help-dialog').count(), 0);
+  await page.keyboard.press('k');
+  await waitFor(page, async () => (await nodes(page)).some((n) => n.status === 'crashed'), 5000, 'K to crash the leader');
+  // Focus a node with Tab and open its menu with Enter.
+  await page.getByTestId('node-3000').focus();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('node-menu').waitFor();
+  await page.keyboard.press('Escape');
+  assert.equal(await page.getByTestId('node-menu').count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a share link replays the same run, and a broken link is refused with a message', async () => {
+  const { page, problems, context } = await openPage(browser, `${server.url}?seed=5&speed=2`);
+  await waitFor(page, async () => leaderOf(await nodes(page)), 30000, 'a leader');
+  await page.keyboard.press('w');
+  await page.keyboard.press('k');
+  await page.waitForTimeout(500);
+  await page.keyboard.press('s');
+  const link = await page.getByTestId('share-link').inputValue();
+  assert.match(link, /#run=v\d+\./);
+  await context.close();
+
+  const shared = await openPage(browser, link.replace(/^https?:\/\/[^/]+\//, server.url));
+  await shared.page.getByTestId('cluster-view').waitFor();
+  await shared.page.getByTestId('speed').waitFor();
+  await setRange(shared.page, 'speed', 100);
+  await waitFor(shared.page, async () => (await nodes(shared.page)).some((n) => n.status === 'crashed'), 30000, 'the replay to crash the leader again');
+  assert.deepEqual(shared.problems, []);
+  await shared.context.close();
+
+  const broken = await openPage(browser, `${server.url}#run=v999.AAAA`);
+  await broken.page.getByTestId('toast').waitFor();
+  assert.match(await broken.page.getByTestId('toast').textContent(), /engine version 999/);
+  assert.deepEqual(broken.problems, []);
+  await broken.context.close();
+  assert.deepEqual(problems, []);
+});
+
+test('phone-sized screens and embed mode render the cluster', async () => {
+  const phone = await openPage(browser, `${server.url}?seed=3&speed=2`, { width: 375, height: 740 });
+  await waitFor(phone.page, async () => leaderOf(await nodes(phone.page)), 30000, 'a leader on a phone');
+  const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `no horizontal scrolling on a 375 px screen (overflow ${overflow}px)`);
+  await screenshot(phone.page, '08-phone');
+  assert.deepEqual(phone.problems, []);
+  await phone.context.close();
+
+  const embed = await openPage(browser, `${server.url}?embed&seed=3`, { width: 720, height: 520 });
+  await embed.page.getByTestId('cluster-view').waitFor();
+  assert.equal(await embed.page.locator('.topbar').count(), 0, 'no chrome in embed mode');
+  await screenshot(embed.page, '09-embed');
+  assert.deepEqual(embed.problems, []);
+  await embed.context.close();
 });

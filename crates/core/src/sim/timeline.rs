@@ -115,8 +115,15 @@ impl Timeline {
     }
 
     fn collect(&mut self) {
+        let leader = self.world.active_leader();
         for e in self.world.take_trace() {
-            if let Some(text) = e.narrate() {
+            // Appends and HW moves are the story only at the active controller; at every
+            // follower and broker they would bury it.
+            let minor = matches!(
+                e.event,
+                crate::trace::Event::Appended { .. } | crate::trace::Event::HighWatermark { .. }
+            ) && Some(e.node) != leader;
+            if let Some(text) = e.narrate().filter(|_| !minor) {
                 self.feed.push_back(FeedItem {
                     at: e.at,
                     node: e.node,

@@ -1,0 +1,144 @@
+//! The animation loop: `requestAnimationFrame` while playing and visible, nothing otherwise
+//! (idle CPU near zero when paused or hidden).
+//!
+//! Pacing: virtual time advances at the chosen speed while messages are in flight, so each one
+//! can be watched. With "skip idle time" on, stretches where nothing is in flight (followers
+//! waiting for a timer, a parked Fetch waiting out its long-poll) fast-forward at up to 20 ×
+//! the speed — but never past the next event, so no message is ever skipped.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use kraftlab_core::types::SimTime;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::state::{Lab, Ring};
+
+thread_local! {
+    static FRAME_TIMES: RefCell<Ring> = RefCell::new(Ring::default());
+}
+
+/// Script time of recent frames (ms), for the performance probe of the e2e tests.
+#[wasm_bindgen]
+pub fn frame_times() -> Vec<f64> {
+    FRAME_TIMES.with(|r| r.borrow().values())
+}
+
+/// Forgets recorded frame times.
+#[wasm_bindgen]
+pub fn clear_frame_times() {
+    FRAME_TIMES.with(|r| r.borrow_mut().clear());
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .map(|d| d.visibility_state() == web_sys::VisibilityState::Hidden)
+        .unwrap_or(false)
+}
+
+/// Advances the run by `wall_ms` of wall time at the lab's speed.
+pub fn advance(lab: &Lab, wall_ms: f64) {
+    let wall_ms = wall_ms.clamp(0.0, 100.0);
+    let speed = lab.speed.get_untracked();
+    let skip = lab.skip_idle.get_untracked();
+    let skipping = lab
+        .timeline
+        .try_update_value(|t| {
+            let now = t.now();
+            let idle = t.world().network().in_flight_count() == 0;
+            if skip && idle {
+                let fast = (speed * 20.0).max(speed);
+                let target = now + (wall_ms * 1_000.0 * fast) as u64;
+                let next = t.world().next_event_time().unwrap_or(SimTime::NEVER);
+                t.advance_to(target.min(next.max(now)));
+                true
+            } else {
+                t.advance_to(now + (wall_ms * 1_000.0 * speed) as u64);
+                false
+            }
+        })
+        .unwrap_or(false);
+    if lab.skipping.get_untracked() != skipping {
+        lab.skipping.set(skipping);
+    }
+    lab.refresh();
+}
+
+/// The `requestAnimationFrame` callback.
+type FrameCallback = Closure<dyn FnMut(f64)>;
+
+/// Starts the loop machinery: it runs while `playing` is true and the page is visible.
+pub fn install(lab: Lab) {
+    let running = Rc::new(Cell::new(false));
+    let last = Rc::new(Cell::new(None::<f64>));
+    let callback: Rc<RefCell<Option<FrameCallback>>> = Rc::new(RefCell::new(None));
+
+    let schedule = {
+        let callback = callback.clone();
+        move || {
+            if let (Some(w), Some(cb)) = (web_sys::window(), callback.borrow().as_ref()) {
+                let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+            }
+        }
+    };
+
+    {
+        let running = running.clone();
+        let last = last.clone();
+        let schedule = schedule.clone();
+        *callback.borrow_mut() = Some(Closure::new(move |ts: f64| {
+            if !lab.playing.get_untracked() || page_hidden() {
+                running.set(false);
+                last.set(None);
+                return;
+            }
+            let start = now_ms();
+            let dt = last.get().map(|l| ts - l).unwrap_or(16.7);
+            last.set(Some(ts));
+            advance(&lab, dt);
+            FRAME_TIMES.with(|r| r.borrow_mut().push(now_ms() - start));
+            schedule();
+        }));
+    }
+
+    let ensure = {
+        let running = running.clone();
+        let last = last.clone();
+        move || {
+            if lab.playing.get_untracked() && !page_hidden() && !running.get() {
+                running.set(true);
+                last.set(None);
+                schedule();
+            }
+        }
+    };
+
+    {
+        let ensure = ensure.clone();
+        Effect::new(move |_| {
+            if lab.playing.get() {
+                ensure();
+            }
+        });
+    }
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        let on_visibility = Closure::<dyn FnMut()>::new(ensure);
+        let _ = doc.add_event_listener_with_callback(
+            "visibilitychange",
+            on_visibility.as_ref().unchecked_ref(),
+        );
+        on_visibility.forget();
+    }
+    // The closure lives as long as the page.
+    std::mem::forget(callback);
+}

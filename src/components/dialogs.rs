@@ -1,0 +1,255 @@
+//! Dialogs: a new cluster, the partition tool, keyboard shortcuts, sharing.
+
+use kraftlab_core::sim::{ClusterSpec, UserAction};
+use kraftlab_core::types::{ms, NodeId};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+use crate::share;
+use crate::state::{Dialog, Lab};
+
+/// A modal frame: closes on Escape and on the backdrop.
+#[component]
+fn Modal(title: &'static str, testid: &'static str, children: Children) -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    view! {
+        <div class="backdrop" on:click=move |_| lab.dialog.set(Dialog::None)>
+            <div
+                class="modal"
+                role="dialog"
+                aria-modal="true"
+                aria-label=title
+                data-testid=testid
+                on:click=|ev| ev.stop_propagation()
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        lab.dialog.set(Dialog::None);
+                    }
+                }
+            >
+                <header>
+                    <h2>{title}</h2>
+                    <button class="btn btn-small" aria-label="Close" on:click=move |_| lab.dialog.set(Dialog::None)>"✕"</button>
+                </header>
+                {children()}
+            </div>
+        </div>
+    }
+}
+
+/// Build a new cluster.
+#[component]
+pub fn NewClusterDialog() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let spec = lab.timeline.with_value(|t| t.spec().clone());
+    let voters = RwSignal::new(spec.controllers.len());
+    let brokers = RwSignal::new(spec.brokers.len());
+    let seed = RwSignal::new(spec.seed);
+    let prevote = RwSignal::new(spec.quorum.prevote);
+    let latency_min = RwSignal::new(spec.network.latency_min / 1000);
+    let latency_max = RwSignal::new(spec.network.latency_max / 1000);
+    let number = |s: RwSignal<usize>, min: usize, max: usize| {
+        move |ev: leptos::ev::Event| {
+            if let Ok(v) = event_target_value(&ev).parse::<usize>() {
+                s.set(v.clamp(min, max));
+            }
+        }
+    };
+    let create = move |_| {
+        let mut spec = ClusterSpec::kraft(
+            voters.get_untracked(),
+            brokers.get_untracked(),
+            seed.get_untracked(),
+        );
+        spec.quorum.prevote = prevote.get_untracked();
+        let (a, b) = (latency_min.get_untracked(), latency_max.get_untracked());
+        spec.network.latency_min = ms(a.min(b));
+        spec.network.latency_max = ms(a.max(b));
+        lab.reset(spec);
+        lab.dialog.set(Dialog::None);
+        lab.playing.set(true);
+    };
+    view! {
+        <Modal title="New cluster" testid="new-cluster-dialog">
+            <form class="form" on:submit=|ev| ev.prevent_default()>
+                <label>"Controllers (voters) "
+                    <input type="number" min="1" max="7" data-testid="new-voters" prop:value=move || voters.get().to_string() on:input=number(voters, 1, 7) />
+                </label>
+                <label>"Brokers (observers) "
+                    <input type="number" min="0" max="8" data-testid="new-brokers" prop:value=move || brokers.get().to_string() on:input=number(brokers, 0, 8) />
+                </label>
+                <label>"Seed "
+                    <input type="number" min="0" data-testid="new-seed" prop:value=move || seed.get().to_string()
+                        on:input=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).parse::<u64>() {
+                                seed.set(v)
+                            }
+                        } />
+                    <button type="button" class="btn btn-small" on:click=move |_| seed.set((js_sys::Math::random() * 1e9) as u64)>"random"</button>
+                </label>
+                <label class="check">
+                    <input type="checkbox" data-testid="new-prevote" prop:checked=move || prevote.get() on:change=move |ev| prevote.set(event_target_checked(&ev)) />
+                    " Pre-vote (KIP-996, Kafka 4.x); off behaves like Kafka 3.9"
+                </label>
+                <fieldset>
+                    <legend>"Teaching network, one-way latency (ms)"</legend>
+                    <label>"from "
+                        <input type="number" min="0" max="1000" prop:value=move || latency_min.get().to_string()
+                            on:input=move |ev| {
+                                if let Ok(v) = event_target_value(&ev).parse::<u64>() {
+                                    latency_min.set(v.min(1000))
+                                }
+                            } />
+                    </label>
+                    <label>" to "
+                        <input type="number" min="0" max="1000" prop:value=move || latency_max.get().to_string()
+                            on:input=move |ev| {
+                                if let Ok(v) = event_target_value(&ev).parse::<u64>() {
+                                    latency_max.set(v.min(1000))
+                                }
+                            } />
+                    </label>
+                </fieldset>
+                <button type="submit" class="btn btn-primary" data-testid="new-cluster-create" on:click=create>"Create"</button>
+            </form>
+        </Modal>
+    }
+}
+
+/// Put every node in group A or B, then cut every link between the groups.
+#[component]
+pub fn PartitionDialog() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let nodes: Vec<NodeId> = lab
+        .view
+        .with_untracked(|v| v.nodes.iter().map(|n| n.id).collect());
+    let leader = lab.view.with_untracked(|v| v.leader);
+    // Start from a sensible split: the leader alone against everyone else.
+    let in_b = RwSignal::new(
+        nodes
+            .iter()
+            .map(|n| Some(*n) != leader)
+            .collect::<Vec<bool>>(),
+    );
+    let nodes_for_apply = nodes.clone();
+    let apply = move |_| {
+        let flags = in_b.get_untracked();
+        let a: Vec<NodeId> = nodes_for_apply
+            .iter()
+            .zip(&flags)
+            .filter(|(_, b)| !**b)
+            .map(|(n, _)| *n)
+            .collect();
+        let b: Vec<NodeId> = nodes_for_apply
+            .iter()
+            .zip(&flags)
+            .filter(|(_, b)| **b)
+            .map(|(n, _)| *n)
+            .collect();
+        if a.is_empty() || b.is_empty() {
+            lab.say("put at least one node in each group".into(), true);
+            return;
+        }
+        lab.act(UserAction::Partition(vec![a, b]));
+        lab.dialog.set(Dialog::None);
+    };
+    let rows = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let n = *n;
+            view! {
+                <tr>
+                    <th scope="row">{n.to_string()}</th>
+                    <td><input type="radio" name=format!("side-{n}") aria-label=format!("{n} in group A")
+                        prop:checked=move || !in_b.get()[i] on:change=move |_| in_b.update(|v| v[i] = false) /></td>
+                    <td><input type="radio" name=format!("side-{n}") aria-label=format!("{n} in group B")
+                        prop:checked=move || in_b.get()[i] on:change=move |_| in_b.update(|v| v[i] = true) /></td>
+                </tr>
+            }
+        })
+        .collect::<Vec<_>>();
+    view! {
+        <Modal title="Partition the network" testid="partition-dialog">
+            <p>"Choose a side for each node; every link between the two groups is cut, both ways."</p>
+            <table class="partition-table">
+                <thead><tr><th>"node"</th><th>"A"</th><th>"B"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <button class="btn btn-primary" data-testid="partition-apply" on:click=apply>"Cut the links"</button>
+        </Modal>
+    }
+}
+
+/// Keyboard shortcuts.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Space", "play / pause"),
+    (". or →", "step to the next event"),
+    ("+ / −", "faster / slower"),
+    ("[ / ]", "back / forward one second"),
+    ("L", "jump to live"),
+    ("W", "write a record through the active controller"),
+    ("K", "crash the active controller"),
+    ("R", "restart every stopped node"),
+    ("P", "partition…"),
+    ("H", "heal every link"),
+    ("N", "new cluster…"),
+    ("S", "share…"),
+    ("?", "this help"),
+    ("Esc", "close menus and dialogs"),
+];
+
+/// The shortcut overlay.
+#[component]
+pub fn HelpDialog() -> impl IntoView {
+    let rows = SHORTCUTS
+        .iter()
+        .map(|(k, v)| view! { <tr><th scope="row"><kbd>{*k}</kbd></th><td>{*v}</td></tr> })
+        .collect::<Vec<_>>();
+    view! {
+        <Modal title="Keyboard shortcuts" testid="help-dialog">
+            <table class="shortcuts"><tbody>{rows}</tbody></table>
+            <p>"Click or focus a node (Tab, then Enter) for its menu; click a message for its fields."</p>
+        </Modal>
+    }
+}
+
+/// The share link of the current run, and an embed snippet.
+#[component]
+pub fn ShareDialog() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let link = lab.timeline.with_value(|t| share::link_for(t, false));
+    let embed_link = lab.timeline.with_value(|t| share::link_for(t, true));
+    let snippet = format!(
+        "<iframe src=\"{embed_link}\" title=\"KRaft Lab: a simulated KRaft cluster\" width=\"720\" height=\"520\" style=\"border:0\" loading=\"lazy\"></iframe>"
+    );
+    let copy = move |text: String| {
+        move |_| {
+            let Some(w) = web_sys::window() else {
+                return;
+            };
+            let promise = w.navigator().clipboard().write_text(&text);
+            // Both outcomes are handled: an unhandled rejection would be a console error.
+            let ok = Closure::<dyn FnMut(JsValue)>::new(move |_| lab.say("copied".into(), false));
+            let failed = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+                lab.say(
+                    "copying was not allowed: select the text and copy it".into(),
+                    true,
+                )
+            });
+            let _ = promise.then2(&ok, &failed);
+            ok.forget();
+            failed.forget();
+        }
+    };
+    let count = lab.timeline.with_value(|t| t.actions().len());
+    view! {
+        <Modal title="Share this run" testid="share-dialog">
+            <p>{format!("The link replays this cluster and your {count} action(s) exactly, in any browser.")}</p>
+            <label>"Link"<input readonly=true data-testid="share-link" prop:value=link.clone() /></label>
+            <button class="btn" on:click=copy(link)>"Copy link"</button>
+            <label>"Embed in a page"<textarea readonly=true rows="3" data-testid="embed-snippet" prop:value=snippet.clone()></textarea></label>
+            <button class="btn" on:click=copy(snippet)>"Copy snippet"</button>
+        </Modal>
+    }
+}

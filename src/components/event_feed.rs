@@ -1,0 +1,38 @@
+//! Plain-language narration of what just happened, newest first. It is an ARIA live region,
+//! so screen readers announce elections and failures as they happen.
+
+use leptos::prelude::*;
+
+use crate::state::Lab;
+
+/// The event feed.
+#[component]
+pub fn EventFeed() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    view! {
+        <section class="panel feed-panel" aria-labelledby="feed-title">
+            <h2 id="feed-title">"What just happened"</h2>
+            <ol class="feed" data-testid="event-feed" aria-live="polite" aria-relevant="additions">
+                {move || {
+                    lab.feed
+                        .get()
+                        .into_iter()
+                        .map(|f| {
+                            let node = f.node;
+                            view! {
+                                <li
+                                    on:mouseenter=move |_| lab.hovered_node.set(Some(node))
+                                    on:mouseleave=move |_| lab.hovered_node.set(None)
+                                >
+                                    <time>{format!("{:.3}s", f.at.as_ms_f64() / 1000.0)}</time>
+                                    " "
+                                    {f.text}
+                                </li>
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                }}
+            </ol>
+        </section>
+    }
+}

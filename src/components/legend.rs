@@ -1,0 +1,61 @@
+//! What the picture means, and what the model simplifies.
+
+use leptos::prelude::*;
+
+use crate::theme::{epoch_colour, message_style, MESSAGE_LEGEND};
+
+/// The legend.
+#[component]
+pub fn Legend() -> impl IntoView {
+    let messages = MESSAGE_LEGEND
+        .iter()
+        .map(|(name, what)| {
+            let s = message_style(name);
+            view! {
+                <li>
+                    <svg width="18" height="18" aria-hidden="true" class=format!("legend-msg msg-{}", s.css)>
+                        <circle cx="9" cy="9" r="6" fill=s.colour></circle>
+                    </svg>
+                    <b>{*name}</b>": "{*what}
+                </li>
+            }
+        })
+        .collect::<Vec<_>>();
+    let epochs = (1..=5)
+        .map(|e| view! { <span class="swatch" style=format!("background:{}", epoch_colour(e))>{format!("e{e}")}</span> })
+        .collect::<Vec<_>>();
+    view! {
+        <details class="panel legend" data-testid="legend">
+            <summary>"Legend"</summary>
+            <ul>
+                <li>"Circles are controllers (voters), rounded squares brokers (observers)."</li>
+                <li>"Fill colour and the numeral give the node's epoch: " {epochs}</li>
+                <li>"Arcs are timers running out: grey election timeout, blue fetch timeout, green check-quorum."</li>
+                <li>"Under a candidate: one mark per voter — ✓ granted, ✕ rejected, ○ no answer yet."</li>
+                <li>"Filled shapes are requests, hollow ones responses; + granted or accepted, − refused. Red = will be lost."</li>
+                <li>"Circle: Fetch. Diamond: Vote / PreVote. Square: BeginQuorumEpoch. Triangle: EndQuorumEpoch. A dot next to the leader is a parked Fetch."</li>
+                <li>"✂ marks a cut link; ✕ a crashed node, ❚❚ a paused one, ■ one stopped or shutting down."</li>
+                {messages}
+            </ul>
+        </details>
+    }
+}
+
+/// What the simulation simplifies, said plainly.
+#[component]
+pub fn ModelNotes() -> impl IntoView {
+    view! {
+        <details class="panel notes" data-testid="model-notes">
+            <summary>"Model notes"</summary>
+            <ul>
+                <li>"Protocol and timers follow Kafka (3.9, plus KIP-996 pre-vote as in 4.x): 1–2 s election timeout, 2 s fetch timeout, 500 ms Fetch long-poll, 3 s check-quorum."</li>
+                <li>"The network is a teaching network: 10–20 ms one way by default, slower than a data-centre LAN so messages can be watched. Change it in New cluster."</li>
+                <li>"Disks flush instantly. Record sizes are not modelled."</li>
+                <li>"A Fetch carries the follower's high watermark (KIP-1166, Kafka 4.1), so commits reach followers in one round trip."</li>
+                <li>"With pre-vote on, a losing candidate waits Kafka 3.9's exponential backoff before asking for pre-votes again (inferred)."</li>
+                <li>"Records written with ✎ Write are opaque stand-ins for metadata records."</li>
+                <li>"Same seed and same actions give the same run, here and in the command-line simulator."</li>
+            </ul>
+        </details>
+    }
+}

@@ -1,0 +1,46 @@
+//! Details of the selected message, and the button to drop it.
+
+use kraftlab_core::sim::UserAction;
+use leptos::prelude::*;
+
+use crate::components::controls::clock;
+use crate::state::Lab;
+
+/// The panel of the selected message (it closes when the message arrives).
+#[component]
+pub fn MessagePanel() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let message = move || {
+        let id = lab.selected_message.get()?;
+        lab.view
+            .with(|v| v.messages.iter().find(|m| m.id == id).cloned())
+    };
+    move || {
+        let m = message()?;
+        let id = m.id;
+        let fields = m
+            .detail
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| view! { <dt>{k.to_string()}</dt><dd>{v.to_string()}</dd> })
+            .collect::<Vec<_>>();
+        Some(view! {
+            <div class="message-panel" data-testid="message-panel" role="dialog" aria-label=format!("{} message", m.name)>
+                <header>
+                    <h3>{format!("{} {} → {}", m.name, m.from, m.to)}</h3>
+                    <button class="btn btn-small" aria-label="Close" on:click=move |_| lab.selected_message.set(None)>"✕"</button>
+                </header>
+                <dl>
+                    <dt>"sent"</dt><dd>{clock(m.sent_at)}</dd>
+                    <dt>"arrives"</dt><dd>{clock(m.deliver_at)}{if m.doomed { " (will be lost)" } else { "" }}</dd>
+                    {fields}
+                </dl>
+                <button class="btn btn-danger" data-testid="action-drop" on:click=move |_| {
+                    lab.act(UserAction::DropMessage(id));
+                    lab.selected_message.set(None);
+                }>"Drop this message"</button>
+            </div>
+        })
+    }
+}

@@ -1,0 +1,12 @@
+//! The app's components, one concern per file.
+
+pub mod cluster_view;
+pub mod controls;
+pub mod dialogs;
+pub mod event_feed;
+pub mod header;
+pub mod legend;
+pub mod log_view;
+pub mod message_panel;
+pub mod node_menu;
+pub mod quorum_panel;

@@ -1,0 +1,123 @@
+//! The per-node menu: what the node is doing, and what you can do to it.
+
+use kraftlab_core::sim::view::NodeView;
+use kraftlab_core::sim::{NodeKind, NodeStatus, UserAction};
+use kraftlab_core::types::{ms, NodeId};
+use leptos::prelude::*;
+
+use crate::components::controls::clock;
+use crate::state::Lab;
+
+fn details(n: &NodeView, now: kraftlab_core::types::SimTime) -> Vec<(&'static str, String)> {
+    let opt = |v: Option<NodeId>| v.map(|x| x.to_string()).unwrap_or_else(|| "none".into());
+    let mut out = vec![
+        (
+            "Kind",
+            if n.kind == NodeKind::Controller {
+                "controller (voter)".into()
+            } else {
+                "broker (observer)".into()
+            },
+        ),
+        (
+            "Status",
+            match n.status {
+                NodeStatus::Up => "running".to_string(),
+                NodeStatus::Paused { until } => format!("paused until {}", clock(until)),
+                NodeStatus::Crashed => "crashed (disk kept)".into(),
+                NodeStatus::Stopped => "stopped (disk kept)".into(),
+            },
+        ),
+        (
+            "State",
+            n.role.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
+        ),
+        ("Epoch", n.epoch.to_string()),
+        ("Leader", opt(n.leader)),
+        ("Voted for", opt(n.voted)),
+        ("Log end offset", n.log_end_offset.to_string()),
+        (
+            "High watermark",
+            n.high_watermark
+                .map(|h| h.to_string())
+                .unwrap_or_else(|| "unknown".into()),
+        ),
+    ];
+    for t in &n.timers {
+        let left = t.deadline.0.saturating_sub(now.0);
+        out.push((
+            "Timer",
+            format!("{} in {:.0} ms", t.kind.label(), left as f64 / 1000.0),
+        ));
+    }
+    out
+}
+
+/// The menu of the selected node.
+#[component]
+pub fn NodeMenu() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let pause_for = RwSignal::new(8u64);
+    let node = move || {
+        let id = lab.selected_node.get()?;
+        lab.view.with(|v| v.node(id).cloned())
+    };
+    let close = move || lab.selected_node.set(None);
+    move || {
+        let n = node()?;
+        let id = n.id;
+        let now = lab.view.with_untracked(|v| v.now);
+        let live = n.status.is_live();
+        let up = n.status == NodeStatus::Up;
+        let rows = details(&n, now)
+            .into_iter()
+            .map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> })
+            .collect::<Vec<_>>();
+        let is_leader = n.role == Some(kraftlab_core::kraft::Role::Leader);
+        Some(view! {
+            <div class="node-menu" data-testid="node-menu" role="dialog" aria-label=format!("Node {id}") on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    close();
+                }
+            }>
+                <header>
+                    <h3>{format!("Node {id}")}</h3>
+                    <button class="btn btn-small" aria-label="Close" data-testid="node-menu-close" on:click=move |_| close()>"✕"</button>
+                </header>
+                <dl>{rows}</dl>
+                <div class="actions">
+                    <button class="btn btn-danger" data-testid="action-crash" disabled=!live autofocus=true
+                        title="Hard crash: the process dies, its disk (epoch, vote, log) survives"
+                        on:click=move |_| lab.act(UserAction::Crash(id))>"✕ Crash"</button>
+                    <button class="btn" data-testid="action-restart" disabled=live
+                        title="Start from the disk"
+                        on:click=move |_| lab.act(UserAction::Restart(id))>"↻ Restart"</button>
+                    <button class="btn" data-testid="action-shutdown" disabled=!up
+                        title=if is_leader { "Graceful shutdown: resign, send EndQuorumEpoch, stop" } else { "Graceful shutdown" }
+                        on:click=move |_| lab.act(UserAction::Shutdown(id))>"■ Shut down"</button>
+                    <span class="pause-group">
+                        <button class="btn" data-testid="action-pause" disabled=!up
+                            title="Stall the process, like a long GC pause: messages queue, timers fire late"
+                            on:click=move |_| lab.act(UserAction::Pause(id, ms(pause_for.get_untracked() * 1000)))>"❚❚ Pause"</button>
+                        <select aria-label="Pause length" data-testid="pause-length"
+                            on:change=move |ev| {
+                                if let Ok(s) = event_target_value(&ev).parse::<u64>() {
+                                    pause_for.set(s);
+                                }
+                            }>
+                            <option value="2">"2 s"</option>
+                            <option value="8" selected=true>"8 s"</option>
+                            <option value="20">"20 s"</option>
+                        </select>
+                    </span>
+                    <button class="btn" data-testid="action-timeout" disabled=!(up && n.is_voter && !is_leader)
+                        title="Make its election (or fetch) timer fire now"
+                        on:click=move |_| lab.act(UserAction::TimeoutNow(id))>"◷ Time out now"</button>
+                    <button class="btn" data-testid="action-isolate"
+                        title="Cut every link to and from it"
+                        on:click=move |_| lab.act(UserAction::Isolate(id))>"✂ Isolate"</button>
+                </div>
+            </div>
+        })
+    }
+}

@@ -1,0 +1,229 @@
+//! The app's state: the run (a core `Timeline`, outside the reactive graph) and the signals the
+//! components read. Components never touch protocol state: they read the `ClusterView`
+//! snapshot and the quorum texts, and send `UserAction`s through [`Lab::act`].
+
+use std::collections::VecDeque;
+
+use kraftlab_core::sim::{ClusterSpec, ClusterView, FeedItem, Timeline, UserAction};
+use kraftlab_core::tools::quorum;
+use kraftlab_core::types::{NodeId, SimTime};
+use leptos::prelude::*;
+
+/// Which dialog is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialog {
+    /// None.
+    None,
+    /// Build a new cluster.
+    NewCluster,
+    /// Split the nodes into two groups.
+    Partition,
+    /// Keyboard shortcuts.
+    Help,
+    /// Share link and embed snippet.
+    Share,
+}
+
+/// A short message shown after an action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Toast {
+    /// The text.
+    pub text: String,
+    /// True for a refusal.
+    pub error: bool,
+    /// Distinguishes consecutive toasts with the same text.
+    pub serial: u64,
+}
+
+/// Everything the components share, provided as context. All fields are cheap handles.
+#[derive(Clone, Copy)]
+pub struct Lab {
+    /// The run with time travel.
+    pub timeline: StoredValue<Timeline>,
+    /// The current snapshot.
+    pub view: RwSignal<ClusterView>,
+    /// End of the recording (ms).
+    pub horizon: RwSignal<SimTime>,
+    /// `kafka-metadata-quorum describe --status` now.
+    pub quorum_status: RwSignal<String>,
+    /// `kafka-metadata-quorum describe --replication` now.
+    pub quorum_replication: RwSignal<String>,
+    /// The newest feed lines, newest first.
+    pub feed: RwSignal<Vec<FeedItem>>,
+    /// Running or paused.
+    pub playing: RwSignal<bool>,
+    /// Virtual seconds per wall second.
+    pub speed: RwSignal<f64>,
+    /// Fast-forward while nothing is in flight.
+    pub skip_idle: RwSignal<bool>,
+    /// True while idle time is being skipped (for the indicator).
+    pub skipping: RwSignal<bool>,
+    /// The node whose menu is open.
+    pub selected_node: RwSignal<Option<NodeId>>,
+    /// The message whose details are open.
+    pub selected_message: RwSignal<Option<u64>>,
+    /// The node under the pointer (in the picture or the quorum panel).
+    pub hovered_node: RwSignal<Option<NodeId>>,
+    /// The open dialog.
+    pub dialog: RwSignal<Dialog>,
+    /// The last message to show.
+    pub toast: RwSignal<Option<Toast>>,
+    /// `prefers-reduced-motion`.
+    pub reduced_motion: RwSignal<bool>,
+    /// A phone-sized screen: the picture uses a narrower coordinate system.
+    pub narrow: RwSignal<bool>,
+    /// Embedded in an iframe without chrome.
+    pub embed: bool,
+}
+
+const FEED_SHOWN: usize = 120;
+
+impl Lab {
+    /// A lab running `spec`.
+    pub fn new(spec: ClusterSpec, embed: bool) -> Lab {
+        Self::from_timeline(Timeline::new(spec), embed)
+    }
+
+    /// A lab around an existing run (a shared link).
+    pub fn from_timeline(timeline: Timeline, embed: bool) -> Lab {
+        let view = ClusterView::build(timeline.world(), 24);
+        let lab = Lab {
+            view: RwSignal::new(view),
+            horizon: RwSignal::new(timeline.horizon()),
+            timeline: StoredValue::new(timeline),
+            quorum_status: RwSignal::new(String::new()),
+            quorum_replication: RwSignal::new(String::new()),
+            feed: RwSignal::new(Vec::new()),
+            playing: RwSignal::new(true),
+            speed: RwSignal::new(0.25),
+            skip_idle: RwSignal::new(true),
+            skipping: RwSignal::new(false),
+            selected_node: RwSignal::new(None),
+            selected_message: RwSignal::new(None),
+            hovered_node: RwSignal::new(None),
+            dialog: RwSignal::new(Dialog::None),
+            toast: RwSignal::new(None),
+            reduced_motion: RwSignal::new(false),
+            narrow: RwSignal::new(false),
+            embed,
+        };
+        lab.refresh();
+        lab
+    }
+
+    /// Publishes the timeline's current state to the signals.
+    pub fn refresh(&self) {
+        let (view, status, replication, feed, horizon) = self.timeline.with_value(|t| {
+            let world = t.world();
+            let view = ClusterView::build(world, 24);
+            let (status, replication) = match quorum::describe_quorum(world) {
+                Ok(q) => (
+                    quorum::describe_status(&q),
+                    quorum::describe_replication(&q, false),
+                ),
+                Err(e) => (e.clone(), e),
+            };
+            let feed: Vec<FeedItem> = t.feed().rev().take(FEED_SHOWN).cloned().collect();
+            (view, status, replication, feed, t.horizon())
+        });
+        self.view.set(view);
+        if self.quorum_status.with_untracked(|s| *s != status) {
+            self.quorum_status.set(status);
+        }
+        if self
+            .quorum_replication
+            .with_untracked(|s| *s != replication)
+        {
+            self.quorum_replication.set(replication);
+        }
+        if self
+            .feed
+            .with_untracked(|f| f.first() != feed.first() || f.len() != feed.len())
+        {
+            self.feed.set(feed);
+        }
+        self.horizon.set(horizon);
+    }
+
+    /// Applies a user action now (forking the recorded future) and reports the outcome.
+    pub fn act(&self, action: UserAction) {
+        let result = self
+            .timeline
+            .try_update_value(|t| t.act(action))
+            .unwrap_or_else(|| Err("the run is gone".into()));
+        match result {
+            Ok(text) => self.say(text, false),
+            Err(text) => self.say(text, true),
+        }
+        self.refresh();
+    }
+
+    /// Shows a toast.
+    pub fn say(&self, text: String, error: bool) {
+        let serial = self
+            .toast
+            .with_untracked(|t| t.as_ref().map(|t| t.serial + 1).unwrap_or(0));
+        self.toast.set(Some(Toast {
+            text,
+            error,
+            serial,
+        }));
+    }
+
+    /// Replaces the run with a fresh cluster.
+    pub fn reset(&self, spec: ClusterSpec) {
+        self.timeline.set_value(Timeline::new(spec));
+        self.selected_node.set(None);
+        self.selected_message.set(None);
+        self.refresh();
+    }
+
+    /// Replaces the run (a loaded link).
+    pub fn load(&self, timeline: Timeline) {
+        self.timeline.set_value(timeline);
+        self.selected_node.set(None);
+        self.selected_message.set(None);
+        self.refresh();
+    }
+
+    /// Moves to virtual time `t` within the recording.
+    pub fn seek(&self, t: SimTime) {
+        self.timeline.update_value(|tl| tl.seek(t));
+        self.refresh();
+    }
+
+    /// Processes exactly one event.
+    pub fn step(&self) {
+        self.playing.set(false);
+        self.timeline.update_value(|t| {
+            t.step();
+        });
+        self.refresh();
+    }
+}
+
+/// Keeps a bounded history of values (frame times for the performance probe).
+#[derive(Default)]
+pub struct Ring {
+    values: VecDeque<f64>,
+}
+
+impl Ring {
+    /// Adds a value, dropping the oldest beyond 600.
+    pub fn push(&mut self, v: f64) {
+        self.values.push_back(v);
+        if self.values.len() > 600 {
+            self.values.pop_front();
+        }
+    }
+
+    /// The values, oldest first.
+    pub fn values(&self) -> Vec<f64> {
+        self.values.iter().copied().collect()
+    }
+
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        self.values.clear();
+    }
+}
