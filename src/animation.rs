@@ -106,7 +106,14 @@ pub fn install(lab: Lab) {
             let dt = last.get().map(|l| ts - l).unwrap_or(16.7);
             last.set(Some(ts));
             advance(&lab, dt);
-            FRAME_TIMES.with(|r| r.borrow_mut().push(now_ms() - start));
+            // Leptos applies DOM updates in a microtask queued when the first signal changed;
+            // this microtask runs after it, so the probe covers the frame's whole script time
+            // (simulation, snapshot and rendering), not just the callback.
+            let done = Closure::once(move |_: JsValue| {
+                FRAME_TIMES.with(|r| r.borrow_mut().push(now_ms() - start))
+            });
+            let _ = js_sys::Promise::resolve(&JsValue::UNDEFINED).then(&done);
+            done.forget();
             schedule();
         }));
     }

@@ -90,3 +90,27 @@ fn a_checkpoint_continues_like_the_original() {
     assert!(!a.is_empty());
     assert_eq!(a, b);
 }
+
+/// The reference run's digest is recorded in `tests/golden/reference-run.txt`; the browser
+/// test (`tests/web.rs`) checks the same file, so both targets replay the same run.
+/// `REWRITE=1` records a new digest after an intended behaviour change.
+#[test]
+fn the_reference_run_matches_its_recorded_digest() {
+    use kraftlab_core::sim::reference::{digest, reference_trace};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/golden/reference-run.txt");
+    let actual = digest(&reference_trace());
+    assert_eq!(
+        actual,
+        digest(&reference_trace()),
+        "the reference run must be repeatable"
+    );
+    if std::env::var("REWRITE").is_ok_and(|v| !v.is_empty() && v != "0") {
+        std::fs::write(&path, &actual).expect("writable golden file");
+    }
+    let expected = std::fs::read_to_string(&path).expect("tests/golden/reference-run.txt exists");
+    assert_eq!(
+        actual, expected,
+        "the reference run changed (REWRITE=1 if intended)"
+    );
+}

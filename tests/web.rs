@@ -20,3 +20,12 @@ async fn the_app_mounts_and_shows_the_core_version() {
 fn web_sys_document() -> leptos::web_sys::Document {
     leptos::prelude::document()
 }
+
+/// The browser replays the reference run exactly as the native build does: same digest as
+/// the one the native test checks.
+#[wasm_bindgen_test]
+fn the_browser_replays_the_reference_run_like_native() {
+    use kraftlab_core::sim::reference::{digest, reference_trace};
+    let expected = include_str!("golden/reference-run.txt");
+    assert_eq!(digest(&reference_trace()), expected);
+}

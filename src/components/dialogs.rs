@@ -55,7 +55,8 @@ pub fn NewClusterDialog() -> impl IntoView {
             }
         }
     };
-    let create = move |_| {
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
         let mut spec = ClusterSpec::kraft(
             voters.get_untracked(),
             brokers.get_untracked(),
@@ -71,7 +72,7 @@ pub fn NewClusterDialog() -> impl IntoView {
     };
     view! {
         <Modal title="New cluster" testid="new-cluster-dialog">
-            <form class="form" on:submit=|ev| ev.prevent_default()>
+            <form class="form" on:submit=create>
                 <label>"Controllers (voters) "
                     <input type="number" min="1" max="7" data-testid="new-voters" prop:value=move || voters.get().to_string() on:input=number(voters, 1, 7) />
                 </label>
@@ -110,7 +111,7 @@ pub fn NewClusterDialog() -> impl IntoView {
                             } />
                     </label>
                 </fieldset>
-                <button type="submit" class="btn btn-primary" data-testid="new-cluster-create" on:click=create>"Create"</button>
+                <button type="submit" class="btn btn-primary" data-testid="new-cluster-create">"Create"</button>
             </form>
         </Modal>
     }

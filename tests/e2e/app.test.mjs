@@ -168,3 +168,36 @@ test('phone-sized screens and embed mode render the cluster', async () => {
   assert.deepEqual(embed.problems, []);
   await embed.context.close();
 });
+
+test('paused or hidden, the page does no frame work', async () => {
+  const { page, problems, context } = await openPage(browser, `${server.url}?seed=11`);
+  await page.getByTestId('cluster-view').waitFor();
+  await page.waitForTimeout(1000);
+  const frames = () => page.evaluate(() => window.wasmBindings.frame_times().length);
+  assert.ok((await frames()) > 10, 'playing runs the frame loop');
+
+  await page.getByTestId('play-pause').click();
+  await page.evaluate(() => window.wasmBindings.clear_frame_times());
+  const t0 = await page.getByTestId('sim-time').textContent();
+  await page.waitForTimeout(1000);
+  assert.equal(await frames(), 0, 'no frames while paused');
+  assert.equal(await page.getByTestId('sim-time').textContent(), t0, 'time stands still while paused');
+
+  await page.getByTestId('play-pause').click();
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.waitForTimeout(200);
+  await page.evaluate(() => window.wasmBindings.clear_frame_times());
+  await page.waitForTimeout(1000);
+  assert.equal(await frames(), 0, 'no frames while hidden, even when playing');
+  await page.evaluate(() => {
+    delete document.visibilityState;
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.waitForTimeout(500);
+  assert.ok((await frames()) > 5, 'the loop resumes when the page is visible again');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

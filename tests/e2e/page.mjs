@@ -47,7 +47,7 @@ export async function setRange(page, testid, value) {
  */
 export async function clickNode(page, id) {
   const body = page.getByTestId(`node-${id}`).locator('.node-body');
-  await body.scrollIntoViewIfNeeded();
+  await body.evaluate((el) => el.scrollIntoView({ block: 'center' }));
   const box = await body.boundingBox();
   if (!box) throw new Error(`node ${id} is not visible`);
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);

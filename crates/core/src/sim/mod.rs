@@ -14,6 +14,7 @@ pub mod action;
 pub mod network;
 pub mod node;
 pub mod queue;
+pub mod reference;
 pub mod share;
 pub mod swarm;
 pub mod timeline;
