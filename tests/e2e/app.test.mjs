@@ -1,24 +1,13 @@
 // End-to-end: the release bundle in Debian's Chromium, driven like a user would.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+import { suite, openPage, screenshot } from './harness.mjs';
 import { nodes, waitFor, leaderOf, setRange, clickNode } from './page.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = suite();
 
 test('leader election, crash, re-election, restart, partition, heal, time travel and speed', async () => {
-  const { page, problems, context } = await openPage(browser, `${server.url}?seed=42&speed=1`);
+  const { page, problems, context } = await openPage(env.browser, `${env.server.url}?seed=42&speed=1`);
   await page.getByTestId('cluster-view').waitFor();
   assert.equal((await nodes(page)).length, 6, 'three controllers and three brokers');
   assert.match(await page.getByTestId('core-version').textContent(), /core \d+\.\d+\.\d+/);
@@ -106,7 +95,7 @@ test('leader election, crash, re-election, restart, partition, heal, time travel
 });
 
 test('keyboard: shortcuts, help overlay and node menus work without a mouse', async () => {
-  const { page, problems, context } = await openPage(browser, `${server.url}?seed=7&speed=2`);
+  const { page, problems, context } = await openPage(env.browser, `${env.server.url}?seed=7&speed=2`);
   await page.getByTestId('cluster-view').waitFor();
   await waitFor(page, async () => leaderOf(await nodes(page)), 30000, 'a leader');
   await page.keyboard.press('?');
@@ -126,7 +115,7 @@ test('keyboard: shortcuts, help overlay and node menus work without a mouse', as
 });
 
 test('a share link replays the same run, and a broken link is refused with a message', async () => {
-  const { page, problems, context } = await openPage(browser, `${server.url}?seed=5&speed=2`);
+  const { page, problems, context } = await openPage(env.browser, `${env.server.url}?seed=5&speed=2`);
   await waitFor(page, async () => leaderOf(await nodes(page)), 30000, 'a leader');
   await page.keyboard.press('w');
   await page.keyboard.press('k');
@@ -136,7 +125,7 @@ test('a share link replays the same run, and a broken link is refused with a mes
   assert.match(link, /#run=v\d+\./);
   await context.close();
 
-  const shared = await openPage(browser, link.replace(/^https?:\/\/[^/]+\//, server.url));
+  const shared = await openPage(env.browser, link.replace(/^https?:\/\/[^/]+\//, env.server.url));
   await shared.page.getByTestId('cluster-view').waitFor();
   await shared.page.getByTestId('speed').waitFor();
   await setRange(shared.page, 'speed', 100);
@@ -144,7 +133,7 @@ test('a share link replays the same run, and a broken link is refused with a mes
   assert.deepEqual(shared.problems, []);
   await shared.context.close();
 
-  const broken = await openPage(browser, `${server.url}#run=v999.AAAA`);
+  const broken = await openPage(env.browser, `${env.server.url}#run=v999.AAAA`);
   await broken.page.getByTestId('toast').waitFor();
   assert.match(await broken.page.getByTestId('toast').textContent(), /engine version 999/);
   assert.deepEqual(broken.problems, []);
@@ -153,7 +142,7 @@ test('a share link replays the same run, and a broken link is refused with a mes
 });
 
 test('phone-sized screens and embed mode render the cluster', async () => {
-  const phone = await openPage(browser, `${server.url}?seed=3&speed=2`, { width: 375, height: 740 });
+  const phone = await openPage(env.browser, `${env.server.url}?seed=3&speed=2`, { width: 375, height: 740 });
   await waitFor(phone.page, async () => leaderOf(await nodes(phone.page)), 30000, 'a leader on a phone');
   const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `no horizontal scrolling on a 375 px screen (overflow ${overflow}px)`);
@@ -161,7 +150,7 @@ test('phone-sized screens and embed mode render the cluster', async () => {
   assert.deepEqual(phone.problems, []);
   await phone.context.close();
 
-  const embed = await openPage(browser, `${server.url}?embed&seed=3`, { width: 720, height: 520 });
+  const embed = await openPage(env.browser, `${env.server.url}?embed&seed=3`, { width: 720, height: 520 });
   await embed.page.getByTestId('cluster-view').waitFor();
   assert.equal(await embed.page.locator('.topbar').count(), 0, 'no chrome in embed mode');
   await screenshot(embed.page, '09-embed');
@@ -170,7 +159,7 @@ test('phone-sized screens and embed mode render the cluster', async () => {
 });
 
 test('paused or hidden, the page does no frame work', async () => {
-  const { page, problems, context } = await openPage(browser, `${server.url}?seed=11`);
+  const { page, problems, context } = await openPage(env.browser, `${env.server.url}?seed=11`);
   await page.getByTestId('cluster-view').waitFor();
   await page.waitForTimeout(1000);
   const frames = () => page.evaluate(() => window.wasmBindings.frame_times().length);

@@ -1,8 +1,8 @@
 // Monkey test: 2,000 random UI actions, chosen from a seeded generator so a failure can be
 // replayed, must cause no panic, no uncaught error and no console error or warning.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+import { suite, openPage, screenshot } from './harness.mjs';
 import { setRange } from './page.mjs';
 
 const ACTIONS = Number(process.env.MONKEY_ACTIONS || 2000);
@@ -20,21 +20,10 @@ function rng(seed) {
   };
 }
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = suite();
 
 test(`${ACTIONS} random UI actions cause no panic and no console error`, async () => {
-  const { page, problems, context } = await openPage(browser, `${server.url}?seed=${SEED % 1000}&speed=3`);
+  const { page, problems, context } = await openPage(env.browser, `${env.server.url}?seed=${SEED % 1000}&speed=3`);
   await page.getByTestId('cluster-view').waitFor();
   const random = rng(SEED);
   const pick = (list) => list[Math.floor(random() * list.length)];

@@ -79,18 +79,23 @@ impl Replica {
         true
     }
 
-    /// Unattached in `epoch` (higher than the current one, or the same after a lost pre-vote or
-    /// a resignation, keeping the vote).
-    pub(crate) fn become_unattached(&mut self, epoch: Epoch, reason: Reason, ctx: &mut Ctx) {
-        let voted = if epoch == self.epoch() {
+    /// The vote a move to `epoch` keeps: the current one within the same epoch (a node never
+    /// votes twice in one epoch), none in a new epoch.
+    fn vote_kept_in(&self, epoch: Epoch) -> Option<NodeId> {
+        if epoch == self.epoch() {
             self.election.voted
         } else {
             None
-        };
+        }
+    }
+
+    /// Unattached in `epoch` (higher than the current one, or the same after a lost pre-vote or
+    /// a resignation, keeping the vote).
+    pub(crate) fn become_unattached(&mut self, epoch: Epoch, reason: Reason, ctx: &mut Ctx) {
         let election = ElectionState {
             epoch,
             leader: None,
-            voted,
+            voted: self.vote_kept_in(epoch),
         };
         let state = State::Unattached(self.unattached_state(ctx));
         self.transition(state, election, true, reason, ctx);
@@ -185,15 +190,10 @@ impl Replica {
         if self.role() == Role::Follower && self.epoch() == epoch && self.leader() == Some(leader) {
             return;
         }
-        let voted = if epoch == self.epoch() {
-            self.election.voted
-        } else {
-            None
-        };
         let election = ElectionState {
             epoch,
             leader: Some(leader),
-            voted,
+            voted: self.vote_kept_in(epoch),
         };
         let state = State::Follower(FollowerState {
             fetch_deadline: ctx.now + self.cfg.fetch_timeout(),

@@ -282,16 +282,7 @@ impl World {
                     env.from,
                     env.to
                 );
-                self.emit(
-                    env.from,
-                    Event::Dropped {
-                        id: env.id,
-                        from: env.from,
-                        to: env.to,
-                        name: env.payload.name(),
-                        reason: DropReason::UserDropped,
-                    },
-                );
+                self.drop_message(&env, DropReason::UserDropped);
                 Ok(text)
             }
             UserAction::Write { count, to } => {

@@ -364,7 +364,9 @@ impl World {
         }
     }
 
-    fn drop_message(&mut self, env: &Envelope, reason: DropReason) {
+    /// Records that a message was not delivered (always for the user's drops, which the feed
+    /// shows; otherwise only when recording).
+    pub(crate) fn drop_message(&mut self, env: &Envelope, reason: DropReason) {
         if self.record || reason == DropReason::UserDropped {
             self.emit(
                 env.from,
