@@ -22,8 +22,11 @@ pub enum Output {
     },
     /// Record an observable step (state change, vote, append, …).
     Event(Event),
-    /// A graceful shutdown has completed: the process may stop now.
-    ShutdownComplete,
+    /// The process has finished: a graceful shutdown completed, or (with a reason) it gave up.
+    ShutdownComplete {
+        /// Why it stopped on its own, if it did.
+        why: Option<String>,
+    },
 }
 
 /// What a node gets on every call: the time, the randomness, and somewhere to put effects.

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::kraft::rpc::RaftRpc;
+use crate::metadata::rpc::ControllerRpc;
 use crate::types::{NodeId, SimTime};
 
 /// A message id, unique within a run; the UI and the `drop` action refer to messages by it.
@@ -17,11 +18,22 @@ pub struct RaftMessage {
     pub rpc: RaftRpc,
 }
 
+/// A controller RPC (broker registration, heartbeat, AlterPartition) with its correlation id.
+#[derive(Clone, Debug)]
+pub struct ControllerMessage {
+    /// Chosen by the requester; echoed by the response.
+    pub correlation: u64,
+    /// The RPC.
+    pub rpc: ControllerRpc,
+}
+
 /// The body of a network message.
 #[derive(Clone, Debug)]
 pub enum Payload {
     /// A KRaft quorum RPC.
     Raft(RaftMessage),
+    /// A broker ↔ controller RPC of the metadata layer.
+    Controller(ControllerMessage),
 }
 
 impl Payload {
@@ -29,6 +41,7 @@ impl Payload {
     pub fn name(&self) -> &'static str {
         match self {
             Payload::Raft(m) => m.rpc.name(),
+            Payload::Controller(m) => m.rpc.name(),
         }
     }
 
@@ -36,6 +49,7 @@ impl Payload {
     pub fn is_request(&self) -> bool {
         match self {
             Payload::Raft(m) => m.rpc.is_request(),
+            Payload::Controller(m) => m.rpc.is_request(),
         }
     }
 }
@@ -44,6 +58,7 @@ impl fmt::Display for Payload {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Payload::Raft(m) => write!(f, "{}", m.rpc),
+            Payload::Controller(m) => write!(f, "{}", m.rpc),
         }
     }
 }

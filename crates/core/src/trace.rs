@@ -196,6 +196,8 @@ pub enum Event {
         count: u64,
         /// Epoch of the batch.
         epoch: Epoch,
+        /// Appended by the leader (as opposed to copied by a fetcher).
+        by_leader: bool,
     },
     /// The log was truncated after a DivergingEpoch.
     Truncated {
@@ -208,6 +210,8 @@ pub enum Event {
     HighWatermark {
         /// New HW.
         hw: Offset,
+        /// Moved by the leader (as opposed to learned by a follower).
+        by_leader: bool,
     },
     /// A request got no answer in time.
     RequestTimedOut {
@@ -250,6 +254,69 @@ pub enum Event {
     Illegal {
         /// What was refused.
         what: String,
+    },
+    /// The process refused to start (a configuration or storage mistake), with Kafka's reason.
+    StartRefused {
+        /// The reason.
+        why: String,
+    },
+    /// A configuration Kafka allows but that buys nothing (for example an even voter count).
+    ConfigWarning {
+        /// What.
+        what: String,
+    },
+    /// This controller became the active controller of `epoch`.
+    ControllerActivated {
+        /// Its epoch.
+        epoch: Epoch,
+    },
+    /// This controller is no longer active.
+    ControllerResigned,
+    /// An admin operation's records committed.
+    AdminCompleted {
+        /// What was done.
+        what: String,
+    },
+    /// The active controller fenced a broker.
+    BrokerFenced {
+        /// The broker.
+        broker: i32,
+        /// Why.
+        why: String,
+    },
+    /// This broker registered and got its broker epoch.
+    BrokerRegistered {
+        /// Its broker epoch.
+        epoch: i64,
+    },
+    /// The controller refused a broker request.
+    BrokerRequestRefused {
+        /// Which request.
+        what: &'static str,
+        /// Kafka's error name.
+        error: &'static str,
+    },
+    /// This broker's lifecycle state changed.
+    BrokerStateChanged {
+        /// The new state (`RUNNING`, …).
+        state: &'static str,
+    },
+    /// This broker gave up registering and stops.
+    BrokerGaveUp {
+        /// Why.
+        why: String,
+    },
+    /// The user changed the node's configuration (effective at its next start).
+    Configured {
+        /// `key=value`.
+        setting: String,
+    },
+    /// This node's metadata image moved forward.
+    MetadataLoaded {
+        /// The image's new metadata offset.
+        offset: Offset,
+        /// The node's high watermark when it did.
+        high_watermark: Offset,
     },
 }
 
@@ -306,7 +373,9 @@ impl TraceEvent {
             Event::Appended { .. }
             | Event::HighWatermark { .. }
             | Event::WriteAccepted { .. }
-            | Event::WriteRejected { .. } => Verbosity::Events,
+            | Event::WriteRejected { .. }
+            | Event::MetadataLoaded { .. }
+            | Event::BrokerRequestRefused { .. } => Verbosity::Events,
             _ => Verbosity::Elections,
         }
     }
@@ -364,6 +433,7 @@ impl TraceEvent {
                 base_offset,
                 count,
                 epoch,
+                ..
             } => format!(
                 "appended offsets {base_offset}..{} epoch={epoch}",
                 base_offset + count
@@ -371,7 +441,7 @@ impl TraceEvent {
             Event::Truncated { to_offset, removed } => {
                 format!("truncated {removed} record(s), log end offset now {to_offset}")
             }
-            Event::HighWatermark { hw } => format!("high watermark -> {hw}"),
+            Event::HighWatermark { hw, .. } => format!("high watermark -> {hw}"),
             Event::RequestTimedOut { to, name } => format!("{name} to {to} timed out"),
             Event::WriteAccepted { count } => format!("accepted a write of {count} record(s)"),
             Event::WriteRejected { why } => format!("write rejected: {why}"),
@@ -383,6 +453,18 @@ impl TraceEvent {
             Event::Resumed => "resumed".into(),
             Event::Network { description } => format!("network: {description}"),
             Event::Illegal { what } => format!("ILLEGAL: {what}"),
+            Event::StartRefused { why } => format!("refused to start: {why}"),
+            Event::ConfigWarning { what } => format!("warning: {what}"),
+            Event::ControllerActivated { epoch } => format!("active controller in epoch {epoch}"),
+            Event::ControllerResigned => "no longer the active controller".into(),
+            Event::AdminCompleted { what } => format!("committed: {what}"),
+            Event::BrokerFenced { broker, why } => format!("fenced broker {broker}: {why}"),
+            Event::BrokerRegistered { epoch } => format!("registered, broker epoch {epoch}"),
+            Event::BrokerRequestRefused { what, error } => format!("{what} refused: {error}"),
+            Event::BrokerStateChanged { state } => format!("broker state {state}"),
+            Event::BrokerGaveUp { why } => format!("broker stops: {why}"),
+            Event::MetadataLoaded { offset, .. } => format!("metadata image at offset {offset}"),
+            Event::Configured { setting } => format!("configured {setting} (effective at restart)"),
         }
     }
 
@@ -447,13 +529,14 @@ impl TraceEvent {
             Event::Truncated { to_offset, removed } => format!(
                 "{n} found its log diverged from the leader's and truncated {removed} uncommitted record(s) back to offset {to_offset}"
             ),
-            Event::HighWatermark { hw } => {
+            Event::HighWatermark { hw, .. } => {
                 format!("{n}'s high watermark moved to {hw}: offsets below it are committed")
             }
             Event::Appended {
                 base_offset,
                 count,
                 epoch,
+                ..
             } => format!(
                 "{n} appended {count} record(s) at offset {base_offset} in epoch {epoch}"
             ),
@@ -479,6 +562,18 @@ impl TraceEvent {
                 ..
             } => format!("you dropped a {name} from {from} to {to}"),
             Event::Illegal { what } => format!("refused an illegal step on {n}: {what}"),
+            Event::StartRefused { why } => format!("{n} refused to start: {why}"),
+            Event::ConfigWarning { what } => format!("{n}: warning: {what}"),
+            Event::ControllerActivated { epoch } => format!(
+                "{n} is now the active controller (epoch {epoch}); it already held the metadata, so it reloads nothing"
+            ),
+            Event::AdminCompleted { what } => format!("committed: {what}"),
+            Event::BrokerFenced { broker, why } => format!("the active controller {n} fenced broker {broker}: {why}"),
+            Event::BrokerRegistered { epoch } => format!("broker {n} registered (broker epoch {epoch}) and starts fenced"),
+            Event::BrokerRequestRefused { what, error } => format!("broker {n}'s {what} was refused: {error}"),
+            Event::BrokerStateChanged { state } => format!("broker {n} is {state}"),
+            Event::BrokerGaveUp { why } => format!("broker {n} stops: {why}"),
+            Event::Configured { setting } => format!("{n}'s configuration now has {setting}; it takes effect when {n} restarts"),
             _ => return None,
         })
     }

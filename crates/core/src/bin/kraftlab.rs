@@ -145,8 +145,11 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
     failures.sort_by_key(|r| r.seed);
     for r in &failures {
         println!("seed {} FAILED", r.seed);
-        for v in &r.violations {
+        for v in r.violations.iter().take(5) {
             println!("  {v}");
+        }
+        if r.violations.len() > 5 {
+            println!("  … and {} more", r.violations.len() - 5);
         }
         if let Some(l) = &r.liveness_failure {
             println!("  liveness: {l}");

@@ -56,7 +56,7 @@ impl Check {
             }
         };
         match &e.event {
-            Event::HighWatermark { hw } => {
+            Event::HighWatermark { hw, .. } => {
                 compare(hw.saturating_sub(64), *hw, out, "high watermark moved");
                 let known = self.committed.len() as Offset;
                 for offset in known.max(log.start_offset())..*hw {

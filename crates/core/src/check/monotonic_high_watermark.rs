@@ -1,6 +1,10 @@
 //! Monotonic high watermark (KRAFT.md §2.4.1; Kafka's `MonotonicHighWatermark`): within one
 //! process lifetime a replica's HW only grows (a new leader starts without one and may not
-//! expose one below what any leader exposed before).
+//! expose one below what any leader of the same or an earlier epoch exposed before).
+//!
+//! As in Kafka's `MonotonicHighWatermark`, the cluster-wide check only covers the leader of
+//! the highest epoch seen: a deposed leader cut off in a minority still believes it leads its
+//! old epoch and may legitimately expose a lower, stale HW computed from old follower offsets.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +12,7 @@ use super::{violation, Property, Violation};
 use crate::kraft::Role;
 use crate::sim::World;
 use crate::trace::{Event, TraceEvent};
-use crate::types::{NodeId, Offset};
+use crate::types::{Epoch, NodeId, Offset};
 
 /// The property.
 pub const PROPERTY: Property = Property {
@@ -17,11 +21,13 @@ pub const PROPERTY: Property = Property {
     source: "KRAFT.md §2.4.1 (LeaderState.maybeUpdateHighWatermark); Kafka RaftEventSimulationTest.MonotonicHighWatermark",
 };
 
-/// Per-node HW in the current process lifetime, and the highest HW any leader exposed.
+/// Per-node HW in the current process lifetime, and the highest HW any leader exposed
+/// together with the highest leader epoch seen.
 #[derive(Clone, Debug, Default)]
 pub struct Check {
     last: BTreeMap<NodeId, Offset>,
     max_leader_hw: Offset,
+    max_leader_epoch: Epoch,
 }
 
 impl Check {
@@ -36,7 +42,7 @@ impl Check {
             } => {
                 self.last.remove(&e.node);
             }
-            Event::HighWatermark { hw } => {
+            Event::HighWatermark { hw, .. } => {
                 if let Some(last) = self.last.get(&e.node) {
                     if hw <= last {
                         out.push(violation(
@@ -47,11 +53,13 @@ impl Check {
                     }
                 }
                 self.last.insert(e.node, *hw);
-                let leads = world
+                let leader_epoch = world
                     .node(e.node)
                     .and_then(|n| n.replica())
-                    .is_some_and(|r| r.role() == Role::Leader);
-                if leads {
+                    .filter(|r| r.role() == Role::Leader)
+                    .map(|r| r.epoch());
+                if let Some(epoch) = leader_epoch.filter(|ep| *ep >= self.max_leader_epoch) {
+                    self.max_leader_epoch = epoch;
                     if *hw < self.max_leader_hw {
                         out.push(violation(
                             &PROPERTY,

@@ -24,7 +24,7 @@ pub struct Check;
 impl Check {
     /// Checks one event.
     pub fn observe(&mut self, world: &World, e: &TraceEvent, out: &mut Vec<Violation>) {
-        let Event::HighWatermark { hw } = &e.event else {
+        let Event::HighWatermark { hw, .. } = &e.event else {
             return;
         };
         let Some(replica) = world.node(e.node).and_then(|n| n.replica()) else {

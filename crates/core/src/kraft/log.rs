@@ -133,6 +133,11 @@ impl Log {
         (i < self.batches.len()).then_some(i)
     }
 
+    /// The batch holding `offset`.
+    pub fn batch_containing(&self, offset: Offset) -> Option<&Batch> {
+        self.batch_index(offset).map(|i| &self.batches[i])
+    }
+
     /// The epoch and record at `offset`.
     pub fn entry(&self, offset: Offset) -> Option<(Epoch, &Record)> {
         let b = &self.batches[self.batch_index(offset)?];

@@ -40,6 +40,8 @@ pub struct Disk {
     pub log: Log,
     /// How many times the process has started; makes correlation ids unique across restarts.
     pub incarnation: u32,
+    /// `meta.properties`, written by `kafka-storage format`; `None` if never formatted.
+    pub meta: Option<crate::server::config::MetaProperties>,
 }
 
 /// One member of the quorum: a voter (controller) or an observer (broker).
@@ -60,6 +62,8 @@ pub struct Replica {
     pub(crate) shutdown_deadline: Option<SimTime>,
     /// Number of state changes so far; `poll` polls again when it moves.
     pub(crate) transitions: u64,
+    /// Set once a graceful shutdown may complete (the process stops when all roles agree).
+    pub(crate) shutdown_done: bool,
     next_correlation: u64,
 }
 
@@ -96,6 +100,7 @@ impl Replica {
             hw: None,
             shutdown_deadline: None,
             transitions: 0,
+            shutdown_done: false,
             next_correlation: (disk.incarnation as u64) << 32,
             disk,
         };
@@ -231,7 +236,19 @@ impl Replica {
 
     /// True while a graceful shutdown is in progress.
     pub fn is_shutting_down(&self) -> bool {
-        self.shutdown_deadline.is_some()
+        self.shutdown_deadline.is_some() || self.shutdown_done
+    }
+
+    /// True once this replica's part of a graceful shutdown is done.
+    pub fn shutdown_complete(&self) -> bool {
+        self.shutdown_done
+    }
+
+    /// The offset the next record appended by this leader will get (the log end plus what
+    /// waits for the linger).
+    pub fn next_offset(&self) -> Offset {
+        let pending = self.leader_state().map(|l| l.pending.len()).unwrap_or(0);
+        self.disk.log.end_offset() + pending as Offset
     }
 
     /// The other voters.
@@ -287,7 +304,7 @@ impl Replica {
     /// When this replica next needs a `poll`.
     pub fn next_deadline(&self) -> SimTime {
         // While shutting down a replica starts no election: those timers are suspended.
-        let suspended = self.shutdown_deadline.is_some();
+        let suspended = self.is_shutting_down();
         let timer = |t: SimTime| if suspended { SimTime::NEVER } else { t };
         let state = match &self.state {
             State::Unattached(u) => timer(u.election_deadline.unwrap_or(SimTime::NEVER)),

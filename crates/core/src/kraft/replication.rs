@@ -81,19 +81,32 @@ impl Replica {
         }
     }
 
-    /// Queues client records; they are appended as one batch when the linger ends.
-    pub fn write(&mut self, records: Vec<Record>, ctx: &mut Ctx) -> Result<(), String> {
+    /// Queues client records; they are appended as one batch when the linger ends. Returns
+    /// the offset the first record will get.
+    pub fn write(&mut self, records: Vec<Record>, ctx: &mut Ctx) -> Result<Offset, String> {
+        let count = records.len() as u64;
+        let base = self.append_quietly(records, ctx)?;
+        ctx.emit(Event::WriteAccepted { count });
+        Ok(base)
+    }
+
+    /// [`Replica::write`] without narrating it (the controller's own records).
+    pub fn append_quietly(
+        &mut self,
+        records: Vec<Record>,
+        ctx: &mut Ctx,
+    ) -> Result<Offset, String> {
         let linger = ms(self.cfg.append_linger_ms);
         let leader = self.leader();
+        let base = self.next_offset();
+        let shutting_down = self.is_shutting_down();
         match &mut self.state {
-            State::Leader(l) => {
-                let count = records.len() as u64;
+            State::Leader(l) if !shutting_down => {
                 l.pending.extend(records);
                 if l.linger_deadline.is_none() {
                     l.linger_deadline = Some(ctx.now + linger);
                 }
-                ctx.emit(Event::WriteAccepted { count });
-                Ok(())
+                Ok(base)
             }
             _ => Err(match leader {
                 Some(l) if l != self.id => {
@@ -121,6 +134,7 @@ impl Replica {
             base_offset,
             count,
             epoch,
+            by_leader: true,
         });
         let end = self.disk.log.end_offset();
         let me = self.id;
@@ -141,7 +155,10 @@ impl Replica {
         };
         if self.hw.is_none_or(|hw| candidate > hw) {
             self.hw = Some(candidate);
-            ctx.emit(Event::HighWatermark { hw: candidate });
+            ctx.emit(Event::HighWatermark {
+                hw: candidate,
+                by_leader: true,
+            });
             // A higher HW completes every parked fetch so followers learn it at once
             // (KAFKA-14145).
             self.complete_parked(|_| true, ctx);
@@ -348,7 +365,7 @@ impl Replica {
         let timed_out = now >= f.fetch_deadline;
         if self.voters.binary_search(&self.id).is_ok() {
             if timed_out {
-                if self.shutdown_deadline.is_none() {
+                if !self.is_shutting_down() {
                     ctx.emit(Event::TimerExpired(TimerKind::Fetch));
                     self.stand_for_election(Reason::FetchTimeout, ctx);
                 }
@@ -374,8 +391,7 @@ impl Replica {
             return;
         };
         if self.is_voter() {
-            if u.election_deadline.is_some_and(|t| ctx.now >= t) && self.shutdown_deadline.is_none()
-            {
+            if u.election_deadline.is_some_and(|t| ctx.now >= t) && !self.is_shutting_down() {
                 ctx.emit(Event::TimerExpired(TimerKind::Election));
                 self.stand_for_election(Reason::ElectionTimeout, ctx);
             }
@@ -451,6 +467,7 @@ impl Replica {
                 base_offset,
                 count,
                 epoch,
+                by_leader: false,
             });
         }
         if let Some(leader_hw) = high_watermark {
@@ -460,7 +477,10 @@ impl Replica {
                 Some(hw) if new == hw => {}
                 _ => {
                     self.hw = Some(new);
-                    ctx.emit(Event::HighWatermark { hw: new });
+                    ctx.emit(Event::HighWatermark {
+                        hw: new,
+                        by_leader: false,
+                    });
                 }
             }
         }

@@ -6,7 +6,7 @@
 //! round trips instead of a fetch timeout. The process stops once a successor leads (or after
 //! five seconds).
 
-use crate::effect::{Ctx, Output};
+use crate::effect::Ctx;
 use crate::trace::{Event, Reason, TimerKind};
 use crate::types::{ms, Epoch, NodeId};
 
@@ -18,7 +18,7 @@ use super::state::{Role, State};
 impl Replica {
     /// Starts a graceful shutdown. A leader resigns first.
     pub fn begin_shutdown(&mut self, ctx: &mut Ctx) {
-        if self.shutdown_deadline.is_some() {
+        if self.shutdown_deadline.is_some() || self.shutdown_done {
             return;
         }
         self.shutdown_deadline = Some(ctx.now + ms(SHUTDOWN_TIMEOUT_MS));
@@ -38,9 +38,10 @@ impl Replica {
         let only_voter = self.voters.len() == 1 && self.is_voter();
         let follows_other = self.role() == Role::Follower && self.leader() != Some(self.id);
         if !self.is_voter() || only_voter || follows_other || ctx.now >= deadline {
+            // The replica keeps working (a shutting-down broker still fetches metadata); the
+            // process stops once every role is done. Its own deadline is over.
+            self.shutdown_done = true;
             self.shutdown_deadline = None;
-            ctx.out.push(Output::ShutdownComplete);
-            return true;
         }
         false
     }
@@ -51,7 +52,7 @@ impl Replica {
         let State::Resigned(r) = &self.state else {
             return;
         };
-        if ctx.now >= r.election_deadline && self.shutdown_deadline.is_none() {
+        if ctx.now >= r.election_deadline && !self.is_shutting_down() {
             ctx.emit(Event::TimerExpired(TimerKind::Election));
             let epoch = self.epoch();
             if self.cfg.prevote {

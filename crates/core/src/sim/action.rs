@@ -8,11 +8,12 @@ use std::collections::BTreeSet;
 
 use crate::message::MsgId;
 use crate::record::Record;
+use crate::server::AdminOp;
 use crate::trace::{DropReason, Event};
 use crate::types::{format_duration, Micros, NodeId};
 
 use super::network::NetworkConfig;
-use super::node::{NodeKind, NodeStatus};
+use super::node::NodeStatus;
 use super::world::World;
 
 /// One user action.
@@ -52,6 +53,27 @@ pub enum UserAction {
     },
     /// Change the network's latency, loss, duplication or reordering.
     SetNetwork(NetworkConfig),
+    /// An admin operation, sent to the active controller.
+    Admin(AdminOp),
+    /// Change a key of a node's `server.properties` (effective at its next start).
+    Configure {
+        /// The node.
+        node: NodeId,
+        /// The key (`node.id`, `process.roles`, `controller.quorum.voters`, `zookeeper.connect`).
+        key: String,
+        /// The value.
+        value: String,
+    },
+    /// `kafka-storage format`: wipe a stopped node's storage and format it for a cluster id
+    /// (the cluster's own if none is given).
+    Format {
+        /// The node.
+        node: NodeId,
+        /// The cluster id to write.
+        cluster_id: Option<String>,
+    },
+    /// Delete a stopped node's storage: it is no longer formatted.
+    Unformat(NodeId),
 }
 
 fn ids(list: &[NodeId]) -> String {
@@ -86,6 +108,40 @@ impl UserAction {
             UserAction::DropMessage(id) => format!("drop {id}"),
             UserAction::Write { count, to: None } => format!("write {count}"),
             UserAction::Write { count, to: Some(n) } => format!("write {count} to {n}"),
+            UserAction::Admin(AdminOp::CreateTopic {
+                name,
+                partitions,
+                replication_factor,
+                configs,
+            }) => {
+                let mut s =
+                    format!("create-topic {name} partitions={partitions} rf={replication_factor}");
+                for (k, v) in configs {
+                    s += &format!(" {k}={v}");
+                }
+                s
+            }
+            UserAction::Admin(AdminOp::DeleteTopic { name }) => format!("delete-topic {name}"),
+            UserAction::Admin(AdminOp::AlterConfig {
+                resource,
+                key,
+                value,
+            }) => {
+                format!(
+                    "alter-config {resource} {key}={}",
+                    value.as_deref().unwrap_or("none")
+                )
+            }
+            UserAction::Configure { node, key, value } => format!("configure {node} {key}={value}"),
+            UserAction::Format {
+                node,
+                cluster_id: None,
+            } => format!("format {node}"),
+            UserAction::Format {
+                node,
+                cluster_id: Some(c),
+            } => format!("format {node} cluster-id={c}"),
+            UserAction::Unformat(node) => format!("unformat {node}"),
             UserAction::SetNetwork(c) => {
                 let mut s = format!(
                     "network latency={}..{}",
@@ -144,7 +200,7 @@ impl World {
             }
             UserAction::Shutdown(id) => match self.require_node(*id)? {
                 NodeStatus::Up => {
-                    self.call(*id, |r, ctx| r.begin_shutdown(ctx));
+                    self.call(*id, |s, ctx, _| s.begin_shutdown(ctx));
                     Ok(format!("shutting down {id}"))
                 }
                 NodeStatus::Paused { .. } => Err(format!(
@@ -176,7 +232,7 @@ impl World {
                 if self.require_node(*id)? != NodeStatus::Up {
                     return Err(format!("{id} is not running"));
                 }
-                self.call(*id, |r, ctx| r.timeout_now(ctx))
+                self.call(*id, |s, ctx, _| s.timeout_now(ctx))
                     .unwrap_or_else(|| Err(format!("{id} is not running")))?;
                 Ok(format!("{id}'s timer fires now"))
             }
@@ -296,7 +352,7 @@ impl World {
                         .ok_or("no active controller: the write cannot be accepted")?,
                 };
                 let status = self.require_node(target)?;
-                if self.nodes[&target].kind != NodeKind::Controller {
+                if !self.nodes[&target].kind.has_controller() {
                     return Err(format!(
                         "{target} is a broker; writes go to the active controller"
                     ));
@@ -324,15 +380,68 @@ impl World {
                     .map(|_| Record::Data(self.next_data_id()))
                     .collect();
                 let result = self
-                    .call(target, |r, ctx| r.write(records, ctx))
+                    .call(target, |s, ctx, _| s.write(records, ctx))
                     .unwrap_or_else(|| Err(format!("{target} is not running")));
                 match result {
-                    Ok(()) => Ok(format!("{target} accepted {count} record(s)")),
+                    Ok(_) => Ok(format!("{target} accepted {count} record(s)")),
                     Err(why) => {
                         self.emit(target, Event::WriteRejected { why: why.clone() });
                         Err(why)
                     }
                 }
+            }
+            UserAction::Admin(op) => {
+                let leader = self.active_leader().ok_or(
+                    "no active controller: the admin client would retry until it times out",
+                )?;
+                self.call(leader, |s, ctx, _| s.admin(op, ctx))
+                    .unwrap_or_else(|| Err(format!("{leader} is not running")))
+            }
+            UserAction::Configure { node, key, value } => {
+                self.require_node(*node)?;
+                let n = self.nodes.get_mut(node).expect("checked above");
+                n.config.set(key, value)?;
+                let text = format!("{node}: {key}={value} (takes effect when it restarts)");
+                self.emit(
+                    *node,
+                    Event::Configured {
+                        setting: format!("{key}={value}"),
+                    },
+                );
+                Ok(text)
+            }
+            UserAction::Format { node, cluster_id } => {
+                if self.require_node(*node)?.is_live() {
+                    return Err(format!(
+                        "{node} is running; stop it before formatting its storage"
+                    ));
+                }
+                let cluster = cluster_id
+                    .clone()
+                    .unwrap_or_else(|| self.spec().cluster_id.clone());
+                let n = self.nodes.get_mut(node).expect("checked above");
+                n.disk = Some(crate::kraft::Disk {
+                    meta: Some(crate::server::config::MetaProperties {
+                        cluster_id: cluster.clone(),
+                        node_id: n.config.node_id,
+                    }),
+                    ..Default::default()
+                });
+                Ok(format!(
+                    "formatted {node}'s storage for cluster {cluster} (its log is gone)"
+                ))
+            }
+            UserAction::Unformat(node) => {
+                if self.require_node(*node)?.is_live() {
+                    return Err(format!(
+                        "{node} is running; stop it before deleting its storage"
+                    ));
+                }
+                self.nodes.get_mut(node).expect("checked above").disk =
+                    Some(crate::kraft::Disk::default());
+                Ok(format!(
+                    "deleted {node}'s storage: it is no longer formatted"
+                ))
             }
             UserAction::SetNetwork(cfg) => {
                 if cfg.latency_min > cfg.latency_max {

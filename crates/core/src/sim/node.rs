@@ -5,25 +5,49 @@ use std::collections::BTreeMap;
 
 use crate::kraft::{Disk, Replica};
 use crate::message::Envelope;
+use crate::server::config::NodeConfig;
+use crate::server::Server;
 use crate::trace::TimerKind;
 use crate::types::{NodeId, SimTime};
 
-/// What a node runs.
+/// What a node runs (by `process.roles`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NodeKind {
     /// A KRaft controller: a voter of the metadata quorum.
     Controller,
     /// A broker: an observer that tails the metadata log.
     Broker,
+    /// Both roles in one process (combined mode).
+    Combined,
 }
 
 impl NodeKind {
-    /// Lower-case name (`controller`, `broker`).
+    /// Lower-case name (`controller`, `broker`, `combined`).
     pub fn name(self) -> &'static str {
         match self {
             NodeKind::Controller => "controller",
             NodeKind::Broker => "broker",
+            NodeKind::Combined => "combined",
         }
+    }
+
+    /// The kind `process.roles` describes.
+    pub fn of(config: &NodeConfig) -> NodeKind {
+        match (config.roles.broker, config.roles.controller) {
+            (true, true) => NodeKind::Combined,
+            (true, false) => NodeKind::Broker,
+            _ => NodeKind::Controller,
+        }
+    }
+
+    /// True if the node runs a controller.
+    pub fn has_controller(self) -> bool {
+        self != NodeKind::Broker
+    }
+
+    /// True if the node runs a broker.
+    pub fn has_broker(self) -> bool {
+        self != NodeKind::Controller
     }
 }
 
@@ -72,11 +96,15 @@ pub struct TimerSpan {
 /// One machine of the simulated cluster.
 #[derive(Clone, Debug)]
 pub struct SimNode {
-    /// Its `node.id`.
+    /// The machine (its `node.id` as first configured; messages to that id arrive here).
     pub id: NodeId,
-    /// Controller or broker.
+    /// What it runs.
     pub kind: NodeKind,
-    pub(crate) process: Option<Replica>,
+    /// Its `server.properties`; changes take effect at the next start.
+    pub config: NodeConfig,
+    pub(crate) process: Option<Server>,
+    /// Why the process stopped by itself or refused to start.
+    pub(crate) failure: Option<String>,
     pub(crate) disk: Option<Disk>,
     pub(crate) status: NodeStatus,
     /// Messages that arrived while paused, handled on resume.
@@ -90,11 +118,13 @@ pub struct SimNode {
 
 impl SimNode {
     /// A node whose process is not started yet.
-    pub(crate) fn new(id: NodeId, kind: NodeKind, disk: Disk) -> SimNode {
+    pub(crate) fn new(id: NodeId, config: NodeConfig, disk: Disk) -> SimNode {
         SimNode {
             id,
-            kind,
+            kind: NodeKind::of(&config),
+            config,
             process: None,
+            failure: None,
             disk: Some(disk),
             status: NodeStatus::Stopped,
             inbox: Vec::new(),
@@ -111,13 +141,23 @@ impl SimNode {
 
     /// The running (or stalled) replica.
     pub fn replica(&self) -> Option<&Replica> {
+        self.process.as_ref().map(|s| s.raft())
+    }
+
+    /// The running (or stalled) process.
+    pub fn server(&self) -> Option<&Server> {
         self.process.as_ref()
+    }
+
+    /// Why the process stopped by itself or refused to start.
+    pub fn failure(&self) -> Option<&str> {
+        self.failure.as_deref()
     }
 
     /// The disk: the replica's while it runs, or what it left behind.
     pub fn disk(&self) -> Option<&Disk> {
         match &self.process {
-            Some(r) => Some(r.disk()),
+            Some(r) => Some(r.raft().disk()),
             None => self.disk.as_ref(),
         }
     }
@@ -129,11 +169,11 @@ impl SimNode {
 
     /// Refreshes the timer table from the replica: a timer whose deadline changed restarted now.
     pub(crate) fn refresh_timers(&mut self, now: SimTime) {
-        let Some(replica) = &self.process else {
+        let Some(server) = &self.process else {
             self.timers.clear();
             return;
         };
-        let current = replica.timers();
+        let current = server.raft().timers();
         self.timers
             .retain(|k, _| current.iter().any(|(c, _)| c == k));
         for (kind, deadline) in current {

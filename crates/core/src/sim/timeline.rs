@@ -115,14 +115,20 @@ impl Timeline {
     }
 
     fn collect(&mut self) {
-        let leader = self.world.active_leader();
         for e in self.world.take_trace() {
-            // Appends and HW moves are the story only at the active controller; at every
-            // follower and broker they would bury it.
+            // Appends and HW moves are the story only at the leader; at every follower and
+            // broker they would bury it. (Decided by the event itself, so a replay narrates
+            // exactly what the first run did.)
             let minor = matches!(
                 e.event,
-                crate::trace::Event::Appended { .. } | crate::trace::Event::HighWatermark { .. }
-            ) && Some(e.node) != leader;
+                crate::trace::Event::Appended {
+                    by_leader: false,
+                    ..
+                } | crate::trace::Event::HighWatermark {
+                    by_leader: false,
+                    ..
+                }
+            );
             if let Some(text) = e.narrate().filter(|_| !minor) {
                 self.feed.push_back(FeedItem {
                     at: e.at,

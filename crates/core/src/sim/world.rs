@@ -9,9 +9,12 @@ use std::sync::Arc;
 
 use crate::check::{Checker, Violation};
 use crate::effect::{Ctx, Output};
-use crate::kraft::{Disk, QuorumConfig, Replica, Role};
+use crate::kraft::{Disk, QuorumConfig, Role};
 use crate::message::{Envelope, Payload};
+use crate::metadata::image::ImageMemo;
 use crate::rng::SimRng;
+use crate::server::config::{MetaProperties, NodeConfig, Roles};
+use crate::server::Server;
 use crate::trace::{DropReason, Event, TraceEvent};
 use crate::types::{ms, NodeId, SimTime};
 
@@ -28,6 +31,10 @@ pub struct ClusterSpec {
     pub controllers: Vec<NodeId>,
     /// Broker ids: observers of the metadata log.
     pub brokers: Vec<NodeId>,
+    /// Combined nodes (`process.roles=broker,controller`): voters that are also brokers.
+    pub combined: Vec<NodeId>,
+    /// The cluster id every node's storage is formatted with.
+    pub cluster_id: String,
     /// Quorum timings.
     pub quorum: QuorumConfig,
     /// The network.
@@ -41,8 +48,61 @@ impl ClusterSpec {
             seed,
             controllers: (0..voters as i32).map(|i| NodeId(3000 + i)).collect(),
             brokers: (0..brokers as i32).map(NodeId).collect(),
+            combined: Vec::new(),
+            cluster_id: crate::tools::uuid::cluster_id(seed),
             quorum: QuorumConfig::default(),
             network: NetworkConfig::default(),
+        }
+    }
+
+    /// A combined-mode cluster: `combined` nodes 1, 2, … running both roles (as in Kafka's
+    /// quickstart), plus `brokers` dedicated brokers numbered after them.
+    pub fn combined_mode(combined: usize, brokers: usize, seed: u64) -> ClusterSpec {
+        let mut spec = ClusterSpec::kraft(0, 0, seed);
+        spec.combined = (1..=combined as i32).map(NodeId).collect();
+        spec.brokers = (0..brokers as i32)
+            .map(|i| NodeId(combined as i32 + 1 + i))
+            .collect();
+        spec
+    }
+
+    /// The voter set every node is configured with: controllers and combined nodes.
+    pub fn voters(&self) -> Vec<NodeId> {
+        let mut v: Vec<NodeId> = self
+            .controllers
+            .iter()
+            .chain(&self.combined)
+            .copied()
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// The configuration of node `id` as the cluster was set up.
+    pub fn config_of(&self, id: NodeId) -> NodeConfig {
+        let roles = if self.combined.contains(&id) {
+            Roles::COMBINED
+        } else if self.controllers.contains(&id) {
+            Roles::CONTROLLER
+        } else {
+            Roles::BROKER
+        };
+        NodeConfig {
+            node_id: id,
+            roles,
+            quorum_voters: self.voters(),
+            zookeeper_connect: None,
+        }
+    }
+
+    /// A disk formatted for node `id` of this cluster (`kafka-storage format -t <cluster id>`).
+    pub fn formatted_disk(&self, id: NodeId) -> Disk {
+        Disk {
+            meta: Some(MetaProperties {
+                cluster_id: self.cluster_id.clone(),
+                node_id: id,
+            }),
+            ..Disk::default()
         }
     }
 }
@@ -71,6 +131,8 @@ pub struct World {
     pub(crate) nodes: BTreeMap<NodeId, SimNode>,
     quorum: Arc<QuorumConfig>,
     voters: Arc<Vec<NodeId>>,
+    /// Shared results of applying batches to images (see `ImageMemo`).
+    memo: ImageMemo,
     /// Events of the step in progress.
     step_events: Vec<TraceEvent>,
     /// Recorded events not yet taken by a consumer.
@@ -86,17 +148,18 @@ pub struct World {
 impl World {
     /// Builds the cluster and starts every node at time zero.
     pub fn new(spec: ClusterSpec) -> World {
-        let mut voters = spec.controllers.clone();
-        voters.sort();
+        let voters = spec.voters();
         let mut nodes = BTreeMap::new();
-        for id in &spec.controllers {
+        for id in spec
+            .controllers
+            .iter()
+            .chain(&spec.combined)
+            .chain(&spec.brokers)
+        {
             nodes.insert(
                 *id,
-                SimNode::new(*id, NodeKind::Controller, Disk::default()),
+                SimNode::new(*id, spec.config_of(*id), spec.formatted_disk(*id)),
             );
-        }
-        for id in &spec.brokers {
-            nodes.insert(*id, SimNode::new(*id, NodeKind::Broker, Disk::default()));
         }
         let mut world = World {
             now: SimTime::ZERO,
@@ -106,6 +169,7 @@ impl World {
             nodes,
             quorum: Arc::new(spec.quorum.clone()),
             voters: Arc::new(voters),
+            memo: ImageMemo::default(),
             step_events: Vec::new(),
             trace: Vec::new(),
             record: false,
@@ -166,7 +230,7 @@ impl World {
         self.nodes
             .values()
             .filter(|n| n.status.is_live())
-            .filter_map(|n| n.process.as_ref())
+            .filter_map(|n| n.replica())
             .filter(|r| r.role() == Role::Leader)
             .max_by_key(|r| (r.epoch(), std::cmp::Reverse(r.id())))
             .map(|r| r.id())
@@ -175,11 +239,11 @@ impl World {
     /// The lowest-numbered live voter that follows the active controller.
     pub fn a_follower(&self) -> Option<NodeId> {
         let leader = self.active_leader()?;
-        let epoch = self.nodes.get(&leader)?.process.as_ref()?.epoch();
+        let epoch = self.nodes.get(&leader)?.replica()?.epoch();
         self.voters.iter().copied().find(|v| {
             self.nodes.get(v).is_some_and(|n| {
                 n.status.is_live()
-                    && n.process.as_ref().is_some_and(|r| {
+                    && n.replica().is_some_and(|r| {
                         r.role() == Role::Follower
                             && r.leader() == Some(leader)
                             && r.epoch() == epoch
@@ -303,7 +367,7 @@ impl World {
     pub(crate) fn call<R>(
         &mut self,
         id: NodeId,
-        f: impl FnOnce(&mut Replica, &mut Ctx) -> R,
+        f: impl FnOnce(&mut Server, &mut Ctx, &mut ImageMemo) -> R,
     ) -> Option<R> {
         let now = self.now;
         let mut out = std::mem::take(&mut self.out);
@@ -313,10 +377,10 @@ impl World {
                 self.out = out;
                 return None;
             }
-            let replica = node.process.as_mut()?;
+            let server = node.process.as_mut()?;
             let mut ctx = Ctx::new(now, &mut self.rng, &mut out);
-            let result = f(replica, &mut ctx);
-            replica.poll(&mut ctx);
+            let result = f(server, &mut ctx, &mut self.memo);
+            server.poll(&mut ctx, &mut self.memo);
             result
         };
         self.dispatch(id, &mut out);
@@ -331,7 +395,7 @@ impl World {
             match o {
                 Output::Send { to, payload } => self.send(from, to, payload),
                 Output::Event(e) => self.emit(from, e),
-                Output::ShutdownComplete => self.stop(from),
+                Output::ShutdownComplete { why } => self.stop(from, why),
             }
         }
     }
@@ -415,11 +479,9 @@ impl World {
             );
         }
         let from = env.from;
-        match env.payload {
-            Payload::Raft(msg) => {
-                self.call(env.to, |r, ctx| r.handle(from, msg, ctx));
-            }
-        }
+        self.call(env.to, |s, ctx, memo| {
+            s.handle(from, env.payload, ctx, memo)
+        });
     }
 
     fn wake(&mut self, id: NodeId, at: SimTime) {
@@ -447,7 +509,7 @@ impl World {
             self.reschedule(id);
             return;
         }
-        self.call(id, |_, _| ());
+        self.call(id, |_, _, _| ());
     }
 
     fn resume(&mut self, id: NodeId, at: SimTime) {
@@ -462,7 +524,7 @@ impl World {
         self.emit(id, Event::Resumed);
         // Kafka's loop polls its timers before it reads the messages that queued up, so a
         // stalled follower's fetch timer fires before the leader's answers are seen.
-        self.call(id, |_, _| ());
+        self.call(id, |_, _, _| ());
         for env in inbox {
             if self
                 .nodes
@@ -486,10 +548,10 @@ impl World {
             node.wake_at = None;
             return;
         }
-        let Some(replica) = &node.process else {
+        let Some(server) = &node.process else {
             return;
         };
-        let mut deadline = replica.next_deadline();
+        let mut deadline = server.next_deadline();
         if deadline == SimTime::NEVER {
             node.wake_at = None;
             return;
@@ -507,24 +569,62 @@ impl World {
     /// Starts a node's process from its disk.
     pub(crate) fn start_process(&mut self, id: NodeId) {
         let now = self.now;
-        let voters = self.voters.clone();
         let quorum = self.quorum.clone();
+        // Two controller processes cannot share a node.id: the second is refused (a model
+        // simplification; Kafka would let them fight over one voter slot).
+        let duplicate = self.nodes.get(&id).and_then(|me| {
+            let wanted = me.config.node_id;
+            self.nodes
+                .values()
+                .filter(|n| n.id != id && n.status.is_live())
+                .filter_map(|n| n.server())
+                .find(|s| {
+                    s.config().node_id == wanted
+                        && s.config().roles.controller
+                        && me.config.roles.controller
+                })
+                .map(|_| wanted)
+        });
         let mut out = std::mem::take(&mut self.out);
-        {
+        let refused = {
             let Some(node) = self.nodes.get_mut(&id) else {
                 self.out = out;
                 return;
             };
             let disk = node.disk.take().unwrap_or_default();
+            node.kind = NodeKind::of(&node.config);
             let mut ctx = Ctx::new(now, &mut self.rng, &mut out);
-            let replica = Replica::start(id, voters, quorum, disk, &mut ctx);
-            node.process = Some(replica);
-            node.status = NodeStatus::Up;
-            node.spin = (SimTime::ZERO, 0);
-        }
+            let started = match duplicate {
+                Some(dup) => Err((
+                    format!("node.id {dup} is already used by another running controller"),
+                    disk,
+                )),
+                None => Server::start(node.config.clone(), disk, quorum, &mut ctx),
+            };
+            match started {
+                Ok(server) => {
+                    node.process = Some(server);
+                    node.status = NodeStatus::Up;
+                    node.failure = None;
+                    node.spin = (SimTime::ZERO, 0);
+                    None
+                }
+                Err((why, disk)) => {
+                    node.disk = Some(disk);
+                    node.status = NodeStatus::Stopped;
+                    node.failure = Some(why.clone());
+                    Some(why)
+                }
+            }
+        };
         self.dispatch(id, &mut out);
         self.out = out;
-        self.call(id, |_, _| ());
+        match refused {
+            None => {
+                self.call(id, |_, _, _| ());
+            }
+            Some(why) => self.emit(id, Event::StartRefused { why }),
+        }
     }
 
     /// Ends a node's process; its disk stays.
@@ -532,8 +632,8 @@ impl World {
         let Some(node) = self.nodes.get_mut(&id) else {
             return;
         };
-        if let Some(replica) = node.process.take() {
-            node.disk = Some(replica.into_disk());
+        if let Some(server) = node.process.take() {
+            node.disk = Some(server.into_disk());
         }
         node.status = status;
         node.inbox.clear();
@@ -541,8 +641,11 @@ impl World {
         node.timers.clear();
     }
 
-    fn stop(&mut self, id: NodeId) {
+    fn stop(&mut self, id: NodeId, why: Option<String>) {
         self.kill(id, NodeStatus::Stopped);
+        if let Some(node) = self.nodes.get_mut(&id) {
+            node.failure = why;
+        }
         self.emit(id, Event::Stopped);
     }
 

@@ -1,0 +1,387 @@
+//! The broker component of a node (Kafka's `BrokerLifecycleManager`), KRAFT.md §3.2:
+//! 1. register with the active controller (`RegisterBrokerRecord`, fenced);
+//! 2. heartbeat every 2 s with its metadata offset; once it has caught up to its own
+//!    registration record it is unfenced (`STARTING → RECOVERY → RUNNING`);
+//! 3. on a graceful shutdown ask for a controlled shutdown and stop when told to.
+//!
+//! As a partition leader it also asks the controller to put replicas back in the ISR
+//! (AlterPartition) once their brokers are unfenced. Model note: data replication is not
+//! simulated, so a returning replica counts as caught up as soon as its broker is unfenced.
+
+use crate::effect::Ctx;
+use crate::message::{ControllerMessage, Payload};
+use crate::metadata::image::MetadataImage;
+use crate::metadata::rpc::{ControllerError, ControllerRpc, IsrChange};
+use crate::record::{BrokerId, Uuid};
+use crate::trace::Event;
+use crate::types::{ms, secs, Micros, NodeId, SimTime};
+
+/// `broker.heartbeat.interval.ms`.
+pub const HEARTBEAT_INTERVAL_MS: u64 = 2_000;
+/// `initial.broker.registration.timeout.ms`: a broker that cannot register for this long
+/// gives up and stops.
+pub const INITIAL_REGISTRATION_TIMEOUT_MS: u64 = 60_000;
+/// How long a broker waits for a controlled shutdown before stopping anyway.
+pub const CONTROLLED_SHUTDOWN_TIMEOUT: Micros = secs(30);
+
+/// The broker's lifecycle state (`BrokerState`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BrokerState {
+    /// Registering, or registered but not caught up.
+    Starting,
+    /// Caught up with the metadata log, still fenced.
+    Recovery,
+    /// Unfenced: it may lead partitions.
+    Running,
+    /// Asked for a controlled shutdown; leadership is moving away.
+    PendingControlledShutdown,
+}
+
+impl BrokerState {
+    /// Kafka's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            BrokerState::Starting => "STARTING",
+            BrokerState::Recovery => "RECOVERY",
+            BrokerState::Running => "RUNNING",
+            BrokerState::PendingControlledShutdown => "PENDING_CONTROLLED_SHUTDOWN",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct InFlight {
+    to: NodeId,
+    correlation: u64,
+    deadline: SimTime,
+}
+
+/// The broker component.
+#[derive(Clone, Debug)]
+pub struct Broker {
+    id: BrokerId,
+    cluster_id: String,
+    incarnation: Uuid,
+    state: BrokerState,
+    epoch: Option<i64>,
+    started: SimTime,
+    next_send: SimTime,
+    lifecycle: Option<InFlight>,
+    alter: Option<InFlight>,
+    alter_again: SimTime,
+    shutdown_since: Option<SimTime>,
+    done: bool,
+    last_error: Option<ControllerError>,
+    gave_up: Option<String>,
+    correlation: u64,
+    /// When it was last polled: deadlines at or before it are not reported again.
+    last_poll: SimTime,
+}
+
+impl Broker {
+    /// A broker process that just started.
+    pub fn new(id: BrokerId, cluster_id: String, incarnation: Uuid, now: SimTime) -> Broker {
+        Broker {
+            id,
+            cluster_id,
+            incarnation,
+            state: BrokerState::Starting,
+            epoch: None,
+            started: now,
+            next_send: now,
+            lifecycle: None,
+            alter: None,
+            alter_again: now,
+            shutdown_since: None,
+            done: false,
+            last_error: None,
+            gave_up: None,
+            correlation: 0,
+            last_poll: now,
+        }
+    }
+
+    /// Its lifecycle state.
+    pub fn state(&self) -> BrokerState {
+        self.state
+    }
+
+    /// Its broker epoch, once registered.
+    pub fn epoch(&self) -> Option<i64> {
+        self.epoch
+    }
+
+    /// Why it gave up registering, if it did.
+    pub fn gave_up(&self) -> Option<&str> {
+        self.gave_up.as_deref()
+    }
+
+    /// The last error the controller answered.
+    pub fn last_error(&self) -> Option<ControllerError> {
+        self.last_error
+    }
+
+    /// True once a controlled shutdown (or giving up) has finished.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Starts a controlled shutdown.
+    pub fn begin_shutdown(&mut self, now: SimTime) {
+        if self.shutdown_since.is_none() {
+            self.shutdown_since = Some(now);
+            self.next_send = now;
+            if self.epoch.is_none() {
+                self.done = true;
+            }
+        }
+    }
+
+    fn send(&mut self, to: NodeId, rpc: ControllerRpc, ctx: &mut Ctx) -> InFlight {
+        self.correlation += 1;
+        ctx.send(
+            to,
+            Payload::Controller(ControllerMessage {
+                correlation: self.correlation,
+                rpc,
+            }),
+        );
+        InFlight {
+            to,
+            correlation: self.correlation,
+            deadline: ctx.now + ms(2_000),
+        }
+    }
+
+    /// Sends what is due: registration, heartbeat, ISR expansions.
+    pub fn poll(&mut self, controller: Option<NodeId>, image: &MetadataImage, ctx: &mut Ctx) {
+        self.last_poll = ctx.now;
+        if self.done {
+            return;
+        }
+        for slot in [&mut self.lifecycle, &mut self.alter] {
+            if slot.as_ref().is_some_and(|f| ctx.now >= f.deadline) {
+                *slot = None;
+            }
+        }
+        if let Some(since) = self.shutdown_since {
+            if ctx.now.since(since) >= CONTROLLED_SHUTDOWN_TIMEOUT {
+                self.done = true;
+                return;
+            }
+        }
+        let Some(controller) = controller else {
+            return;
+        };
+        if self.lifecycle.is_none() && ctx.now >= self.next_send {
+            match self.epoch {
+                None => {
+                    if ctx.now.since(self.started) >= ms(INITIAL_REGISTRATION_TIMEOUT_MS) {
+                        let why = format!(
+                            "gave up after initial.broker.registration.timeout.ms (60 s): the controller kept answering {}",
+                            self.last_error.map(|e| e.name()).unwrap_or("nothing")
+                        );
+                        ctx.emit(Event::BrokerGaveUp { why: why.clone() });
+                        self.gave_up = Some(why);
+                        self.done = true;
+                        return;
+                    }
+                    let rpc = ControllerRpc::BrokerRegistrationRequest {
+                        broker_id: self.id,
+                        cluster_id: self.cluster_id.clone(),
+                        incarnation_id: self.incarnation,
+                    };
+                    self.lifecycle = Some(self.send(controller, rpc, ctx));
+                }
+                Some(epoch) => {
+                    let rpc = ControllerRpc::BrokerHeartbeatRequest {
+                        broker_id: self.id,
+                        broker_epoch: epoch,
+                        current_metadata_offset: image.offset,
+                        // Like Kafka's `readyToUnfence`: only once the controller has said
+                        // it caught up (RECOVERY) does the broker ask to be unfenced.
+                        want_fence: self.state == BrokerState::Starting,
+                        want_shut_down: self.shutdown_since.is_some(),
+                    };
+                    self.lifecycle = Some(self.send(controller, rpc, ctx));
+                    self.next_send = ctx.now + ms(HEARTBEAT_INTERVAL_MS);
+                }
+            }
+        }
+        if self.state == BrokerState::Running && self.alter.is_none() && ctx.now >= self.alter_again
+        {
+            let changes = isr_expansions(self.id, image);
+            if !changes.is_empty() {
+                let rpc = ControllerRpc::AlterPartitionRequest {
+                    broker_id: self.id,
+                    broker_epoch: self.epoch.unwrap_or(-1),
+                    changes,
+                };
+                self.alter = Some(self.send(controller, rpc, ctx));
+                self.alter_again = ctx.now + ms(1_000);
+            }
+        }
+    }
+
+    /// When the broker next needs a poll. Only future times count: a send that is due but
+    /// waits for a known controller, or an ISR check with nothing to change, is woken by the
+    /// raft replica's own events instead.
+    pub fn next_deadline(&self) -> SimTime {
+        if self.done {
+            return SimTime::NEVER;
+        }
+        let mut candidates: Vec<SimTime> = [self.lifecycle.as_ref(), self.alter.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|f| f.deadline)
+            .collect();
+        if self.lifecycle.is_none() {
+            candidates.push(self.next_send);
+        }
+        if self.epoch.is_none() {
+            candidates.push(self.started + ms(INITIAL_REGISTRATION_TIMEOUT_MS));
+        }
+        if let Some(since) = self.shutdown_since {
+            candidates.push(since + CONTROLLED_SHUTDOWN_TIMEOUT);
+        }
+        candidates.push(self.alter_again);
+        candidates
+            .into_iter()
+            .filter(|t| *t > self.last_poll)
+            .min()
+            .unwrap_or(SimTime::NEVER)
+    }
+
+    /// Handles a response from the controller.
+    pub fn handle(&mut self, from: NodeId, msg: ControllerMessage, ctx: &mut Ctx) {
+        let ControllerMessage { correlation, rpc } = msg;
+        let matches = |slot: &Option<InFlight>| {
+            slot.as_ref()
+                .is_some_and(|f| f.to == from && f.correlation == correlation)
+        };
+        match rpc {
+            ControllerRpc::BrokerRegistrationResponse {
+                error,
+                broker_epoch,
+            } if matches(&self.lifecycle) => {
+                self.lifecycle = None;
+                if error == ControllerError::None {
+                    self.epoch = Some(broker_epoch);
+                    self.last_error = None;
+                    self.next_send = ctx.now;
+                    ctx.emit(Event::BrokerRegistered {
+                        epoch: broker_epoch,
+                    });
+                } else {
+                    self.last_error = Some(error);
+                    let wait = if error == ControllerError::NotController {
+                        100
+                    } else {
+                        1_000
+                    };
+                    self.next_send = ctx.now + ms(wait);
+                    ctx.emit(Event::BrokerRequestRefused {
+                        what: "registration",
+                        error: error.name(),
+                    });
+                }
+            }
+            ControllerRpc::BrokerHeartbeatResponse {
+                error,
+                is_caught_up,
+                is_fenced,
+                should_shut_down,
+            } if matches(&self.lifecycle) => {
+                self.lifecycle = None;
+                match error {
+                    ControllerError::None => {
+                        self.last_error = None;
+                        let before = self.state;
+                        if should_shut_down {
+                            self.done = true;
+                            return;
+                        }
+                        if self.shutdown_since.is_some() {
+                            self.state = BrokerState::PendingControlledShutdown;
+                        } else if !is_fenced {
+                            self.state = BrokerState::Running;
+                        } else if is_caught_up {
+                            self.state = BrokerState::Recovery;
+                        } else {
+                            self.state = BrokerState::Starting;
+                        }
+                        if before != self.state {
+                            ctx.emit(Event::BrokerStateChanged {
+                                state: self.state.name(),
+                            });
+                        }
+                        // While catching up or shutting down, ask again soon.
+                        if self.state != BrokerState::Running {
+                            self.next_send = self.next_send.min(ctx.now + ms(500));
+                        }
+                    }
+                    ControllerError::NotController => self.next_send = ctx.now + ms(100),
+                    other => {
+                        // The registration is gone (fenced and replaced, or a new controller
+                        // that lost it): register again.
+                        self.last_error = Some(other);
+                        self.epoch = None;
+                        self.state = BrokerState::Starting;
+                        self.next_send = ctx.now;
+                    }
+                }
+            }
+            ControllerRpc::AlterPartitionResponse { error } if matches(&self.alter) => {
+                self.alter = None;
+                if error != ControllerError::None {
+                    self.alter_again = ctx.now + ms(1_000);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// ISR additions this partition leader wants: replicas back on unfenced brokers.
+fn isr_expansions(me: BrokerId, image: &MetadataImage) -> Vec<IsrChange> {
+    let usable = |b: &BrokerId| {
+        image
+            .brokers
+            .get(b)
+            .is_some_and(|r| !r.fenced && !r.in_controlled_shutdown)
+    };
+    let mut out = Vec::new();
+    for t in image.topics.values() {
+        for (i, p) in t.partitions.iter().enumerate() {
+            if p.leader != me {
+                continue;
+            }
+            let missing: Vec<BrokerId> = p
+                .replicas
+                .iter()
+                .copied()
+                .filter(|r| !p.isr.contains(r) && usable(r))
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let isr: Vec<BrokerId> = p
+                .replicas
+                .iter()
+                .copied()
+                .filter(|r| p.isr.contains(r) || missing.contains(r))
+                .collect();
+            out.push(IsrChange {
+                topic_id: t.id,
+                partition: i as i32,
+                leader_epoch: p.leader_epoch,
+                partition_epoch: p.partition_epoch,
+                new_isr: isr.into(),
+            });
+            if out.len() >= 1_000 {
+                return out;
+            }
+        }
+    }
+    out
+}
