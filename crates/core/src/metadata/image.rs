@@ -354,14 +354,17 @@ impl MetadataImage {
 /// references to its keys, so a key's address can never be reused by another value.
 #[derive(Clone, Debug, Default)]
 pub struct ImageMemo {
-    entries: Vec<(
-        Arc<MetadataImage>,
-        Arc<[Record]>,
-        Offset,
-        Arc<MetadataImage>,
-    )>,
+    entries: Vec<MemoEntry>,
     next: usize,
 }
+
+/// One memoized application: (image before, batch, records applied, image after).
+type MemoEntry = (
+    Arc<MetadataImage>,
+    Arc<[Record]>,
+    Offset,
+    Arc<MetadataImage>,
+);
 
 const MEMO_SIZE: usize = 48;
 

@@ -90,11 +90,13 @@ impl NodeConfig {
                     format!("node.id must be a non-negative integer, got `{value}`")
                 })?
             }
-            "process.roles" => self.roles = Roles::parse(value).ok_or_else(|| {
-                format!(
+            "process.roles" => {
+                self.roles = Roles::parse(value).ok_or_else(|| {
+                    format!(
                     "process.roles takes broker, controller or broker,controller, got `{value}`"
                 )
-            })?,
+                })?
+            }
             "controller.quorum.voters" => {
                 let mut ids = Vec::new();
                 for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {

@@ -67,6 +67,16 @@ pub struct Server {
     stopped: bool,
 }
 
+/// Why a process refused to start, with its disk handed back untouched so that the node can
+/// be fixed (configured, formatted) and started again.
+#[derive(Debug)]
+pub struct Refused {
+    /// Kafka's message for the refusal.
+    pub why: String,
+    /// The disk, as it was.
+    pub disk: Disk,
+}
+
 impl Server {
     /// Starts a process from its configuration and disk, or refuses to start with Kafka's
     /// reason (the disk is handed back untouched).
@@ -75,9 +85,9 @@ impl Server {
         disk: Disk,
         quorum: Arc<QuorumConfig>,
         ctx: &mut Ctx,
-    ) -> Result<Server, (String, Disk)> {
+    ) -> Result<Server, Box<Refused>> {
         if let Err(why) = validate(&config, disk.meta.as_ref()) {
-            return Err((why, disk));
+            return Err(Box::new(Refused { why, disk }));
         }
         let cluster_id = disk
             .meta
@@ -152,9 +162,9 @@ impl Server {
             Payload::Raft(msg) => self.raft.handle(from, msg, ctx),
             Payload::Controller(msg) => {
                 if msg.rpc.is_request() {
-                    match &mut self.controller {
-                        Some(c) => c.handle(&mut self.raft, from, msg, ctx),
-                        None => {} // not a controller: the request is not answered
+                    // A node without the controller role leaves the request unanswered.
+                    if let Some(c) = &mut self.controller {
+                        c.handle(&mut self.raft, from, msg, ctx);
                     }
                 } else if let Some(b) = &mut self.broker {
                     b.handle(from, msg, ctx);

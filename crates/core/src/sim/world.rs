@@ -14,7 +14,7 @@ use crate::message::{Envelope, Payload};
 use crate::metadata::image::ImageMemo;
 use crate::rng::SimRng;
 use crate::server::config::{MetaProperties, NodeConfig, Roles};
-use crate::server::Server;
+use crate::server::{Refused, Server};
 use crate::trace::{DropReason, Event, TraceEvent};
 use crate::types::{ms, NodeId, SimTime};
 
@@ -595,10 +595,10 @@ impl World {
             node.kind = NodeKind::of(&node.config);
             let mut ctx = Ctx::new(now, &mut self.rng, &mut out);
             let started = match duplicate {
-                Some(dup) => Err((
-                    format!("node.id {dup} is already used by another running controller"),
+                Some(dup) => Err(Box::new(Refused {
+                    why: format!("node.id {dup} is already used by another running controller"),
                     disk,
-                )),
+                })),
                 None => Server::start(node.config.clone(), disk, quorum, &mut ctx),
             };
             match started {
@@ -609,7 +609,8 @@ impl World {
                     node.spin = (SimTime::ZERO, 0);
                     None
                 }
-                Err((why, disk)) => {
+                Err(refused) => {
+                    let Refused { why, disk } = *refused;
                     node.disk = Some(disk);
                     node.status = NodeStatus::Stopped;
                     node.failure = Some(why.clone());
