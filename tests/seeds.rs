@@ -94,7 +94,7 @@ fn seeds_300_to_399() {
 #[test]
 fn each_broken_rule_is_caught_by_its_invariant() {
     use kraftlab_core::sim::swarm::run_spec;
-    let cases: [(&str, &[&str]); 4] = [
+    let cases: [(&str, &[&str]); 7] = [
         ("count-observers", &["observers_never_count"]),
         (
             "vote-without-log-check",
@@ -114,6 +114,9 @@ fn each_broken_rule_is_caught_by_its_invariant() {
             "forget-vote-on-restart",
             &["single_vote", "election_safety"],
         ),
+        ("apply-uncommitted", &["applied_below_hw"]),
+        ("fence-without-reelection", &["leader_in_isr"]),
+        ("stale-controller-acts", &["one_active_controller"]),
     ];
     for (switch, properties) in cases {
         let mut found = None;

@@ -14,6 +14,9 @@ pub type MsgId = u64;
 pub struct RaftMessage {
     /// Chosen by the requester; echoed by the response.
     pub correlation: u64,
+    /// `ClusterId` of the sender's `meta.properties`: a receiver formatted for another cluster
+    /// answers `INCONSISTENT_CLUSTER_ID` and does nothing else.
+    pub cluster_id: Option<std::sync::Arc<str>>,
     /// The RPC itself.
     pub rpc: RaftRpc,
 }

@@ -289,6 +289,16 @@ pub enum Event {
         /// Its broker epoch.
         epoch: i64,
     },
+    /// A quorum peer refused this node's request because their configurations disagree
+    /// (reported once per peer and error, not at every retry).
+    QuorumRequestRefused {
+        /// The refusing peer.
+        by: NodeId,
+        /// Which request.
+        what: &'static str,
+        /// Kafka's error name.
+        error: &'static str,
+    },
     /// The controller refused a broker request.
     BrokerRequestRefused {
         /// Which request.
@@ -461,6 +471,9 @@ impl TraceEvent {
             Event::BrokerFenced { broker, why } => format!("fenced broker {broker}: {why}"),
             Event::BrokerRegistered { epoch } => format!("registered, broker epoch {epoch}"),
             Event::BrokerRequestRefused { what, error } => format!("{what} refused: {error}"),
+            Event::QuorumRequestRefused { by, what, error } => {
+                format!("{what} refused by {by}: {error}")
+            }
             Event::BrokerStateChanged { state } => format!("broker state {state}"),
             Event::BrokerGaveUp { why } => format!("broker stops: {why}"),
             Event::MetadataLoaded { offset, .. } => format!("metadata image at offset {offset}"),
@@ -571,6 +584,14 @@ impl TraceEvent {
             Event::BrokerFenced { broker, why } => format!("the active controller {n} fenced broker {broker}: {why}"),
             Event::BrokerRegistered { epoch } => format!("broker {n} registered (broker epoch {epoch}) and starts fenced"),
             Event::BrokerRequestRefused { what, error } => format!("broker {n}'s {what} was refused: {error}"),
+            Event::QuorumRequestRefused { by, what, error } => {
+                let hint = match *error {
+                    "INCONSISTENT_CLUSTER_ID" => " (the two nodes were formatted with different cluster ids)",
+                    "INCONSISTENT_VOTER_SET" => " (their controller.quorum.voters disagree)",
+                    _ => "",
+                };
+                format!("{by} refused {n}'s {what}: {error}{hint}")
+            }
             Event::BrokerStateChanged { state } => format!("broker {n} is {state}"),
             Event::BrokerGaveUp { why } => format!("broker {n} stops: {why}"),
             Event::Configured { setting } => format!("{n}'s configuration now has {setting}; it takes effect when {n} restarts"),

@@ -9,13 +9,18 @@ use crate::sim::World;
 use crate::trace::TraceEvent;
 use crate::types::{NodeId, SimTime};
 
+pub mod applied_below_hw;
 pub mod committed_durable;
 pub mod election_safety;
+pub mod image_matches_log;
+pub mod leader_in_isr;
 pub mod legal_transitions;
 pub mod log_matching;
 pub mod monotonic_epoch;
 pub mod monotonic_high_watermark;
+pub mod monotonic_partition_epochs;
 pub mod observers_never_count;
+pub mod one_active_controller;
 pub mod single_vote;
 
 /// A broken invariant: which property, where, when, and what was seen.
@@ -65,6 +70,11 @@ pub const PROPERTIES: &[Property] = &[
     single_vote::PROPERTY,
     observers_never_count::PROPERTY,
     legal_transitions::PROPERTY,
+    image_matches_log::PROPERTY,
+    applied_below_hw::PROPERTY,
+    leader_in_isr::PROPERTY,
+    monotonic_partition_epochs::PROPERTY,
+    one_active_controller::PROPERTY,
 ];
 
 /// All checkers together.
@@ -78,6 +88,11 @@ pub struct Checker {
     single_vote: single_vote::Check,
     observers_never_count: observers_never_count::Check,
     legal_transitions: legal_transitions::Check,
+    image_matches_log: image_matches_log::Check,
+    applied_below_hw: applied_below_hw::Check,
+    leader_in_isr: leader_in_isr::Check,
+    monotonic_partition_epochs: monotonic_partition_epochs::Check,
+    one_active_controller: one_active_controller::Check,
 }
 
 impl Checker {
@@ -93,6 +108,11 @@ impl Checker {
             self.single_vote.observe(e, &mut out);
             self.observers_never_count.observe(world, e, &mut out);
             self.legal_transitions.observe(e, &mut out);
+            self.image_matches_log.observe(world, e, &mut out);
+            self.applied_below_hw.observe(e, &mut out);
+            self.leader_in_isr.observe(world, e, &mut out);
+            self.monotonic_partition_epochs.observe(world, e, &mut out);
+            self.one_active_controller.observe(e, &mut out);
         }
         out
     }

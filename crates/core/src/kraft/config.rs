@@ -51,6 +51,12 @@ pub struct Buggify {
     pub commit_before_own_epoch: bool,
     /// Keep the vote in memory only: a restarted voter forgets whom it voted for.
     pub forget_vote_on_restart: bool,
+    /// The metadata loader applies records as soon as they are in the log, committed or not.
+    pub apply_uncommitted: bool,
+    /// Fencing a broker takes it out of the ISRs but leaves it leading its partitions.
+    pub fence_without_reelection: bool,
+    /// A controller that loses leadership stays active and keeps acting on brokers.
+    pub stale_controller_acts: bool,
 }
 
 impl Buggify {
@@ -60,6 +66,9 @@ impl Buggify {
         "count-observers",
         "commit-before-own-epoch",
         "forget-vote-on-restart",
+        "apply-uncommitted",
+        "fence-without-reelection",
+        "stale-controller-acts",
     ];
 
     /// Turns on the switch called `name`.
@@ -69,6 +78,9 @@ impl Buggify {
             "count-observers" => self.count_observers = true,
             "commit-before-own-epoch" => self.commit_before_own_epoch = true,
             "forget-vote-on-restart" => self.forget_vote_on_restart = true,
+            "apply-uncommitted" => self.apply_uncommitted = true,
+            "fence-without-reelection" => self.fence_without_reelection = true,
+            "stale-controller-acts" => self.stale_controller_acts = true,
             _ => return false,
         }
         true
@@ -81,6 +93,9 @@ impl Buggify {
             self.count_observers,
             self.commit_before_own_epoch,
             self.forget_vote_on_restart,
+            self.apply_uncommitted,
+            self.fence_without_reelection,
+            self.stale_controller_acts,
         ];
         Self::NAMES
             .iter()

@@ -64,6 +64,10 @@ pub struct Replica {
     pub(crate) transitions: u64,
     /// Set once a graceful shutdown may complete (the process stops when all roles agree).
     pub(crate) shutdown_done: bool,
+    /// `ClusterId` from `meta.properties`, sent with every request.
+    pub(crate) cluster_id: Option<Arc<str>>,
+    /// The last refusal reported, so a peer refusing every retry is reported once.
+    last_refusal: Option<(NodeId, ErrorCode)>,
     next_correlation: u64,
 }
 
@@ -101,6 +105,8 @@ impl Replica {
             shutdown_deadline: None,
             transitions: 0,
             shutdown_done: false,
+            cluster_id: disk.meta.as_ref().map(|m| Arc::from(m.cluster_id.as_str())),
+            last_refusal: None,
             next_correlation: (disk.incarnation as u64) << 32,
             disk,
         };
@@ -327,9 +333,38 @@ impl Replica {
 
     /// Handles one delivered message.
     pub fn handle(&mut self, from: NodeId, msg: RaftMessage, ctx: &mut Ctx) {
-        let RaftMessage { correlation, rpc } = msg;
+        let RaftMessage {
+            correlation,
+            cluster_id,
+            rpc,
+        } = msg;
         if !rpc.is_request() && !self.requests.accept_response(from, correlation) {
             return; // a response to a request this replica no longer waits for
+        }
+        if rpc.is_request() {
+            if let Some(error) = self.refuse(from, cluster_id.as_deref(), &rpc) {
+                if let Some(answer) = rpc.refusal(self.epoch(), self.leader(), error) {
+                    self.respond(from, correlation, answer, ctx);
+                }
+                return;
+            }
+        } else if let Some(error) = rpc.error().filter(|e| {
+            matches!(
+                e,
+                ErrorCode::InconsistentClusterId | ErrorCode::InconsistentVoterSet
+            )
+        }) {
+            if self.last_refusal != Some((from, error)) {
+                self.last_refusal = Some((from, error));
+                ctx.emit(Event::QuorumRequestRefused {
+                    by: from,
+                    what: rpc.name(),
+                    error: error.name(),
+                });
+            }
+            self.requests
+                .fail(from, ctx.now + ms(self.cfg.retry_backoff_ms));
+            return;
         }
         match rpc {
             RaftRpc::VoteRequest { .. } => self.handle_vote_request(from, correlation, rpc, ctx),
@@ -425,18 +460,52 @@ impl Replica {
 
     // ----- sending -------------------------------------------------------------------------
 
+    /// Kafka's request checks before any handling: the cluster id must match ours
+    /// (`hasValidClusterId`), and a voter-only request needs both ends in our voter set
+    /// (`validateVoterOnlyRequest`; an older epoch is answered by the handler itself).
+    fn refuse(&self, from: NodeId, cluster_id: Option<&str>, rpc: &RaftRpc) -> Option<ErrorCode> {
+        if let (Some(theirs), Some(ours)) = (cluster_id, self.cluster_id.as_deref()) {
+            if theirs != ours {
+                return Some(ErrorCode::InconsistentClusterId);
+            }
+        }
+        if rpc.is_voter_only()
+            && rpc.epoch() >= self.epoch()
+            && (!self.is_voter() || !self.voters.contains(&from))
+        {
+            return Some(ErrorCode::InconsistentVoterSet);
+        }
+        None
+    }
+
     /// Sends a request and remembers it until answered or timed out.
     pub(crate) fn send_request(&mut self, to: NodeId, rpc: RaftRpc, ctx: &mut Ctx) {
         self.next_correlation += 1;
         let correlation = self.next_correlation;
         let deadline = ctx.now + ms(self.cfg.request_timeout_ms);
         self.requests.sent(to, correlation, rpc.name(), deadline);
-        ctx.send(to, Payload::Raft(RaftMessage { correlation, rpc }));
+        let cluster_id = self.cluster_id.clone();
+        ctx.send(
+            to,
+            Payload::Raft(RaftMessage {
+                correlation,
+                cluster_id,
+                rpc,
+            }),
+        );
     }
 
     /// Sends a response.
     pub(crate) fn respond(&self, to: NodeId, correlation: u64, rpc: RaftRpc, ctx: &mut Ctx) {
-        ctx.send(to, Payload::Raft(RaftMessage { correlation, rpc }));
+        let cluster_id = self.cluster_id.clone();
+        ctx.send(
+            to,
+            Payload::Raft(RaftMessage {
+                correlation,
+                cluster_id,
+                rpc,
+            }),
+        );
     }
 
     // ----- the common epoch rules (KRAFT.md §1.6) --------------------------------------------

@@ -26,6 +26,9 @@ pub enum ErrorCode {
     InvalidRequest,
     /// The request's cluster id differs from the receiver's.
     InconsistentClusterId,
+    /// A voter-only request (Vote, BeginQuorumEpoch, EndQuorumEpoch) between nodes that do
+    /// not both count as voters in the receiver's `controller.quorum.voters`.
+    InconsistentVoterSet,
 }
 
 impl ErrorCode {
@@ -39,6 +42,7 @@ impl ErrorCode {
             ErrorCode::BrokerNotAvailable => "BROKER_NOT_AVAILABLE",
             ErrorCode::InvalidRequest => "INVALID_REQUEST",
             ErrorCode::InconsistentClusterId => "INCONSISTENT_CLUSTER_ID",
+            ErrorCode::InconsistentVoterSet => "INCONSISTENT_VOTER_SET",
         }
     }
 }
@@ -181,6 +185,67 @@ impl RaftRpc {
                 | RaftRpc::EndQuorumEpochRequest { .. }
                 | RaftRpc::FetchRequest { .. }
         )
+    }
+
+    /// The response that refuses this request with `error`, carrying the responder's epoch
+    /// and leader (`None` for a response).
+    pub fn refusal(
+        &self,
+        epoch: Epoch,
+        leader: Option<NodeId>,
+        error: ErrorCode,
+    ) -> Option<RaftRpc> {
+        Some(match self {
+            RaftRpc::VoteRequest { pre_vote, .. } => RaftRpc::VoteResponse {
+                epoch,
+                leader,
+                granted: false,
+                pre_vote: *pre_vote,
+                error,
+            },
+            RaftRpc::BeginQuorumEpochRequest { .. } => RaftRpc::BeginQuorumEpochResponse {
+                epoch,
+                leader,
+                error,
+            },
+            RaftRpc::EndQuorumEpochRequest { .. } => RaftRpc::EndQuorumEpochResponse {
+                epoch,
+                leader,
+                error,
+            },
+            RaftRpc::FetchRequest { .. } => RaftRpc::FetchResponse {
+                epoch,
+                leader,
+                error,
+                high_watermark: None,
+                log_start_offset: 0,
+                diverging_epoch: None,
+                snapshot_id: None,
+                batches: Vec::new(),
+            },
+            _ => return None,
+        })
+    }
+
+    /// True for the requests only voters exchange (Kafka's `validateVoterOnlyRequest`).
+    pub fn is_voter_only(&self) -> bool {
+        matches!(
+            self,
+            RaftRpc::VoteRequest { .. }
+                | RaftRpc::BeginQuorumEpochRequest { .. }
+                | RaftRpc::EndQuorumEpochRequest { .. }
+        )
+    }
+
+    /// A response's error code (`None` for requests).
+    pub fn error(&self) -> Option<ErrorCode> {
+        match self {
+            RaftRpc::VoteResponse { error, .. }
+            | RaftRpc::BeginQuorumEpochResponse { error, .. }
+            | RaftRpc::EndQuorumEpochResponse { error, .. }
+            | RaftRpc::FetchResponse { error, .. } => Some(*error),
+            _ => None,
+        }
     }
 
     /// The epoch the message carries.

@@ -349,6 +349,34 @@ impl MetadataImage {
     }
 }
 
+/// The partitions of `now` that are not shared with `before`, with their state in `before`
+/// (`None` for a partition `before` lacks). Topics both images share (the same `Arc`) are
+/// skipped without looking inside, so comparing consecutive images costs what changed.
+pub fn changed_partitions<'a>(
+    before: &'a MetadataImage,
+    now: &'a MetadataImage,
+) -> impl Iterator<
+    Item = (
+        &'a TopicImage,
+        usize,
+        Option<&'a PartitionRegistration>,
+        &'a PartitionRegistration,
+    ),
+> + 'a {
+    let same = Arc::ptr_eq(&before.topics, &now.topics);
+    now.topics
+        .iter()
+        .filter(move |_| !same)
+        .filter(move |(id, t)| before.topics.get(*id).is_none_or(|b| !Arc::ptr_eq(b, t)))
+        .flat_map(move |(id, t)| {
+            let old = before.topics.get(id);
+            t.partitions.iter().enumerate().filter_map(move |(i, p)| {
+                let was = old.and_then(|o| o.partitions.get(i));
+                (was != Some(p)).then_some((&**t, i, was, p))
+            })
+        })
+}
+
 /// A small cache of `apply(image, batch) -> image`: a pure function, memoized so that nodes
 /// applying the same shared batch to the same shared image share the result. It holds strong
 /// references to its keys, so a key's address can never be reused by another value.

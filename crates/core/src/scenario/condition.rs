@@ -9,6 +9,11 @@
 //! <node> is [not] <state> up, down, crashed, stopped, paused, leader, follower, candidate,
 //!                         prospective, unattached, resigned, observer, voter
 //! no violations           no invariant has been broken
+//! broker <id> fenced | unfenced        as the active controller's image says
+//! broker <id> lag <op> <n>             the broker's image behind the leader's HW
+//! topic <name> on <node>               the topic is in the node's image
+//! leader of <topic>-<p> == | != <broker | none>
+//! isr of <topic>-<p> has <broker>
 //! not <condition>
 //! ```
 //! `<op>` is one of `>=`, `<=`, `==`, `!=`, `>`, `<`.
@@ -19,6 +24,8 @@ use std::fmt;
 use crate::kraft::Role;
 use crate::sim::{NodeStatus, World};
 use crate::types::NodeId;
+
+use crate::tools::metadata;
 
 use super::parse::{parse_node, NodeRef};
 use super::session::resolve;
@@ -81,6 +88,11 @@ pub const NODE_STATES: &[&str] = &[
     "resigned",
     "observer",
     "voter",
+    "active",
+    "starting",
+    "recovery",
+    "running",
+    "refused",
 ];
 
 /// One fact.
@@ -106,6 +118,16 @@ pub enum Atom {
     NodeIs(NodeRef, String),
     /// No invariant broken.
     NoViolations,
+    /// `broker <id> fenced` (`false`: `unfenced`).
+    BrokerFenced(i32, bool),
+    /// `broker <id> lag <op> <n>`.
+    BrokerLag(NodeRef, Cmp, u64),
+    /// `topic <name> on <node>`.
+    TopicOn(String, NodeRef),
+    /// `leader of <topic>-<p> == <broker>` (`None`: `none`); negated for `!=`.
+    PartitionLeader(String, u32, Option<i32>),
+    /// `isr of <topic>-<p> has <broker>`.
+    IsrHas(String, u32, i32),
 }
 
 /// Facts joined by `and`, each possibly negated.
@@ -158,6 +180,21 @@ fn op(t: &str) -> Result<Cmp, String> {
     Cmp::parse(t).ok_or_else(|| format!("expected a comparison (>=, <=, ==, !=, >, <), got `{t}`"))
 }
 
+/// Splits `orders-2` into the topic and the partition (topic names may hold `-`).
+fn topic_partition(t: &str) -> Result<(String, u32), String> {
+    t.rsplit_once('-')
+        .and_then(|(name, p)| Some((name.to_string(), p.parse().ok()?)))
+        .filter(|(name, _)| !name.is_empty())
+        .ok_or_else(|| format!("expected a partition like `orders-0`, got `{t}`"))
+}
+
+fn broker_id(t: &str) -> Result<i32, String> {
+    t.parse::<i32>()
+        .ok()
+        .filter(|b| *b >= 0)
+        .ok_or_else(|| format!("expected a broker id, got `{t}`"))
+}
+
 fn parse_atom(tokens: &[String]) -> Result<(bool, Atom), String> {
     let words: Vec<&str> = tokens.iter().map(|s| s.as_str()).collect();
     if let ["not", rest @ ..] = words.as_slice() {
@@ -177,6 +214,24 @@ fn parse_atom(tokens: &[String]) -> Result<(bool, Atom), String> {
         ["hw", o, n] => Atom::Hw(op(o)?, number(n)?),
         ["hw", node, o, n] => Atom::NodeHw(parse_node(node)?, op(o)?, number(n)?),
         ["leo", node, o, n] => Atom::NodeLeo(parse_node(node)?, op(o)?, number(n)?),
+        ["broker", b, "fenced"] => Atom::BrokerFenced(broker_id(b)?, true),
+        ["broker", b, "unfenced"] => Atom::BrokerFenced(broker_id(b)?, false),
+        ["broker", b, "lag", o, n] => Atom::BrokerLag(parse_node(b)?, op(o)?, number(n)?),
+        ["topic", name, "on", node] => Atom::TopicOn(name.to_string(), parse_node(node)?),
+        ["leader", "of", tp, o, b] => {
+            let (topic, p) = topic_partition(tp)?;
+            let who = if *b == "none" { None } else { Some(broker_id(b)?) };
+            let atom = Atom::PartitionLeader(topic, p, who);
+            return match op(o)? {
+                Cmp::Eq => Ok((false, atom)),
+                Cmp::Ne => Ok((true, atom)),
+                _ => Err("a partition's leader compares with == or != a broker (or `none`)".into()),
+            };
+        }
+        ["isr", "of", tp, "has", b] => {
+            let (topic, p) = topic_partition(tp)?;
+            Atom::IsrHas(topic, p, broker_id(b)?)
+        }
         [node, "is", "not", state] => {
             return parse_atom(&[node.to_string(), "is".into(), state.to_string()]).map(|(n, a)| (!n, a))
         }
@@ -193,7 +248,7 @@ fn parse_atom(tokens: &[String]) -> Result<(bool, Atom), String> {
         [] => return Err("a condition is empty (check `and`)".into()),
         _ => {
             return Err(format!(
-                "cannot read condition `{}`: expected leader, no leader, leader == <node>, epoch >= <n>, hw >= <n>, hw <node> >= <n>, leo <node> >= <n>, <node> is <state> or no violations",
+                "cannot read condition `{}`: expected leader, no leader, leader == <node>, epoch >= <n>, hw >= <n>, hw <node> >= <n>, leo <node> >= <n>, <node> is <state>, no violations, broker <id> fenced|unfenced, broker <id> lag >= <n>, topic <name> on <node>, leader of <topic>-<p> == <broker>, isr of <topic>-<p> has <broker>",
                 words.join(" ")
             ))
         }
@@ -336,13 +391,98 @@ fn eval_atom(
                 "prospective" => role == Some(Role::Prospective),
                 "unattached" => role == Some(Role::Unattached),
                 "resigned" => role == Some(Role::Resigned),
+                "active" => node.server().is_some_and(|s| s.is_active_controller()),
+                "starting" | "recovery" | "running" => node
+                    .server()
+                    .and_then(|s| s.broker())
+                    .is_some_and(|b| b.state().name().eq_ignore_ascii_case(state)),
+                "refused" => status == NodeStatus::Stopped && node.failure().is_some(),
                 _ => false,
             };
-            let now = match role {
-                Some(r) => format!("{id} is {} and {}", status.label(), r.name()),
-                None => format!("{id} is down ({})", status.label()),
+            let broker = node
+                .server()
+                .and_then(|s| s.broker())
+                .map(|b| format!(", broker {}", b.state().name()))
+                .unwrap_or_default();
+            let now = match (role, node.failure()) {
+                (Some(r), _) => format!("{id} is {} and {}{broker}", status.label(), r.name()),
+                (None, Some(why)) => format!("{id} is down ({}: {why})", status.label()),
+                (None, None) => format!("{id} is down ({})", status.label()),
             };
             (holds, now)
+        }
+        Atom::BrokerFenced(b, fenced) => {
+            let image = metadata::authority_image(world)?;
+            match image.brokers.get(b) {
+                Some(reg) => (
+                    reg.fenced == *fenced,
+                    format!(
+                        "broker {b} is {} (image at offset {})",
+                        if reg.fenced { "fenced" } else { "unfenced" },
+                        image.offset
+                    ),
+                ),
+                None => (false, format!("broker {b} is not registered")),
+            }
+        }
+        Atom::BrokerLag(n, c, v) => {
+            let id = resolve(n, world, names)?;
+            match metadata::metadata_lag(world, id) {
+                Ok(lag) => (c.holds(lag, *v), format!("{id}'s metadata lag is {lag}")),
+                Err(e) => (false, e),
+            }
+        }
+        Atom::TopicOn(topic, n) => {
+            let id = resolve(n, world, names)?;
+            match metadata::image_of(world, id) {
+                Ok(image) => {
+                    let has = image.topic(topic).is_some();
+                    (
+                        has,
+                        format!(
+                            "{id}'s image (offset {}) {} topic {topic}",
+                            image.offset,
+                            if has { "has" } else { "does not have" }
+                        ),
+                    )
+                }
+                Err(e) => (false, e),
+            }
+        }
+        Atom::PartitionLeader(topic, p, who) => {
+            let image = metadata::authority_image(world)?;
+            match image
+                .topic(topic)
+                .and_then(|t| t.partitions.get(*p as usize))
+            {
+                Some(part) => {
+                    let leader = (part.leader >= 0).then_some(part.leader);
+                    let shown = leader
+                        .map(|l| l.to_string())
+                        .unwrap_or_else(|| "none".into());
+                    (
+                        leader == *who,
+                        format!("the leader of {topic}-{p} is {shown}"),
+                    )
+                }
+                None => (false, format!("there is no partition {topic}-{p}")),
+            }
+        }
+        Atom::IsrHas(topic, p, b) => {
+            let image = metadata::authority_image(world)?;
+            match image
+                .topic(topic)
+                .and_then(|t| t.partitions.get(*p as usize))
+            {
+                Some(part) => {
+                    let isr: Vec<String> = part.isr.iter().map(|b| b.to_string()).collect();
+                    (
+                        part.isr.contains(b),
+                        format!("the ISR of {topic}-{p} is [{}]", isr.join(",")),
+                    )
+                }
+                None => (false, format!("there is no partition {topic}-{p}")),
+            }
         }
         Atom::NoViolations => {
             let v = world.violations();

@@ -134,6 +134,34 @@ pub enum Act {
     Write(u32, Option<NodeRef>),
     /// `network latency=… loss=… duplicate=… reorder=…`
     Network(NetworkChange),
+    /// `create-topic <name> partitions=<n> rf=<n> [<config>=<value> …]`
+    CreateTopic {
+        /// Topic name.
+        name: String,
+        /// Partition count.
+        partitions: u32,
+        /// Replication factor.
+        replication_factor: u32,
+        /// Topic configs.
+        configs: Vec<(String, String)>,
+    },
+    /// `delete-topic <name>`
+    DeleteTopic(String),
+    /// `alter-config <topic | broker | broker:<id>> <key>=<value | none>`
+    AlterConfig {
+        /// The resource.
+        resource: String,
+        /// Key.
+        key: String,
+        /// Value, `None` to delete.
+        value: Option<String>,
+    },
+    /// `configure <node> <key>=<value>`: edit `server.properties` (effective at restart).
+    Configure(NodeRef, String, String),
+    /// `format <node> [cluster-id=<id>]`: `kafka-storage format`.
+    Format(NodeRef, Option<String>),
+    /// `unformat <node>`: delete the node's storage.
+    Unformat(NodeRef),
 }
 
 /// What `show` prints.
@@ -154,6 +182,14 @@ pub enum Show {
     Messages,
     /// Invariant violations.
     Violations,
+    /// `show metadata-log [<node>] [from <offset>]`: `kafka-dump-log --cluster-metadata-decoder`.
+    MetadataLog(Option<NodeRef>, u64),
+    /// `show topics [<name>] [on <node>]`: `kafka-topics --describe`.
+    Topics(Option<String>, Option<NodeRef>),
+    /// `show image <node>`: the node's metadata image.
+    Image(NodeRef),
+    /// `show config <node>`: `server.properties` and `meta.properties`.
+    Config(NodeRef),
 }
 
 /// One command of the language.
@@ -212,6 +248,12 @@ pub const COMMANDS: &[&str] = &[
     "expect",
     "show",
     "trace",
+    "create-topic",
+    "delete-topic",
+    "alter-config",
+    "configure",
+    "format",
+    "unformat",
 ];
 
 const RESERVED: &[&str] = &[
@@ -345,7 +387,10 @@ pub fn bound_target(act: &Act) -> Option<&NodeRef> {
         | Act::Shutdown(n)
         | Act::Pause(n, _)
         | Act::Timeout(n)
-        | Act::Isolate(n) => Some(n),
+        | Act::Isolate(n)
+        | Act::Configure(n, _, _)
+        | Act::Format(n, _)
+        | Act::Unformat(n) => Some(n),
         _ => None,
     }
 }
@@ -508,8 +553,89 @@ fn parse_act(word: &str, tokens: &[String]) -> Result<Option<Act>, String> {
             _ => return Err("`drop` takes a message id (`drop 42`) or `drop next [<Api>] [from <node>] [to <node>]`".into()),
         },
         "network" => Act::Network(parse_network(tokens)?),
+        "create-topic" => parse_create_topic(tokens)?,
+        "delete-topic" => match tokens {
+            [name] => Act::DeleteTopic(name.clone()),
+            _ => return Err("`delete-topic` takes one topic name, like `delete-topic orders`".into()),
+        },
+        "alter-config" => match tokens {
+            [resource, kv] => {
+                let (key, value) = kv
+                    .split_once('=')
+                    .filter(|(k, _)| !k.is_empty())
+                    .ok_or_else(|| format!("expected `key=value`, got `{kv}`"))?;
+                Act::AlterConfig {
+                    resource: resource.clone(),
+                    key: key.to_string(),
+                    value: (value != "none").then(|| value.to_string()),
+                }
+            }
+            _ => return Err("`alter-config` takes a resource and one setting, like `alter-config orders retention.ms=60000` (`broker`, `broker:1` for brokers; `=none` deletes)".into()),
+        },
+        "configure" => {
+            // `controller.quorum.voters=3000@h:9093,3001@h:9093` was split at the commas.
+            let (node, rest) = tokens
+                .split_first()
+                .ok_or("`configure` needs a node and a setting, like `configure 3002 node.id=3001`")?;
+            let setting: String = rest.concat();
+            let (key, value) = setting
+                .split_once('=')
+                .filter(|(k, _)| !k.is_empty())
+                .ok_or("`configure` needs a setting `key=value`, like `configure 3002 node.id=3001`")?;
+            Act::Configure(parse_node(node)?, key.to_string(), value.to_string())
+        }
+        "format" => match tokens {
+            [node] => Act::Format(parse_node(node)?, None),
+            [node, c] => {
+                let id = c
+                    .strip_prefix("cluster-id=")
+                    .filter(|id| !id.is_empty())
+                    .ok_or_else(|| format!("expected `cluster-id=<id>`, got `{c}`"))?;
+                Act::Format(parse_node(node)?, Some(id.to_string()))
+            }
+            _ => return Err("`format` takes a node and optionally `cluster-id=<id>`".into()),
+        },
+        "unformat" => Act::Unformat(one_node(word, tokens)?),
         _ => return Ok(None),
     }))
+}
+
+fn parse_create_topic(tokens: &[String]) -> Result<Act, String> {
+    let usage = "`create-topic` takes a name, `partitions=<n>` and `rf=<n>`, like `create-topic orders partitions=3 rf=3`";
+    let (name, rest) = tokens.split_first().ok_or(usage)?;
+    if name.contains('=') {
+        return Err(usage.into());
+    }
+    let mut partitions = None;
+    let mut replication_factor = None;
+    let mut configs = Vec::new();
+    for (k, v) in key_values(rest)? {
+        match k.as_str() {
+            "partitions" => {
+                partitions = Some(
+                    v.parse::<u32>()
+                        .ok()
+                        .filter(|n| (1..=100_000).contains(n))
+                        .ok_or_else(|| format!("`partitions` takes 1 to 100000, got `{v}`"))?,
+                )
+            }
+            "rf" | "replication-factor" => {
+                replication_factor = Some(
+                    v.parse::<u32>()
+                        .ok()
+                        .filter(|n| (1..=50).contains(n))
+                        .ok_or_else(|| format!("`rf` takes 1 to 50, got `{v}`"))?,
+                )
+            }
+            _ => configs.push((k, v)),
+        }
+    }
+    Ok(Act::CreateTopic {
+        name: name.clone(),
+        partitions: partitions.unwrap_or(1),
+        replication_factor: replication_factor.unwrap_or(1),
+        configs,
+    })
 }
 
 fn parse_run(tokens: &[String]) -> Result<Command, String> {
@@ -544,21 +670,79 @@ fn parse_show(tokens: &[String]) -> Result<Show, String> {
     let words: Vec<&str> = tokens.iter().map(|s| s.as_str()).collect();
     Ok(match words.as_slice() {
         ["status"] => Show::Status,
-        ["replication"] => Show::Replication { human_readable: false },
-        ["replication", "--human-readable"] => Show::Replication { human_readable: true },
+        ["replication"] => Show::Replication {
+            human_readable: false,
+        },
+        ["replication", "--human-readable"] => Show::Replication {
+            human_readable: true,
+        },
         ["log", node] => Show::Log(parse_node(node)?),
         ["nodes"] => Show::Nodes,
         ["messages"] => Show::Messages,
         ["violations"] => Show::Violations,
-        [] => return Err("`show` needs what to show: status, replication, log <node>, nodes, messages, violations".into()),
+        ["image", node] => Show::Image(parse_node(node)?),
+        ["config", node] => Show::Config(parse_node(node)?),
+        ["metadata-log", rest @ ..] => {
+            let (node, from) = match rest {
+                [] => (None, 0),
+                ["from", o] => (None, parse_offset(o)?),
+                [n] => (Some(parse_node(n)?), 0),
+                [n, "from", o] => (Some(parse_node(n)?), parse_offset(o)?),
+                _ => return Err("expected `show metadata-log [<node>] [from <offset>]`".into()),
+            };
+            Show::MetadataLog(node, from)
+        }
+        ["topics", rest @ ..] => {
+            let (name, on) = match rest {
+                [] => (None, None),
+                ["on", n] => (None, Some(parse_node(n)?)),
+                [t] => (Some(t.to_string()), None),
+                [t, "on", n] => (Some(t.to_string()), Some(parse_node(n)?)),
+                _ => return Err("expected `show topics [<name>] [on <node>]`".into()),
+            };
+            Show::Topics(name, on)
+        }
+        [] => return Err(format!("`show` needs what to show: {}", SHOWS.join(", "))),
         [w, ..] => {
             return Err(format!(
-                "cannot show `{}`: expected status, replication [--human-readable], log <node>, nodes, messages or violations{}",
+                "cannot show `{}`: expected {}{}",
                 tokens.join(" "),
-                suggest(w, &["status", "replication", "log", "nodes", "messages", "violations"])
+                SHOWS.join(", "),
+                suggest(w, SHOW_WORDS)
             ))
         }
     })
+}
+
+const SHOWS: &[&str] = &[
+    "status",
+    "replication [--human-readable]",
+    "log <node>",
+    "nodes",
+    "messages",
+    "violations",
+    "metadata-log [<node>] [from <offset>]",
+    "topics [<name>] [on <node>]",
+    "image <node>",
+    "config <node>",
+];
+
+const SHOW_WORDS: &[&str] = &[
+    "status",
+    "replication",
+    "log",
+    "nodes",
+    "messages",
+    "violations",
+    "metadata-log",
+    "topics",
+    "image",
+    "config",
+];
+
+fn parse_offset(v: &str) -> Result<u64, String> {
+    v.parse()
+        .map_err(|_| format!("`{v}` is not an offset (a whole number)"))
 }
 
 fn parse_percent(v: &str) -> Result<u32, String> {
@@ -648,6 +832,7 @@ const CLUSTER_KEYS: &[&str] = &[
     "fetch-hw",
     "linger",
     "buggify",
+    "combined",
 ];
 
 fn parse_count(k: &str, v: &str, max: usize, min: usize) -> Result<usize, String> {
@@ -679,15 +864,17 @@ fn parse_cluster(tokens: &[String]) -> Result<ClusterSpec, String> {
             ))
         }
     }
-    let mut voters = 3;
-    let mut brokers = 3;
+    let mut voters = None;
+    let mut brokers = None;
+    let mut combined = 0;
     let mut seed = 1;
     let mut quorum = QuorumConfig::default();
     let mut network = NetworkConfig::default();
     for (k, v) in key_values(&tokens[1..])? {
         match k.as_str() {
-            "voters" | "controllers" => voters = parse_count(&k, &v, 11, 1)?,
-            "brokers" => brokers = parse_count(&k, &v, 50, 0)?,
+            "voters" | "controllers" => voters = Some(parse_count(&k, &v, 11, 0)?),
+            "brokers" => brokers = Some(parse_count(&k, &v, 50, 0)?),
+            "combined" => combined = parse_count(&k, &v, 11, 1)?,
             "seed" => {
                 seed = v
                     .parse()
@@ -726,7 +913,23 @@ fn parse_cluster(tokens: &[String]) -> Result<ClusterSpec, String> {
             }
         }
     }
-    let mut spec = ClusterSpec::kraft(voters, brokers, seed);
+    // Combined nodes are voters too: with `combined=`, dedicated controllers and brokers
+    // default to none.
+    let voters = voters.unwrap_or(if combined > 0 { 0 } else { 3 });
+    let brokers = brokers.unwrap_or(if combined > 0 { 0 } else { 3 });
+    if voters + combined == 0 {
+        return Err("a KRaft cluster needs at least one voter: `voters=` or `combined=`".into());
+    }
+    if voters + combined > 11 {
+        return Err("at most 11 voters (controllers and combined nodes together)".into());
+    }
+    let mut spec = if combined > 0 {
+        let mut s = ClusterSpec::combined_mode(combined, brokers, seed);
+        s.controllers = (0..voters as i32).map(|i| NodeId(3000 + i)).collect();
+        s
+    } else {
+        ClusterSpec::kraft(voters, brokers, seed)
+    };
     spec.quorum = quorum;
     spec.network = network;
     Ok(spec)

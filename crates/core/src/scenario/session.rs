@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::sim::{ClusterView, UserAction, World};
-use crate::tools::{listing, quorum};
+use crate::server::AdminOp;
+use crate::sim::{ClusterView, NetworkConfig, UserAction, World};
+use crate::tools::{listing, metadata, quorum};
 use crate::trace::{TraceEvent, Verbosity};
 use crate::types::{format_duration, NodeId, SimTime};
 
@@ -241,6 +242,26 @@ impl Session {
                     }
                     Show::Nodes => Ok(listing::nodes(world)),
                     Show::Messages => Ok(listing::messages(world)),
+                    Show::MetadataLog(n, from) => {
+                        let id = match n {
+                            Some(n) => resolve(n, world, &names),
+                            None => resolve(&NodeRef::Leader, world, &names),
+                        };
+                        id.and_then(|id| metadata::dump_log(world, id, *from))
+                    }
+                    Show::Topics(name, on) => {
+                        let image = match on {
+                            Some(n) => resolve(n, world, &names)
+                                .and_then(|id| metadata::image_of(world, id)),
+                            None => metadata::leader_image(world),
+                        };
+                        image.and_then(|i| metadata::describe_topics(i, name.as_deref()))
+                    }
+                    Show::Image(n) => {
+                        resolve(n, world, &names).and_then(|id| metadata::describe_image(world, id))
+                    }
+                    Show::Config(n) => resolve(n, world, &names)
+                        .and_then(|id| metadata::describe_config(world, id)),
                     Show::Violations => Ok(if world.violations().is_empty() {
                         "no invariant violations\n".to_string()
                     } else {
@@ -291,7 +312,23 @@ pub fn to_action(
     world: &World,
     names: &BTreeMap<String, NodeId>,
 ) -> Result<UserAction, String> {
-    let one = |n: &NodeRef| resolve(n, world, names);
+    to_action_with(
+        act,
+        &|n| resolve(n, world, names),
+        &world.network().config,
+        Some(world),
+    )
+}
+
+/// Turns a parsed action into a user action, resolving nodes with `one` and changing
+/// `network` for `network …`. `drop next` needs the `world` to find the message; share links,
+/// which replay without one, must drop by id.
+pub fn to_action_with(
+    act: &Act,
+    one: &dyn Fn(&NodeRef) -> Result<NodeId, String>,
+    network: &NetworkConfig,
+    world: Option<&World>,
+) -> Result<UserAction, String> {
     let many = |list: &[NodeRef]| list.iter().map(one).collect::<Result<Vec<_>, _>>();
     Ok(match act {
         Act::Crash(n) => UserAction::Crash(one(n)?),
@@ -310,6 +347,7 @@ pub fn to_action(
         Act::Heal => UserAction::Heal,
         Act::DropId(id) => UserAction::DropMessage(*id),
         Act::DropNext { name, from, to } => {
+            let world = world.ok_or("`drop next` cannot be replayed; drop by id")?;
             let from = from.as_ref().map(one).transpose()?;
             let to = to.as_ref().map(one).transpose()?;
             let msg = world
@@ -331,10 +369,41 @@ pub fn to_action(
             to: to.as_ref().map(one).transpose()?,
         },
         Act::Network(change) => {
-            let mut cfg = world.network().config.clone();
+            let mut cfg = network.clone();
             change.apply_to(&mut cfg);
             UserAction::SetNetwork(cfg)
         }
+        Act::CreateTopic {
+            name,
+            partitions,
+            replication_factor,
+            configs,
+        } => UserAction::Admin(AdminOp::CreateTopic {
+            name: name.clone(),
+            partitions: *partitions,
+            replication_factor: *replication_factor,
+            configs: configs.clone(),
+        }),
+        Act::DeleteTopic(name) => UserAction::Admin(AdminOp::DeleteTopic { name: name.clone() }),
+        Act::AlterConfig {
+            resource,
+            key,
+            value,
+        } => UserAction::Admin(AdminOp::AlterConfig {
+            resource: resource.clone(),
+            key: key.clone(),
+            value: value.clone(),
+        }),
+        Act::Configure(n, key, value) => UserAction::Configure {
+            node: one(n)?,
+            key: key.clone(),
+            value: value.clone(),
+        },
+        Act::Format(n, cluster_id) => UserAction::Format {
+            node: one(n)?,
+            cluster_id: cluster_id.clone(),
+        },
+        Act::Unformat(n) => UserAction::Unformat(one(n)?),
     })
 }
 

@@ -136,6 +136,7 @@ impl Controller {
                 }
             }
             (Some((epoch, _)), Some(a)) if a.epoch == epoch && !raft.is_shutting_down() => {}
+            (_, Some(_)) if raft.config().buggify.stale_controller_acts => {}
             (_, Some(_)) => {
                 // Lost leadership: the uncommitted working state is dropped (Kafka reverts to the
                 // last committed offset).
@@ -213,15 +214,17 @@ impl Controller {
                 (!reg.fenced && ctx.now.since(*last) >= ms(BROKER_SESSION_TIMEOUT_MS)).then_some(*b)
             });
             if let Some(b) = expired {
-                let records = fence_records(&active.image, b);
+                let keep_leader = raft.config().buggify.fence_without_reelection;
+                let records = fence_records(&active.image, b, keep_leader);
                 ctx.emit(Event::BrokerFenced {
                     broker: b,
                     why: "no heartbeat for broker.session.timeout.ms (9 s)".into(),
                 });
-                if let Some(end) = self.write(raft, records, None, ctx) {
-                    if let Some(a) = self.active.as_mut() {
-                        a.fencing_until = Some(end);
-                    }
+                // A controller that cannot write (only a stale one, with a teaching switch on)
+                // stops fencing instead of trying again at every poll.
+                let end = self.write(raft, records, None, ctx).unwrap_or(Offset::MAX);
+                if let Some(a) = self.active.as_mut() {
+                    a.fencing_until = Some(end);
                 }
             }
         }
@@ -724,7 +727,8 @@ fn can_lead(image: &MetadataImage, b: BrokerId) -> bool {
 /// PartitionChangeRecords that take broker `b` out of every ISR and move the leadership it had
 /// to the first other ISR member that can lead (or to none). If `b` is the last ISR member, the
 /// ISR is kept and the partition goes leaderless, as Kafka keeps the last replica in the ISR.
-fn leave_partitions(image: &MetadataImage, b: BrokerId) -> Vec<Record> {
+/// `keep_leader` is the teaching switch that forgets to move the leadership.
+fn leave_partitions(image: &MetadataImage, b: BrokerId, keep_leader: bool) -> Vec<Record> {
     let mut out = Vec::new();
     for t in image.topics.values() {
         for (i, p) in t.partitions.iter().enumerate() {
@@ -744,7 +748,9 @@ fn leave_partitions(image: &MetadataImage, b: BrokerId) -> Vec<Record> {
                     },
                 }
             } else {
-                let leader = if p.leader == b || p.leader == NO_LEADER {
+                let leader = if keep_leader {
+                    NO_LEADER_CHANGE
+                } else if p.leader == b || p.leader == NO_LEADER {
                     p.replicas
                         .iter()
                         .copied()
@@ -769,8 +775,8 @@ fn leave_partitions(image: &MetadataImage, b: BrokerId) -> Vec<Record> {
 }
 
 /// Fencing an expired broker: partition changes first, then the fence record.
-fn fence_records(image: &MetadataImage, b: BrokerId) -> Vec<Record> {
-    let mut records = leave_partitions(image, b);
+fn fence_records(image: &MetadataImage, b: BrokerId, keep_leader: bool) -> Vec<Record> {
+    let mut records = leave_partitions(image, b, keep_leader);
     if let Some(reg) = image.brokers.get(&b) {
         records.push(Record::BrokerRegistrationChange(
             BrokerRegistrationChangeRecord {
@@ -799,7 +805,7 @@ fn controlled_shutdown_records(image: &MetadataImage, b: BrokerId) -> Vec<Record
     }
     let mut after = image.clone();
     let _ = after.apply_all(image.offset, image.last_epoch, &records);
-    records.extend(leave_partitions(&after, b));
+    records.extend(leave_partitions(&after, b, false));
     records
 }
 

@@ -193,8 +193,12 @@ impl Server {
             b.poll(controller, &self.image, ctx);
         }
         if self.shutting_down {
-            let raft_done = self.raft.shutdown_complete();
             let broker_done = self.broker.as_ref().is_none_or(|b| b.is_done());
+            if broker_done {
+                self.raft.begin_shutdown(ctx);
+                self.raft.poll(ctx);
+            }
+            let raft_done = self.raft.shutdown_complete();
             if raft_done && broker_done {
                 self.stopped = true;
                 ctx.out.push(Output::ShutdownComplete { why: None });
@@ -210,17 +214,24 @@ impl Server {
     /// Applies committed batches to the image (`MetadataLoader`): only records below the high
     /// watermark, never above.
     fn load_committed(&mut self, ctx: &mut Ctx, memo: &mut ImageMemo) {
-        let Some(hw) = self.raft.high_watermark() else {
+        let hw = self.raft.high_watermark();
+        // Teaching switch: apply whatever the log holds, committed or not.
+        let limit = if self.raft.config().buggify.apply_uncommitted {
+            Some(self.raft.log().end_offset())
+        } else {
+            hw
+        };
+        let Some(limit) = limit else {
             return;
         };
         let start = self.image.offset;
-        while self.image.offset < hw {
+        while self.image.offset < limit {
             let log = self.raft.log();
             let Some(batch) = log.batch_containing(self.image.offset) else {
                 break;
             };
             let from = (self.image.offset - batch.base_offset) as usize;
-            let to = (hw.min(batch.end_offset()) - batch.base_offset) as usize;
+            let to = (limit.min(batch.end_offset()) - batch.base_offset) as usize;
             let next = if from == 0 {
                 memo.apply(
                     &self.image,
@@ -249,7 +260,7 @@ impl Server {
         if self.image.offset != start {
             ctx.emit(Event::MetadataLoaded {
                 offset: self.image.offset,
-                high_watermark: hw,
+                high_watermark: hw.unwrap_or(0),
             });
         }
     }
@@ -272,16 +283,17 @@ impl Server {
         self.raft.next_deadline().min(c).min(b)
     }
 
-    /// Starts a graceful shutdown: the controller role resigns, the broker role asks for a
-    /// controlled shutdown; the process stops when both are done.
+    /// Starts a graceful shutdown. As in Kafka's `KafkaRaftServer.shutdown`, the broker role
+    /// goes first (a controlled shutdown, which in combined mode this node's own controller
+    /// may have to grant), then the raft replica resigns; the process stops when both are done.
     pub fn begin_shutdown(&mut self, ctx: &mut Ctx) {
         if self.shutting_down {
             return;
         }
         self.shutting_down = true;
-        self.raft.begin_shutdown(ctx);
-        if let Some(b) = &mut self.broker {
-            b.begin_shutdown(ctx.now);
+        match &mut self.broker {
+            Some(b) => b.begin_shutdown(ctx.now),
+            None => self.raft.begin_shutdown(ctx),
         }
     }
 

@@ -209,6 +209,7 @@ mod tests {
     fn payload() -> Payload {
         Payload::Raft(RaftMessage {
             correlation: 1,
+            cluster_id: None,
             rpc: RaftRpc::BeginQuorumEpochRequest {
                 epoch: 1,
                 leader: NodeId(1),

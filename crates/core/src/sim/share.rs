@@ -6,7 +6,8 @@
 //! message; a damaged link is refused with the line that does not parse. Nothing is ever
 //! half-loaded.
 
-use crate::scenario::parse::{parse_script, Act, Command, NodeRef};
+use crate::scenario::parse::{parse_script, Command, NodeRef};
+use crate::scenario::session::to_action_with;
 use crate::types::{format_duration, NodeId, SimTime};
 
 use super::action::UserAction;
@@ -30,6 +31,9 @@ pub fn cluster_line(spec: &ClusterSpec) -> String {
         n.duplicate_ppm as f64 / 10_000.0,
         if n.reorder { "on" } else { "off" },
     );
+    if !spec.combined.is_empty() {
+        s += &format!(" combined={}", spec.combined.len());
+    }
     let defaults = crate::kraft::QuorumConfig::default();
     if q.election_timeout_ms != defaults.election_timeout_ms {
         s += &format!(" election-timeout={}ms", q.election_timeout_ms);
@@ -108,10 +112,6 @@ fn concrete(n: &NodeRef) -> Result<NodeId, String> {
     }
 }
 
-fn concrete_all(list: &[NodeRef]) -> Result<Vec<NodeId>, String> {
-    list.iter().map(concrete).collect()
-}
-
 /// Decodes a link made by [`encode`]. Every refusal says why.
 pub fn decode(link: &str) -> Result<SharedRun, String> {
     let link = link.trim().trim_start_matches('#');
@@ -155,38 +155,10 @@ pub fn decode(link: &str) -> Result<SharedRun, String> {
         let Command::Do(act, None) = *inner else {
             return Err(fail("expected an action after the time".into()));
         };
-        let action = match act {
-            Act::Crash(n) => UserAction::Crash(concrete(&n).map_err(fail)?),
-            Act::Restart(n) => UserAction::Restart(concrete(&n).map_err(fail)?),
-            Act::Shutdown(n) => UserAction::Shutdown(concrete(&n).map_err(fail)?),
-            Act::Pause(n, d) => UserAction::Pause(concrete(&n).map_err(fail)?, d),
-            Act::Timeout(n) => UserAction::TimeoutNow(concrete(&n).map_err(fail)?),
-            Act::Isolate(n) => UserAction::Isolate(concrete(&n).map_err(fail)?),
-            Act::Partition(groups) => UserAction::Partition(
-                groups
-                    .iter()
-                    .map(|g| concrete_all(g))
-                    .collect::<Result<_, _>>()
-                    .map_err(fail)?,
-            ),
-            Act::PartitionOneWay(a, b) => UserAction::PartitionOneWay {
-                from: concrete_all(&a).map_err(fail)?,
-                to: concrete_all(&b).map_err(fail)?,
-            },
-            Act::Heal => UserAction::Heal,
-            Act::DropId(id) => UserAction::DropMessage(id),
-            Act::Write(count, to) => UserAction::Write {
-                count,
-                to: to.as_ref().map(concrete).transpose().map_err(fail)?,
-            },
-            Act::Network(change) => {
-                change.apply_to(&mut network);
-                UserAction::SetNetwork(network.clone())
-            }
-            Act::DropNext { .. } => {
-                return Err(fail("`drop next` cannot be replayed; drop by id".into()))
-            }
-        };
+        let action = to_action_with(&act, &|n| concrete(n), &network, None).map_err(fail)?;
+        if let UserAction::SetNetwork(cfg) = &action {
+            network = cfg.clone();
+        }
         actions.push((t, action));
     }
     Ok(SharedRun { spec, actions })

@@ -1,13 +1,14 @@
 //! Seeded fault sweeps ("swarm testing", after TigerBeetle's VOPR).
 //!
-//! From one seed, a run draws a cluster shape (1–7 voters, 0–5 observers, pre-vote on or off),
-//! network hardship (latency, loss, duplication, reordering) and a stream of faults. It has two
-//! phases:
+//! From one seed, a run draws a cluster shape (1–7 voters, 0–5 brokers, or combined mode with
+//! 1–5 combined nodes; pre-vote on or off), network hardship (latency, loss, duplication,
+//! reordering) and a stream of faults. It has two phases:
 //! 1. **Safety**: random crashes, restarts, graceful shutdowns, pauses, partitions (symmetric
-//!    and one-way), dropped messages, timer kicks and writes, with every invariant checked after
-//!    every event.
+//!    and one-way), dropped messages, timer kicks, writes and metadata operations (topics
+//!    created and deleted, configs changed), with every invariant checked after every event.
 //! 2. **Liveness**: every fault healed and every node restarted; within a bound there must be
-//!    exactly one leader and every voter must hold the same committed prefix.
+//!    exactly one leader, every voter must hold the same committed prefix, and every broker
+//!    must be registered and unfenced.
 //!
 //! The faults are ordinary [`UserAction`]s, so a failing seed prints as a scenario file that
 //! `kraftlab run` replays exactly.
@@ -15,6 +16,7 @@
 use crate::check::Violation;
 use crate::kraft::Role;
 use crate::rng::SimRng;
+use crate::server::AdminOp;
 use crate::types::{ms, secs, Micros, NodeId, SimTime};
 
 use super::action::UserAction;
@@ -100,7 +102,11 @@ pub fn shape(seed: u64) -> ClusterSpec {
     let mut rng = SimRng::new(seed ^ 0x5357_4152_4d00);
     let voters = 1 + rng.below(7) as usize;
     let observers = rng.below(6) as usize;
-    let mut spec = ClusterSpec::kraft(voters, observers, seed);
+    let mut spec = if rng.below(4) == 0 {
+        ClusterSpec::combined_mode(1 + rng.below(5) as usize, rng.below(3) as usize, seed)
+    } else {
+        ClusterSpec::kraft(voters, observers, seed)
+    };
     spec.quorum.prevote = rng.below(4) != 0;
     spec.quorum.fetch_sends_high_watermark = rng.below(2) == 0;
     let min = ms(rng.between(1, 20));
@@ -133,7 +139,7 @@ fn pick_node(rng: &mut SimRng, world: &World, want: impl Fn(NodeStatus) -> bool)
 
 fn random_fault(rng: &mut SimRng, world: &World) -> Option<UserAction> {
     let all: Vec<NodeId> = world.nodes().map(|n| n.id).collect();
-    Some(match rng.below(13) {
+    Some(match rng.below(16) {
         0 | 1 => UserAction::Crash(pick_node(rng, world, |s| s.is_live())?),
         2 | 3 => UserAction::Restart(pick_node(rng, world, |s| !s.is_live())?),
         4 => UserAction::Shutdown(pick_node(rng, world, |s| s == NodeStatus::Up)?),
@@ -182,10 +188,31 @@ fn random_fault(rng: &mut SimRng, world: &World) -> Option<UserAction> {
                 .collect();
             UserAction::TimeoutNow(rng.pick(&voters)?)
         }
-        _ => UserAction::Write {
+        12 => UserAction::Write {
             count: rng.between(1, 5) as u32,
             to: None,
         },
+        13 => {
+            let brokers = world.nodes().filter(|n| n.kind.has_broker()).count() as u64;
+            UserAction::Admin(AdminOp::CreateTopic {
+                name: format!("t{}", rng.below(20)),
+                partitions: rng.between(1, 8) as u32,
+                replication_factor: rng.between(1, brokers.clamp(1, 3)) as u32,
+                configs: Vec::new(),
+            })
+        }
+        14 => {
+            let image = crate::tools::metadata::leader_image(world).ok()?;
+            let names: Vec<String> = image.topic_ids.keys().map(|n| n.to_string()).collect();
+            UserAction::Admin(AdminOp::DeleteTopic {
+                name: names.get(rng.below(names.len() as u64) as usize)?.clone(),
+            })
+        }
+        _ => UserAction::Admin(AdminOp::AlterConfig {
+            resource: "broker".into(),
+            key: "log.retention.ms".into(),
+            value: Some(rng.between(1, 1_000_000).to_string()),
+        }),
     })
 }
 
@@ -224,6 +251,14 @@ pub fn converged(world: &World) -> Result<(), String> {
             if log.epoch_at(offset) != lr.log().epoch_at(offset) {
                 return Err(format!("{v} differs from the leader at offset {offset}"));
             }
+        }
+    }
+    let image = crate::tools::metadata::leader_image(world)?;
+    for n in world.nodes().filter(|n| n.kind.has_broker()) {
+        match image.brokers.get(&n.id.0) {
+            Some(b) if !b.fenced => {}
+            Some(_) => return Err(format!("broker {} is still fenced", n.id)),
+            None => return Err(format!("broker {} is not registered", n.id)),
         }
     }
     Ok(())

@@ -1,7 +1,10 @@
 //! Text renderings that Kafka users know: `kafka-metadata-quorum describe --status` and
-//! `--replication` (in [`quorum`]), a listing of a replica's log and of the nodes ([`listing`]).
+//! `--replication` (in [`quorum`]), a listing of a replica's log and of the nodes ([`listing`]),
+//! and the metadata layer: `kafka-dump-log`, `kafka-topics --describe`, images and configs
+//! ([`metadata`]).
 
 pub mod listing;
+pub mod metadata;
 pub mod quorum;
 pub mod uuid;
 

@@ -1,0 +1,94 @@
+//! Every node's metadata image equals the replay of the committed log up to its metadata
+//! offset (KRAFT.md §3.3: the `MetadataLoader` builds the image from committed batches only,
+//! in order, once each).
+//!
+//! The checker replays the committed log itself into a reference image and remembers the
+//! reference's fingerprint at every offset. When a node reports a new metadata offset, its
+//! image must have exactly the fingerprint the reference had at that offset: a loader that
+//! skipped, repeated or reordered a record, applied one that was later truncated, or shared a
+//! memoized image it should not have, shows up here. (That the committed log itself is the
+//! same everywhere is `log_matching`'s and `committed_durable`'s business.)
+
+use super::{violation, Property, Violation};
+use crate::metadata::image::MetadataImage;
+use crate::sim::World;
+use crate::trace::{Event, TraceEvent};
+use crate::types::Offset;
+
+/// The property.
+pub const PROPERTY: Property = Property {
+    name: "image_matches_log",
+    statement: "every node's metadata image is the replay of the committed log up to its offset",
+    source: "KRAFT.md §3.3 (MetadataLoader.handleCommit, MetadataDelta.replay)",
+};
+
+/// The reference image and its `(digest, partitions)` at every offset so far.
+#[derive(Clone, Debug, Default)]
+pub struct Check {
+    reference: MetadataImage,
+    at: Vec<(u64, usize)>,
+}
+
+impl Check {
+    /// Checks one event.
+    pub fn observe(&mut self, world: &World, e: &TraceEvent, out: &mut Vec<Violation>) {
+        let Event::MetadataLoaded { offset, .. } = e.event else {
+            return;
+        };
+        let Some(node) = world.node(e.node) else {
+            return;
+        };
+        let (Some(server), Some(disk)) = (node.server(), node.disk()) else {
+            return;
+        };
+        if self.at.is_empty() {
+            self.at.push((self.reference.digest, 0));
+        }
+        let image = server.image();
+        if image.offset != offset {
+            out.push(violation(
+                &PROPERTY,
+                e,
+                format!(
+                    "reported metadata offset {offset} but its image is at {}",
+                    image.offset
+                ),
+            ));
+            return;
+        }
+        // Extend the reference with the committed records this node just applied.
+        let reached = self.reference.offset;
+        if offset > reached && disk.log.start_offset() <= reached {
+            for (o, epoch, record) in disk.log.entries(reached, offset) {
+                if let Err(why) = self.reference.apply(o, epoch, record) {
+                    out.push(violation(
+                        &PROPERTY,
+                        e,
+                        format!("the committed record at offset {o} does not replay: {why}"),
+                    ));
+                    return;
+                }
+                self.at
+                    .push((self.reference.digest, self.reference.partition_count));
+            }
+        }
+        let Some(&(digest, partitions)) = self.at.get(offset as usize) else {
+            return; // below a snapshot nobody replayed from the start: nothing to compare
+        };
+        if (image.digest, image.partition_count) != (digest, partitions) {
+            out.push(violation(
+                &PROPERTY,
+                e,
+                format!(
+                    "its image at offset {offset} ({} partitions) differs from the replay of the committed log ({partitions} partitions)",
+                    image.partition_count
+                ),
+            ));
+        }
+    }
+
+    /// The reference's offset (for tests).
+    pub fn replayed_to(&self) -> Offset {
+        self.reference.offset
+    }
+}

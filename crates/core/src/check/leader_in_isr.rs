@@ -1,0 +1,65 @@
+//! A partition's leader is always a member of its ISR (KRAFT.md §3.2: fencing and controlled
+//! shutdown move leadership *and* shrink ISRs in the same PartitionChangeRecords; the
+//! controller elects leaders from the ISR only).
+//!
+//! Checked on every image a node loads, for the partitions that changed since its previous
+//! image (images share unchanged topics, so this is cheap).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::{violation, Property, Violation};
+use crate::metadata::image::{changed_partitions, MetadataImage};
+use crate::record::NO_LEADER;
+use crate::sim::World;
+use crate::trace::{Event, TraceEvent};
+use crate::types::NodeId;
+
+/// The property.
+pub const PROPERTY: Property = Property {
+    name: "leader_in_isr",
+    statement: "a partition's leader is always in its ISR",
+    source: "KRAFT.md §3.2 (ReplicationControlManager.handleBrokerFenced, PartitionChangeBuilder)",
+};
+
+/// The image each running node loaded last.
+#[derive(Clone, Debug, Default)]
+pub struct Check {
+    last: BTreeMap<NodeId, Arc<MetadataImage>>,
+}
+
+impl Check {
+    /// Checks one event.
+    pub fn observe(&mut self, world: &World, e: &TraceEvent, out: &mut Vec<Violation>) {
+        match e.event {
+            Event::Crashed | Event::Stopped | Event::Restarted => {
+                self.last.remove(&e.node);
+            }
+            Event::MetadataLoaded { .. } => {
+                let Some(image) = world
+                    .node(e.node)
+                    .and_then(|n| n.server())
+                    .map(|s| s.image())
+                else {
+                    return;
+                };
+                let empty = Arc::new(MetadataImage::default());
+                let prev = self.last.get(&e.node).unwrap_or(&empty);
+                for (topic, p, _, now) in changed_partitions(prev, image) {
+                    if now.leader != NO_LEADER && !now.isr.contains(&now.leader) {
+                        out.push(violation(
+                            &PROPERTY,
+                            e,
+                            format!(
+                                "{}-{p} is led by {} but its ISR is {:?} (image offset {})",
+                                topic.name, now.leader, now.isr, image.offset
+                            ),
+                        ));
+                    }
+                }
+                self.last.insert(e.node, image.clone());
+            }
+            _ => {}
+        }
+    }
+}
