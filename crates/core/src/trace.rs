@@ -299,6 +299,12 @@ pub enum Event {
         /// Kafka's error name.
         error: &'static str,
     },
+    /// The node's storage was formatted (`kafka-storage format`) or deleted (`None`): its log,
+    /// epoch and vote are gone.
+    StorageFormatted {
+        /// The cluster id written to `meta.properties`, if formatted.
+        cluster_id: Option<String>,
+    },
     /// The controller refused a broker request.
     BrokerRequestRefused {
         /// Which request.
@@ -474,6 +480,10 @@ impl TraceEvent {
             Event::QuorumRequestRefused { by, what, error } => {
                 format!("{what} refused by {by}: {error}")
             }
+            Event::StorageFormatted {
+                cluster_id: Some(c),
+            } => format!("storage formatted for cluster {c}"),
+            Event::StorageFormatted { cluster_id: None } => "storage deleted".into(),
             Event::BrokerStateChanged { state } => format!("broker state {state}"),
             Event::BrokerGaveUp { why } => format!("broker stops: {why}"),
             Event::MetadataLoaded { offset, .. } => format!("metadata image at offset {offset}"),
@@ -584,6 +594,12 @@ impl TraceEvent {
             Event::BrokerFenced { broker, why } => format!("the active controller {n} fenced broker {broker}: {why}"),
             Event::BrokerRegistered { epoch } => format!("broker {n} registered (broker epoch {epoch}) and starts fenced"),
             Event::BrokerRequestRefused { what, error } => format!("broker {n}'s {what} was refused: {error}"),
+            Event::StorageFormatted {
+                cluster_id: Some(c),
+            } => format!("{n}'s storage was formatted for cluster {c}: its log, epoch and vote are gone"),
+            Event::StorageFormatted { cluster_id: None } => {
+                format!("{n}'s storage was deleted: it is no longer formatted")
+            }
             Event::QuorumRequestRefused { by, what, error } => {
                 let hint = match *error {
                     "INCONSISTENT_CLUSTER_ID" => " (the two nodes were formatted with different cluster ids)",

@@ -24,6 +24,11 @@ pub struct Check {
 impl Check {
     /// Checks one event.
     pub fn observe(&mut self, e: &TraceEvent, out: &mut Vec<Violation>) {
+        // A wiped or reformatted disk starts again from epoch 0: a new replica as far as the
+        // epoch goes (what it may have voted before is `single_vote`'s business).
+        if let Event::StorageFormatted { .. } = &e.event {
+            self.last.remove(&e.node);
+        }
         if let Event::Transition { epoch, .. } = &e.event {
             let last = self.last.entry(e.node).or_insert(0);
             if *epoch < *last {

@@ -66,8 +66,8 @@ pub struct Replica {
     pub(crate) shutdown_done: bool,
     /// `ClusterId` from `meta.properties`, sent with every request.
     pub(crate) cluster_id: Option<Arc<str>>,
-    /// The last refusal reported, so a peer refusing every retry is reported once.
-    last_refusal: Option<(NodeId, ErrorCode)>,
+    /// Refusals reported, so a peer refusing every retry is reported once.
+    refusals: std::collections::BTreeSet<(NodeId, ErrorCode, &'static str)>,
     next_correlation: u64,
 }
 
@@ -106,7 +106,7 @@ impl Replica {
             transitions: 0,
             shutdown_done: false,
             cluster_id: disk.meta.as_ref().map(|m| Arc::from(m.cluster_id.as_str())),
-            last_refusal: None,
+            refusals: Default::default(),
             next_correlation: (disk.incarnation as u64) << 32,
             disk,
         };
@@ -156,12 +156,16 @@ impl Replica {
             r.state = State::Unattached(r.unattached_state(ctx));
         }
         let role = r.role();
-        ctx.emit(Event::Transition {
-            from: Role::Unattached,
-            to: role,
-            epoch: r.epoch(),
-            reason: Reason::Startup,
-        });
+        // A replica on a fresh disk starts Unattached in epoch 0: nothing worth a line.
+        let fresh = role == Role::Unattached && r.epoch() == 0 && r.disk.log.end_offset() == 0;
+        if !fresh {
+            ctx.emit(Event::Transition {
+                from: Role::Unattached,
+                to: role,
+                epoch: r.epoch(),
+                reason: Reason::Startup,
+            });
+        }
         r
     }
 
@@ -354,11 +358,11 @@ impl Replica {
                 ErrorCode::InconsistentClusterId | ErrorCode::InconsistentVoterSet
             )
         }) {
-            if self.last_refusal != Some((from, error)) {
-                self.last_refusal = Some((from, error));
+            let what = rpc.name().trim_end_matches("Response");
+            if self.refusals.insert((from, error, what)) {
                 ctx.emit(Event::QuorumRequestRefused {
                     by: from,
-                    what: rpc.name(),
+                    what,
                     error: error.name(),
                 });
             }

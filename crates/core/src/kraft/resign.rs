@@ -22,7 +22,6 @@ impl Replica {
             return;
         }
         self.shutdown_deadline = Some(ctx.now + ms(SHUTDOWN_TIMEOUT_MS));
-        ctx.emit(Event::ShutdownStarted);
         if let State::Leader(l) = &self.state {
             let successors = l.voters_by_descending_fetch_offset(self.id);
             self.become_resigned(successors, Reason::Shutdown, ctx);

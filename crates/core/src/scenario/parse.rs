@@ -990,6 +990,89 @@ network latency=1ms..2ms loss=1.5%
     }
 
     #[test]
+    fn parses_the_metadata_commands() {
+        let c = parse_command("create-topic orders partitions=3 rf=2 retention.ms=1000").unwrap();
+        assert_eq!(
+            c,
+            Command::Do(
+                Act::CreateTopic {
+                    name: "orders".into(),
+                    partitions: 3,
+                    replication_factor: 2,
+                    configs: vec![("retention.ms".into(), "1000".into())],
+                },
+                None
+            )
+        );
+        assert_eq!(
+            parse_command("alter-config broker:1 log.retention.ms=none").unwrap(),
+            Command::Do(
+                Act::AlterConfig {
+                    resource: "broker:1".into(),
+                    key: "log.retention.ms".into(),
+                    value: None
+                },
+                None
+            )
+        );
+        // A voter list is split at its commas by the tokenizer and glued back.
+        assert_eq!(
+            parse_command("configure 3001 controller.quorum.voters=3000@h:9093,3001@h:9093")
+                .unwrap(),
+            Command::Do(
+                Act::Configure(
+                    NodeRef::Id(NodeId(3001)),
+                    "controller.quorum.voters".into(),
+                    "3000@h:9093,3001@h:9093".into()
+                ),
+                None
+            )
+        );
+        assert_eq!(
+            parse_command("format 2 cluster-id=abc").unwrap(),
+            Command::Do(
+                Act::Format(NodeRef::Id(NodeId(2)), Some("abc".into())),
+                None
+            )
+        );
+        assert_eq!(
+            parse_command("show topics orders on 1").unwrap(),
+            Command::Show(Show::Topics(
+                Some("orders".into()),
+                Some(NodeRef::Id(NodeId(1)))
+            ))
+        );
+        assert_eq!(
+            parse_command("show metadata-log from 12").unwrap(),
+            Command::Show(Show::MetadataLog(None, 12))
+        );
+        assert!(matches!(
+            parse_command("cluster kraft combined=3").unwrap(),
+            Command::Cluster(ref s) if s.combined.len() == 3 && s.controllers.is_empty() && s.brokers.is_empty()
+        ));
+        for bad in [
+            "create-topic",
+            "create-topic partitions=3",
+            "create-topic t partitions=0",
+            "create-topic t rf=x",
+            "delete-topic",
+            "delete-topic a b",
+            "alter-config orders",
+            "alter-config orders =5",
+            "configure 3000",
+            "configure 3000 node.id",
+            "format",
+            "format 1 cluster=x",
+            "show metadata-log 1 from x",
+            "show topics a b c",
+            "cluster kraft voters=0",
+            "cluster kraft combined=9 voters=3",
+        ] {
+            assert!(parse_command(bad).is_err(), "`{bad}` should not parse");
+        }
+    }
+
+    #[test]
     fn errors_name_the_line_and_suggest() {
         let err = parse_script("cluster kraft\nrun 1s\ncrsh 3000\n").unwrap_err();
         assert_eq!(err.line, 3);

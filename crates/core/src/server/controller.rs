@@ -466,6 +466,15 @@ impl Controller {
             }
             return Err(answer(ControllerError::None, caught_up, true, false));
         }
+        if want_shut_down && !reg.in_controlled_shutdown && active.image.led_by(broker_id) == 0 {
+            // Leads nothing: SHUTDOWN_NOW at once, fenced and out of every ISR.
+            active.sessions.remove(&broker_id);
+            let records = fence_records(&active.image, broker_id, false);
+            return Ok((
+                records,
+                later(answer(ControllerError::None, caught_up, true, true)),
+            ));
+        }
         if want_shut_down || reg.in_controlled_shutdown {
             if !reg.in_controlled_shutdown {
                 let records = controlled_shutdown_records(&active.image, broker_id);

@@ -291,6 +291,7 @@ impl Server {
             return;
         }
         self.shutting_down = true;
+        ctx.emit(Event::ShutdownStarted);
         match &mut self.broker {
             Some(b) => b.begin_shutdown(ctx.now),
             None => self.raft.begin_shutdown(ctx),

@@ -427,6 +427,12 @@ impl World {
                     }),
                     ..Default::default()
                 });
+                self.emit(
+                    *node,
+                    Event::StorageFormatted {
+                        cluster_id: Some(cluster.clone()),
+                    },
+                );
                 Ok(format!(
                     "formatted {node}'s storage for cluster {cluster} (its log is gone)"
                 ))
@@ -439,6 +445,7 @@ impl World {
                 }
                 self.nodes.get_mut(node).expect("checked above").disk =
                     Some(crate::kraft::Disk::default());
+                self.emit(*node, Event::StorageFormatted { cluster_id: None });
                 Ok(format!(
                     "deleted {node}'s storage: it is no longer formatted"
                 ))

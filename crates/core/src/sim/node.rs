@@ -74,7 +74,8 @@ impl NodeStatus {
         match self {
             NodeStatus::Up => "up",
             NodeStatus::Paused { .. } => "paused",
-            NodeStatus::Crashed | NodeStatus::Stopped => "crashed",
+            NodeStatus::Crashed => "crashed",
+            NodeStatus::Stopped => "stopped",
         }
     }
 

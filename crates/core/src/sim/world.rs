@@ -148,6 +148,12 @@ pub struct World {
 impl World {
     /// Builds the cluster and starts every node at time zero.
     pub fn new(spec: ClusterSpec) -> World {
+        World::with_recording(spec, false)
+    }
+
+    /// Builds the cluster like [`World::new`], recording the trace from the very start when
+    /// `record` is set (start-up warnings and refusals happen before the first step).
+    pub fn with_recording(spec: ClusterSpec, record: bool) -> World {
         let voters = spec.voters();
         let mut nodes = BTreeMap::new();
         for id in spec
@@ -172,7 +178,7 @@ impl World {
             memo: ImageMemo::default(),
             step_events: Vec::new(),
             trace: Vec::new(),
-            record: false,
+            record,
             checker: Some(Box::default()),
             violations: Vec::new(),
             out: Vec::new(),
