@@ -305,6 +305,40 @@ pub enum Event {
         /// The cluster id written to `meta.properties`, if formatted.
         cluster_id: Option<String>,
     },
+    /// This node froze its metadata image as a snapshot and deleted the log it covers.
+    SnapshotTaken {
+        /// End offset of the snapshot.
+        end_offset: Offset,
+        /// Epoch of its last record.
+        epoch: Epoch,
+        /// The log start offset afterwards.
+        log_start: Offset,
+        /// How many records were deleted.
+        deleted: Offset,
+    },
+    /// The leader answered a Fetch with a SnapshotId: this node is behind its log start.
+    SnapshotNeeded {
+        /// The leader.
+        from: NodeId,
+        /// End offset of the snapshot named.
+        end_offset: Offset,
+    },
+    /// This node loaded the leader's snapshot with FetchSnapshot, replacing its log.
+    SnapshotFetched {
+        /// The leader.
+        from: NodeId,
+        /// End offset of the snapshot.
+        end_offset: Offset,
+        /// Epoch of its last record.
+        epoch: Epoch,
+        /// How many records of its own log it dropped.
+        replaced: Offset,
+    },
+    /// The metadata loader replaced the image with a snapshot's (`handleLoadSnapshot`).
+    SnapshotLoaded {
+        /// The image's new metadata offset.
+        offset: Offset,
+    },
     /// The controller refused a broker request.
     BrokerRequestRefused {
         /// Which request.
@@ -484,6 +518,24 @@ impl TraceEvent {
                 cluster_id: Some(c),
             } => format!("storage formatted for cluster {c}"),
             Event::StorageFormatted { cluster_id: None } => "storage deleted".into(),
+            Event::SnapshotTaken {
+                end_offset,
+                epoch,
+                log_start,
+                ..
+            } => format!("snapshot {end_offset}@{epoch} taken; log start -> {log_start}"),
+            Event::SnapshotFetched {
+                from,
+                end_offset,
+                epoch,
+                ..
+            } => format!("fetched snapshot {end_offset}@{epoch} from {from}"),
+            Event::SnapshotNeeded { from, end_offset } => {
+                format!("behind {from}'s log start: needs snapshot up to {end_offset}")
+            }
+            Event::SnapshotLoaded { offset } => {
+                format!("metadata image loaded from snapshot at offset {offset}")
+            }
             Event::BrokerStateChanged { state } => format!("broker state {state}"),
             Event::BrokerGaveUp { why } => format!("broker stops: {why}"),
             Event::MetadataLoaded { offset, .. } => format!("metadata image at offset {offset}"),
@@ -600,6 +652,19 @@ impl TraceEvent {
             Event::StorageFormatted { cluster_id: None } => {
                 format!("{n}'s storage was deleted: it is no longer formatted")
             }
+            Event::SnapshotTaken {
+                end_offset,
+                deleted,
+                ..
+            } => format!(
+                "{n} froze its metadata image as a snapshot up to offset {end_offset} and deleted {deleted} record(s) of log it no longer needs"
+            ),
+            Event::SnapshotFetched {
+                from, end_offset, ..
+            } => format!(
+                "{n} was behind {from}'s log start, so it loaded {from}'s snapshot (up to offset {end_offset}) with FetchSnapshot instead of replaying the log"
+            ),
+            Event::SnapshotLoaded { .. } | Event::SnapshotNeeded { .. } => return None,
             Event::QuorumRequestRefused { by, what, error } => {
                 let hint = match *error {
                     "INCONSISTENT_CLUSTER_ID" => " (the two nodes were formatted with different cluster ids)",

@@ -3,13 +3,16 @@
 //! in order, once each).
 //!
 //! The checker replays the committed log itself into a reference image and remembers the
-//! reference's fingerprint at every offset. When a node reports a new metadata offset, its
-//! image must have exactly the fingerprint the reference had at that offset: a loader that
-//! skipped, repeated or reordered a record, applied one that was later truncated, or shared a
-//! memoized image it should not have, shows up here. (That the committed log itself is the
-//! same everywhere is `log_matching`'s and `committed_durable`'s business.)
+//! reference's fingerprint at every offset. It reads the committed records from the leader's
+//! log only (a follower may hold a divergent copy), and jumps over what the leader holds only
+//! in a snapshot. When a node reports a new metadata offset, its image must have exactly the
+//! fingerprint the reference had at that offset: a loader that skipped, repeated or reordered
+//! a record, applied one that was later truncated, or shared a memoized image it should not
+//! have, shows up here. (That the committed log itself is the same everywhere is
+//! `log_matching`'s and `committed_durable`'s business.)
 
 use super::{violation, Property, Violation};
+use crate::kraft::Role;
 use crate::metadata::image::MetadataImage;
 use crate::sim::World;
 use crate::trace::{Event, TraceEvent};
@@ -22,18 +25,20 @@ pub const PROPERTY: Property = Property {
     source: "KRAFT.md §3.3 (MetadataLoader.handleCommit, MetadataDelta.replay)",
 };
 
-/// The reference image and its `(digest, partitions)` at every offset so far.
+/// The reference image and its `(digest, partitions)` at every offset so far (`None` for
+/// offsets jumped over with a leader's snapshot).
 #[derive(Clone, Debug, Default)]
 pub struct Check {
     reference: MetadataImage,
-    at: Vec<(u64, usize)>,
+    at: Vec<Option<(u64, usize)>>,
 }
 
 impl Check {
     /// Checks one event.
     pub fn observe(&mut self, world: &World, e: &TraceEvent, out: &mut Vec<Violation>) {
-        let Event::MetadataLoaded { offset, .. } = e.event else {
-            return;
+        let offset = match e.event {
+            Event::MetadataLoaded { offset, .. } | Event::SnapshotLoaded { offset } => offset,
+            _ => return,
         };
         let Some(node) = world.node(e.node) else {
             return;
@@ -42,7 +47,7 @@ impl Check {
             return;
         };
         if self.at.is_empty() {
-            self.at.push((self.reference.digest, 0));
+            self.at.push(Some((self.reference.digest, 0)));
         }
         let image = server.image();
         if image.offset != offset {
@@ -56,9 +61,23 @@ impl Check {
             ));
             return;
         }
-        // Extend the reference with the committed records this node just applied.
-        let reached = self.reference.offset;
-        if offset > reached && disk.log.start_offset() <= reached {
+        // Extend the reference with the committed records, from the leader's log only.
+        let leads = server.raft().role() == Role::Leader;
+        if leads && offset > self.reference.offset {
+            if let Some(snapshot) = disk.snapshot.as_ref().filter(|s| {
+                s.id.end_offset > self.reference.offset
+                    && disk.log.start_offset() > self.reference.offset
+            }) {
+                self.reference = (*snapshot.image).clone();
+                while (self.at.len() as Offset) < snapshot.id.end_offset {
+                    self.at.push(None);
+                }
+                self.at.push(Some((
+                    self.reference.digest,
+                    self.reference.partition_count,
+                )));
+            }
+            let reached = self.reference.offset;
             for (o, epoch, record) in disk.log.entries(reached, offset) {
                 if let Err(why) = self.reference.apply(o, epoch, record) {
                     out.push(violation(
@@ -68,12 +87,14 @@ impl Check {
                     ));
                     return;
                 }
-                self.at
-                    .push((self.reference.digest, self.reference.partition_count));
+                self.at.push(Some((
+                    self.reference.digest,
+                    self.reference.partition_count,
+                )));
             }
         }
-        let Some(&(digest, partitions)) = self.at.get(offset as usize) else {
-            return; // below a snapshot nobody replayed from the start: nothing to compare
+        let Some(&Some((digest, partitions))) = self.at.get(offset as usize) else {
+            return; // not replayed yet, or jumped over with a snapshot: nothing to compare
         };
         if (image.digest, image.partition_count) != (digest, partitions) {
             out.push(violation(

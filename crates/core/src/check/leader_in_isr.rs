@@ -35,7 +35,7 @@ impl Check {
             Event::Crashed | Event::Stopped | Event::Restarted => {
                 self.last.remove(&e.node);
             }
-            Event::MetadataLoaded { .. } => {
+            Event::MetadataLoaded { .. } | Event::SnapshotLoaded { .. } => {
                 let Some(image) = world
                     .node(e.node)
                     .and_then(|n| n.server())

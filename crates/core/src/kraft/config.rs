@@ -34,6 +34,12 @@ pub struct QuorumConfig {
     /// the leader answers at once when its own is higher, so a new HW reaches followers in one
     /// round trip instead of after a 500 ms long-poll.
     pub fetch_sends_high_watermark: bool,
+    /// Stand-in for `metadata.log.max.record.bytes.between.snapshots` (20 MiB): every node
+    /// snapshots its image once this many records were applied since its last snapshot.
+    pub snapshot_records: u64,
+    /// `metadata.log.max.snapshot.interval.ms` (1 h): a node also snapshots when this long
+    /// has passed since its last snapshot and records were applied meanwhile.
+    pub snapshot_interval_ms: u64,
     /// Teaching switches that each remove one safety rule, all off by default. Lessons use
     /// them to show why a rule exists; tests use them to prove the invariant checkers catch
     /// the breakage.
@@ -130,6 +136,8 @@ impl Default for QuorumConfig {
             fetch_max_records: 8192,
             prevote: true,
             fetch_sends_high_watermark: true,
+            snapshot_records: 20_000,
+            snapshot_interval_ms: 3_600_000,
             buggify: Buggify::default(),
         }
     }

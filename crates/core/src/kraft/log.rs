@@ -195,11 +195,13 @@ impl Log {
     }
 
     /// `(epoch, end offset)` for the largest epoch not above `epoch`, like Kafka's
-    /// `endOffsetForEpoch`. If the log has no such epoch, the answer is the log start.
+    /// `endOffsetForEpoch`. If the log holds no such epoch, the answer is the log start with
+    /// the epoch there (the snapshot's, as `KafkaMetadataLog` answers): an older epoch cannot
+    /// be vouched for once a snapshot replaced the records that held it.
     pub fn end_offset_for_epoch(&self, epoch: Epoch) -> (Epoch, Offset) {
         let i = self.epochs.partition_point(|(e, _)| *e <= epoch);
         if i == 0 {
-            return (self.start_epoch.min(epoch), self.start_offset);
+            return (self.start_epoch, self.start_offset);
         }
         let (found, _) = self.epochs[i - 1];
         let end = self
@@ -222,6 +224,10 @@ impl Log {
         }
         let (epoch, end_offset) = self.end_offset_for_epoch(last_fetched_epoch);
         if epoch != last_fetched_epoch || end_offset < fetch_offset {
+            // A divergence before what the log still holds can only be mended by a snapshot.
+            if self.start_offset > 0 && end_offset <= self.start_offset {
+                return FetchValidation::SnapshotNeeded;
+            }
             FetchValidation::Diverging { epoch, end_offset }
         } else {
             FetchValidation::Valid
@@ -357,6 +363,21 @@ mod tests {
         assert_eq!(log.entry(4).map(|(e, _)| e), Some(1));
         assert_eq!(log.entry(5).map(|(e, _)| e), Some(3));
         assert_eq!(log.entry(9), None);
+    }
+
+    #[test]
+    fn an_epoch_before_the_snapshot_is_not_vouched_for() {
+        // The leader's records of epochs 1 and 3 are gone into a snapshot ending at 9@3.
+        let mut leader = log_of(&[(1, 5), (3, 4), (3, 2)]);
+        leader.advance_start(9, 3);
+        assert_eq!(leader.start_offset(), 9);
+        // A follower whose log ends at 9 in epoch 1 (a divergent tail the leader never had)
+        // must not be told its log matches: it needs the snapshot.
+        assert_eq!(leader.end_offset_for_epoch(1), (3, 9));
+        assert_eq!(leader.validate_fetch(9, 1), FetchValidation::SnapshotNeeded);
+        // One that ends exactly at the snapshot fetches on.
+        assert_eq!(leader.validate_fetch(9, 3), FetchValidation::Valid);
+        assert_eq!(leader.validate_fetch(4, 1), FetchValidation::SnapshotNeeded);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! - `election.rs`: Vote, PreVote, candidacy, backoff, BeginQuorumEpoch;
 //! - `replication.rs`: Fetch, the long-poll, divergence and truncation, the high watermark;
 //! - `resign.rs`: graceful shutdown, EndQuorumEpoch, the Resigned state;
+//! - [`snapshot`]: taking, serving and loading snapshots (KIP-630, FetchSnapshot);
 //! - [`leader`]: the leader's per-replica progress and check-quorum;
 //! - [`log`]: the replicated log and its epoch cache;
 //! - [`rpc`]: the messages; [`config`]: the timings, with Kafka's defaults.
@@ -25,6 +26,7 @@ mod replication;
 pub mod requests;
 mod resign;
 pub mod rpc;
+pub mod snapshot;
 pub mod state;
 mod transition;
 

@@ -42,6 +42,8 @@ pub struct Disk {
     pub incarnation: u32,
     /// `meta.properties`, written by `kafka-storage format`; `None` if never formatted.
     pub meta: Option<crate::server::config::MetaProperties>,
+    /// The latest snapshot; the log holds only what follows (or a little before) it.
+    pub snapshot: Option<super::snapshot::Snapshot>,
 }
 
 /// One member of the quorum: a voter (controller) or an observer (broker).
@@ -66,6 +68,8 @@ pub struct Replica {
     pub(crate) shutdown_done: bool,
     /// `ClusterId` from `meta.properties`, sent with every request.
     pub(crate) cluster_id: Option<Arc<str>>,
+    /// The snapshot a Fetch answer named, to be loaded with FetchSnapshot before fetching on.
+    pub(crate) fetching_snapshot: Option<super::rpc::SnapshotId>,
     /// Refusals reported, so a peer refusing every retry is reported once.
     refusals: std::collections::BTreeSet<(NodeId, ErrorCode, &'static str)>,
     next_correlation: u64,
@@ -107,6 +111,7 @@ impl Replica {
             shutdown_done: false,
             cluster_id: disk.meta.as_ref().map(|m| Arc::from(m.cluster_id.as_str())),
             refusals: Default::default(),
+            fetching_snapshot: None,
             next_correlation: (disk.incarnation as u64) << 32,
             disk,
         };
@@ -427,6 +432,16 @@ impl Replica {
                 ctx,
             ),
             RaftRpc::FetchResponse { .. } => self.handle_fetch_response(from, rpc, ctx),
+            RaftRpc::FetchSnapshotRequest {
+                epoch, snapshot_id, ..
+            } => self.handle_fetch_snapshot_request(from, correlation, epoch, snapshot_id, ctx),
+            RaftRpc::FetchSnapshotResponse {
+                epoch,
+                leader,
+                error,
+                snapshot,
+                ..
+            } => self.handle_fetch_snapshot_response(from, epoch, leader, error, snapshot, ctx),
         }
     }
 

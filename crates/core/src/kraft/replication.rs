@@ -206,10 +206,16 @@ impl Replica {
                 FetchValidation::SnapshotNeeded => (
                     Vec::new(),
                     None,
-                    Some(SnapshotId {
-                        end_offset: log.start_offset(),
-                        epoch: log.end_offset_for_epoch(0).0,
-                    }),
+                    Some(
+                        self.disk
+                            .snapshot
+                            .as_ref()
+                            .map(|s| s.id)
+                            .unwrap_or(SnapshotId {
+                                end_offset: log.start_offset(),
+                                epoch: log.end_offset_for_epoch(0).0,
+                            }),
+                    ),
                 ),
             };
         if diverging.is_none() && snapshot.is_none() {
@@ -322,6 +328,15 @@ impl Replica {
 
     /// Sends a Fetch for what follows this replica's log end.
     fn send_fetch(&mut self, to: NodeId, ctx: &mut Ctx) {
+        if let Some(snapshot_id) = self.fetching_snapshot {
+            let rpc = RaftRpc::FetchSnapshotRequest {
+                epoch: self.epoch(),
+                replica: self.id,
+                snapshot_id,
+            };
+            self.send_request(to, rpc, ctx);
+            return;
+        }
         let (last_fetched_epoch, fetch_offset) = self.disk.log.last_position();
         let rpc = RaftRpc::FetchRequest {
             epoch: self.epoch(),
@@ -408,6 +423,7 @@ impl Replica {
             error,
             high_watermark,
             diverging_epoch,
+            snapshot_id,
             batches,
             ..
         } = rpc
@@ -430,6 +446,15 @@ impl Replica {
         };
         f.has_fetched_from_leader = true;
         f.fetch_deadline = ctx.now + fetch_timeout;
+        if let Some(id) = snapshot_id {
+            // Behind the leader's log start: load its snapshot first (FetchSnapshot).
+            self.fetching_snapshot = Some(id);
+            ctx.emit(Event::SnapshotNeeded {
+                from,
+                end_offset: id.end_offset,
+            });
+            return;
+        }
         if let Some((epoch, end_offset)) = diverging_epoch {
             let point = self.disk.log.diverging_truncation_point(epoch, end_offset);
             if self.hw.is_some_and(|hw| point < hw) {

@@ -26,6 +26,8 @@ pub enum ErrorCode {
     InvalidRequest,
     /// The request's cluster id differs from the receiver's.
     InconsistentClusterId,
+    /// FetchSnapshot asked for a snapshot the leader no longer (or never) had.
+    SnapshotNotFound,
     /// A voter-only request (Vote, BeginQuorumEpoch, EndQuorumEpoch) between nodes that do
     /// not both count as voters in the receiver's `controller.quorum.voters`.
     InconsistentVoterSet,
@@ -42,6 +44,7 @@ impl ErrorCode {
             ErrorCode::BrokerNotAvailable => "BROKER_NOT_AVAILABLE",
             ErrorCode::InvalidRequest => "INVALID_REQUEST",
             ErrorCode::InconsistentClusterId => "INCONSISTENT_CLUSTER_ID",
+            ErrorCode::SnapshotNotFound => "SNAPSHOT_NOT_FOUND",
             ErrorCode::InconsistentVoterSet => "INCONSISTENT_VOTER_SET",
         }
     }
@@ -157,6 +160,29 @@ pub enum RaftRpc {
         /// The records, in whole batches.
         batches: Vec<Batch>,
     },
+    /// `FetchSnapshot` (apiKey 59): a fetcher behind the leader's log start asks for the
+    /// snapshot a Fetch answer named.
+    FetchSnapshotRequest {
+        /// The fetcher's epoch.
+        epoch: Epoch,
+        /// The fetcher.
+        replica: NodeId,
+        /// `SnapshotId` it wants.
+        snapshot_id: SnapshotId,
+    },
+    /// Answer to FetchSnapshot: the whole snapshot (Kafka sends it in chunks).
+    FetchSnapshotResponse {
+        /// The responder's epoch.
+        epoch: Epoch,
+        /// The leader the responder knows.
+        leader: Option<NodeId>,
+        /// Error code.
+        error: ErrorCode,
+        /// The snapshot asked for.
+        snapshot_id: SnapshotId,
+        /// The snapshot, if found.
+        snapshot: Option<Box<super::snapshot::Snapshot>>,
+    },
 }
 
 impl RaftRpc {
@@ -173,6 +199,8 @@ impl RaftRpc {
             RaftRpc::EndQuorumEpochResponse { .. } => "EndQuorumEpochResponse",
             RaftRpc::FetchRequest { .. } => "Fetch",
             RaftRpc::FetchResponse { .. } => "FetchResponse",
+            RaftRpc::FetchSnapshotRequest { .. } => "FetchSnapshot",
+            RaftRpc::FetchSnapshotResponse { .. } => "FetchSnapshotResponse",
         }
     }
 
@@ -184,6 +212,7 @@ impl RaftRpc {
                 | RaftRpc::BeginQuorumEpochRequest { .. }
                 | RaftRpc::EndQuorumEpochRequest { .. }
                 | RaftRpc::FetchRequest { .. }
+                | RaftRpc::FetchSnapshotRequest { .. }
         )
     }
 
@@ -223,6 +252,13 @@ impl RaftRpc {
                 snapshot_id: None,
                 batches: Vec::new(),
             },
+            RaftRpc::FetchSnapshotRequest { snapshot_id, .. } => RaftRpc::FetchSnapshotResponse {
+                epoch,
+                leader,
+                error,
+                snapshot_id: *snapshot_id,
+                snapshot: None,
+            },
             _ => return None,
         })
     }
@@ -243,7 +279,8 @@ impl RaftRpc {
             RaftRpc::VoteResponse { error, .. }
             | RaftRpc::BeginQuorumEpochResponse { error, .. }
             | RaftRpc::EndQuorumEpochResponse { error, .. }
-            | RaftRpc::FetchResponse { error, .. } => Some(*error),
+            | RaftRpc::FetchResponse { error, .. }
+            | RaftRpc::FetchSnapshotResponse { error, .. } => Some(*error),
             _ => None,
         }
     }
@@ -258,7 +295,9 @@ impl RaftRpc {
             | RaftRpc::EndQuorumEpochRequest { epoch, .. }
             | RaftRpc::EndQuorumEpochResponse { epoch, .. }
             | RaftRpc::FetchRequest { epoch, .. }
-            | RaftRpc::FetchResponse { epoch, .. } => *epoch,
+            | RaftRpc::FetchResponse { epoch, .. }
+            | RaftRpc::FetchSnapshotRequest { epoch, .. }
+            | RaftRpc::FetchSnapshotResponse { epoch, .. } => *epoch,
         }
     }
 }
@@ -368,6 +407,37 @@ impl fmt::Display for RaftRpc {
                 if records > 0 {
                     let first = batches[0].base_offset;
                     write!(f, " records={first}..{}", first + records as u64)?;
+                }
+                Ok(())
+            }
+            RaftRpc::FetchSnapshotRequest {
+                epoch,
+                replica,
+                snapshot_id,
+            } => write!(
+                f,
+                "FetchSnapshot epoch={epoch} replica={replica} snapshotId={}@{}",
+                snapshot_id.end_offset, snapshot_id.epoch
+            ),
+            RaftRpc::FetchSnapshotResponse {
+                epoch,
+                leader,
+                error,
+                snapshot_id,
+                snapshot,
+            } => {
+                write!(
+                    f,
+                    "FetchSnapshotResponse epoch={epoch} leader={} snapshotId={}@{}",
+                    opt(leader),
+                    snapshot_id.end_offset,
+                    snapshot_id.epoch
+                )?;
+                if let Some(s) = snapshot {
+                    write!(f, " partitions={}", s.image.partition_count)?;
+                }
+                if *error != ErrorCode::None {
+                    write!(f, " error={}", error.name())?;
                 }
                 Ok(())
             }

@@ -69,6 +69,8 @@ impl Replica {
         self.election = election;
         self.state = state;
         self.requests.reset();
+        // A snapshot named by the old leader may not be the new one's.
+        self.fetching_snapshot = None;
         self.transitions += 1;
         ctx.emit(Event::Transition {
             from,

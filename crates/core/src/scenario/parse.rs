@@ -833,6 +833,7 @@ const CLUSTER_KEYS: &[&str] = &[
     "linger",
     "buggify",
     "combined",
+    "snapshot-every",
 ];
 
 fn parse_count(k: &str, v: &str, max: usize, min: usize) -> Result<usize, String> {
@@ -882,6 +883,15 @@ fn parse_cluster(tokens: &[String]) -> Result<ClusterSpec, String> {
             }
             "prevote" => quorum.prevote = parse_on_off(&k, &v)?,
             "fetch-hw" => quorum.fetch_sends_high_watermark = parse_on_off(&k, &v)?,
+            "snapshot-every" => quorum.snapshot_records = v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (10..=10_000_000).contains(n))
+                .ok_or_else(|| {
+                    format!(
+                        "`snapshot-every` takes a number of records from 10 to 10000000, got `{v}`"
+                    )
+                })?,
             "election-timeout" => quorum.election_timeout_ms = parse_ms_setting(&k, &v)?,
             "fetch-timeout" => quorum.fetch_timeout_ms = parse_ms_setting(&k, &v)?,
             "linger" => {

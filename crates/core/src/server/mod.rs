@@ -181,6 +181,7 @@ impl Server {
         }
         self.raft.poll(ctx);
         self.load_committed(ctx, memo);
+        self.maybe_snapshot(ctx);
         if let Some(c) = &mut self.controller {
             c.sync_with_raft(&mut self.raft, &self.image, ctx);
             c.poll(&mut self.raft, ctx);
@@ -211,9 +212,38 @@ impl Server {
         }
     }
 
+    /// The snapshot generator (`SnapshotGenerator`): freezes the image once enough records
+    /// were applied since the last snapshot, or enough time passed.
+    fn maybe_snapshot(&mut self, ctx: &mut Ctx) {
+        let cfg = self.raft.config();
+        let (last_end, last_at) = self
+            .raft
+            .latest_snapshot()
+            .map(|s| (s.id.end_offset, s.taken_at))
+            .unwrap_or((0, SimTime::ZERO));
+        let applied = self.image.offset.saturating_sub(last_end);
+        if applied == 0 {
+            return;
+        }
+        if applied >= cfg.snapshot_records
+            || ctx.now.since(last_at) >= crate::types::ms(cfg.snapshot_interval_ms)
+        {
+            self.raft.take_snapshot(self.image.clone(), ctx);
+        }
+    }
+
     /// Applies committed batches to the image (`MetadataLoader`): only records below the high
-    /// watermark, never above.
+    /// watermark, never above. A snapshot newer than the image replaces it first
+    /// (`handleLoadSnapshot`): after a restart, or once a snapshot was fetched.
     fn load_committed(&mut self, ctx: &mut Ctx, memo: &mut ImageMemo) {
+        if let Some(snapshot) = self.raft.latest_snapshot() {
+            if snapshot.id.end_offset > self.image.offset {
+                self.image = snapshot.image.clone();
+                ctx.emit(Event::SnapshotLoaded {
+                    offset: self.image.offset,
+                });
+            }
+        }
         let hw = self.raft.high_watermark();
         // Teaching switch: apply whatever the log holds, committed or not.
         let limit = if self.raft.config().buggify.apply_uncommitted {

@@ -41,6 +41,9 @@ pub fn cluster_line(spec: &ClusterSpec) -> String {
     if q.fetch_timeout_ms != defaults.fetch_timeout_ms {
         s += &format!(" fetch-timeout={}ms", q.fetch_timeout_ms);
     }
+    if q.snapshot_records != defaults.snapshot_records {
+        s += &format!(" snapshot-every={}", q.snapshot_records);
+    }
     if q.append_linger_ms != defaults.append_linger_ms {
         s += &format!(" linger={}ms", q.append_linger_ms);
     }

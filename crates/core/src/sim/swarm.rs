@@ -1,7 +1,7 @@
 //! Seeded fault sweeps ("swarm testing", after TigerBeetle's VOPR).
 //!
 //! From one seed, a run draws a cluster shape (1–7 voters, 0–5 brokers, or combined mode with
-//! 1–5 combined nodes; pre-vote on or off), network hardship (latency, loss, duplication,
+//! 1–5 combined nodes; pre-vote on or off; frequent snapshots or not), network hardship (latency, loss, duplication,
 //! reordering) and a stream of faults. It has two phases:
 //! 1. **Safety**: random crashes, restarts, graceful shutdowns, pauses, partitions (symmetric
 //!    and one-way), dropped messages, timer kicks, writes and metadata operations (topics
@@ -109,6 +109,11 @@ pub fn shape(seed: u64) -> ClusterSpec {
     };
     spec.quorum.prevote = rng.below(4) != 0;
     spec.quorum.fetch_sends_high_watermark = rng.below(2) == 0;
+    // Frequent snapshots in a third of the runs, so that restarted and partitioned replicas
+    // often fall behind a log start and must load a snapshot.
+    if rng.below(3) == 0 {
+        spec.quorum.snapshot_records = rng.between(10, 60);
+    }
     let min = ms(rng.between(1, 20));
     spec.network = NetworkConfig {
         latency_min: min,

@@ -76,6 +76,14 @@ pub fn dump_log(world: &World, id: NodeId, from: Offset) -> Result<String, Strin
         log.end_offset(),
         hw.map(|h| h.to_string()).unwrap_or_else(|| "unknown".into())
     );
+    if let Some(snapshot) = &disk.snapshot {
+        out += &format!(
+            "Snapshot {} covers offsets below {} ({} partitions in its image)\n",
+            snapshot.file_name(),
+            snapshot.id.end_offset,
+            snapshot.image.partition_count
+        );
+    }
     for batch in log.batches().iter().filter(|b| b.end_offset() > from) {
         let create = batch.append_time.wall_clock_ms();
         let control = batch.records.first().is_some_and(|r| r.is_control());

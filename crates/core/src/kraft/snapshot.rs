@@ -1,0 +1,184 @@
+//! Snapshots (KIP-630): a frozen copy of the metadata image at a committed offset, so that the
+//! log before it can be deleted and a replica that fell behind the log start can catch up by
+//! loading the snapshot instead of replaying history it can no longer fetch.
+//!
+//! - **Taking one.** The server's snapshot generator freezes its image (every node does, on
+//!   its own) and calls [`Replica::take_snapshot`]; the log start then moves up to it.
+//! - **Serving one.** A Fetch below the leader's log start is answered with a `SnapshotId`
+//!   instead of records; the fetcher asks for it with `FetchSnapshot` (apiKey 59).
+//! - **Loading one.** The fetcher replaces its log with the snapshot, moves its HW up to the
+//!   snapshot's end (everything in it is committed) and fetches on from there; its metadata
+//!   loader swaps its image for the snapshot's (`handleLoadSnapshot`).
+//!
+//! Model notes: a snapshot holds the image itself rather than the records Kafka serializes it
+//! into, and arrives in one `FetchSnapshot` response instead of chunks; the log prefix is
+//! deleted as soon as a snapshot covers it (Kafka waits for `metadata.max.retention.*`), so
+//! that catching up from a snapshot shows without gigabytes of history.
+
+use std::sync::Arc;
+
+use crate::effect::Ctx;
+use crate::metadata::image::MetadataImage;
+use crate::trace::Event;
+use crate::types::{ms, NodeId, SimTime};
+
+use super::replica::Replica;
+use super::rpc::{ErrorCode, RaftRpc, SnapshotId};
+use super::state::{Role, State};
+
+/// A snapshot on disk (`<end offset>-<epoch>.checkpoint`).
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// End offset and epoch of the last record it covers.
+    pub id: SnapshotId,
+    /// The metadata image at `id.end_offset`; shared, never copied.
+    pub image: Arc<MetadataImage>,
+    /// When it was taken (or fetched).
+    pub taken_at: SimTime,
+}
+
+impl Snapshot {
+    /// Kafka's file name for it.
+    pub fn file_name(&self) -> String {
+        format!(
+            "{:020}-{:010}.checkpoint",
+            self.id.end_offset, self.id.epoch
+        )
+    }
+}
+
+impl Replica {
+    /// The latest snapshot on disk.
+    pub fn latest_snapshot(&self) -> Option<&Snapshot> {
+        self.disk.snapshot.as_ref()
+    }
+
+    /// Freezes `image` (which must be committed: its offset at or below the HW) as the
+    /// latest snapshot and deletes the log the snapshot covers. Returns false, changing
+    /// nothing, if it is not newer than the current one or not committed.
+    pub fn take_snapshot(&mut self, image: Arc<MetadataImage>, ctx: &mut Ctx) -> bool {
+        let end = image.offset;
+        let newer = self
+            .disk
+            .snapshot
+            .as_ref()
+            .is_none_or(|s| s.id.end_offset < end);
+        if end == 0 || !newer || self.hw.is_none_or(|hw| end > hw) {
+            return false;
+        }
+        let id = SnapshotId {
+            end_offset: end,
+            epoch: image.last_epoch,
+        };
+        self.disk.snapshot = Some(Snapshot {
+            id,
+            image,
+            taken_at: ctx.now,
+        });
+        let before = self.disk.log.start_offset();
+        self.disk.log.advance_start(id.end_offset, id.epoch);
+        ctx.emit(Event::SnapshotTaken {
+            end_offset: id.end_offset,
+            epoch: id.epoch,
+            log_start: self.disk.log.start_offset(),
+            deleted: self.disk.log.start_offset() - before,
+        });
+        true
+    }
+
+    /// `handleFetchSnapshotRequest`: the leader sends its snapshot if it is the one asked for.
+    pub(crate) fn handle_fetch_snapshot_request(
+        &mut self,
+        from: NodeId,
+        correlation: u64,
+        epoch: crate::types::Epoch,
+        snapshot_id: SnapshotId,
+        ctx: &mut Ctx,
+    ) {
+        let error = if epoch < self.epoch() {
+            ErrorCode::FencedLeaderEpoch
+        } else if epoch > self.epoch() {
+            ErrorCode::UnknownLeaderEpoch
+        } else if self.role() != Role::Leader {
+            ErrorCode::NotLeaderOrFollower
+        } else if self.latest_snapshot().map(|s| s.id) != Some(snapshot_id) {
+            ErrorCode::SnapshotNotFound
+        } else {
+            ErrorCode::None
+        };
+        let snapshot = (error == ErrorCode::None)
+            .then(|| self.latest_snapshot().cloned())
+            .flatten();
+        let rpc = RaftRpc::FetchSnapshotResponse {
+            epoch: self.epoch(),
+            leader: self.leader(),
+            error,
+            snapshot_id,
+            snapshot: snapshot.map(Box::new),
+        };
+        self.respond(from, correlation, rpc, ctx);
+    }
+
+    /// `handleFetchSnapshotResponse`: replace the log with the snapshot and fetch on from its
+    /// end.
+    pub(crate) fn handle_fetch_snapshot_response(
+        &mut self,
+        from: NodeId,
+        epoch: crate::types::Epoch,
+        leader: Option<NodeId>,
+        error: ErrorCode,
+        snapshot: Option<Box<Snapshot>>,
+        ctx: &mut Ctx,
+    ) {
+        if self.common_response(from, epoch, leader, error, ctx) {
+            if error == ErrorCode::SnapshotNotFound {
+                // The leader has a newer one: a plain Fetch will name it.
+                self.fetching_snapshot = None;
+            } else if error != ErrorCode::None {
+                self.requests
+                    .fail(from, ctx.now + ms(self.cfg.retry_backoff_ms));
+            }
+            return;
+        }
+        if self.leader() != Some(from) {
+            return;
+        }
+        let fetch_timeout = self.cfg.fetch_timeout();
+        if let State::Follower(f) = &mut self.state {
+            f.has_fetched_from_leader = true;
+            f.fetch_deadline = ctx.now + fetch_timeout;
+        }
+        let Some(snapshot) = snapshot else {
+            return;
+        };
+        let id = snapshot.id;
+        if self.fetching_snapshot != Some(id) {
+            return; // an answer to an older request
+        }
+        self.fetching_snapshot = None;
+        if self.disk.log.end_offset() >= id.end_offset
+            && self.disk.log.epoch_at(id.end_offset - 1) == Some(id.epoch)
+        {
+            return; // caught up meanwhile
+        }
+        let removed = self.disk.log.truncate_to(self.disk.log.start_offset());
+        self.disk.log.advance_start(id.end_offset, id.epoch);
+        self.disk.snapshot = Some(Snapshot {
+            taken_at: ctx.now,
+            ..*snapshot
+        });
+        ctx.emit(Event::SnapshotFetched {
+            from,
+            end_offset: id.end_offset,
+            epoch: id.epoch,
+            replaced: removed,
+        });
+        if self.hw.is_none_or(|hw| hw < id.end_offset) {
+            self.hw = Some(id.end_offset);
+            ctx.emit(Event::HighWatermark {
+                hw: id.end_offset,
+                by_leader: false,
+            });
+        }
+    }
+}
