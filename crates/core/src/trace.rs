@@ -212,6 +212,9 @@ pub enum Event {
         hw: Offset,
         /// Moved by the leader (as opposed to learned by a follower).
         by_leader: bool,
+        /// The voters the leader counted (a dynamic quorum's set changes over time); `None`
+        /// for a follower learning the HW.
+        voters: Option<std::sync::Arc<Vec<NodeId>>>,
     },
     /// A request got no answer in time.
     RequestTimedOut {
@@ -304,6 +307,11 @@ pub enum Event {
     StorageFormatted {
         /// The cluster id written to `meta.properties`, if formatted.
         cluster_id: Option<String>,
+    },
+    /// The voter set in force on this node changed (a VotersRecord appended or truncated).
+    VotersChanged {
+        /// The new set.
+        voters: Vec<NodeId>,
     },
     /// This node froze its metadata image as a snapshot and deleted the log it covers.
     SnapshotTaken {
@@ -530,6 +538,14 @@ impl TraceEvent {
                 epoch,
                 ..
             } => format!("fetched snapshot {end_offset}@{epoch} from {from}"),
+            Event::VotersChanged { voters } => format!(
+                "voters -> [{}]",
+                voters
+                    .iter()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
             Event::SnapshotNeeded { from, end_offset } => {
                 format!("behind {from}'s log start: needs snapshot up to {end_offset}")
             }
@@ -664,7 +680,9 @@ impl TraceEvent {
             } => format!(
                 "{n} was behind {from}'s log start, so it loaded {from}'s snapshot (up to offset {end_offset}) with FetchSnapshot instead of replaying the log"
             ),
-            Event::SnapshotLoaded { .. } | Event::SnapshotNeeded { .. } => return None,
+            Event::SnapshotLoaded { .. }
+            | Event::SnapshotNeeded { .. }
+            | Event::VotersChanged { .. } => return None,
             Event::QuorumRequestRefused { by, what, error } => {
                 let hint = match *error {
                     "INCONSISTENT_CLUSTER_ID" => " (the two nodes were formatted with different cluster ids)",

@@ -36,7 +36,7 @@ impl Check {
         };
         let committed = &mut self.committed;
         match &e.event {
-            Event::HighWatermark { hw, by_leader } => {
+            Event::HighWatermark { hw, by_leader, .. } => {
                 compare(
                     committed,
                     log,

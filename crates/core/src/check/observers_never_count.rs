@@ -1,8 +1,9 @@
 //! Observers never move the high watermark (KRAFT.md §2.4.1: `updateReplicaState` returns
 //! `isVoter(...) && maybeUpdateHighWatermark()`).
 //!
-//! Whenever a leader's HW moves to `hw`, a majority of **voters** must really hold the record
-//! at `hw - 1` (same epoch as the leader's), judged from their own logs. A leader that counted
+//! Whenever a leader's HW moves to `hw`, a majority of **voters** (the set the leader counted,
+//! which a dynamic quorum changes) must really hold the record at `hw - 1` (same epoch as the
+//! leader's), judged from their own logs. A leader that counted
 //! brokers would fail this as soon as brokers are ahead of the voters.
 
 use super::{violation, Property, Violation};
@@ -24,7 +25,12 @@ pub struct Check;
 impl Check {
     /// Checks one event.
     pub fn observe(&mut self, world: &World, e: &TraceEvent, out: &mut Vec<Violation>) {
-        let Event::HighWatermark { hw, .. } = &e.event else {
+        let Event::HighWatermark {
+            hw,
+            voters: Some(voters),
+            ..
+        } = &e.event
+        else {
             return;
         };
         let Some(replica) = world.node(e.node).and_then(|n| n.replica()) else {
@@ -36,8 +42,7 @@ impl Check {
         let Some(epoch) = replica.log().epoch_at(hw - 1) else {
             return;
         };
-        let holders = world
-            .voters()
+        let holders = voters
             .iter()
             .filter(|v| {
                 world
@@ -46,14 +51,14 @@ impl Check {
                     .is_some_and(|d| d.log.epoch_at(hw - 1) == Some(epoch))
             })
             .count();
-        let majority = world.voters().len() / 2 + 1;
+        let majority = voters.len() / 2 + 1;
         if holders < majority {
             out.push(violation(
                 &PROPERTY,
                 e,
                 format!(
                     "high watermark {hw} is held by {holders} of {} voters, not a majority",
-                    world.voters().len()
+                    voters.len()
                 ),
             ));
         }

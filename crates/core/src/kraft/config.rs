@@ -40,6 +40,11 @@ pub struct QuorumConfig {
     /// `metadata.log.max.snapshot.interval.ms` (1 h): a node also snapshots when this long
     /// has passed since its last snapshot and records were applied meanwhile.
     pub snapshot_interval_ms: u64,
+    /// Dynamic quorum (KIP-853, `kraft.version=1`, `controller.quorum.bootstrap.servers`): the
+    /// voter set lives in the log and changes with add-controller / remove-controller. Its
+    /// RPCs name the voter they are meant for, so a replica that has not yet heard it became
+    /// a voter still votes (no `INCONSISTENT_VOTER_SET` between differing voter sets).
+    pub dynamic_quorum: bool,
     /// Teaching switches that each remove one safety rule, all off by default. Lessons use
     /// them to show why a rule exists; tests use them to prove the invariant checkers catch
     /// the breakage.
@@ -137,6 +142,7 @@ impl Default for QuorumConfig {
             prevote: true,
             fetch_sends_high_watermark: true,
             snapshot_records: 20_000,
+            dynamic_quorum: false,
             snapshot_interval_ms: 3_600_000,
             buggify: Buggify::default(),
         }

@@ -297,6 +297,12 @@ impl Replica {
     /// A voter whose election (or fetch) timer fired stands: Prospective with pre-vote,
     /// Candidate without.
     pub(crate) fn stand_for_election(&mut self, reason: Reason, ctx: &mut Ctx) {
+        if !self.is_voter() {
+            // Removed from the voters meanwhile: an observer looks for the leader instead.
+            let epoch = self.epoch();
+            self.become_unattached(epoch, reason, ctx);
+            return;
+        }
         if self.cfg.prevote {
             self.become_prospective(0, reason, ctx);
         } else {

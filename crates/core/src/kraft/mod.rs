@@ -6,6 +6,7 @@
 //! - `election.rs`: Vote, PreVote, candidacy, backoff, BeginQuorumEpoch;
 //! - `replication.rs`: Fetch, the long-poll, divergence and truncation, the high watermark;
 //! - `resign.rs`: graceful shutdown, EndQuorumEpoch, the Resigned state;
+//! - `membership.rs`: the voter set from VotersRecords, add and remove a voter (KIP-853);
 //! - [`snapshot`]: taking, serving and loading snapshots (KIP-630, FetchSnapshot);
 //! - [`leader`]: the leader's per-replica progress and check-quorum;
 //! - [`log`]: the replicated log and its epoch cache;
@@ -21,6 +22,7 @@ pub mod config;
 mod election;
 pub mod leader;
 pub mod log;
+mod membership;
 mod replica;
 mod replication;
 pub mod requests;

@@ -51,8 +51,14 @@ pub struct Disk {
 pub struct Replica {
     pub(crate) id: NodeId,
     pub(crate) cfg: Arc<QuorumConfig>,
-    /// The voter set, ascending (`controller.quorum.voters`).
+    /// The voter set in force, ascending: the latest VotersRecord's, or the bootstrap set.
     pub(crate) voters: Arc<Vec<NodeId>>,
+    /// The bootstrap voter set (`controller.quorum.voters`, or the formatted initial set).
+    pub(crate) bootstrap_voters: Arc<Vec<NodeId>>,
+    /// `(offset, voters)` of every VotersRecord the log holds, oldest first.
+    pub(crate) voter_history: Vec<(Offset, Arc<Vec<NodeId>>)>,
+    /// The voter change this leader appended and has not reported committed yet.
+    pub(crate) voter_change: Option<super::membership::VoterChange>,
     pub(crate) disk: Disk,
     /// The election state in memory; equal to the disk's except in memory-only states.
     pub(crate) election: ElectionState,
@@ -99,6 +105,9 @@ impl Replica {
         let mut r = Replica {
             id,
             cfg,
+            bootstrap_voters: voters.clone(),
+            voter_history: Vec::new(),
+            voter_change: None,
             voters,
             election,
             state: State::Unattached(UnattachedState {
@@ -115,6 +124,7 @@ impl Replica {
             next_correlation: (disk.incarnation as u64) << 32,
             disk,
         };
+        r.rebuild_voter_history(ctx);
         let log_epoch = r.disk.log.last_epoch();
         let voter = r.is_voter();
         if election.epoch < log_epoch {
@@ -468,7 +478,10 @@ impl Replica {
             return;
         }
         match self.role() {
-            Role::Leader => self.poll_leader(ctx),
+            Role::Leader => {
+                self.poll_leader(ctx);
+                self.poll_voter_change(ctx);
+            }
             Role::Candidate => self.poll_candidate(ctx),
             Role::Prospective => self.poll_prospective(ctx),
             Role::Follower => self.poll_follower(ctx),
@@ -489,6 +502,7 @@ impl Replica {
             }
         }
         if rpc.is_voter_only()
+            && !self.cfg.dynamic_quorum
             && rpc.epoch() >= self.epoch()
             && (!self.is_voter() || !self.voters.contains(&from))
         {

@@ -136,10 +136,16 @@ impl Replica {
             epoch,
             by_leader: true,
         });
+        if let Some(last) = self.disk.log.batches().last().cloned() {
+            self.note_appended(&last, ctx);
+        }
         let end = self.disk.log.end_offset();
         let me = self.id;
         if let State::Leader(l) = &mut self.state {
-            l.voters.entry(me).or_default().update(ctx.now, end, end);
+            // A leader that removed itself from the voters (KIP-853) no longer counts.
+            if let Some(own) = l.voters.get_mut(&me) {
+                own.update(ctx.now, end, end);
+            }
         }
         self.maybe_advance_leader_hw(ctx);
         self.complete_parked(|p| p.fetch_offset < end, ctx);
@@ -158,6 +164,7 @@ impl Replica {
             ctx.emit(Event::HighWatermark {
                 hw: candidate,
                 by_leader: true,
+                voters: Some(self.voters.clone()),
             });
             // A higher HW completes every parked fetch so followers learn it at once
             // (KAFKA-14145).
@@ -390,6 +397,9 @@ impl Replica {
             return;
         }
         if timed_out {
+            // No successful Fetch for a whole fetch timeout: this observer no longer vouches
+            // for a live leader (it may be a new voter that has not heard so yet, KIP-853).
+            f.has_fetched_from_leader = false;
             f.fetch_deadline = now + fetch_timeout;
             self.send_fetch_to_any_voter(ctx);
         } else if self.requests.is_backing_off(leader, now) {
@@ -467,6 +477,7 @@ impl Replica {
                 return;
             }
             let removed = self.disk.log.truncate_to(point);
+            self.note_truncated(point, ctx);
             if removed > 0 {
                 ctx.emit(Event::Truncated {
                     to_offset: point,
@@ -494,6 +505,9 @@ impl Replica {
                 epoch,
                 by_leader: false,
             });
+            if let Some(last) = self.disk.log.batches().last().cloned() {
+                self.note_appended(&last, ctx);
+            }
         }
         if let Some(leader_hw) = high_watermark {
             let new = leader_hw.min(self.disk.log.end_offset());
@@ -505,6 +519,7 @@ impl Replica {
                     ctx.emit(Event::HighWatermark {
                         hw: new,
                         by_leader: false,
+                        voters: None,
                     });
                 }
             }

@@ -54,7 +54,7 @@ impl Replica {
         if ctx.now >= r.election_deadline && !self.is_shutting_down() {
             ctx.emit(Event::TimerExpired(TimerKind::Election));
             let epoch = self.epoch();
-            if self.cfg.prevote {
+            if self.cfg.prevote || !self.is_voter() {
                 self.become_unattached(epoch, Reason::ElectionTimeout, ctx);
             } else {
                 self.become_candidate(1, Reason::ElectionTimeout, ctx);

@@ -77,6 +77,7 @@ impl Replica {
         });
         let before = self.disk.log.start_offset();
         self.disk.log.advance_start(id.end_offset, id.epoch);
+        self.rebuild_voter_history(ctx);
         ctx.emit(Event::SnapshotTaken {
             end_offset: id.end_offset,
             epoch: id.epoch,
@@ -167,6 +168,7 @@ impl Replica {
             taken_at: ctx.now,
             ..*snapshot
         });
+        self.rebuild_voter_history(ctx);
         ctx.emit(Event::SnapshotFetched {
             from,
             end_offset: id.end_offset,
@@ -178,6 +180,7 @@ impl Replica {
             ctx.emit(Event::HighWatermark {
                 hw: id.end_offset,
                 by_leader: false,
+                voters: None,
             });
         }
     }

@@ -268,7 +268,10 @@ impl State {
 pub fn is_legal(from: Role, to: Role, prevote: bool, voter: bool) -> bool {
     use Role::*;
     if !voter {
-        return matches!(to, Unattached | Follower) && matches!(from, Unattached | Follower);
+        // An observer only ever follows or looks for a leader. A voter just removed from the
+        // set (KIP-853) leaves whatever voter state it was in the same way — or, as the leader
+        // that removed itself, resigns.
+        return matches!(to, Unattached | Follower) || (from == Leader && to == Resigned);
     }
     if prevote {
         match from {

@@ -71,6 +71,9 @@ impl Replica {
         self.requests.reset();
         // A snapshot named by the old leader may not be the new one's.
         self.fetching_snapshot = None;
+        if to != Role::Leader {
+            self.voter_change = None;
+        }
         self.transitions += 1;
         ctx.emit(Event::Transition {
             from,

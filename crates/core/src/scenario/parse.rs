@@ -162,6 +162,10 @@ pub enum Act {
     Format(NodeRef, Option<String>),
     /// `unformat <node>`: delete the node's storage.
     Unformat(NodeRef),
+    /// `add-controller <node>`: `kafka-metadata-quorum add-controller`.
+    AddController(NodeRef),
+    /// `remove-controller <node>`: `kafka-metadata-quorum remove-controller`.
+    RemoveController(NodeRef),
 }
 
 /// What `show` prints.
@@ -254,6 +258,8 @@ pub const COMMANDS: &[&str] = &[
     "configure",
     "format",
     "unformat",
+    "add-controller",
+    "remove-controller",
 ];
 
 const RESERVED: &[&str] = &[
@@ -390,7 +396,9 @@ pub fn bound_target(act: &Act) -> Option<&NodeRef> {
         | Act::Isolate(n)
         | Act::Configure(n, _, _)
         | Act::Format(n, _)
-        | Act::Unformat(n) => Some(n),
+        | Act::Unformat(n)
+        | Act::AddController(n)
+        | Act::RemoveController(n) => Some(n),
         _ => None,
     }
 }
@@ -596,6 +604,8 @@ fn parse_act(word: &str, tokens: &[String]) -> Result<Option<Act>, String> {
             _ => return Err("`format` takes a node and optionally `cluster-id=<id>`".into()),
         },
         "unformat" => Act::Unformat(one_node(word, tokens)?),
+        "add-controller" => Act::AddController(one_node(word, tokens)?),
+        "remove-controller" => Act::RemoveController(one_node(word, tokens)?),
         _ => return Ok(None),
     }))
 }
@@ -834,6 +844,8 @@ const CLUSTER_KEYS: &[&str] = &[
     "buggify",
     "combined",
     "snapshot-every",
+    "quorum",
+    "spare-controllers",
 ];
 
 fn parse_count(k: &str, v: &str, max: usize, min: usize) -> Result<usize, String> {
@@ -868,6 +880,8 @@ fn parse_cluster(tokens: &[String]) -> Result<ClusterSpec, String> {
     let mut voters = None;
     let mut brokers = None;
     let mut combined = 0;
+    let mut dynamic = false;
+    let mut spares = 0;
     let mut seed = 1;
     let mut quorum = QuorumConfig::default();
     let mut network = NetworkConfig::default();
@@ -876,6 +890,14 @@ fn parse_cluster(tokens: &[String]) -> Result<ClusterSpec, String> {
             "voters" | "controllers" => voters = Some(parse_count(&k, &v, 11, 0)?),
             "brokers" => brokers = Some(parse_count(&k, &v, 50, 0)?),
             "combined" => combined = parse_count(&k, &v, 11, 1)?,
+            "quorum" => {
+                dynamic = match v.as_str() {
+                    "dynamic" => true,
+                    "static" => false,
+                    _ => return Err(format!("`quorum` takes static or dynamic, got `{v}`")),
+                }
+            }
+            "spare-controllers" => spares = parse_count(&k, &v, 5, 0)?,
             "seed" => {
                 seed = v
                     .parse()
@@ -883,15 +905,17 @@ fn parse_cluster(tokens: &[String]) -> Result<ClusterSpec, String> {
             }
             "prevote" => quorum.prevote = parse_on_off(&k, &v)?,
             "fetch-hw" => quorum.fetch_sends_high_watermark = parse_on_off(&k, &v)?,
-            "snapshot-every" => quorum.snapshot_records = v
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (10..=10_000_000).contains(n))
-                .ok_or_else(|| {
-                    format!(
+            "snapshot-every" => {
+                quorum.snapshot_records = v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| (10..=10_000_000).contains(n))
+                    .ok_or_else(|| {
+                        format!(
                         "`snapshot-every` takes a number of records from 10 to 10000000, got `{v}`"
                     )
-                })?,
+                    })?
+            }
             "election-timeout" => quorum.election_timeout_ms = parse_ms_setting(&k, &v)?,
             "fetch-timeout" => quorum.fetch_timeout_ms = parse_ms_setting(&k, &v)?,
             "linger" => {
@@ -942,6 +966,16 @@ fn parse_cluster(tokens: &[String]) -> Result<ClusterSpec, String> {
     };
     spec.quorum = quorum;
     spec.network = network;
+    spec.quorum.dynamic_quorum = dynamic;
+    if spares > 0 && !dynamic {
+        return Err(
+            "spare controllers can only join a dynamic quorum: add `quorum=dynamic`".into(),
+        );
+    }
+    let first_spare = 3000 + voters as i32;
+    spec.spare_controllers = (0..spares as i32)
+        .map(|i| NodeId(first_spare + i))
+        .collect();
     Ok(spec)
 }
 

@@ -403,6 +403,8 @@ pub fn to_action_with(
             cluster_id: cluster_id.clone(),
         },
         Act::Unformat(n) => UserAction::Unformat(one(n)?),
+        Act::AddController(n) => UserAction::AddController(one(n)?),
+        Act::RemoveController(n) => UserAction::RemoveController(one(n)?),
     })
 }
 

@@ -71,6 +71,11 @@ pub struct NodeConfig {
     pub quorum_voters: Vec<NodeId>,
     /// `zookeeper.connect`: a ZooKeeper-mode setting that must not be in a KRaft config.
     pub zookeeper_connect: Option<String>,
+    /// Dynamic quorum (KIP-853): `controller.quorum.bootstrap.servers` instead of
+    /// `controller.quorum.voters`. `quorum_voters` is then the initial voter set written at
+    /// format time (`--initial-controllers`); VotersRecords change it, and a controller need
+    /// not be in it (it joins with `add-controller`).
+    pub dynamic_quorum: bool,
 }
 
 impl NodeConfig {
@@ -138,7 +143,19 @@ impl NodeConfig {
     /// The file as `show config` prints it.
     pub fn properties(&self) -> String {
         let mut s = format!("process.roles={}\nnode.id={}\n", self.roles, self.node_id);
-        s += &format!("controller.quorum.voters={}\n", self.voters_string());
+        if self.dynamic_quorum {
+            let servers: Vec<String> = self
+                .quorum_voters
+                .iter()
+                .map(|v| format!("controller-{v}:9093"))
+                .collect();
+            s += &format!(
+                "controller.quorum.bootstrap.servers={}\n",
+                servers.join(",")
+            );
+        } else {
+            s += &format!("controller.quorum.voters={}\n", self.voters_string());
+        }
         let mut listeners = Vec::new();
         if self.roles.broker {
             listeners.push(format!("PLAINTEXT://broker-{}:9092", self.node_id));
@@ -178,7 +195,10 @@ pub fn validate(config: &NodeConfig, meta: Option<&MetaProperties>) -> Result<()
             config.roles
         ));
     }
-    if config.roles.controller && !config.quorum_voters.contains(&config.node_id) {
+    if config.roles.controller
+        && !config.dynamic_quorum
+        && !config.quorum_voters.contains(&config.node_id)
+    {
         return Err(format!(
             "If process.roles contains the 'controller' role, the node id {} must be included in the set of voters controller.quorum.voters={}",
             config.node_id,
@@ -223,6 +243,7 @@ mod tests {
             roles: Roles::CONTROLLER,
             quorum_voters: vec![NodeId(3000), NodeId(3001), NodeId(3002)],
             zookeeper_connect: None,
+            dynamic_quorum: false,
         }
     }
 

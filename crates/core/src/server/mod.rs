@@ -338,6 +338,20 @@ impl Server {
         self.raft.write(records, ctx)
     }
 
+    /// `AddRaftVoter` / `RemoveRaftVoter` on this node's raft replica (it must lead).
+    pub fn change_voters(
+        &mut self,
+        add: bool,
+        id: NodeId,
+        ctx: &mut Ctx,
+    ) -> Result<String, String> {
+        if add {
+            self.raft.add_voter(id, ctx)
+        } else {
+            self.raft.remove_voter(id, ctx)
+        }
+    }
+
     /// Runs an admin operation; only the active controller accepts them.
     pub fn admin(&mut self, op: &AdminOp, ctx: &mut Ctx) -> Result<String, String> {
         let c = self

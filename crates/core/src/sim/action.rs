@@ -74,6 +74,11 @@ pub enum UserAction {
     },
     /// Delete a stopped node's storage: it is no longer formatted.
     Unformat(NodeId),
+    /// `kafka-metadata-quorum add-controller`: a controller that caught up as an observer
+    /// becomes a voter (dynamic quorum, KIP-853).
+    AddController(NodeId),
+    /// `kafka-metadata-quorum remove-controller`: a voter leaves the voter set.
+    RemoveController(NodeId),
 }
 
 fn ids(list: &[NodeId]) -> String {
@@ -142,6 +147,8 @@ impl UserAction {
                 cluster_id: Some(c),
             } => format!("format {node} cluster-id={c}"),
             UserAction::Unformat(node) => format!("unformat {node}"),
+            UserAction::AddController(node) => format!("add-controller {node}"),
+            UserAction::RemoveController(node) => format!("remove-controller {node}"),
             UserAction::SetNetwork(c) => {
                 let mut s = format!(
                     "network latency={}..{}",
@@ -449,6 +456,26 @@ impl World {
                 Ok(format!(
                     "deleted {node}'s storage: it is no longer formatted"
                 ))
+            }
+            UserAction::AddController(id) | UserAction::RemoveController(id) => {
+                let add = matches!(action, UserAction::AddController(_));
+                self.require_node(*id)?;
+                if !self.spec().quorum.dynamic_quorum {
+                    return Err(format!(
+                        "the voters of this cluster are static (controller.quorum.voters): {} needs a dynamic quorum (`cluster kraft quorum=dynamic`, KIP-853)",
+                        if add { "add-controller" } else { "remove-controller" }
+                    ));
+                }
+                if add && !self.nodes[id].kind.has_controller() {
+                    return Err(format!(
+                        "{id} is a broker: only a node with process.roles=controller can become a voter"
+                    ));
+                }
+                let leader = self
+                    .active_leader()
+                    .ok_or("no active controller: the request would time out")?;
+                self.call(leader, |s, ctx, _| s.change_voters(add, *id, ctx))
+                    .unwrap_or_else(|| Err(format!("{leader} is not running")))
             }
             UserAction::SetNetwork(cfg) => {
                 if cfg.latency_min > cfg.latency_max {

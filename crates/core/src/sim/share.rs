@@ -31,6 +31,12 @@ pub fn cluster_line(spec: &ClusterSpec) -> String {
         n.duplicate_ppm as f64 / 10_000.0,
         if n.reorder { "on" } else { "off" },
     );
+    if spec.quorum.dynamic_quorum {
+        s += " quorum=dynamic";
+    }
+    if !spec.spare_controllers.is_empty() {
+        s += &format!(" spare-controllers={}", spec.spare_controllers.len());
+    }
     if !spec.combined.is_empty() {
         s += &format!(" combined={}", spec.combined.len());
     }

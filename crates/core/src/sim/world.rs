@@ -33,6 +33,9 @@ pub struct ClusterSpec {
     pub brokers: Vec<NodeId>,
     /// Combined nodes (`process.roles=broker,controller`): voters that are also brokers.
     pub combined: Vec<NodeId>,
+    /// Spare controllers (`process.roles=controller`) that are not voters at first: with a
+    /// dynamic quorum they can join with `add-controller` once they have caught up.
+    pub spare_controllers: Vec<NodeId>,
     /// The cluster id every node's storage is formatted with.
     pub cluster_id: String,
     /// Quorum timings.
@@ -49,6 +52,7 @@ impl ClusterSpec {
             controllers: (0..voters as i32).map(|i| NodeId(3000 + i)).collect(),
             brokers: (0..brokers as i32).map(NodeId).collect(),
             combined: Vec::new(),
+            spare_controllers: Vec::new(),
             cluster_id: crate::tools::uuid::cluster_id(seed),
             quorum: QuorumConfig::default(),
             network: NetworkConfig::default(),
@@ -82,7 +86,7 @@ impl ClusterSpec {
     pub fn config_of(&self, id: NodeId) -> NodeConfig {
         let roles = if self.combined.contains(&id) {
             Roles::COMBINED
-        } else if self.controllers.contains(&id) {
+        } else if self.controllers.contains(&id) || self.spare_controllers.contains(&id) {
             Roles::CONTROLLER
         } else {
             Roles::BROKER
@@ -92,6 +96,7 @@ impl ClusterSpec {
             roles,
             quorum_voters: self.voters(),
             zookeeper_connect: None,
+            dynamic_quorum: self.quorum.dynamic_quorum,
         }
     }
 
@@ -160,6 +165,7 @@ impl World {
             .controllers
             .iter()
             .chain(&spec.combined)
+            .chain(&spec.spare_controllers)
             .chain(&spec.brokers)
         {
             nodes.insert(
@@ -206,9 +212,14 @@ impl World {
         self.now
     }
 
-    /// The voter set.
+    /// The voter set in force: the active controller's (with a dynamic quorum it follows
+    /// VotersRecords), or the bootstrap set while there is none.
     pub fn voters(&self) -> &[NodeId] {
-        &self.voters
+        self.active_leader()
+            .and_then(|l| self.nodes.get(&l))
+            .and_then(|n| n.replica())
+            .map(|r| r.voters())
+            .unwrap_or(&self.voters)
     }
 
     /// Every node, by id.
