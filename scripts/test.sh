@@ -15,6 +15,7 @@ cargo clippy --locked -p kraftlab-core --all-targets -- -D warnings
 cargo clippy --locked -p kraftlab-core --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --locked -p kraftlab-app --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo clippy --locked -p kraftlab-app -- -D warnings
+cargo clippy --locked -p kraftlab-wasm-bench --target wasm32-unknown-unknown -- -D warnings
 
 step "core tests: units, golden scenarios, lessons, seed sweeps, determinism"
 cargo test --locked -p kraftlab-core

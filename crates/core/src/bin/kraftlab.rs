@@ -4,6 +4,7 @@
 //! kraftlab run FILE [--trace off|elections|events|all]   run a scenario file
 //! kraftlab sweep [--seeds N] [--start S] [--secs T] [--threads K] [--seed S --scenario]
 //! kraftlab bench [--hours H] [--checks]                  the core benchmark
+//! kraftlab bench-metadata [--topics N] [--partitions P]  the metadata benchmark
 //! ```
 //!
 //! This binary is the only place in the core crate that reads the wall clock, and only to
@@ -32,6 +33,9 @@ USAGE:
       Print the scenario file that replays seed S.
   kraftlab bench [--hours H] [--checks]
       3 voters + 3 observers, a write every 100 ms, H hours of virtual time (default 1).
+  kraftlab bench-metadata [--topics N] [--partitions P]
+      3 controllers + 3 brokers create N topics of P partitions (default 1000 x 100, rf 3)
+      and every node replays them; prints wall time and peak resident memory.
 ";
 
 fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Result<Option<T>, String> {
@@ -218,12 +222,49 @@ fn cmd_bench(args: &[String]) -> Result<ExitCode, String> {
     })
 }
 
+/// Peak resident memory of this process in MiB (`VmHWM`), where /proc exists.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn cmd_bench_metadata(args: &[String]) -> Result<ExitCode, String> {
+    let topics: u64 = flag(args, "--topics")?.unwrap_or(1_000);
+    let partitions: u64 = flag(args, "--partitions")?.unwrap_or(100);
+    if topics == 0 || partitions == 0 || partitions > 100_000 || topics > 100_000 {
+        return Err("--topics and --partitions take 1 to 100000".into());
+    }
+    let began = Instant::now();
+    let r = kraftlab_core::sim::bench::metadata_bench(topics as usize, partitions as u32);
+    let elapsed = began.elapsed().as_secs_f64();
+    let rss = peak_rss_mib()
+        .map(|m| format!("{m:.0} MiB"))
+        .unwrap_or_else(|| "unknown".into());
+    println!(
+        "bench-metadata: {} partitions ({topics} topics x {partitions}, rf 3) created and replayed on 3 controllers + 3 brokers: {elapsed:.3}s wall, peak RSS {rss}, {} records, {} virtual, complete={}, images share {} topic map(s) and {} topic(s) between 6 nodes",
+        r.partitions,
+        r.records,
+        kraftlab_core::types::format_duration(r.virtual_time.0),
+        r.complete,
+        r.distinct_topic_maps,
+        r.distinct_topics
+    );
+    Ok(if r.complete {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(|s| s.as_str()) {
         Some("run") => cmd_run(&args[1..]),
         Some("sweep") => cmd_sweep(&args[1..]),
         Some("bench") => cmd_bench(&args[1..]),
+        Some("bench-metadata") => cmd_bench_metadata(&args[1..]),
         Some("help") | Some("--help") | Some("-h") => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)

@@ -384,6 +384,7 @@ pub fn changed_partitions<'a>(
 pub struct ImageMemo {
     entries: Vec<MemoEntry>,
     next: usize,
+    empty: Option<Arc<MetadataImage>>,
 }
 
 /// One memoized application: (image before, batch, records applied, image after).
@@ -397,6 +398,14 @@ type MemoEntry = (
 const MEMO_SIZE: usize = 48;
 
 impl ImageMemo {
+    /// The one empty image every loader starts from, so that their first applications (and
+    /// hence all later ones) meet in the memo.
+    pub fn empty(&mut self) -> Arc<MetadataImage> {
+        self.empty
+            .get_or_insert_with(|| Arc::new(MetadataImage::default()))
+            .clone()
+    }
+
     /// `image` with `records[..len]` (starting at `base`) applied, shared if seen before.
     pub fn apply(
         &mut self,

@@ -76,6 +76,10 @@ pub struct Broker {
     correlation: u64,
     /// When it was last polled: deadlines at or before it are not reported again.
     last_poll: SimTime,
+    /// The content fingerprint of the image whose ISR scan found nothing to ask for: an
+    /// unchanged image is not scanned again (a million partitions are not re-read every
+    /// second). Content, not addresses: the run must not depend on the allocator.
+    quiet_scan: Option<u64>,
 }
 
 impl Broker {
@@ -98,6 +102,7 @@ impl Broker {
             gave_up: None,
             correlation: 0,
             last_poll: now,
+            quiet_scan: None,
         }
     }
 
@@ -208,9 +213,14 @@ impl Broker {
                 }
             }
         }
-        if self.state == BrokerState::Running && self.alter.is_none() && ctx.now >= self.alter_again
+        let scan_key = image.digest;
+        if self.state == BrokerState::Running
+            && self.alter.is_none()
+            && ctx.now >= self.alter_again
+            && self.quiet_scan != Some(scan_key)
         {
             let changes = isr_expansions(self.id, image);
+            self.quiet_scan = changes.is_empty().then_some(scan_key);
             if !changes.is_empty() {
                 let rpc = ControllerRpc::AlterPartitionRequest {
                     broker_id: self.id,

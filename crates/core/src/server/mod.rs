@@ -254,6 +254,9 @@ impl Server {
         let Some(limit) = limit else {
             return;
         };
+        if self.image.offset == 0 {
+            self.image = memo.empty();
+        }
         let start = self.image.offset;
         while self.image.offset < limit {
             let log = self.raft.log();

@@ -8,9 +8,11 @@
 //! - [`swarm`]: seeded fault sweeps (safety, then liveness);
 //! - [`view`]: the plain-data snapshot the UI renders;
 //! - [`timeline`]: time travel (checkpoints, seek, fork-on-action) and the event feed;
-//! - [`share`]: runs as share links.
+//! - [`share`]: runs as share links;
+//! - [`bench`]: the metadata benchmark (shared by the CLI and the wasm32 build).
 
 pub mod action;
+pub mod bench;
 pub mod network;
 pub mod node;
 pub mod queue;

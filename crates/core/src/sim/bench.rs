@@ -1,0 +1,96 @@
+//! The metadata benchmark (issue figures): a 3-controller, 3-broker cluster creates
+//! `topics × partitions` partitions and every node replays them into its image. Deterministic
+//! and clock-free, so the same function runs natively (`kraftlab bench-metadata`) and in a
+//! wasm32 build under Node (`scripts/bench-metadata.sh`); the callers time it and read memory.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::server::AdminOp;
+use crate::types::{ms, secs, SimTime};
+
+use super::action::UserAction;
+use super::world::{ClusterSpec, World};
+
+/// What the benchmark did, for the report.
+#[derive(Clone, Debug)]
+pub struct MetadataBench {
+    /// Partitions created.
+    pub partitions: usize,
+    /// Metadata records the controller wrote for them.
+    pub records: u64,
+    /// Virtual time from the first CreateTopics to the last node's image holding every
+    /// partition.
+    pub virtual_time: SimTime,
+    /// True once every running node's image held every partition.
+    pub complete: bool,
+    /// Distinct topic maps among the six images: 1 means every node shares one structure.
+    pub distinct_topic_maps: usize,
+    /// Distinct topics (by allocation) among the six images.
+    pub distinct_topics: usize,
+}
+
+/// Creates `topics` topics of `partitions` partitions (replication factor 3) and runs until
+/// every node has applied them all (or an hour of virtual time passes).
+pub fn metadata_bench(topics: usize, partitions: u32) -> MetadataBench {
+    let mut world = World::new(ClusterSpec::kraft(3, 3, 11));
+    world.set_checks(false);
+    let ready = |w: &World| {
+        w.active_leader().is_some_and(|l| {
+            w.node(l)
+                .and_then(|n| n.server())
+                .is_some_and(|s| s.is_active_controller() && s.image().usable_brokers().len() == 3)
+        })
+    };
+    world.run_until_cond(SimTime(secs(30)), ready);
+    let start = world.now();
+    let mut records = 0u64;
+    for t in 0..topics {
+        let op = AdminOp::CreateTopic {
+            name: format!("topic-{t:05}"),
+            partitions,
+            replication_factor: 3,
+            configs: Vec::new(),
+        };
+        if world.apply(&UserAction::Admin(op)).is_ok() {
+            records += 1 + partitions as u64;
+        }
+    }
+    let want = topics * partitions as usize;
+    let done = |w: &World| {
+        w.nodes()
+            .filter_map(|n| n.server())
+            .all(|s| s.image().partition_count >= want)
+    };
+    let limit = start + secs(3600);
+    let mut complete = false;
+    while world.now() < limit {
+        let next = world.now() + ms(10);
+        if world.run_until_cond(next, done) {
+            complete = true;
+            break;
+        }
+    }
+    let elapsed = world.now().since(start);
+    let images: Vec<_> = world
+        .nodes()
+        .filter_map(|n| n.server())
+        .map(|s| s.image().clone())
+        .collect();
+    let maps: BTreeSet<usize> = images
+        .iter()
+        .map(|i| Arc::as_ptr(&i.topics) as usize)
+        .collect();
+    let topic_ptrs: BTreeSet<usize> = images
+        .iter()
+        .flat_map(|i| i.topics.values().map(|t| Arc::as_ptr(t) as usize))
+        .collect();
+    MetadataBench {
+        partitions: want,
+        records,
+        virtual_time: SimTime(elapsed),
+        complete,
+        distinct_topic_maps: maps.len(),
+        distinct_topics: topic_ptrs.len(),
+    }
+}
