@@ -135,16 +135,20 @@ impl Controller {
                     self.write(raft, bootstrap, None, ctx);
                 }
             }
-            (Some((epoch, _)), Some(a)) if a.epoch == epoch && !raft.is_shutting_down() => {
-                // Everything this controller wrote is committed and loaded: the working image
-                // becomes the loaded one again, so the two share structure instead of the
-                // controller keeping a second copy of every partition.
-                if committed.offset == a.image.offset && raft.next_offset() == a.image.offset {
-                    if let Some(a) = self.active.as_mut() {
-                        a.image = (**committed).clone();
-                    }
+            // Everything this controller wrote is committed and loaded: the working image
+            // becomes the loaded one again, so the two share structure instead of the
+            // controller keeping a second copy of every partition.
+            (Some((epoch, _)), Some(a))
+                if a.epoch == epoch
+                    && !raft.is_shutting_down()
+                    && committed.offset == a.image.offset
+                    && raft.next_offset() == a.image.offset =>
+            {
+                if let Some(a) = self.active.as_mut() {
+                    a.image = (**committed).clone();
                 }
             }
+            (Some((epoch, _)), Some(a)) if a.epoch == epoch && !raft.is_shutting_down() => {}
             (_, Some(_)) if raft.config().buggify.stale_controller_acts => {}
             (_, Some(_)) => {
                 // Lost leadership: the uncommitted working state is dropped (Kafka reverts to the
