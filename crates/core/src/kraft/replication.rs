@@ -117,8 +117,25 @@ impl Replica {
         }
     }
 
-    /// Appends a batch of the leader's epoch, then lets the HW and parked fetches catch up.
+    /// Appends the leader's pending records as batches of at most `fetch_max_records` (Kafka
+    /// caps a batch at 8 MiB), so that no single Fetch, load or apply is unboundedly large.
     pub(crate) fn append_as_leader(&mut self, records: Vec<Record>, ctx: &mut Ctx) {
+        let max = self.cfg.fetch_max_records.max(1);
+        if records.len() <= max {
+            return self.append_batch_as_leader(records, ctx);
+        }
+        let mut records = records.into_iter();
+        loop {
+            let batch: Vec<Record> = records.by_ref().take(max).collect();
+            if batch.is_empty() {
+                break;
+            }
+            self.append_batch_as_leader(batch, ctx);
+        }
+    }
+
+    /// Appends one batch of the leader's epoch, then lets the HW and parked fetches catch up.
+    fn append_batch_as_leader(&mut self, records: Vec<Record>, ctx: &mut Ctx) {
         let batch = Batch {
             base_offset: self.disk.log.end_offset(),
             epoch: self.epoch(),

@@ -145,6 +145,17 @@ pub enum Act {
         /// Topic configs.
         configs: Vec<(String, String)>,
     },
+    /// `create-topics <prefix> count=<n> partitions=<n> rf=<n>`: many topics at once.
+    CreateTopics {
+        /// Name prefix.
+        prefix: String,
+        /// How many.
+        count: u32,
+        /// Partitions each.
+        partitions: u32,
+        /// Replication factor.
+        replication_factor: u32,
+    },
     /// `delete-topic <name>`
     DeleteTopic(String),
     /// `alter-config <topic | broker | broker:<id>> <key>=<value | none>`
@@ -253,6 +264,7 @@ pub const COMMANDS: &[&str] = &[
     "show",
     "trace",
     "create-topic",
+    "create-topics",
     "delete-topic",
     "alter-config",
     "configure",
@@ -562,6 +574,33 @@ fn parse_act(word: &str, tokens: &[String]) -> Result<Option<Act>, String> {
         },
         "network" => Act::Network(parse_network(tokens)?),
         "create-topic" => parse_create_topic(tokens)?,
+        "create-topics" => {
+            let usage = "`create-topics` takes a prefix, `count=<n>`, `partitions=<n>` and `rf=<n>`, like `create-topics load count=1000 partitions=100 rf=3`";
+            let (prefix, rest) = tokens.split_first().ok_or(usage)?;
+            if prefix.contains('=') {
+                return Err(usage.into());
+            }
+            let (mut count, mut partitions, mut rf) = (None, 1, 1);
+            for (k, v) in key_values(rest)? {
+                let n = v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| format!("`{k}` takes a whole number from 1, got `{v}`"))?;
+                match k.as_str() {
+                    "count" if n <= 100_000 => count = Some(n),
+                    "partitions" if n <= 100_000 => partitions = n,
+                    "rf" | "replication-factor" if n <= 50 => rf = n,
+                    _ => return Err(format!("`{k}={v}` is not a setting of create-topics (count ≤ 100000, partitions ≤ 100000, rf ≤ 50)")),
+                }
+            }
+            Act::CreateTopics {
+                prefix: prefix.clone(),
+                count: count.ok_or(usage)?,
+                partitions,
+                replication_factor: rf,
+            }
+        }
         "delete-topic" => match tokens {
             [name] => Act::DeleteTopic(name.clone()),
             _ => return Err("`delete-topic` takes one topic name, like `delete-topic orders`".into()),

@@ -383,6 +383,17 @@ pub fn to_action_with(
             replication_factor: *replication_factor,
             configs: configs.clone(),
         }),
+        Act::CreateTopics {
+            prefix,
+            count,
+            partitions,
+            replication_factor,
+        } => UserAction::Admin(AdminOp::CreateTopics {
+            prefix: prefix.clone(),
+            count: *count,
+            partitions: *partitions,
+            replication_factor: *replication_factor,
+        }),
         Act::DeleteTopic(name) => UserAction::Admin(AdminOp::DeleteTopic { name: name.clone() }),
         Act::AlterConfig {
             resource,

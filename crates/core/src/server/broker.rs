@@ -10,7 +10,9 @@
 
 use crate::effect::Ctx;
 use crate::message::{ControllerMessage, Payload};
-use crate::metadata::image::MetadataImage;
+use std::sync::Arc;
+
+use crate::metadata::image::{MetadataImage, TopicImage};
 use crate::metadata::rpc::{ControllerError, ControllerRpc, IsrChange};
 use crate::record::{BrokerId, Uuid};
 use crate::trace::Event;
@@ -76,10 +78,11 @@ pub struct Broker {
     correlation: u64,
     /// When it was last polled: deadlines at or before it are not reported again.
     last_poll: SimTime,
-    /// The content fingerprint of the image whose ISR scan found nothing to ask for: an
-    /// unchanged image is not scanned again (a million partitions are not re-read every
-    /// second). Content, not addresses: the run must not depend on the allocator.
-    quiet_scan: Option<u64>,
+    /// The image whose ISR scan found nothing to ask for. The next scan only reads the topics
+    /// that changed since (images share unchanged topics), unless the brokers changed: a
+    /// million partitions are not re-read every second. Both images are alive, so sharing
+    /// (not the allocator) decides what counts as changed.
+    quiet_scan: Option<Arc<MetadataImage>>,
 }
 
 impl Broker {
@@ -159,7 +162,7 @@ impl Broker {
     }
 
     /// Sends what is due: registration, heartbeat, ISR expansions.
-    pub fn poll(&mut self, controller: Option<NodeId>, image: &MetadataImage, ctx: &mut Ctx) {
+    pub fn poll(&mut self, controller: Option<NodeId>, image: &Arc<MetadataImage>, ctx: &mut Ctx) {
         self.last_poll = ctx.now;
         if self.done {
             return;
@@ -213,14 +216,22 @@ impl Broker {
                 }
             }
         }
-        let scan_key = image.digest;
+        let unchanged = self.quiet_scan.as_ref().is_some_and(|q| {
+            Arc::ptr_eq(&q.topics, &image.topics) && Arc::ptr_eq(&q.brokers, &image.brokers)
+        });
         if self.state == BrokerState::Running
             && self.alter.is_none()
             && ctx.now >= self.alter_again
-            && self.quiet_scan != Some(scan_key)
+            && !unchanged
         {
-            let changes = isr_expansions(self.id, image);
-            self.quiet_scan = changes.is_empty().then_some(scan_key);
+            let since = self
+                .quiet_scan
+                .as_ref()
+                .filter(|q| Arc::ptr_eq(&q.brokers, &image.brokers));
+            let changes = isr_expansions(self.id, image, since.map(|q| &**q));
+            if changes.is_empty() {
+                self.quiet_scan = Some(image.clone());
+            }
             if !changes.is_empty() {
                 let rpc = ControllerRpc::AlterPartitionRequest {
                     broker_id: self.id,
@@ -352,8 +363,13 @@ impl Broker {
     }
 }
 
-/// ISR additions this partition leader wants: replicas back on unfenced brokers.
-fn isr_expansions(me: BrokerId, image: &MetadataImage) -> Vec<IsrChange> {
+/// ISR additions this partition leader wants: replicas back on unfenced brokers. With
+/// `since`, only the topics that changed after that image are read.
+fn isr_expansions(
+    me: BrokerId,
+    image: &MetadataImage,
+    since: Option<&MetadataImage>,
+) -> Vec<IsrChange> {
     let usable = |b: &BrokerId| {
         image
             .brokers
@@ -361,7 +377,10 @@ fn isr_expansions(me: BrokerId, image: &MetadataImage) -> Vec<IsrChange> {
             .is_some_and(|r| !r.fenced && !r.in_controlled_shutdown)
     };
     let mut out = Vec::new();
-    for t in image.topics.values() {
+    let changed = |id: &Uuid, t: &Arc<TopicImage>| {
+        since.is_none_or(|s| s.topics.get(id).is_none_or(|old| !Arc::ptr_eq(old, t)))
+    };
+    for (_, t) in image.topics.iter().filter(|(id, t)| changed(id, t)) {
         for (i, p) in t.partitions.iter().enumerate() {
             if p.leader != me {
                 continue;

@@ -39,6 +39,17 @@ pub enum AdminOp {
         /// Topic configs.
         configs: Vec<(String, String)>,
     },
+    /// Many `CreateTopics` at once (`<prefix>-00000`, `<prefix>-00001`, …), for scale runs.
+    CreateTopics {
+        /// Name prefix.
+        prefix: String,
+        /// How many topics.
+        count: u32,
+        /// Partitions per topic.
+        partitions: u32,
+        /// Replication factor.
+        replication_factor: u32,
+    },
     /// `DeleteTopics`.
     DeleteTopic {
         /// Name.
@@ -381,6 +392,28 @@ impl Server {
                 configs,
                 ctx,
             ),
+            AdminOp::CreateTopics {
+                prefix,
+                count,
+                partitions,
+                replication_factor,
+            } => {
+                for i in 0..*count {
+                    c.create_topic(
+                        &mut self.raft,
+                        &format!("{prefix}-{i:05}"),
+                        *partitions,
+                        *replication_factor,
+                        &[],
+                        ctx,
+                    )
+                    .map_err(|e| format!("topic {i} of {count}: {e}"))?;
+                }
+                Ok(format!(
+                    "CreateTopics: {count} topics of {partitions} partitions written ({} partitions)",
+                    *count as u64 * *partitions as u64
+                ))
+            }
             AdminOp::DeleteTopic { name } => c.delete_topic(&mut self.raft, name, ctx),
             AdminOp::AlterConfig {
                 resource,

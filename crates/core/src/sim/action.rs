@@ -126,6 +126,14 @@ impl UserAction {
                 }
                 s
             }
+            UserAction::Admin(AdminOp::CreateTopics {
+                prefix,
+                count,
+                partitions,
+                replication_factor,
+            }) => format!(
+                "create-topics {prefix} count={count} partitions={partitions} rf={replication_factor}"
+            ),
             UserAction::Admin(AdminOp::DeleteTopic { name }) => format!("delete-topic {name}"),
             UserAction::Admin(AdminOp::AlterConfig {
                 resource,

@@ -71,6 +71,23 @@ pub struct NodeView {
     pub parked_fetches: Vec<NodeId>,
     /// The last records of the log, oldest first.
     pub log_tail: Vec<LogEntryView>,
+    /// The broker lifecycle state (`STARTING`, `RECOVERY`, `RUNNING`,
+    /// `PENDING_CONTROLLED_SHUTDOWN`) of a running broker.
+    pub broker_state: Option<&'static str>,
+    /// Fenced in the metadata (the active controller's image); `None` if not registered.
+    pub fenced: Option<bool>,
+    /// This node is the active controller.
+    pub active_controller: bool,
+    /// Offset of the node's metadata image (everything below is applied).
+    pub metadata_offset: Option<Offset>,
+    /// How far that image is behind the active controller's high watermark.
+    pub metadata_lag: Option<Offset>,
+    /// Partitions in the node's image.
+    pub partitions: Option<usize>,
+    /// End offset of the latest snapshot on its disk.
+    pub snapshot_end: Option<Offset>,
+    /// Why the process stopped by itself or refused to start.
+    pub failure: Option<String>,
 }
 
 impl NodeView {
@@ -125,14 +142,39 @@ pub struct ClusterView {
     pub violations: Vec<Violation>,
     /// Network parameters.
     pub network: NetworkConfig,
+    /// The metadata the active controller holds: offset, topics, partitions.
+    pub metadata: MetadataSummary,
+}
+
+/// A few numbers about the cluster's metadata (the image the active controller loaded).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MetadataSummary {
+    /// The image's offset.
+    pub offset: Offset,
+    /// Topic names, in order (at most the first 200).
+    pub topics: Vec<String>,
+    /// How many topics.
+    pub topic_count: usize,
+    /// How many partitions.
+    pub partition_count: usize,
+    /// The image's content fingerprint (changes when anything but NoOps was applied).
+    pub digest: u64,
 }
 
 impl ClusterView {
     /// Snapshots `world`, keeping the last `log_tail` records of each log.
     pub fn build(world: &World, log_tail: usize) -> ClusterView {
+        let authority = crate::tools::metadata::authority_image(world).ok();
+        let hw = world
+            .active_leader()
+            .and_then(|l| world.node(l))
+            .and_then(|n| n.replica())
+            .and_then(|r| r.high_watermark());
         let nodes = world
             .nodes()
             .map(|n| {
+                let server = n.server();
+                let image = server.map(|s| s.image());
                 let replica = n.replica();
                 let disk = n.disk();
                 let log = disk.map(|d| &d.log);
@@ -188,6 +230,24 @@ impl ClusterView {
                     shutting_down: replica.is_some_and(|r| r.is_shutting_down()),
                     parked_fetches,
                     log_tail,
+                    broker_state: server.and_then(|s| s.broker()).map(|b| b.state().name()),
+                    fenced: n
+                        .kind
+                        .has_broker()
+                        .then(|| {
+                            authority
+                                .and_then(|a| a.brokers.get(&n.id.0))
+                                .map(|b| b.fenced)
+                        })
+                        .flatten(),
+                    active_controller: server.is_some_and(|s| s.is_active_controller()),
+                    metadata_offset: image.map(|i| i.offset),
+                    metadata_lag: image.zip(hw).map(|(i, hw)| hw.saturating_sub(i.offset)),
+                    partitions: image.map(|i| i.partition_count),
+                    snapshot_end: disk
+                        .and_then(|d| d.snapshot.as_ref())
+                        .map(|s| s.id.end_offset),
+                    failure: n.failure().map(str::to_string),
                 }
             })
             .collect();
@@ -214,6 +274,20 @@ impl ClusterView {
             leader: world.active_leader(),
             violations: world.violations().to_vec(),
             network: world.network().config.clone(),
+            metadata: authority
+                .map(|a| MetadataSummary {
+                    offset: a.offset,
+                    topics: a
+                        .topic_ids
+                        .keys()
+                        .take(200)
+                        .map(|n| n.to_string())
+                        .collect(),
+                    topic_count: a.topics.len(),
+                    partition_count: a.partition_count,
+                    digest: a.digest,
+                })
+                .unwrap_or_default(),
         }
     }
 
