@@ -46,30 +46,48 @@ fn page_hidden() -> bool {
         .unwrap_or(false)
 }
 
-/// Advances the run by `wall_ms` of wall time at the lab's speed.
+/// Script time a frame may spend simulating before it yields to the page (ms).
+const FRAME_BUDGET_MS: f64 = 8.0;
+
+/// Advances the run by `wall_ms` of wall time at the lab's speed, in small virtual slices,
+/// stopping early when the frame's budget is spent: heavy moments (a million partitions being
+/// replayed) then run slower than asked instead of freezing the page, and the UI says so.
 pub fn advance(lab: &Lab, wall_ms: f64) {
     let wall_ms = wall_ms.clamp(0.0, 100.0);
     let speed = lab.speed.get_untracked();
     let skip = lab.skip_idle.get_untracked();
-    let skipping = lab
+    let began = now_ms();
+    let (skipping, behind) = lab
         .timeline
         .try_update_value(|t| {
             let now = t.now();
             let idle = t.world().network().in_flight_count() == 0;
-            if skip && idle {
+            let (target, skipping) = if skip && idle {
                 let fast = (speed * 20.0).max(speed);
                 let target = now + (wall_ms * 1_000.0 * fast) as u64;
                 let next = t.world().next_event_time().unwrap_or(SimTime::NEVER);
-                t.advance_to(target.min(next.max(now)));
-                true
+                (target.min(next.max(now)), true)
             } else {
-                t.advance_to(now + (wall_ms * 1_000.0 * speed) as u64);
-                false
+                (now + (wall_ms * 1_000.0 * speed) as u64, false)
+            };
+            let slice = ((target.0 - now.0) / 8).max(1_000);
+            let mut behind = false;
+            while t.now() < target {
+                let next = (t.now() + slice).min(target);
+                t.advance_to(next);
+                if now_ms() - began > FRAME_BUDGET_MS && t.now() < target {
+                    behind = true;
+                    break;
+                }
             }
+            (skipping, behind)
         })
-        .unwrap_or(false);
+        .unwrap_or((false, false));
     if lab.skipping.get_untracked() != skipping {
         lab.skipping.set(skipping);
+    }
+    if lab.behind.get_untracked() != behind {
+        lab.behind.set(behind);
     }
     lab.refresh();
 }

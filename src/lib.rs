@@ -23,6 +23,7 @@ use components::header::Header;
 use components::legend::{Legend, ModelNotes};
 use components::log_view::LogView;
 use components::message_panel::MessagePanel;
+use components::metadata_panel::MetadataPanel;
 use components::node_menu::NodeMenu;
 use components::quorum_panel::QuorumPanel;
 use state::{Dialog, Lab};
@@ -105,6 +106,7 @@ pub fn App() -> impl IntoView {
                         <EventFeed />
                     </aside>
                     <LogView />
+                    <MetadataPanel />
                     <div class="help-row">
                         <Legend />
                         <ModelNotes />

@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use kraftlab_core::sim::{ClusterSpec, ClusterView, FeedItem, Timeline, UserAction};
-use kraftlab_core::tools::quorum;
+use kraftlab_core::tools::{metadata, quorum};
 use kraftlab_core::types::{NodeId, SimTime};
 use leptos::prelude::*;
 
@@ -50,6 +50,16 @@ pub struct Lab {
     pub quorum_replication: RwSignal<String>,
     /// The newest feed lines, newest first.
     pub feed: RwSignal<Vec<FeedItem>>,
+    /// `kafka-topics --describe` of the active controller's image (or of the node chosen in
+    /// the metadata panel), recomputed only when that image's content changes.
+    pub topics_text: RwSignal<String>,
+    /// Whose image the metadata panel describes (`None`: the active controller's).
+    pub topics_of: RwSignal<Option<NodeId>>,
+    /// Which image `topics_text` was computed from: (node, offset-free content digest).
+    topics_key: StoredValue<Option<(Option<NodeId>, u64)>>,
+    /// True while the simulation cannot keep up with the chosen speed (a frame ran out of its
+    /// time budget): virtual time then runs slower than asked, and the page stays responsive.
+    pub behind: RwSignal<bool>,
     /// Running or paused.
     pub playing: RwSignal<bool>,
     /// Virtual seconds per wall second.
@@ -78,6 +88,9 @@ pub struct Lab {
 
 const FEED_SHOWN: usize = 120;
 
+/// At most this many partitions are described in full in the metadata panel.
+const TOPICS_DESCRIBED: usize = 300;
+
 impl Lab {
     /// A lab running `spec`.
     pub fn new(spec: ClusterSpec, embed: bool) -> Lab {
@@ -94,6 +107,10 @@ impl Lab {
             quorum_status: RwSignal::new(String::new()),
             quorum_replication: RwSignal::new(String::new()),
             feed: RwSignal::new(Vec::new()),
+            topics_text: RwSignal::new(String::new()),
+            topics_of: RwSignal::new(None),
+            topics_key: StoredValue::new(None),
+            behind: RwSignal::new(false),
             playing: RwSignal::new(true),
             speed: RwSignal::new(0.25),
             skip_idle: RwSignal::new(true),
@@ -143,6 +160,53 @@ impl Lab {
             self.feed.set(feed);
         }
         self.horizon.set(horizon);
+        self.refresh_topics();
+    }
+
+    /// Recomputes `topics_text` if the described image's content changed. Large images are
+    /// summarized: describing a million partitions every frame would stall the page.
+    pub fn refresh_topics(&self) {
+        let of = self.topics_of.get_untracked();
+        let text = self.timeline.with_value(|t| {
+            let world = t.world();
+            let image = match of {
+                Some(id) => metadata::image_of(world, id),
+                None => metadata::authority_image(world),
+            };
+            let key = image.as_ref().ok().map(|i| (of, i.digest));
+            if key.is_some() && self.topics_key.get_value() == key {
+                return None;
+            }
+            self.topics_key.set_value(key);
+            Some(match image {
+                Err(e) => e,
+                Ok(image) if image.topics.is_empty() => "(no topics yet: create one)".to_string(),
+                Ok(image) if image.partition_count <= TOPICS_DESCRIBED => {
+                    metadata::describe_topics(image, None).unwrap_or_else(|e| e)
+                }
+                Ok(image) => {
+                    let mut s = format!(
+                        "{} topics, {} partitions: the first topics, in full\n",
+                        image.topics.len(),
+                        image.partition_count
+                    );
+                    let mut shown = 0;
+                    for name in image.topic_ids.keys() {
+                        if shown >= TOPICS_DESCRIBED {
+                            break;
+                        }
+                        if let Ok(t) = metadata::describe_topics(image, Some(name)) {
+                            shown += t.lines().count();
+                            s += &t;
+                        }
+                    }
+                    s
+                }
+            })
+        });
+        if let Some(text) = text {
+            self.topics_text.set(text);
+        }
     }
 
     /// Applies a user action now (forking the recorded future) and reports the outcome.

@@ -43,7 +43,7 @@ pub fn layout(view: &ClusterView, width: f64) -> Layout {
     let controllers: Vec<NodeId> = view
         .nodes
         .iter()
-        .filter(|n| n.kind == NodeKind::Controller)
+        .filter(|n| n.kind.has_controller())
         .map(|n| n.id)
         .collect();
     let brokers: Vec<NodeId> = view
@@ -97,6 +97,11 @@ struct Glyph {
     shutting_down: bool,
     leo: u64,
     hw: Option<u64>,
+    broker_state: Option<&'static str>,
+    fenced: Option<bool>,
+    active_controller: bool,
+    failure: Option<String>,
+    lag: Option<u64>,
 }
 
 fn glyph(view: &ClusterView, id: NodeId) -> Option<Glyph> {
@@ -113,6 +118,11 @@ fn glyph(view: &ClusterView, id: NodeId) -> Option<Glyph> {
         shutting_down: n.shutting_down,
         leo: n.log_end_offset,
         hw: n.high_watermark,
+        broker_state: n.broker_state,
+        fenced: n.fenced,
+        active_controller: n.active_controller,
+        failure: n.failure.clone(),
+        lag: n.metadata_lag,
     })
 }
 
@@ -148,12 +158,15 @@ fn status_word(status: NodeStatus) -> &'static str {
 
 /// The aria label and tooltip of a node.
 fn describe(id: NodeId, g: &Glyph) -> String {
-    let what = if g.kind == NodeKind::Controller {
-        "Controller"
-    } else {
-        "Broker"
+    let what = match g.kind {
+        NodeKind::Controller => "Controller",
+        NodeKind::Broker => "Broker",
+        NodeKind::Combined => "Combined controller and broker",
     };
     let mut s = format!("{what} {id}, {}", status_word(g.status));
+    if let Some(why) = &g.failure {
+        s += &format!(" ({why})");
+    }
     if let Some(role) = g.role {
         s += &format!(", {}", if g.is_voter { role.name() } else { "observer" });
     }
@@ -164,7 +177,45 @@ fn describe(id: NodeId, g: &Glyph) -> String {
     if g.shutting_down {
         s += ", shutting down";
     }
+    if g.active_controller {
+        s += ", active controller";
+    }
+    if let Some(state) = g.broker_state {
+        s += &format!(", broker {state}");
+    }
+    if g.fenced == Some(true) {
+        s += ", fenced";
+    }
+    if let Some(lag) = g.lag {
+        s += &format!(", metadata lag {lag}");
+    }
     s
+}
+
+/// The second line under a node: the metadata role (active controller, broker state, fenced).
+fn meta_line(g: &Glyph) -> String {
+    if !g.status.is_live() {
+        return if g.failure.is_some() {
+            "REFUSED".into()
+        } else if g.fenced == Some(true) {
+            "FENCED".into()
+        } else {
+            String::new()
+        };
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    if g.active_controller {
+        parts.push("ACTIVE");
+    }
+    if g.fenced == Some(true) {
+        parts.push("FENCED");
+    } else if let Some(s) = g.broker_state {
+        parts.push(match s {
+            "PENDING_CONTROLLED_SHUTDOWN" => "SHUTTING DOWN",
+            other => other,
+        });
+    }
+    parts.join(" · ")
 }
 
 /// One node: shape, epoch colour and numeral, role label, timers, vote marks, state icons.
@@ -184,6 +235,7 @@ fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
     } else {
         CONTROLLER_R
     };
+    let meta = move || data.with(|d| d.as_ref().map(meta_line).unwrap_or_default());
     let xy = move || layout.with(|l| l.pos.get(&id).copied().unwrap_or((0.0, 0.0)));
     let up = move || data.with(|d| d.as_ref().is_some_and(|d| d.status.is_live()));
     let fill = move || {
@@ -306,6 +358,12 @@ fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
                     NodeStatus::Paused { .. } => c += " node-paused",
                     _ => c += " node-down",
                 }
+                if d.fenced == Some(true) {
+                    c += " node-fenced";
+                }
+                if d.active_controller {
+                    c += " node-active";
+                }
             }
         });
         if lab.hovered_node.get() == Some(id) || lab.selected_node.get() == Some(id) {
@@ -336,6 +394,8 @@ fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
             data-role=move || data.with(|d| d.as_ref().map(|d| d.role_label).unwrap_or(""))
             data-status=move || data.with(|d| d.as_ref().map(|d| d.status.label()).unwrap_or(""))
             data-epoch=move || data.with(|d| d.as_ref().map(|d| d.epoch).unwrap_or(0))
+            data-fenced=move || data.with(|d| d.as_ref().and_then(|d| d.fenced).map(|f| f.to_string()).unwrap_or_default())
+            data-broker-state=move || data.with(|d| d.as_ref().and_then(|d| d.broker_state).unwrap_or(""))
             role="button"
             tabindex="0"
             aria-haspopup="dialog"
@@ -368,6 +428,9 @@ fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
             </text>
             <text class="node-role" x=move || xy().0 y=role_y text-anchor="middle">
                 {role_text}
+            </text>
+            <text class="node-meta" x=move || xy().0 y=move || role_y() + 12.0 text-anchor="middle">
+                {meta}
             </text>
             {votes}
         </g>

@@ -46,6 +46,9 @@ pub fn NewClusterDialog() -> impl IntoView {
     let brokers = RwSignal::new(spec.brokers.len());
     let seed = RwSignal::new(spec.seed);
     let prevote = RwSignal::new(spec.quorum.prevote);
+    let combined = RwSignal::new(!spec.combined.is_empty());
+    let dynamic = RwSignal::new(spec.quorum.dynamic_quorum);
+    let spares = RwSignal::new(spec.spare_controllers.len());
     let latency_min = RwSignal::new(spec.network.latency_min / 1000);
     let latency_max = RwSignal::new(spec.network.latency_max / 1000);
     let number = |s: RwSignal<usize>, min: usize, max: usize| {
@@ -57,12 +60,31 @@ pub fn NewClusterDialog() -> impl IntoView {
     };
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let mut spec = ClusterSpec::kraft(
+        let (v, b, s) = (
             voters.get_untracked(),
             brokers.get_untracked(),
             seed.get_untracked(),
         );
+        let mut spec = if combined.get_untracked() {
+            ClusterSpec::combined_mode(v, b, s)
+        } else {
+            ClusterSpec::kraft(v, b, s)
+        };
         spec.quorum.prevote = prevote.get_untracked();
+        if dynamic.get_untracked() {
+            spec.quorum.dynamic_quorum = true;
+            let first = spec
+                .controllers
+                .iter()
+                .chain(&spec.combined)
+                .map(|i| i.0)
+                .max()
+                .map(|m| m.max(2999) + 1)
+                .unwrap_or(3000);
+            spec.spare_controllers = (0..spares.get_untracked() as i32)
+                .map(|i| kraftlab_core::types::NodeId(first.max(3000) + i))
+                .collect();
+        }
         let (a, b) = (latency_min.get_untracked(), latency_max.get_untracked());
         spec.network.latency_min = ms(a.min(b));
         spec.network.latency_max = ms(a.max(b));
@@ -91,6 +113,18 @@ pub fn NewClusterDialog() -> impl IntoView {
                 <label class="check">
                     <input type="checkbox" data-testid="new-prevote" prop:checked=move || prevote.get() on:change=move |ev| prevote.set(event_target_checked(&ev)) />
                     " Pre-vote (KIP-996, Kafka 4.x); off behaves like Kafka 3.9"
+                </label>
+                <label class="check">
+                    <input type="checkbox" data-testid="new-combined" prop:checked=move || combined.get() on:change=move |ev| combined.set(event_target_checked(&ev)) />
+                    " Combined mode: the controllers are brokers too (process.roles=broker,controller)"
+                </label>
+                <label class="check">
+                    <input type="checkbox" data-testid="new-dynamic" prop:checked=move || dynamic.get() on:change=move |ev| dynamic.set(event_target_checked(&ev)) />
+                    " Dynamic quorum (KIP-853): voters live in the log; add and remove controllers"
+                </label>
+                <label>"Spare controllers (not voters yet) "
+                    <input type="number" min="0" max="3" data-testid="new-spares" prop:value=move || spares.get().to_string() on:input=number(spares, 0, 3)
+                        prop:disabled=move || !dynamic.get() />
                 </label>
                 <fieldset>
                     <legend>"Teaching network, one-way latency (ms)"</legend>

@@ -8,5 +8,6 @@ pub mod header;
 pub mod legend;
 pub mod log_view;
 pub mod message_panel;
+pub mod metadata_panel;
 pub mod node_menu;
 pub mod quorum_panel;

@@ -13,10 +13,11 @@ fn details(n: &NodeView, now: kraftlab_core::types::SimTime) -> Vec<(&'static st
     let mut out = vec![
         (
             "Kind",
-            if n.kind == NodeKind::Controller {
-                "controller (voter)".into()
-            } else {
-                "broker (observer)".into()
+            match (n.kind, n.is_voter) {
+                (NodeKind::Controller, true) => "controller (voter)".into(),
+                (NodeKind::Controller, false) => "controller (not a voter: observer)".into(),
+                (NodeKind::Combined, _) => "combined: controller and broker".into(),
+                (NodeKind::Broker, _) => "broker (observer)".into(),
             },
         ),
         (
@@ -43,6 +44,33 @@ fn details(n: &NodeView, now: kraftlab_core::types::SimTime) -> Vec<(&'static st
                 .unwrap_or_else(|| "unknown".into()),
         ),
     ];
+    if let Some(why) = &n.failure {
+        out.push(("Not running", why.clone()));
+    }
+    if n.active_controller {
+        out.push(("Controller", "active".into()));
+    } else if n.kind.has_controller() && n.status.is_live() {
+        out.push(("Controller", "standby (hot: its image is current)".into()));
+    }
+    if let Some(s) = n.broker_state {
+        out.push(("Broker state", s.to_string()));
+    }
+    if let Some(f) = n.fenced {
+        out.push(("Registration", if f { "fenced" } else { "unfenced" }.into()));
+    }
+    if let Some(o) = n.metadata_offset {
+        let lag = n
+            .metadata_lag
+            .map(|l| format!(", lag {l}"))
+            .unwrap_or_default();
+        out.push(("Metadata image", format!("offset {o}{lag}")));
+    }
+    if let Some(p) = n.partitions {
+        out.push(("Partitions known", p.to_string()));
+    }
+    if let Some(s) = n.snapshot_end {
+        out.push(("Snapshot", format!("up to offset {s}")));
+    }
     for t in &n.timers {
         let left = t.deadline.0.saturating_sub(now.0);
         out.push((
@@ -116,6 +144,19 @@ pub fn NodeMenu() -> impl IntoView {
                     <button class="btn" data-testid="action-isolate"
                         title="Cut every link to and from it"
                         on:click=move |_| lab.act(UserAction::Isolate(id))>"✂ Isolate"</button>
+                    {n.kind.has_controller().then(|| if n.is_voter {
+                        view! {
+                            <button class="btn" data-testid="action-remove-controller"
+                                title="kafka-metadata-quorum remove-controller: a VotersRecord without it (dynamic quorum only)"
+                                on:click=move |_| lab.act(UserAction::RemoveController(id))>"⊖ Remove from voters"</button>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <button class="btn" data-testid="action-add-controller"
+                                title="kafka-metadata-quorum add-controller: once caught up as an observer it becomes a voter (dynamic quorum only)"
+                                on:click=move |_| lab.act(UserAction::AddController(id))>"⊕ Add to voters"</button>
+                        }.into_any()
+                    })}
                 </div>
             </div>
         })
