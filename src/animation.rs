@@ -26,6 +26,20 @@ pub fn frame_times() -> Vec<f64> {
     FRAME_TIMES.with(|r| r.borrow().values())
 }
 
+/// The size of the app's WebAssembly memory in bytes (it only grows: after a run, the peak),
+/// for the scale measurement of `tests/e2e/measure.mjs`.
+#[wasm_bindgen]
+pub fn wasm_memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (core::arch::wasm32::memory_size(0) * 65_536) as f64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.0
+    }
+}
+
 /// Forgets recorded frame times.
 #[wasm_bindgen]
 pub fn clear_frame_times() {
@@ -123,6 +137,7 @@ pub fn install(lab: Lab) {
             let start = now_ms();
             let dt = last.get().map(|l| ts - l).unwrap_or(16.7);
             last.set(Some(ts));
+            lab.bulk_step();
             advance(&lab, dt);
             // Leptos applies DOM updates in a microtask queued when the first signal changed;
             // this microtask runs after it, so the probe covers the frame's whole script time

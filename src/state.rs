@@ -24,6 +24,24 @@ pub enum Dialog {
     Share,
 }
 
+/// Many topics being created, a slice per frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BulkJob {
+    /// Topic name prefix.
+    pub prefix: String,
+    /// Topics asked for.
+    pub total: u32,
+    /// Topics submitted so far.
+    pub done: u32,
+    /// Partitions per topic.
+    pub partitions: u32,
+    /// Replication factor.
+    pub replication_factor: u32,
+}
+
+/// Partitions submitted per frame by a scale run.
+const BULK_PARTITIONS_PER_FRAME: u32 = 20_000;
+
 /// A short message shown after an action.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Toast {
@@ -57,6 +75,9 @@ pub struct Lab {
     pub topics_of: RwSignal<Option<NodeId>>,
     /// Which image `topics_text` was computed from: (node, offset-free content digest).
     topics_key: StoredValue<Option<(Option<NodeId>, u64)>>,
+    /// A scale run being submitted in slices (one CreateTopics of about 20,000 partitions per
+    /// frame), so that no single frame writes a million records.
+    pub bulk: RwSignal<Option<BulkJob>>,
     /// True while the simulation cannot keep up with the chosen speed (a frame ran out of its
     /// time budget): virtual time then runs slower than asked, and the page stays responsive.
     pub behind: RwSignal<bool>,
@@ -111,6 +132,7 @@ impl Lab {
             topics_of: RwSignal::new(None),
             topics_key: StoredValue::new(None),
             behind: RwSignal::new(false),
+            bulk: RwSignal::new(None),
             playing: RwSignal::new(true),
             speed: RwSignal::new(0.25),
             skip_idle: RwSignal::new(true),
@@ -220,6 +242,47 @@ impl Lab {
             Err(text) => self.say(text, true),
         }
         self.refresh();
+    }
+
+    /// Submits the next slice of a scale run, if one is going (called once per frame).
+    pub fn bulk_step(&self) {
+        let Some(job) = self.bulk.get_untracked() else {
+            return;
+        };
+        let slice = (BULK_PARTITIONS_PER_FRAME / job.partitions.max(1))
+            .max(1)
+            .min(job.total - job.done);
+        let action = UserAction::Admin(kraftlab_core::server::AdminOp::CreateTopics {
+            prefix: job.prefix.clone(),
+            first: job.done,
+            count: slice,
+            partitions: job.partitions,
+            replication_factor: job.replication_factor,
+        });
+        let result = self
+            .timeline
+            .try_update_value(|t| t.act(action))
+            .unwrap_or_else(|| Err("the run is gone".into()));
+        match result {
+            Err(why) => {
+                self.bulk.set(None);
+                self.say(format!("the scale run stopped: {why}"), true);
+            }
+            Ok(_) if job.done + slice >= job.total => {
+                self.bulk.set(None);
+                self.say(
+                    format!(
+                        "submitted {} topics of {} partitions; watch the images fill up",
+                        job.total, job.partitions
+                    ),
+                    false,
+                );
+            }
+            Ok(_) => self.bulk.set(Some(BulkJob {
+                done: job.done + slice,
+                ..job
+            })),
+        }
     }
 
     /// Shows a toast.

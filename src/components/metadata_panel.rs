@@ -9,7 +9,7 @@ use kraftlab_core::sim::UserAction;
 use kraftlab_core::types::NodeId;
 use leptos::prelude::*;
 
-use crate::state::Lab;
+use crate::state::{BulkJob, Lab};
 
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_else(|| "-".into())
@@ -90,12 +90,14 @@ pub fn MetadataPanel() -> impl IntoView {
     };
     let create_many = move |_| {
         let existing = lab.view.with_untracked(|v| v.metadata.topic_count);
-        lab.act(UserAction::Admin(AdminOp::CreateTopics {
+        lab.bulk.set(Some(BulkJob {
             prefix: format!("load{existing}"),
-            count: bulk_count.get_untracked(),
+            total: bulk_count.get_untracked(),
+            done: 0,
             partitions: bulk_partitions.get_untracked(),
             replication_factor: rf.get_untracked(),
-        }))
+        }));
+        lab.playing.set(true);
     };
     let delete = move |_| {
         let topic = to_delete.get_untracked();
@@ -133,6 +135,7 @@ pub fn MetadataPanel() -> impl IntoView {
                 "The active controller turns each request into records; every node applies the committed ones to its image. "
                 {summary}
                 {move || lab.behind.get().then(|| view! { <span class="behind" data-testid="behind">" · catching up (simulating slower than the chosen speed)"</span> })}
+                {move || lab.bulk.get().map(|j| view! { <span class="behind" data-testid="bulk-progress">{format!(" · submitting topics: {} / {}", j.done, j.total)}</span> })}
             </p>
             <div class="admin-row">
                 <label>"Topic " <input type="text" size="10" data-testid="topic-name" prop:value=name

@@ -107,6 +107,34 @@ try {
   console.log(`  after the page shows again the loop resumes: ${resumed.task.toFixed(1)} ms/s`);
   console.log(`Main-thread CPU (ms of task time per second): playing ${playing.task.toFixed(1)} (script ${playing.script.toFixed(1)}), paused ${paused.task.toFixed(2)} (script ${paused.script.toFixed(2)}), hidden [visibilityState=${state}] ${hidden.task.toFixed(2)} (script ${hidden.script.toFixed(2)})`);
   await context.close();
+
+  // Scale: 1,000,000 partitions (10,000 topics x 100) created from the metadata panel and
+  // replayed by all six nodes, in the page: how long, how smooth, how much memory.
+  for (const [topics, partitions] of [[1000, 100], [10000, 100]]) {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const p = await ctx.newPage();
+    await p.goto(server.url + '?seed=9&speed=1');
+    await p.waitForFunction(() => document.querySelectorAll('[data-broker-state="RUNNING"]').length === 3, null, { timeout: 60000 });
+    await p.getByTestId('bulk-count').fill(String(topics));
+    await p.getByTestId('bulk-count').dispatchEvent('change');
+    await p.getByTestId('bulk-partitions').fill(String(partitions));
+    await p.getByTestId('bulk-partitions').dispatchEvent('change');
+    await p.evaluate(() => window.wasmBindings.clear_frame_times());
+    const want = topics * partitions;
+    const began = Date.now();
+    await p.getByTestId('create-topics').click();
+    await p.waitForFunction(
+      (n) => [...document.querySelectorAll('[data-testid="image-table"] tbody tr')].every((tr) => Number(tr.querySelectorAll('td')[5].textContent) === n),
+      want,
+      { timeout: 600000, polling: 250 },
+    );
+    const seconds = (Date.now() - began) / 1000;
+    const s = stats(await p.evaluate(() => Array.from(window.wasmBindings.frame_times())));
+    const wasm = (await p.evaluate(() => window.wasmBindings.wasm_memory_bytes())) / (1024 * 1024);
+    const heap = (await p.evaluate(() => performance.memory?.usedJSHeapSize ?? 0)) / (1024 * 1024);
+    console.log(`Scale, ${want} partitions (${topics} x ${partitions}) in the page: every image complete after ${seconds.toFixed(1)} s; frames median ${s.median.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms over ${s.n}; wasm memory ${wasm.toFixed(0)} MiB, JS heap ${heap.toFixed(0)} MiB`);
+    await ctx.close();
+  }
 } finally {
   await browser.close();
   server.close();

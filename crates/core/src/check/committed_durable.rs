@@ -6,6 +6,7 @@
 //! committed (or extend them). When a replica becomes leader, its log must hold every committed
 //! record: a leader without one would make followers truncate it.
 
+use super::chunked::ChunkedVec;
 use super::{violation, Property, Violation};
 use crate::kraft::log::Log;
 use crate::kraft::Role;
@@ -25,7 +26,7 @@ pub const PROPERTY: Property = Property {
 /// snapshot (it is learned from the next replica that holds it).
 #[derive(Clone, Debug, Default)]
 pub struct Check {
-    committed: Vec<Option<(Epoch, u64)>>,
+    committed: ChunkedVec<Option<(Epoch, u64)>>,
 }
 
 impl Check {
@@ -78,7 +79,7 @@ impl Check {
 /// a leader's log (`learn`) also teaches the ones the checker did not know yet.
 #[allow(clippy::too_many_arguments)]
 fn compare(
-    committed: &mut [Option<(Epoch, u64)>],
+    committed: &mut ChunkedVec<Option<(Epoch, u64)>>,
     log: &Log,
     e: &TraceEvent,
     range: std::ops::Range<Offset>,
@@ -87,7 +88,9 @@ fn compare(
     learn: bool,
 ) {
     for offset in range.start.max(log.start_offset())..range.end.min(committed.len() as Offset) {
-        let slot = &mut committed[offset as usize];
+        let Some(slot) = committed.get_mut(offset as usize) else {
+            return;
+        };
         match (log.entry(offset), *slot) {
             (Some((epoch, r)), None) if learn => *slot = Some((epoch, r.digest())),
             (Some(_), None) => {}

@@ -11,6 +11,7 @@
 //! have, shows up here. (That the committed log itself is the same everywhere is
 //! `log_matching`'s and `committed_durable`'s business.)
 
+use super::chunked::ChunkedVec;
 use super::{violation, Property, Violation};
 use crate::kraft::Role;
 use crate::metadata::image::MetadataImage;
@@ -30,7 +31,7 @@ pub const PROPERTY: Property = Property {
 #[derive(Clone, Debug, Default)]
 pub struct Check {
     reference: MetadataImage,
-    at: Vec<Option<(u64, usize)>>,
+    at: ChunkedVec<Option<(u64, usize)>>,
 }
 
 impl Check {

@@ -5,12 +5,11 @@
 //! fingerprint and the epoch of the record before it. A later append under the same key must
 //! agree on both; by induction the whole prefixes agree.
 
-use std::collections::BTreeMap;
-
+use super::chunked::ChunkedVec;
 use super::{violation, Property, Violation};
 use crate::sim::World;
 use crate::trace::{Event, TraceEvent};
-use crate::types::{Epoch, Offset};
+use crate::types::Epoch;
 
 /// The property.
 pub const PROPERTY: Property = Property {
@@ -19,10 +18,11 @@ pub const PROPERTY: Property = Property {
     source: "Raft §5.3 (Log Matching); KRAFT.md §2.4 (DivergingEpoch)",
 };
 
-/// `(offset, epoch) -> (record fingerprint, epoch of the previous record)`.
+/// Per offset, every epoch seen there with `(record fingerprint, epoch of the previous
+/// record)`. Kept in shared chunks: checkpoints of the world copy only what changed.
 #[derive(Clone, Debug, Default)]
 pub struct Check {
-    seen: BTreeMap<(Offset, Epoch), (u64, Option<Epoch>)>,
+    seen: ChunkedVec<Vec<(Epoch, u64, Option<Epoch>)>>,
 }
 
 impl Check {
@@ -46,14 +46,23 @@ impl Check {
             } else {
                 log.epoch_at(offset - 1)
             };
-            let entry = (record.digest(), prev);
-            match self.seen.get(&(offset, epoch)) {
-                Some((digest, _)) if *digest != entry.0 => out.push(violation(
+            let digest = record.digest();
+            let at = offset as usize;
+            if self.seen.len() <= at {
+                self.seen.resize(at + 1, Vec::new());
+            }
+            let known = self
+                .seen
+                .get(at)
+                .and_then(|v| v.iter().find(|(e, _, _)| *e == epoch))
+                .map(|(_, d, p)| (*d, *p));
+            match known {
+                Some((d, _)) if d != digest => out.push(violation(
                     &PROPERTY,
                     e,
                     format!("offset {offset} epoch {epoch} holds a different record than another replica's"),
                 )),
-                Some((_, Some(p))) if prev.is_some() && prev != Some(*p) => out.push(violation(
+                Some((_, Some(p))) if prev.is_some() && prev != Some(p) => out.push(violation(
                     &PROPERTY,
                     e,
                     format!(
@@ -63,7 +72,9 @@ impl Check {
                 )),
                 Some(_) => {}
                 None => {
-                    self.seen.insert((offset, epoch), entry);
+                    if let Some(v) = self.seen.get_mut(at) {
+                        v.push((epoch, digest, prev));
+                    }
                 }
             }
         }

@@ -149,6 +149,8 @@ pub enum Act {
     CreateTopics {
         /// Name prefix.
         prefix: String,
+        /// Number of the first topic.
+        first: u32,
         /// How many.
         count: u32,
         /// Partitions each.
@@ -580,14 +582,15 @@ fn parse_act(word: &str, tokens: &[String]) -> Result<Option<Act>, String> {
             if prefix.contains('=') {
                 return Err(usage.into());
             }
-            let (mut count, mut partitions, mut rf) = (None, 1, 1);
+            let (mut count, mut partitions, mut rf, mut first) = (None, 1, 1, 0);
             for (k, v) in key_values(rest)? {
                 let n = v
                     .parse::<u32>()
                     .ok()
-                    .filter(|n| *n >= 1)
+                    .filter(|n| *n >= 1 || k == "first")
                     .ok_or_else(|| format!("`{k}` takes a whole number from 1, got `{v}`"))?;
                 match k.as_str() {
+                    "first" if n <= 10_000_000 => first = n,
                     "count" if n <= 100_000 => count = Some(n),
                     "partitions" if n <= 100_000 => partitions = n,
                     "rf" | "replication-factor" if n <= 50 => rf = n,
@@ -596,6 +599,7 @@ fn parse_act(word: &str, tokens: &[String]) -> Result<Option<Act>, String> {
             }
             Act::CreateTopics {
                 prefix: prefix.clone(),
+                first,
                 count: count.ok_or(usage)?,
                 partitions,
                 replication_factor: rf,

@@ -385,11 +385,13 @@ pub fn to_action_with(
         }),
         Act::CreateTopics {
             prefix,
+            first,
             count,
             partitions,
             replication_factor,
         } => UserAction::Admin(AdminOp::CreateTopics {
             prefix: prefix.clone(),
+            first: *first,
             count: *count,
             partitions: *partitions,
             replication_factor: *replication_factor,

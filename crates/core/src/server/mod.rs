@@ -43,6 +43,8 @@ pub enum AdminOp {
     CreateTopics {
         /// Name prefix.
         prefix: String,
+        /// Number of the first topic (`<prefix>-<first>`): a long run is submitted in slices.
+        first: u32,
         /// How many topics.
         count: u32,
         /// Partitions per topic.
@@ -394,11 +396,12 @@ impl Server {
             ),
             AdminOp::CreateTopics {
                 prefix,
+                first,
                 count,
                 partitions,
                 replication_factor,
             } => {
-                for i in 0..*count {
+                for i in *first..first.saturating_add(*count) {
                     c.create_topic(
                         &mut self.raft,
                         &format!("{prefix}-{i:05}"),

@@ -128,11 +128,12 @@ impl UserAction {
             }
             UserAction::Admin(AdminOp::CreateTopics {
                 prefix,
+                first,
                 count,
                 partitions,
                 replication_factor,
             }) => format!(
-                "create-topics {prefix} count={count} partitions={partitions} rf={replication_factor}"
+                "create-topics {prefix} first={first} count={count} partitions={partitions} rf={replication_factor}"
             ),
             UserAction::Admin(AdminOp::DeleteTopic { name }) => format!("delete-topic {name}"),
             UserAction::Admin(AdminOp::AlterConfig {
