@@ -158,6 +158,7 @@ pub fn MetadataPanel() -> impl IntoView {
                 </select></label>
                 <button class="btn btn-danger" data-testid="delete-topic" on:click=delete>"✕ Delete"</button>
             </div>
+            <div class="table-scroll">
             <table class="image-table" data-testid="image-table">
                 <thead><tr>
                     <th>"Node"</th><th>"Role"</th><th>"Registration"</th><th>"Image offset"</th>
@@ -166,6 +167,7 @@ pub fn MetadataPanel() -> impl IntoView {
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
+            </div>
             <p class="cmd">
                 "$ kafka-topics --bootstrap-server … --describe   answered from the image of "
                 <select data-testid="topics-of" aria-label="Whose image"
