@@ -27,6 +27,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const ENGINE_VERSION: u32 = 1;
 
 pub mod check;
+pub mod costs;
 pub mod effect;
 pub mod kraft;
 pub mod message;
@@ -39,3 +40,4 @@ pub mod sim;
 pub mod tools;
 pub mod trace;
 pub mod types;
+pub mod zk;

@@ -37,6 +37,8 @@ pub enum Payload {
     Raft(RaftMessage),
     /// A broker ↔ controller RPC of the metadata layer.
     Controller(ControllerMessage),
+    /// ZooKeeper mode: ensemble, client sessions, and the ZooKeeper-mode controller's RPCs.
+    Zk(crate::zk::rpc::ZkMessage),
 }
 
 impl Payload {
@@ -45,6 +47,7 @@ impl Payload {
         match self {
             Payload::Raft(m) => m.rpc.name(),
             Payload::Controller(m) => m.rpc.name(),
+            Payload::Zk(m) => m.name(),
         }
     }
 
@@ -53,6 +56,7 @@ impl Payload {
         match self {
             Payload::Raft(m) => m.rpc.is_request(),
             Payload::Controller(m) => m.rpc.is_request(),
+            Payload::Zk(m) => m.is_request(),
         }
     }
 }
@@ -62,6 +66,7 @@ impl fmt::Display for Payload {
         match self {
             Payload::Raft(m) => write!(f, "{}", m.rpc),
             Payload::Controller(m) => write!(f, "{}", m.rpc),
+            Payload::Zk(m) => write!(f, "{m}"),
         }
     }
 }

@@ -369,6 +369,100 @@ pub enum Event {
         /// `key=value`.
         setting: String,
     },
+    /// A ZooKeeper server changed role (`looking`, `leader-elect`, `leader`, `follower`).
+    ZkRoleChanged {
+        /// The new role.
+        role: &'static str,
+        /// Its ZooKeeper epoch.
+        epoch: u32,
+        /// Why.
+        why: String,
+    },
+    /// A ZooKeeper session changed (created, expired, closed; or, on a client, established).
+    ZkSession {
+        /// The session id.
+        session: u64,
+        /// What happened.
+        what: &'static str,
+    },
+    /// A ZooKeeper server that stopped serving dropped its modelled client connections.
+    ZkClientsDisconnected {
+        /// How many.
+        count: u64,
+    },
+    /// A ZooKeeper server serves again and its modelled clients all reconnect at once.
+    ZkReconnectStorm {
+        /// Clients reconnecting.
+        clients: u64,
+        /// How many of them find their session expired before their turn comes.
+        expired: u64,
+        /// When the server's queue drains.
+        busy_until: SimTime,
+    },
+    /// This broker won `/controller`: controller of `epoch`.
+    ZkControllerElected {
+        /// The controller epoch.
+        epoch: u32,
+    },
+    /// This broker stopped being the controller.
+    ZkControllerResigned {
+        /// The epoch it had.
+        epoch: u32,
+        /// Why.
+        why: String,
+    },
+    /// A step of a ZooKeeper-mode controller's failover.
+    ZkControllerPhase {
+        /// The controller epoch.
+        epoch: u32,
+        /// The phase (`loading metadata`, `metadata loaded`, `brokers updated`, …).
+        phase: &'static str,
+        /// Partitions concerned.
+        partitions: u64,
+        /// When the phase's modelled work ends, if it takes time.
+        until: Option<SimTime>,
+    },
+    /// The ZooKeeper-mode controller saw brokers join or leave `/brokers/ids`.
+    ZkBrokersChanged {
+        /// New brokers.
+        joined: Vec<i32>,
+        /// Gone brokers.
+        left: Vec<i32>,
+    },
+    /// A controller (either mode) started moving partition leadership.
+    LeaderMoves {
+        /// Partitions moved (drawn and modelled).
+        partitions: u64,
+        /// When the moves are done.
+        until: SimTime,
+        /// Why.
+        why: String,
+    },
+    /// The moves are done.
+    LeaderMovesDone {
+        /// Partitions still without a leader.
+        offline: u64,
+    },
+    /// This broker refused a request from an older controller epoch.
+    ZkStaleControllerRejected {
+        /// The sender.
+        controller: i32,
+        /// Its epoch.
+        epoch: u32,
+        /// The broker's current controller epoch.
+        current: u32,
+    },
+    /// This broker applied a controller request.
+    ZkControllerRequestApplied {
+        /// The sender.
+        controller: i32,
+        /// Its epoch.
+        epoch: u32,
+        /// `LeaderAndIsr` or `UpdateMetadata`.
+        what: &'static str,
+        /// Partitions carried.
+        partitions: u64,
+    },
     /// This node's metadata image moved forward.
     MetadataLoaded {
         /// The image's new metadata offset.
@@ -433,7 +527,9 @@ impl TraceEvent {
             | Event::WriteAccepted { .. }
             | Event::WriteRejected { .. }
             | Event::MetadataLoaded { .. }
-            | Event::BrokerRequestRefused { .. } => Verbosity::Events,
+            | Event::BrokerRequestRefused { .. }
+            | Event::ZkSession { .. }
+            | Event::ZkControllerRequestApplied { .. } => Verbosity::Events,
             _ => Verbosity::Elections,
         }
     }
@@ -556,6 +652,64 @@ impl TraceEvent {
             Event::BrokerGaveUp { why } => format!("broker stops: {why}"),
             Event::MetadataLoaded { offset, .. } => format!("metadata image at offset {offset}"),
             Event::Configured { setting } => format!("configured {setting} (effective at restart)"),
+            Event::ZkRoleChanged { role, epoch, why } => {
+                format!("zookeeper {role} epoch={epoch} ({why})")
+            }
+            Event::ZkSession { session, what } => format!("session 0x{session:x} {what}"),
+            Event::ZkClientsDisconnected { count } => {
+                format!("{count} modelled client(s) disconnected")
+            }
+            Event::ZkReconnectStorm {
+                clients,
+                expired,
+                busy_until,
+            } => format!(
+                "reconnection storm: {clients} client(s), {expired} find their session expired, busy until {}",
+                format_ms(*busy_until)
+            ),
+            Event::ZkControllerElected { epoch } => format!("controller (controller epoch {epoch})"),
+            Event::ZkControllerResigned { epoch, why } => {
+                format!("resigned as controller of epoch {epoch}: {why}")
+            }
+            Event::ZkControllerPhase {
+                epoch,
+                phase,
+                partitions,
+                until,
+            } => match until {
+                Some(u) => format!(
+                    "controller epoch {epoch}: {phase}, {partitions} partition(s), until {}",
+                    format_ms(*u)
+                ),
+                None => format!("controller epoch {epoch}: {phase}, {partitions} partition(s)"),
+            },
+            Event::ZkBrokersChanged { joined, left } => {
+                format!("brokers joined {joined:?} left {left:?}")
+            }
+            Event::LeaderMoves {
+                partitions,
+                until,
+                why,
+            } => format!(
+                "moving leadership of {partitions} partition(s) until {} ({why})",
+                format_ms(*until)
+            ),
+            Event::LeaderMovesDone { offline } => {
+                format!("leader moves done, {offline} partition(s) without a leader")
+            }
+            Event::ZkStaleControllerRejected {
+                controller,
+                epoch,
+                current,
+            } => format!(
+                "rejected request from controller {controller} epoch {epoch}: STALE_CONTROLLER_EPOCH (current {current})"
+            ),
+            Event::ZkControllerRequestApplied {
+                controller,
+                epoch,
+                what,
+                partitions,
+            } => format!("applied {what} from controller {controller} epoch {epoch} ({partitions} partition(s))"),
         }
     }
 
@@ -694,6 +848,52 @@ impl TraceEvent {
             Event::BrokerStateChanged { state } => format!("broker {n} is {state}"),
             Event::BrokerGaveUp { why } => format!("broker {n} stops: {why}"),
             Event::Configured { setting } => format!("{n}'s configuration now has {setting}; it takes effect when {n} restarts"),
+            Event::ZkRoleChanged { role, epoch, why } => match *role {
+                "looking" => format!("ZooKeeper server {n} is looking for a leader ({why}); it serves no client meanwhile"),
+                "leader" => format!("ZooKeeper server {n} leads epoch {epoch} ({why}) and serves clients again"),
+                "follower" => format!("ZooKeeper server {n} follows: {why}"),
+                _ => format!("ZooKeeper server {n}: {role} in epoch {epoch} ({why})"),
+            },
+            Event::ZkSession { session, what: "expired" } => format!(
+                "ZooKeeper expired session 0x{session:x}: nobody renewed it for its timeout, so its ephemeral znodes are deleted"
+            ),
+            Event::ZkClientsDisconnected { count } => format!(
+                "{count} client(s) of ZooKeeper server {n} lost their connection and will reconnect elsewhere"
+            ),
+            Event::ZkReconnectStorm { clients, expired, busy_until } => format!(
+                "{clients} client(s) reconnect to ZooKeeper server {n} at once; its queue is full until {}{}",
+                format_ms(*busy_until),
+                if *expired > 0 { format!(", and {expired} of them find their session expired") } else { String::new() }
+            ),
+            Event::ZkControllerElected { epoch } => format!(
+                "broker {n} created /controller first: it is the controller (controller epoch {epoch}) and must now read every partition's state from ZooKeeper"
+            ),
+            Event::ZkControllerResigned { epoch, why } => {
+                format!("broker {n} is no longer the controller of epoch {epoch}: {why}")
+            }
+            Event::ZkControllerPhase { phase, partitions, until, .. } => match until {
+                Some(u) => format!("controller {n}: {phase} ({partitions} partitions, until {})", format_ms(*u)),
+                None => format!("controller {n}: {phase} ({partitions} partitions)"),
+            },
+            Event::ZkBrokersChanged { joined, left } if left.is_empty() => {
+                format!("controller {n} saw broker(s) {joined:?} register in /brokers/ids")
+            }
+            Event::ZkBrokersChanged { left, .. } => format!(
+                "controller {n} saw broker(s) {left:?} leave /brokers/ids (their sessions ended)"
+            ),
+            Event::LeaderMoves { partitions, until, why } => format!(
+                "controller {n} moves the leadership of {partitions} partition(s) ({why}); done at {}",
+                format_ms(*until)
+            ),
+            Event::LeaderMovesDone { offline: 0 } => {
+                format!("controller {n}: every partition has a live leader again")
+            }
+            Event::LeaderMovesDone { offline } => {
+                format!("controller {n}: {offline} partition(s) have no live replica to lead them")
+            }
+            Event::ZkStaleControllerRejected { controller, epoch, current } => format!(
+                "broker {n} refused a request from controller {controller} of epoch {epoch}: it already follows epoch {current} (STALE_CONTROLLER_EPOCH)"
+            ),
             _ => return None,
         })
     }

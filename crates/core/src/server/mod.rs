@@ -183,6 +183,8 @@ impl Server {
                     b.handle(from, msg, ctx);
                 }
             }
+            // A KRaft node does not speak ZooKeeper mode's protocols.
+            Payload::Zk(_) => {}
         }
         self.poll(ctx, memo);
     }
