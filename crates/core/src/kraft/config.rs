@@ -45,6 +45,11 @@ pub struct QuorumConfig {
     /// RPCs name the voter they are meant for, so a replica that has not yet heard it became
     /// a voter still votes (no `INCONSISTENT_VOTER_SET` between differing voter sets).
     pub dynamic_quorum: bool,
+    /// Partitions the cluster holds beyond the drawn ones, as counts (see [`crate::costs`]):
+    /// their leader moves cost the active controller modelled time.
+    pub modelled_partitions: u64,
+    /// What bulk metadata work costs.
+    pub costs: crate::costs::CostModel,
     /// Teaching switches that each remove one safety rule, all off by default. Lessons use
     /// them to show why a rule exists; tests use them to prove the invariant checkers catch
     /// the breakage.
@@ -143,6 +148,8 @@ impl Default for QuorumConfig {
             fetch_sends_high_watermark: true,
             snapshot_records: 20_000,
             dynamic_quorum: false,
+            modelled_partitions: 0,
+            costs: crate::costs::CostModel::default(),
             snapshot_interval_ms: 3_600_000,
             buggify: Buggify::default(),
         }

@@ -216,7 +216,11 @@ impl World {
             }
             UserAction::Shutdown(id) => match self.require_node(*id)? {
                 NodeStatus::Up => {
-                    self.call(*id, |s, ctx, _| s.begin_shutdown(ctx));
+                    if self.nodes[id].kind.is_zk_mode() {
+                        self.call_zk(*id, |p, ctx| p.begin_shutdown(ctx));
+                    } else {
+                        self.call(*id, |s, ctx, _| s.begin_shutdown(ctx));
+                    }
                     Ok(format!("shutting down {id}"))
                 }
                 NodeStatus::Paused { .. } => Err(format!(
@@ -406,6 +410,7 @@ impl World {
                     }
                 }
             }
+            UserAction::Admin(op) if self.spec().is_zk() => self.zk_admin(op),
             UserAction::Admin(op) => {
                 let leader = self.active_leader().ok_or(
                     "no active controller: the admin client would retry until it times out",
@@ -507,5 +512,45 @@ impl World {
                 Ok(format!("network: {}", cfg.describe()))
             }
         }
+    }
+}
+
+impl World {
+    /// An admin operation in ZooKeeper mode: `kafka-topics --create` reaches a broker (the
+    /// controller if there is one), which writes the assignment znode; the controller's watch
+    /// does the rest.
+    fn zk_admin(&mut self, op: &AdminOp) -> Result<String, String> {
+        let AdminOp::CreateTopic {
+            name,
+            partitions,
+            replication_factor,
+            ..
+        } = op
+        else {
+            return Err(
+                "only create-topic is modelled in ZooKeeper mode (the comparison needs no more)"
+                    .into(),
+            );
+        };
+        if *partitions == 0 || *partitions > 10_000 {
+            return Err("create-topic takes 1 to 10000 partitions in ZooKeeper mode".into());
+        }
+        let target = self
+            .zk_controller()
+            .map(|(id, _)| id)
+            .or_else(|| {
+                self.nodes
+                    .values()
+                    .find(|n| {
+                        n.kind == super::node::NodeKind::ZkBroker && n.status == NodeStatus::Up
+                    })
+                    .map(|n| n.id)
+            })
+            .ok_or("no running broker to send the request to")?;
+        self.call_zk(target, |p, ctx| match p.broker_mut() {
+            Some(b) => b.create_topic(name, *partitions, *replication_factor, ctx),
+            None => Err("not a broker".into()),
+        })
+        .unwrap_or_else(|| Err(format!("{target} is not running")))
     }
 }

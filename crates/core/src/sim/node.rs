@@ -9,6 +9,8 @@ use crate::server::config::NodeConfig;
 use crate::server::Server;
 use crate::trace::TimerKind;
 use crate::types::{NodeId, SimTime};
+use crate::zk::server::ZkDisk;
+use crate::zk::ZkProcess;
 
 /// What a node runs (by `process.roles`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -19,6 +21,10 @@ pub enum NodeKind {
     Broker,
     /// Both roles in one process (combined mode).
     Combined,
+    /// A ZooKeeper server (ZooKeeper mode).
+    ZooKeeper,
+    /// A ZooKeeper-mode Kafka broker (any of them may be the controller).
+    ZkBroker,
 }
 
 impl NodeKind {
@@ -28,6 +34,8 @@ impl NodeKind {
             NodeKind::Controller => "controller",
             NodeKind::Broker => "broker",
             NodeKind::Combined => "combined",
+            NodeKind::ZooKeeper => "zookeeper",
+            NodeKind::ZkBroker => "zk-broker",
         }
     }
 
@@ -40,14 +48,22 @@ impl NodeKind {
         }
     }
 
-    /// True if the node runs a controller.
+    /// True if the node runs a KRaft controller.
     pub fn has_controller(self) -> bool {
-        self != NodeKind::Broker
+        matches!(self, NodeKind::Controller | NodeKind::Combined)
     }
 
-    /// True if the node runs a broker.
+    /// True if the node runs a broker (either mode).
     pub fn has_broker(self) -> bool {
-        self != NodeKind::Controller
+        matches!(
+            self,
+            NodeKind::Broker | NodeKind::Combined | NodeKind::ZkBroker
+        )
+    }
+
+    /// True for ZooKeeper mode's processes.
+    pub fn is_zk_mode(self) -> bool {
+        matches!(self, NodeKind::ZooKeeper | NodeKind::ZkBroker)
     }
 }
 
@@ -104,6 +120,10 @@ pub struct SimNode {
     /// Its `server.properties`; changes take effect at the next start.
     pub config: NodeConfig,
     pub(crate) process: Option<Server>,
+    /// The ZooKeeper-mode process, for ZooKeeper servers and ZooKeeper-mode brokers.
+    pub(crate) zk: Option<ZkProcess>,
+    /// A ZooKeeper server's data while it is down.
+    pub(crate) zk_disk: Option<ZkDisk>,
     /// Why the process stopped by itself or refused to start.
     pub(crate) failure: Option<String>,
     pub(crate) disk: Option<Disk>,
@@ -125,6 +145,8 @@ impl SimNode {
             kind: NodeKind::of(&config),
             config,
             process: None,
+            zk: None,
+            zk_disk: None,
             failure: None,
             disk: Some(disk),
             status: NodeStatus::Stopped,
@@ -148,6 +170,19 @@ impl SimNode {
     /// The running (or stalled) process.
     pub fn server(&self) -> Option<&Server> {
         self.process.as_ref()
+    }
+
+    /// The ZooKeeper-mode process, if this node runs one.
+    pub fn zk(&self) -> Option<&ZkProcess> {
+        self.zk.as_ref()
+    }
+
+    /// The ZooKeeper server's data: live, or what it left behind.
+    pub fn zk_data(&self) -> Option<&crate::zk::tree::DataTree> {
+        match &self.zk {
+            Some(ZkProcess::Server(s)) => Some(s.tree()),
+            _ => self.zk_disk.as_ref().map(|d| &*d.tree),
+        }
     }
 
     /// Why the process stopped by itself or refused to start.

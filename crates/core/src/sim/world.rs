@@ -21,6 +21,11 @@ use crate::types::{ms, NodeId, SimTime};
 use super::network::{Network, NetworkConfig, SendOutcome};
 use super::node::{NodeKind, NodeStatus, SimNode};
 use super::queue::{Due, EventQueue};
+use crate::zk::broker::{ZkBroker, ZkKafkaConfig};
+use crate::zk::controller::MODELLED_PATH;
+use crate::zk::server::{ZkConfig, ZkDisk, ZkServer};
+use crate::zk::tree::Op;
+use crate::zk::ZkProcess;
 
 /// The shape of a cluster and everything that configures a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +47,14 @@ pub struct ClusterSpec {
     pub quorum: QuorumConfig,
     /// The network.
     pub network: NetworkConfig,
+    /// ZooKeeper servers (`zk1`, `zk2`, …): when there are any, the cluster runs in ZooKeeper
+    /// mode and `brokers` are ZooKeeper-mode brokers.
+    pub zookeepers: Vec<NodeId>,
+    /// The ensemble's timing (`zoo.cfg`) and Kafka's session timeout.
+    pub zk: ZkConfig,
+    /// Other applications' sessions each ZooKeeper server holds (modelled, not drawn): they
+    /// reconnect when their server stops serving, loading the ensemble.
+    pub zk_clients: u64,
 }
 
 impl ClusterSpec {
@@ -56,6 +69,63 @@ impl ClusterSpec {
             cluster_id: crate::tools::uuid::cluster_id(seed),
             quorum: QuorumConfig::default(),
             network: NetworkConfig::default(),
+            zookeepers: Vec::new(),
+            zk: ZkConfig::default(),
+            zk_clients: 0,
+        }
+    }
+
+    /// A ZooKeeper-mode cluster: `zookeepers` servers `zk1`, `zk2`, … and `brokers` brokers
+    /// 0, 1, … (any of which may become the controller).
+    pub fn zookeeper(zookeepers: usize, brokers: usize, seed: u64) -> ClusterSpec {
+        let mut spec = ClusterSpec::kraft(0, brokers, seed);
+        spec.zookeepers = (1..=zookeepers as i32).map(NodeId::zk).collect();
+        spec
+    }
+
+    /// True in ZooKeeper mode.
+    pub fn is_zk(&self) -> bool {
+        !self.zookeepers.is_empty()
+    }
+
+    /// The data every ZooKeeper server starts with: the modelled partitions' stand-in znode,
+    /// their leadership spread evenly over the brokers (the cluster was running before).
+    pub fn zk_initial_disk(&self) -> ZkDisk {
+        let mut disk = ZkDisk::default();
+        let m = self.quorum.modelled_partitions;
+        if m > 0 {
+            let n = self.brokers.len().max(1) as u64;
+            let leaders: BTreeMap<i32, u64> = self
+                .brokers
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (b.0, m / n + u64::from((i as u64) < m % n)))
+                .collect();
+            let ops = vec![
+                Op::Create {
+                    path: "/lab".into(),
+                    data: String::new(),
+                    ephemeral: false,
+                },
+                Op::Create {
+                    path: MODELLED_PATH.into(),
+                    data: crate::zk::json::modelled(&leaders),
+                    ephemeral: false,
+                },
+            ];
+            let tree = Arc::make_mut(&mut disk.tree);
+            // A fresh tree always takes these two creates.
+            let _ = tree.apply(&ops, 0, 0);
+        }
+        disk
+    }
+
+    /// What configures every ZooKeeper-mode broker.
+    pub fn zk_kafka_config(&self) -> ZkKafkaConfig {
+        ZkKafkaConfig {
+            zk_servers: self.zookeepers.clone(),
+            session_timeout_ms: self.zk.session_timeout_ms,
+            costs: self.quorum.costs,
         }
     }
 
@@ -91,11 +161,18 @@ impl ClusterSpec {
         } else {
             Roles::BROKER
         };
+        let zookeeper_connect = self.is_zk().then(|| {
+            self.zookeepers
+                .iter()
+                .map(|z| format!("{z}:2181"))
+                .collect::<Vec<_>>()
+                .join(",")
+        });
         NodeConfig {
             node_id: id,
             roles,
             quorum_voters: self.voters(),
-            zookeeper_connect: None,
+            zookeeper_connect,
             dynamic_quorum: self.quorum.dynamic_quorum,
         }
     }
@@ -172,6 +249,22 @@ impl World {
                 *id,
                 SimNode::new(*id, spec.config_of(*id), spec.formatted_disk(*id)),
             );
+        }
+        if spec.is_zk() {
+            for b in &spec.brokers {
+                if let Some(n) = nodes.get_mut(b) {
+                    n.kind = NodeKind::ZkBroker;
+                    n.disk = None;
+                }
+            }
+            let initial = spec.zk_initial_disk();
+            for z in &spec.zookeepers {
+                let mut n = SimNode::new(*z, spec.config_of(*z), Disk::default());
+                n.kind = NodeKind::ZooKeeper;
+                n.disk = None;
+                n.zk_disk = Some(initial.clone());
+                nodes.insert(*z, n);
+            }
         }
         let mut world = World {
             now: SimTime::ZERO,
@@ -251,6 +344,28 @@ impl World {
             .filter(|r| r.role() == Role::Leader)
             .max_by_key(|r| (r.epoch(), std::cmp::Reverse(r.id())))
             .map(|r| r.id())
+    }
+
+    /// ZooKeeper mode: the live broker acting as controller with the highest controller
+    /// epoch, and that epoch.
+    pub fn zk_controller(&self) -> Option<(NodeId, u32)> {
+        self.nodes
+            .values()
+            .filter(|n| n.status.is_live())
+            .filter_map(|n| n.zk().and_then(|p| p.broker()).map(|b| (n.id, b)))
+            .filter_map(|(id, b)| b.controller().map(|c| (id, c.epoch())))
+            .max_by_key(|(id, e)| (*e, std::cmp::Reverse(*id)))
+    }
+
+    /// ZooKeeper mode: the serving ZooKeeper leader.
+    pub fn zk_leader(&self) -> Option<NodeId> {
+        self.nodes
+            .values()
+            .filter(|n| n.status.is_live())
+            .filter_map(|n| n.zk().and_then(|p| p.server()))
+            .filter(|s| s.role() == crate::zk::server::ZkRole::Leading && s.serving())
+            .max_by_key(|s| s.epoch())
+            .map(|s| s.id())
     }
 
     /// The lowest-numbered live voter that follows the active controller.
@@ -380,6 +495,45 @@ impl World {
 
     // ----- driving nodes ----------------------------------------------------------------------
 
+    /// Calls `f` on a running ZooKeeper-mode process, polls it, and carries out what it asked
+    /// for.
+    pub(crate) fn call_zk<R>(
+        &mut self,
+        id: NodeId,
+        f: impl FnOnce(&mut ZkProcess, &mut Ctx) -> R,
+    ) -> Option<R> {
+        let now = self.now;
+        let mut out = std::mem::take(&mut self.out);
+        let result = {
+            let node = self.nodes.get_mut(&id)?;
+            if node.status != NodeStatus::Up {
+                self.out = out;
+                return None;
+            }
+            let Some(p) = node.zk.as_mut() else {
+                self.out = out;
+                return None;
+            };
+            let mut ctx = Ctx::new(now, &mut self.rng, &mut out);
+            let result = f(p, &mut ctx);
+            p.poll(&mut ctx);
+            result
+        };
+        self.dispatch(id, &mut out);
+        self.out = out;
+        self.reschedule(id);
+        Some(result)
+    }
+
+    /// Polls a node's process, whichever mode it runs.
+    pub(crate) fn poke(&mut self, id: NodeId) {
+        if self.nodes.get(&id).is_some_and(|n| n.zk.is_some()) {
+            self.call_zk(id, |_, _| ());
+        } else {
+            self.call(id, |_, _, _| ());
+        }
+    }
+
     /// Calls `f` on a running replica, polls it, and carries out what it asked for.
     pub(crate) fn call<R>(
         &mut self,
@@ -496,6 +650,12 @@ impl World {
             );
         }
         let from = env.from;
+        if self.nodes.get(&env.to).is_some_and(|n| n.zk.is_some()) {
+            if let Payload::Zk(msg) = env.payload {
+                self.call_zk(env.to, |p, ctx| p.handle(from, msg, ctx));
+            }
+            return;
+        }
         self.call(env.to, |s, ctx, memo| {
             s.handle(from, env.payload, ctx, memo)
         });
@@ -526,7 +686,7 @@ impl World {
             self.reschedule(id);
             return;
         }
-        self.call(id, |_, _, _| ());
+        self.poke(id);
     }
 
     fn resume(&mut self, id: NodeId, at: SimTime) {
@@ -541,7 +701,7 @@ impl World {
         self.emit(id, Event::Resumed);
         // Kafka's loop polls its timers before it reads the messages that queued up, so a
         // stalled follower's fetch timer fires before the leader's answers are seen.
-        self.call(id, |_, _, _| ());
+        self.poke(id);
         for env in inbox {
             if self
                 .nodes
@@ -565,10 +725,11 @@ impl World {
             node.wake_at = None;
             return;
         }
-        let Some(server) = &node.process else {
-            return;
+        let mut deadline = match (&node.process, &node.zk) {
+            (Some(server), _) => server.next_deadline(),
+            (None, Some(p)) => p.next_deadline(),
+            (None, None) => return,
         };
-        let mut deadline = server.next_deadline();
         if deadline == SimTime::NEVER {
             node.wake_at = None;
             return;
@@ -585,6 +746,9 @@ impl World {
 
     /// Starts a node's process from its disk.
     pub(crate) fn start_process(&mut self, id: NodeId) {
+        if self.nodes.get(&id).is_some_and(|n| n.kind.is_zk_mode()) {
+            return self.start_zk_process(id);
+        }
         let now = self.now;
         let quorum = self.quorum.clone();
         // Two controller processes cannot share a node.id: the second is refused (a model
@@ -645,6 +809,44 @@ impl World {
         }
     }
 
+    /// Starts a ZooKeeper server or a ZooKeeper-mode broker.
+    fn start_zk_process(&mut self, id: NodeId) {
+        let now = self.now;
+        let mut out = std::mem::take(&mut self.out);
+        {
+            let Some(node) = self.nodes.get_mut(&id) else {
+                self.out = out;
+                return;
+            };
+            let mut ctx = Ctx::new(now, &mut self.rng, &mut out);
+            let process = if node.kind == NodeKind::ZooKeeper {
+                let disk = node.zk_disk.take().unwrap_or_default();
+                ZkProcess::Server(Box::new(ZkServer::start(
+                    id,
+                    Arc::new(self.spec.zookeepers.clone()),
+                    self.spec.zk,
+                    self.spec.quorum.costs,
+                    disk,
+                    self.spec.zk_clients,
+                    &mut ctx,
+                )))
+            } else {
+                ZkProcess::Broker(Box::new(ZkBroker::start(
+                    id,
+                    self.spec.zk_kafka_config(),
+                    &mut ctx,
+                )))
+            };
+            node.zk = Some(process);
+            node.status = NodeStatus::Up;
+            node.failure = None;
+            node.spin = (SimTime::ZERO, 0);
+        }
+        self.dispatch(id, &mut out);
+        self.out = out;
+        self.poke(id);
+    }
+
     /// Ends a node's process; its disk stays.
     pub(crate) fn kill(&mut self, id: NodeId, status: NodeStatus) {
         let Some(node) = self.nodes.get_mut(&id) else {
@@ -652,6 +854,11 @@ impl World {
         };
         if let Some(server) = node.process.take() {
             node.disk = Some(server.into_disk());
+        }
+        if let Some(p) = node.zk.take() {
+            if let Some(d) = p.into_disk() {
+                node.zk_disk = Some(d);
+            }
         }
         node.status = status;
         node.inbox.clear();

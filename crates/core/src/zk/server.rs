@@ -128,6 +128,9 @@ struct Following {
     synced: bool,
     last_heard: SimTime,
     joined: SimTime,
+    /// When to introduce itself again if the leader has not answered (it may still have
+    /// been finishing its election).
+    hello_at: SimTime,
     touched: BTreeSet<SessionId>,
     pending: BTreeMap<Zxid, (Txn, Option<Origin>)>,
     commit_upto: Zxid,
@@ -714,6 +717,7 @@ impl ZkServer {
             synced: false,
             last_heard: ctx.now,
             joined: ctx.now,
+            hello_at: ctx.now + ms(self.cfg.tick_ms / 2),
             touched: BTreeSet::new(),
             pending: BTreeMap::new(),
             commit_upto: 0,
@@ -1108,6 +1112,16 @@ impl ZkServer {
                 self.maybe_decide(ctx);
             }
             State::Following(f) => {
+                if !f.synced && ctx.now >= f.hello_at {
+                    f.hello_at = ctx.now + tick / 2;
+                    let leader = f.leader;
+                    ctx.send(
+                        leader,
+                        zk(PeerMsg::FollowerInfo {
+                            last_zxid: self.disk.last_zxid,
+                        }),
+                    );
+                }
                 let limit = if f.synced { sync } else { init };
                 let since = if f.synced { f.last_heard } else { f.joined };
                 if ctx.now.since(since) >= limit {
@@ -1195,7 +1209,7 @@ impl ZkServer {
                 if f.synced {
                     f.last_heard + sync
                 } else {
-                    f.joined + init
+                    (f.joined + init).min(f.hello_at)
                 }
             }
             State::Leading(l) => {

@@ -1,0 +1,58 @@
+//! ZooKeeper mode end to end: the ensemble elects a leader, brokers register, one becomes the
+//! controller, and faults play out as Kafka ≤ 3.9 would.
+
+use kraftlab_core::sim::{ClusterSpec, UserAction, World};
+use kraftlab_core::types::secs;
+
+fn world(partitions: u64) -> World {
+    let mut spec = ClusterSpec::zookeeper(3, 3, 7);
+    spec.quorum.modelled_partitions = partitions;
+    let mut w = World::with_recording(spec, true);
+    w.run_for(secs(30));
+    w
+}
+
+fn show(w: &mut World) {
+    for e in w.take_trace() {
+        if std::env::var("SHOW").is_ok() {
+            println!("{}", e.line());
+        }
+    }
+}
+
+#[test]
+fn a_controller_is_elected_and_brokers_register() {
+    let mut w = world(0);
+    show(&mut w);
+    assert!(w.zk_leader().is_some(), "a ZooKeeper leader serves");
+    let (c, epoch) = w.zk_controller().expect("a controller");
+    assert_eq!(epoch, 1);
+    let leader = w.zk_leader().unwrap();
+    let tree = w.node(leader).unwrap().zk_data().unwrap();
+    assert_eq!(tree.children("/brokers/ids"), vec!["0", "1", "2"]);
+    assert!(tree
+        .get("/controller")
+        .unwrap()
+        .data
+        .contains(&format!("\"brokerid\":{}", c.0)));
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+}
+
+#[test]
+fn crashing_the_controller_elects_another_after_the_session_timeout() {
+    let mut w = world(0);
+    let (c, _) = w.zk_controller().unwrap();
+    let t0 = w.now();
+    w.apply(&UserAction::Crash(c)).unwrap();
+    show(&mut w);
+    let ok = w.run_until_cond(t0 + secs(60), |w| {
+        w.zk_controller().is_some_and(|(_, e)| e == 2)
+    });
+    show(&mut w);
+    assert!(ok, "a new controller in epoch 2");
+    let took = w.now().since(t0);
+    assert!(
+        took >= secs(12) && took <= secs(25),
+        "took {took} µs: the 18 s session must expire first"
+    );
+}
