@@ -56,3 +56,16 @@ fn crashing_the_controller_elects_another_after_the_session_timeout() {
         "took {took} µs: the 18 s session must expire first"
     );
 }
+
+#[test]
+fn a_cluster_with_many_other_clients_settles() {
+    let mut spec = ClusterSpec::zookeeper(3, 3, 7);
+    spec.zk_clients = 3000;
+    let mut w = World::with_recording(spec, true);
+    w.run_for(secs(120));
+    show(&mut w);
+    assert!(
+        w.zk_controller().is_some(),
+        "a controller after the start-up storm"
+    );
+}

@@ -27,6 +27,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const ENGINE_VERSION: u32 = 1;
 
 pub mod check;
+pub mod compare;
 pub mod costs;
 pub mod effect;
 pub mod kraft;

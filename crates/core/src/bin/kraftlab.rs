@@ -5,6 +5,8 @@
 //! kraftlab sweep [--seeds N] [--start S] [--secs T] [--threads K] [--seed S --scenario]
 //! kraftlab bench [--hours H] [--checks]                  the core benchmark
 //! kraftlab bench-metadata [--topics N] [--partitions P]  the metadata benchmark
+//! kraftlab compare --fault F --partitions N [--brokers B] [--json]   ZooKeeper vs KRaft
+//! kraftlab compare --sweep [--fault F] [--json]
 //! ```
 //!
 //! This binary is the only place in the core crate that reads the wall clock, and only to
@@ -36,6 +38,15 @@ USAGE:
   kraftlab bench-metadata [--topics N] [--partitions P]
       3 controllers + 3 brokers create N topics of P partitions (default 1000 x 100, rf 3)
       and every node replays them; prints wall time and peak resident memory.
+  kraftlab compare --fault F --partitions N [--brokers B] [--pause T] [--seed S]
+                   [--zk-clients C] [--cost NAME=US ...] [--story] [--json]
+      Apply one fault to a ZooKeeper-mode and to a KRaft cluster of the same shape and
+      print both recoveries phase by phase, with the cost model's assumptions
+      (--story: and what happened, narrated).
+      F: crash-controller, crash-broker, controlled-shutdown, pause-zk, pause-controller
+      (pauses last --pause, default 30s). Defaults: 3 brokers, 100000 partitions.
+  kraftlab compare --sweep [--fault F] [--brokers B] [--json]
+      The same for 1K, 10K, 100K, 1M and 2M partitions, as a table.
 ";
 
 fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Result<Option<T>, String> {
@@ -258,6 +269,81 @@ fn cmd_bench_metadata(args: &[String]) -> Result<ExitCode, String> {
     })
 }
 
+fn cmd_compare(args: &[String]) -> Result<ExitCode, String> {
+    use kraftlab_core::compare::{compare, sweep_table, Fault, Shape, SWEEP};
+    let pause = match flag::<String>(args, "--pause")? {
+        Some(v) => kraftlab_core::types::parse_duration(&v)
+            .filter(|d| *d > 0)
+            .ok_or_else(|| format!("--pause: cannot read `{v}` (try 30s)"))?,
+        None => secs(30),
+    };
+    let fault_name = flag::<String>(args, "--fault")?;
+    let sweep = args.iter().any(|a| a == "--sweep");
+    let json = args.iter().any(|a| a == "--json");
+    let fault = match (&fault_name, sweep) {
+        (Some(f), _) => Fault::parse(f, pause)?,
+        (None, true) => Fault::CrashController,
+        (None, false) => return Err("compare needs --fault F (or --sweep)".into()),
+    };
+    let mut shape = Shape::default();
+    if let Some(b) = flag::<usize>(args, "--brokers")? {
+        shape.brokers = b;
+    }
+    if let Some(p) = flag::<u64>(args, "--partitions")? {
+        shape.partitions = p;
+    }
+    if let Some(seed) = flag::<u64>(args, "--seed")? {
+        shape.seed = seed;
+    }
+    if let Some(c) = flag::<u64>(args, "--zk-clients")? {
+        shape.zk_clients = c;
+    }
+    for (i, a) in args.iter().enumerate() {
+        if a == "--cost" {
+            let v = args.get(i + 1).ok_or("--cost needs NAME=MICROSECONDS")?;
+            let (k, us) = v
+                .split_once('=')
+                .and_then(|(k, u)| Some((k, u.parse::<u64>().ok()?)))
+                .ok_or_else(|| format!("--cost: cannot read `{v}` (try zk-read-partition=140)"))?;
+            if !shape.costs.set(k, us) {
+                return Err(format!(
+                    "--cost: unknown cost `{k}`: expected one of {}",
+                    kraftlab_core::costs::CostModel::NAMES.join(", ")
+                ));
+            }
+        }
+    }
+    if sweep {
+        let mut rows = Vec::new();
+        for p in SWEEP {
+            let shape = Shape {
+                partitions: *p,
+                ..shape.clone()
+            };
+            rows.push(compare(fault, &shape)?);
+        }
+        if json {
+            let items: Vec<String> = rows.iter().map(|r| r.to_json()).collect();
+            println!("{{\"sweep\":[{}]}}", items.join(","));
+        } else {
+            print!("{}", sweep_table(fault, &rows));
+            println!("\nModel assumptions:");
+            for a in kraftlab_core::compare::assumptions(&shape) {
+                println!("  - {a}");
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut c = compare(fault, &shape)?;
+    c.show_story = args.iter().any(|a| a == "--story");
+    if json {
+        println!("{}", c.to_json());
+    } else {
+        print!("{}", c.report());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(|s| s.as_str()) {
@@ -265,6 +351,7 @@ fn main() -> ExitCode {
         Some("sweep") => cmd_sweep(&args[1..]),
         Some("bench") => cmd_bench(&args[1..]),
         Some("bench-metadata") => cmd_bench_metadata(&args[1..]),
+        Some("compare") => cmd_compare(&args[1..]),
         Some("help") | Some("--help") | Some("-h") => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)

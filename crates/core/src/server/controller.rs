@@ -62,6 +62,36 @@ struct Active {
     noop_at: SimTime,
     /// A fencing in flight: no other broker is fenced until it commits.
     fencing_until: Option<Offset>,
+    /// When the modelled partitions' leader moves under way are done (see [`crate::costs`]).
+    moves_until: Option<SimTime>,
+}
+
+impl Active {
+    /// Charges the leader moves of the modelled partitions broker `b` leads: with `m`
+    /// modelled partitions spread evenly over the unfenced brokers, `m / unfenced` of them,
+    /// `kraft-move-leader` each (a PartitionChangeRecord written, replicated, replayed).
+    fn charge_moves(
+        &mut self,
+        b: BrokerId,
+        cfg: &crate::kraft::QuorumConfig,
+        why: &str,
+        ctx: &mut Ctx,
+    ) {
+        let m = cfg.modelled_partitions;
+        let unfenced = self.image.brokers.values().filter(|r| !r.fenced).count() as u64;
+        if m == 0 || unfenced == 0 {
+            return;
+        }
+        let moves = m / unfenced;
+        let start = self.moves_until.unwrap_or(ctx.now).max(ctx.now);
+        let until = start + moves * cfg.costs.kraft_move_leader_us;
+        self.moves_until = Some(until);
+        ctx.emit(Event::LeaderMoves {
+            partitions: moves,
+            until,
+            why: format!("{why} of broker {b}"),
+        });
+    }
 }
 
 /// The controller component of a node.
@@ -125,6 +155,7 @@ impl Controller {
                     last_write: now,
                     noop_at: now + ms(MAX_IDLE_INTERVAL_MS),
                     fencing_until: None,
+                    moves_until: None,
                 });
                 ctx.emit(Event::ControllerActivated { epoch });
                 if committed.features.is_empty() {
@@ -228,6 +259,7 @@ impl Controller {
             });
             if let Some(b) = expired {
                 let keep_leader = raft.config().buggify.fence_without_reelection;
+                active.charge_moves(b, raft.config(), "fencing", ctx);
                 let records = fence_records(&active.image, b, keep_leader);
                 ctx.emit(Event::BrokerFenced {
                     broker: b,
@@ -244,6 +276,10 @@ impl Controller {
         let Some(active) = self.active.as_mut() else {
             return;
         };
+        if active.moves_until.is_some_and(|t| ctx.now >= t) {
+            active.moves_until = None;
+            ctx.emit(Event::LeaderMovesDone { offline: 0 });
+        }
         if ctx.now >= active.noop_at {
             active.noop_at = ctx.now + ms(MAX_IDLE_INTERVAL_MS);
             if ctx.now.since(active.last_write) >= ms(MAX_IDLE_INTERVAL_MS) {
@@ -265,7 +301,9 @@ impl Controller {
             .min()
             .filter(|_| a.fencing_until.is_none())
             .unwrap_or(SimTime::NEVER);
-        a.noop_at.min(session)
+        a.noop_at
+            .min(session)
+            .min(a.moves_until.unwrap_or(SimTime::NEVER))
     }
 
     /// Handles a controller RPC from `from`.
@@ -479,7 +517,12 @@ impl Controller {
             }
             return Err(answer(ControllerError::None, caught_up, true, false));
         }
-        if want_shut_down && !reg.in_controlled_shutdown && active.image.led_by(broker_id) == 0 {
+        let modelled = raft.config().modelled_partitions > 0;
+        if want_shut_down
+            && !reg.in_controlled_shutdown
+            && active.image.led_by(broker_id) == 0
+            && !modelled
+        {
             // Leads nothing: SHUTDOWN_NOW at once, fenced and out of every ISR.
             active.sessions.remove(&broker_id);
             let records = fence_records(&active.image, broker_id, false);
@@ -490,6 +533,7 @@ impl Controller {
         }
         if want_shut_down || reg.in_controlled_shutdown {
             if !reg.in_controlled_shutdown {
+                active.charge_moves(broker_id, raft.config(), "controlled shutdown", ctx);
                 let records = controlled_shutdown_records(&active.image, broker_id);
                 let end = raft.next_offset() + records.len() as Offset;
                 active.controlled_shutdown.insert(broker_id, end);
@@ -514,7 +558,8 @@ impl Controller {
                         .get(&b.id)
                         .is_some_and(|o| *o >= moved_by)
                 });
-            if active.image.led_by(broker_id) == 0 && others_caught_up {
+            let moved = active.moves_until.is_none_or(|t| ctx.now >= t);
+            if active.image.led_by(broker_id) == 0 && others_caught_up && moved {
                 active.sessions.remove(&broker_id);
                 let records = vec![Record::BrokerRegistrationChange(
                     BrokerRegistrationChangeRecord {

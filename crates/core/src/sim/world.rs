@@ -357,11 +357,11 @@ impl World {
             .max_by_key(|(id, e)| (*e, std::cmp::Reverse(*id)))
     }
 
-    /// ZooKeeper mode: the serving ZooKeeper leader.
+    /// ZooKeeper mode: the serving ZooKeeper leader (running, not stalled).
     pub fn zk_leader(&self) -> Option<NodeId> {
         self.nodes
             .values()
-            .filter(|n| n.status.is_live())
+            .filter(|n| n.status == NodeStatus::Up)
             .filter_map(|n| n.zk().and_then(|p| p.server()))
             .filter(|s| s.role() == crate::zk::server::ZkRole::Leading && s.serving())
             .max_by_key(|s| s.epoch())

@@ -198,6 +198,10 @@ impl ZkClient {
         self.last_heard = ctx.now;
         let mut out = Vec::new();
         match msg {
+            // A late answer to an earlier attempt (the client gave up waiting and asked again):
+            // only the attempt in progress counts.
+            ClientMsg::Connected { .. }
+                if !matches!(self.state, ZkClientState::Connecting { .. }) => {}
             ClientMsg::Connected {
                 session: Some(s), ..
             } => {

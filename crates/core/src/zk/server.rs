@@ -197,6 +197,8 @@ pub struct ZkServer {
     background_clients: u64,
     background_disconnected: bool,
     background_lost_at: SimTime,
+    /// True once it has served clients (a fresh server's clients arrive over time).
+    served: bool,
     last_poll: SimTime,
 }
 
@@ -219,6 +221,7 @@ impl ZkServer {
         background_clients: u64,
         ctx: &mut Ctx,
     ) -> ZkServer {
+        let restarted = disk.epoch > 0;
         let mut s = ZkServer {
             id,
             ensemble,
@@ -241,8 +244,11 @@ impl ZkServer {
             queue: VecDeque::new(),
             busy_until: ctx.now,
             background_clients,
-            background_disconnected: true,
+            // A fresh ensemble's clients arrive over time (no storm); a restarted server's
+            // clients come back all at once.
+            background_disconnected: restarted,
             background_lost_at: ctx.now,
+            served: false,
             last_poll: ctx.now,
         };
         s.become_looking("startup", ctx);
@@ -343,7 +349,7 @@ impl ZkServer {
         }
         self.watches.clear();
         self.queue.clear();
-        if self.background_clients > 0 && !self.background_disconnected {
+        if self.background_clients > 0 && self.served && !self.background_disconnected {
             self.background_disconnected = true;
             self.background_lost_at = ctx.now;
             ctx.emit(Event::ZkClientsDisconnected {
@@ -836,7 +842,9 @@ impl ZkServer {
                     l.expires.insert(zxid, ctx.now + ms(timeout_ms));
                 }
                 if let Some(o) = here {
-                    self.clients.insert(o.client, zxid);
+                    // A client that asked twice (it gave up waiting and asked again) keeps the
+                    // first session; the other is never used and expires.
+                    self.clients.entry(o.client).or_insert(zxid);
                     ctx.send(
                         o.client,
                         client(ClientMsg::Connected {
@@ -936,6 +944,7 @@ impl ZkServer {
                 timeout_ms,
             } => {
                 let timeout_ms = self.cfg.negotiate(timeout_ms);
+                self.clients.remove(&from);
                 let origin = Origin {
                     server: self.id,
                     client: from,
@@ -1065,6 +1074,7 @@ impl ZkServer {
     /// queue behind each other (the reconnection storm). Those whose turn comes after their
     /// session ran out (a session timeout after they lost their server) find it expired.
     fn background_reconnect(&mut self, ctx: &mut Ctx) {
+        self.served = true;
         if !self.background_disconnected || self.background_clients == 0 {
             return;
         }

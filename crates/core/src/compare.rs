@@ -1,0 +1,751 @@
+//! The ZooKeeper-vs-KRaft comparison (CURRICULUM part III): one fault, applied to a ZooKeeper
+//! -mode cluster and to a KRaft cluster of the same shape and partition count, each run in the
+//! simulator from the same seed, and the recovery split into phases read off the trace.
+//!
+//! Phases, each `(name, start, end)` relative to the fault:
+//! - **failure detected**: a ZooKeeper session expired or a ZooKeeper server went looking (ZK);
+//!   a voter timed out on the leader or a broker was fenced (KRaft); the controlled shutdown
+//!   request reached the controller (both);
+//! - **controller elected**: `/controller` won (ZK); a new active controller (KRaft);
+//! - **metadata loaded**: every partition's state read back from ZooKeeper (ZK); nothing to
+//!   load, the standby already replayed the log (KRaft, zero length);
+//! - **brokers updated**: every partition's state pushed to every broker (ZK); every broker
+//!   fetching from the new leader (KRaft);
+//! - **writes possible**: the controller accepts metadata changes again;
+//! - **all partitions led**: every partition has a live leader again.
+//!
+//! `recovery_ms` is when the last phase ends. The cluster shape: `brokers` Kafka brokers;
+//! ZooKeeper mode adds a 3-server ensemble, KRaft mode runs the first three brokers as
+//! combined broker-controllers (so a crashed controller also leads a share of the partitions,
+//! as in the published measurement).
+
+use crate::costs::CostModel;
+use crate::kraft::Role;
+use crate::server::AdminOp;
+use crate::sim::{ClusterSpec, NodeStatus, UserAction, World};
+use crate::trace::{Event, TraceEvent};
+use crate::types::{secs, Micros, SimTime};
+use crate::zk::controller::Stage;
+
+/// A fault both modes can suffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Hard crash of the controller (ZK: the broker holding `/controller`; KRaft: the active
+    /// controller, a combined node).
+    CrashController,
+    /// Hard crash of a broker that is not the controller.
+    CrashBroker,
+    /// Controlled shutdown of a broker that is not the controller.
+    ControlledShutdown,
+    /// A ZooKeeper server (the leader) stalls for this long; in KRaft mode a controller
+    /// follower stalls for as long (KRaft has no external ensemble).
+    PauseZk(Micros),
+    /// The controller stalls for this long.
+    PauseController(Micros),
+}
+
+impl Fault {
+    /// The names `compare --fault` takes.
+    pub const NAMES: &'static [&'static str] = &[
+        "crash-controller",
+        "crash-broker",
+        "controlled-shutdown",
+        "pause-zk",
+        "pause-controller",
+    ];
+
+    /// Parses a fault name; pauses last `pause`.
+    pub fn parse(name: &str, pause: Micros) -> Result<Fault, String> {
+        Ok(match name {
+            "crash-controller" => Fault::CrashController,
+            "crash-broker" => Fault::CrashBroker,
+            "controlled-shutdown" => Fault::ControlledShutdown,
+            "pause-zk" => Fault::PauseZk(pause),
+            "pause-controller" => Fault::PauseController(pause),
+            other => {
+                return Err(format!(
+                    "unknown fault `{other}`: expected one of {}",
+                    Fault::NAMES.join(", ")
+                ))
+            }
+        })
+    }
+
+    /// Its name.
+    pub fn name(&self) -> String {
+        match self {
+            Fault::CrashController => "crash-controller".into(),
+            Fault::CrashBroker => "crash-broker".into(),
+            Fault::ControlledShutdown => "controlled-shutdown".into(),
+            Fault::PauseZk(d) => format!("pause-zk {}", crate::types::format_duration(*d)),
+            Fault::PauseController(d) => {
+                format!("pause-controller {}", crate::types::format_duration(*d))
+            }
+        }
+    }
+}
+
+/// What a comparison runs on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// Kafka brokers.
+    pub brokers: usize,
+    /// Partitions (rf 3), all modelled.
+    pub partitions: u64,
+    /// Seed of both runs.
+    pub seed: u64,
+    /// The cost model.
+    pub costs: CostModel,
+    /// Other applications' sessions on each ZooKeeper server.
+    pub zk_clients: u64,
+}
+
+impl Default for Shape {
+    fn default() -> Self {
+        Shape {
+            brokers: 3,
+            partitions: 100_000,
+            seed: 1,
+            costs: CostModel::default(),
+            zk_clients: 0,
+        }
+    }
+}
+
+/// One phase of a recovery, in ms after the fault.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Phase {
+    /// Its name.
+    pub name: &'static str,
+    /// Start.
+    pub start_ms: u64,
+    /// End.
+    pub end_ms: u64,
+}
+
+/// One mode's recovery.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModeResult {
+    /// `zookeeper` or `kraft`.
+    pub mode: &'static str,
+    /// Phases, in order.
+    pub phases: Vec<Phase>,
+    /// When the last phase ended; `None` if it did not recover within the limit.
+    pub recovery_ms: Option<u64>,
+    /// What happened, in a few lines (the narrated trace's key events).
+    pub story: Vec<String>,
+}
+
+impl ModeResult {
+    /// The phase named `name`.
+    pub fn phase(&self, name: &str) -> Option<&Phase> {
+        self.phases.iter().find(|p| p.name == name)
+    }
+}
+
+/// Both modes' recoveries from one fault.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comparison {
+    /// The fault.
+    pub fault: Fault,
+    /// The shape.
+    pub shape: Shape,
+    /// ZooKeeper mode.
+    pub zookeeper: ModeResult,
+    /// KRaft mode.
+    pub kraft: ModeResult,
+    /// Print the narrated story with the report.
+    pub show_story: bool,
+}
+
+/// How long a run may take to recover before it is called stuck.
+const LIMIT: Micros = secs(3 * 3600);
+
+/// The ZooKeeper-mode cluster of `shape`.
+pub fn zk_spec(shape: &Shape) -> ClusterSpec {
+    let mut spec = ClusterSpec::zookeeper(3, shape.brokers, shape.seed);
+    spec.quorum.modelled_partitions = shape.partitions;
+    spec.quorum.costs = shape.costs;
+    spec.zk_clients = shape.zk_clients;
+    spec
+}
+
+/// The KRaft cluster of `shape`.
+pub fn kraft_spec(shape: &Shape) -> ClusterSpec {
+    let combined = shape.brokers.clamp(1, 3);
+    let mut spec = ClusterSpec::combined_mode(combined, shape.brokers - combined, shape.seed);
+    spec.quorum.modelled_partitions = shape.partitions;
+    spec.quorum.costs = shape.costs;
+    spec
+}
+
+/// Runs the comparison.
+pub fn compare(fault: Fault, shape: &Shape) -> Result<Comparison, String> {
+    if shape.brokers < 3 {
+        return Err("the comparison needs at least 3 brokers (replication factor 3)".into());
+    }
+    if shape.brokers > 50 {
+        return Err("at most 50 brokers".into());
+    }
+    if shape.partitions > 10_000_000 {
+        return Err("at most 10,000,000 partitions".into());
+    }
+    Ok(Comparison {
+        fault,
+        shape: shape.clone(),
+        zookeeper: run_zk(fault, shape)?,
+        kraft: run_kraft(fault, shape)?,
+        show_story: false,
+    })
+}
+
+fn ms_after(t: SimTime, t0: SimTime) -> u64 {
+    t.since(t0) / 1_000
+}
+
+/// Builds phases from the times each was reached (in order; missing ones are skipped).
+fn phases(t0: SimTime, marks: &[(&'static str, Option<SimTime>)]) -> Vec<Phase> {
+    let mut out = Vec::new();
+    let mut start = t0;
+    for (name, at) in marks {
+        if let Some(at) = at {
+            let at = (*at).max(start);
+            out.push(Phase {
+                name,
+                start_ms: ms_after(start, t0),
+                end_ms: ms_after(at, t0),
+            });
+            start = at;
+        }
+    }
+    out
+}
+
+/// Records the first time each named condition holds after the fault.
+#[derive(Default)]
+struct Marks {
+    detected: Option<SimTime>,
+    elected: Option<SimTime>,
+    loaded: Option<SimTime>,
+    updated: Option<SimTime>,
+    writes: Option<SimTime>,
+    led: Option<SimTime>,
+    story: Vec<String>,
+}
+
+fn story_worthy(e: &TraceEvent) -> bool {
+    matches!(
+        e.event,
+        Event::Crashed
+            | Event::Paused { .. }
+            | Event::Resumed
+            | Event::ShutdownStarted
+            | Event::Stopped
+            | Event::ZkRoleChanged { .. }
+            | Event::ZkReconnectStorm { .. }
+            | Event::ZkControllerElected { .. }
+            | Event::ZkControllerResigned { .. }
+            | Event::ZkControllerPhase { .. }
+            | Event::ZkBrokersChanged { .. }
+            | Event::LeaderMoves { .. }
+            | Event::LeaderMovesDone { .. }
+            | Event::ControllerActivated { .. }
+            | Event::ControllerResigned
+            | Event::BrokerFenced { .. }
+            | Event::ZkStaleControllerRejected { .. }
+    ) || matches!(
+        e.event,
+        Event::ZkSession {
+            what: "expired",
+            ..
+        }
+    )
+}
+
+fn settle_zk(w: &mut World) -> Result<(), String> {
+    let ok = w.run_until_cond(SimTime(LIMIT), |w| {
+        zk_ready(w) && w.zk_leader().is_some() && zk_all_registered(w)
+    });
+    if !ok {
+        return Err("the ZooKeeper-mode cluster did not settle".into());
+    }
+    // Let sessions, pings and metadata requests reach a steady state.
+    w.run_for(secs(10));
+    Ok(())
+}
+
+fn zk_all_registered(w: &World) -> bool {
+    w.nodes()
+        .filter_map(|n| n.zk().and_then(|p| p.broker()))
+        .all(|b| b.broker_epoch().is_some())
+}
+
+/// The ZooKeeper-mode controller is idle with every partition led, and can write: its
+/// session is connected and alive on the serving ZooKeeper leader.
+fn zk_ready(w: &World) -> bool {
+    let idle = zk_controller_state(w)
+        .is_some_and(|(stage, offline)| stage == Stage::Ready && offline == 0);
+    let session_alive = (|| {
+        let (id, _) = w.zk_controller()?;
+        let client = w.node(id)?.zk()?.broker()?.client();
+        let session = client.session().filter(|_| client.connected())?;
+        let leader = w.node(w.zk_leader()?)?.zk()?.server()?;
+        Some(leader.sessions().contains_key(&session))
+    })()
+    .unwrap_or(false);
+    idle && session_alive
+}
+
+fn zk_controller_state(w: &World) -> Option<(Stage, u64)> {
+    let (id, _) = w.zk_controller()?;
+    let c = w.node(id)?.zk()?.broker()?.controller()?;
+    Some((c.stage().clone(), c.offline()))
+}
+
+fn run_zk(fault: Fault, shape: &Shape) -> Result<ModeResult, String> {
+    let mut w = World::new(zk_spec(shape));
+    w.set_checks(false);
+    settle_zk(&mut w)?;
+    let (controller, epoch0) = w.zk_controller().ok_or("no controller")?;
+    let other = w
+        .nodes()
+        .filter(|n| n.kind == crate::sim::NodeKind::ZkBroker && n.id != controller)
+        .map(|n| n.id)
+        .next()
+        .ok_or("no other broker")?;
+    w.set_recording(true);
+    w.take_trace();
+    let t0 = w.now();
+    let action = match fault {
+        Fault::CrashController => UserAction::Crash(controller),
+        Fault::CrashBroker => UserAction::Crash(other),
+        Fault::ControlledShutdown => UserAction::Shutdown(other),
+        Fault::PauseZk(d) => UserAction::Pause(w.zk_leader().ok_or("no ZooKeeper leader")?, d),
+        Fault::PauseController(d) => UserAction::Pause(controller, d),
+    };
+    w.apply(&action)?;
+    let mut m = Marks::default();
+    let mut moves_seen = false;
+    let end = t0 + LIMIT;
+    while w.now() < end {
+        if !w.step() {
+            break;
+        }
+        for e in w.take_trace() {
+            if story_worthy(&e) {
+                m.story.push(e.narrate().unwrap_or_else(|| e.line()));
+            }
+            let at = e.at;
+            match &e.event {
+                Event::ZkSession {
+                    what: "expired", ..
+                }
+                | Event::ZkRoleChanged {
+                    role: "looking", ..
+                }
+                | Event::ZkBrokersChanged { .. }
+                | Event::ZkControllerResigned { .. }
+                | Event::LeaderMoves { .. } => {
+                    m.detected.get_or_insert(at);
+                }
+                _ => {}
+            }
+            match &e.event {
+                Event::ZkControllerElected { epoch } if *epoch > epoch0 => {
+                    m.elected = Some(at);
+                    m.loaded = None;
+                    m.updated = None;
+                    m.writes = None;
+                    m.led = None;
+                }
+                Event::ZkControllerPhase { phase, .. } if m.elected.is_some() => match *phase {
+                    "metadata loaded" => m.loaded = Some(at),
+                    "brokers updated" => m.updated = Some(at),
+                    _ => {}
+                },
+                Event::LeaderMoves { .. } => moves_seen = true,
+                _ => {}
+            }
+        }
+        if m.detected.is_some() {
+            let ready = zk_ready(&w) && w.zk_leader().is_some();
+            let now = w.now();
+            if ready && m.writes.is_none() {
+                m.writes = Some(now);
+            }
+            if !ready {
+                m.writes = None;
+            }
+            let lost = moves_seen || m.elected.is_some();
+            if ready && lost && m.led.is_none() {
+                m.led = Some(now);
+            }
+            let settled = m.writes.is_some()
+                && (m.led.is_some() || !lost)
+                && w.nodes()
+                    .all(|n| !matches!(n.status(), NodeStatus::Paused { .. }));
+            if settled && now.since(m.writes.unwrap_or(now)) >= secs(30) {
+                break;
+            }
+        }
+    }
+    if m.led.is_none() && m.writes.is_some() && (moves_seen || m.elected.is_some()) {
+        m.led = m.writes;
+    }
+    let marks = [
+        ("failure detected", m.detected),
+        ("controller elected", m.elected),
+        ("metadata loaded", m.loaded),
+        ("brokers updated", m.updated),
+        ("writes possible", m.writes),
+        ("all partitions led", m.led),
+    ];
+    Ok(finish("zookeeper", t0, &marks, m.story))
+}
+
+fn finish(
+    mode: &'static str,
+    t0: SimTime,
+    marks: &[(&'static str, Option<SimTime>)],
+    story: Vec<String>,
+) -> ModeResult {
+    let phases = phases(t0, marks);
+    let recovered = marks
+        .iter()
+        .find(|(n, _)| *n == "writes possible")
+        .is_some_and(|(_, t)| t.is_some());
+    let recovery_ms = recovered
+        .then(|| phases.iter().map(|p| p.end_ms).max())
+        .flatten();
+    ModeResult {
+        mode,
+        phases,
+        recovery_ms,
+        story,
+    }
+}
+
+fn kraft_settled(w: &World) -> bool {
+    let Some(leader) = w.active_leader() else {
+        return false;
+    };
+    let active = w
+        .node(leader)
+        .and_then(|n| n.server())
+        .is_some_and(|s| s.is_active_controller());
+    active
+        && w.nodes().filter(|n| n.kind.has_broker()).all(|n| {
+            n.server()
+                .and_then(|s| s.broker())
+                .is_some_and(|b| b.state() == crate::server::broker::BrokerState::Running)
+        })
+}
+
+fn run_kraft(fault: Fault, shape: &Shape) -> Result<ModeResult, String> {
+    let mut w = World::new(kraft_spec(shape));
+    w.set_checks(false);
+    if !w.run_until_cond(SimTime(LIMIT), kraft_settled) {
+        return Err("the KRaft cluster did not settle".into());
+    }
+    w.run_for(secs(10));
+    // A topic, so the controller has real records to move too.
+    let _ = w.apply(&UserAction::Admin(AdminOp::CreateTopic {
+        name: "orders".into(),
+        partitions: 6,
+        replication_factor: 3,
+        configs: Vec::new(),
+    }));
+    w.run_for(secs(10));
+    let leader = w.active_leader().ok_or("no active controller")?;
+    let other = w
+        .nodes()
+        .filter(|n| n.kind.has_broker() && n.id != leader)
+        .map(|n| n.id)
+        .next()
+        .ok_or("no other broker")?;
+    let follower = w.a_follower().unwrap_or(other);
+    w.set_recording(true);
+    w.take_trace();
+    let t0 = w.now();
+    let action = match fault {
+        Fault::CrashController => UserAction::Crash(leader),
+        Fault::CrashBroker => UserAction::Crash(other),
+        Fault::ControlledShutdown => UserAction::Shutdown(other),
+        Fault::PauseZk(d) => UserAction::Pause(follower, d),
+        Fault::PauseController(d) => UserAction::Pause(leader, d),
+    };
+    w.apply(&action)?;
+    let mut m = Marks::default();
+    let mut lost = false;
+    let mut moving = false;
+    let end = t0 + LIMIT;
+    while w.now() < end {
+        if !w.step() {
+            break;
+        }
+        for e in w.take_trace() {
+            if story_worthy(&e) {
+                m.story.push(e.narrate().unwrap_or_else(|| e.line()));
+            }
+            let at = e.at;
+            match &e.event {
+                Event::Transition {
+                    to: Role::Prospective | Role::Candidate,
+                    ..
+                }
+                | Event::BrokerFenced { .. }
+                | Event::ControllerResigned
+                | Event::LeaderMoves { .. } => {
+                    m.detected.get_or_insert(at);
+                }
+                _ => {}
+            }
+            match &e.event {
+                Event::ControllerActivated { .. } => {
+                    m.elected = Some(at);
+                    m.loaded = Some(at);
+                    m.updated = None;
+                }
+                Event::LeaderMoves { .. } => {
+                    lost = true;
+                    moving = true;
+                }
+                Event::LeaderMovesDone { .. } => {
+                    moving = false;
+                    m.led = Some(at);
+                }
+                _ => {}
+            }
+        }
+        let now = w.now();
+        if m.detected.is_none() {
+            continue;
+        }
+        let active = w
+            .active_leader()
+            .and_then(|l| w.node(l))
+            .and_then(|n| n.server())
+            .is_some_and(|s| s.is_active_controller());
+        if active && m.writes.is_none() {
+            m.writes = Some(now);
+        }
+        if !active {
+            m.writes = None;
+        }
+        if m.elected.is_some() && m.updated.is_none() && brokers_follow_leader(&w) {
+            m.updated = Some(now);
+        }
+        let paused = w
+            .nodes()
+            .any(|n| matches!(n.status(), NodeStatus::Paused { .. }));
+        let done = m.writes.is_some() && !moving && (m.led.is_some() || !lost) && !paused;
+        if done && now.since(m.writes.unwrap_or(now)) >= secs(30) {
+            break;
+        }
+    }
+    if !lost {
+        m.led = None;
+    }
+    let marks = [
+        ("failure detected", m.detected),
+        ("controller elected", m.elected),
+        ("metadata loaded", m.loaded),
+        ("brokers updated", m.updated),
+        ("writes possible", m.writes),
+        ("all partitions led", m.led),
+    ];
+    Ok(finish("kraft", t0, &marks, m.story))
+}
+
+/// Every live broker follows the active controller's epoch.
+fn brokers_follow_leader(w: &World) -> bool {
+    let Some(leader) = w.active_leader() else {
+        return false;
+    };
+    let Some(epoch) = w.node(leader).and_then(|n| n.replica()).map(|r| r.epoch()) else {
+        return false;
+    };
+    w.nodes()
+        .filter(|n| n.kind.has_broker() && n.status() == NodeStatus::Up)
+        .all(|n| {
+            n.replica()
+                .is_some_and(|r| r.epoch() == epoch && r.leader() == Some(leader))
+        })
+}
+
+/// The partition counts of `compare --sweep`.
+pub const SWEEP: &[u64] = &[1_000, 10_000, 100_000, 1_000_000, 2_000_000];
+
+/// Seconds with one decimal.
+fn s(ms: u64) -> String {
+    format!("{:.1} s", ms as f64 / 1000.0)
+}
+
+impl Comparison {
+    /// A readable report: both timelines, the speed-up, the model's assumptions.
+    pub fn report(&self) -> String {
+        let mut out = format!(
+            "Fault: {}, {} brokers, {} partitions (seed {})\n",
+            self.fault.name(),
+            self.shape.brokers,
+            self.shape.partitions,
+            self.shape.seed
+        );
+        for r in [&self.zookeeper, &self.kraft] {
+            out += &format!(
+                "\n{} mode: recovered in {}\n",
+                if r.mode == "kraft" {
+                    "KRaft"
+                } else {
+                    "ZooKeeper"
+                },
+                r.recovery_ms
+                    .map(s)
+                    .unwrap_or_else(|| "(not within 3 h)".into())
+            );
+            for p in &r.phases {
+                out += &format!(
+                    "  {:<20} {:>10} .. {:>10}  ({})\n",
+                    p.name,
+                    s(p.start_ms),
+                    s(p.end_ms),
+                    s(p.end_ms - p.start_ms)
+                );
+            }
+        }
+        if let (Some(z), Some(k)) = (self.zookeeper.recovery_ms, self.kraft.recovery_ms) {
+            if k > 0 {
+                out += &format!("\nKRaft recovered {:.1}× faster.\n", z as f64 / k as f64);
+            }
+        }
+        if self.show_story {
+            for r in [&self.zookeeper, &self.kraft] {
+                out += &format!("\nWhat happened ({}):\n", r.mode);
+                for line in &r.story {
+                    out += &format!("  {line}\n");
+                }
+            }
+        }
+        out += "\nModel assumptions:\n";
+        for a in assumptions(&self.shape) {
+            out += &format!("  - {a}\n");
+        }
+        out
+    }
+
+    /// One JSON object: per mode the phases (name, start_ms, end_ms) and `recovery_ms`.
+    pub fn to_json(&self) -> String {
+        let mode = |r: &ModeResult| {
+            let phases: Vec<String> = r
+                .phases
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{{\"name\":\"{}\",\"start_ms\":{},\"end_ms\":{}}}",
+                        p.name, p.start_ms, p.end_ms
+                    )
+                })
+                .collect();
+            format!(
+                "{{\"phases\":[{}],\"recovery_ms\":{}}}",
+                phases.join(","),
+                r.recovery_ms
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "null".into())
+            )
+        };
+        let assumptions: Vec<String> = assumptions(&self.shape)
+            .iter()
+            .map(|a| json_string(a))
+            .collect();
+        format!(
+            "{{\"fault\":{},\"brokers\":{},\"partitions\":{},\"seed\":{},\"zookeeper\":{},\"kraft\":{},\"assumptions\":[{}]}}",
+            json_string(&self.fault.name()),
+            self.shape.brokers,
+            self.shape.partitions,
+            self.shape.seed,
+            mode(&self.zookeeper),
+            mode(&self.kraft),
+            assumptions.join(",")
+        )
+    }
+}
+
+/// The model's assumptions, printed with its results.
+pub fn assumptions(shape: &Shape) -> Vec<String> {
+    let mut a = shape.costs.describe();
+    a.push("ZooKeeper: 3 servers, tickTime 2 s, syncLimit 5, zookeeper.session.timeout.ms 18 s; the controller is also a broker".into());
+    a.push("KRaft: the first 3 brokers are combined broker-controllers; broker.session.timeout.ms 9 s, controller.quorum.fetch.timeout.ms 2 s".into());
+    a
+}
+
+/// A JSON string literal.
+pub fn json_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out += "\\\"",
+            '\\' => out += "\\\\",
+            '\n' => out += "\\n",
+            c if (c as u32) < 0x20 => out += &format!("\\u{:04x}", c as u32),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `compare --sweep`: recovery per partition count, as a table.
+pub fn sweep_table(fault: Fault, rows: &[Comparison]) -> String {
+    let mut out = format!(
+        "Fault: {} ({} brokers)\n{:>12}  {:>14}  {:>14}  {:>8}\n",
+        fault.name(),
+        rows.first().map(|r| r.shape.brokers).unwrap_or(3),
+        "partitions",
+        "ZooKeeper",
+        "KRaft",
+        "speed-up"
+    );
+    for r in rows {
+        let z = r.zookeeper.recovery_ms;
+        let k = r.kraft.recovery_ms;
+        out += &format!(
+            "{:>12}  {:>14}  {:>14}  {:>8}\n",
+            r.shape.partitions,
+            z.map(s).unwrap_or_else(|| "-".into()),
+            k.map(s).unwrap_or_else(|| "-".into()),
+            match (z, k) {
+                (Some(z), Some(k)) if k > 0 => format!("{:.1}×", z as f64 / k as f64),
+                _ => "-".into(),
+            }
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_parse_and_refuse_unknown_names() {
+        assert_eq!(Fault::parse("crash-broker", 0), Ok(Fault::CrashBroker));
+        assert!(Fault::parse("explode", 0)
+            .unwrap_err()
+            .contains("crash-controller"));
+    }
+
+    #[test]
+    fn small_shapes_are_refused() {
+        let shape = Shape {
+            brokers: 2,
+            ..Shape::default()
+        };
+        assert!(compare(Fault::CrashBroker, &shape).is_err());
+    }
+
+    #[test]
+    fn json_strings_escape() {
+        assert_eq!(json_string("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+    }
+}
