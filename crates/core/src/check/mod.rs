@@ -23,6 +23,9 @@ pub mod monotonic_partition_epochs;
 pub mod observers_never_count;
 pub mod one_active_controller;
 pub mod single_vote;
+pub mod zk_leader_in_isr;
+pub mod zk_one_controller_per_epoch;
+pub mod zk_zombie_rejected;
 
 /// A broken invariant: which property, where, when, and what was seen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,6 +79,9 @@ pub const PROPERTIES: &[Property] = &[
     leader_in_isr::PROPERTY,
     monotonic_partition_epochs::PROPERTY,
     one_active_controller::PROPERTY,
+    zk_one_controller_per_epoch::PROPERTY,
+    zk_zombie_rejected::PROPERTY,
+    zk_leader_in_isr::PROPERTY,
 ];
 
 /// All checkers together.
@@ -94,6 +100,9 @@ pub struct Checker {
     leader_in_isr: leader_in_isr::Check,
     monotonic_partition_epochs: monotonic_partition_epochs::Check,
     one_active_controller: one_active_controller::Check,
+    zk_one_controller_per_epoch: zk_one_controller_per_epoch::Check,
+    zk_zombie_rejected: zk_zombie_rejected::Check,
+    zk_leader_in_isr: zk_leader_in_isr::Check,
 }
 
 impl Checker {
@@ -114,6 +123,11 @@ impl Checker {
             self.leader_in_isr.observe(world, e, &mut out);
             self.monotonic_partition_epochs.observe(world, e, &mut out);
             self.one_active_controller.observe(e, &mut out);
+            self.zk_one_controller_per_epoch.observe(e, &mut out);
+            self.zk_zombie_rejected.observe(e, &mut out);
+        }
+        if let Some(last) = events.last() {
+            self.zk_leader_in_isr.observe(world, last, &mut out);
         }
         out
     }
