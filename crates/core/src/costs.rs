@@ -63,6 +63,19 @@ impl CostModel {
         "zk-request",
     ];
 
+    /// One cost by name.
+    pub fn get(&self, name: &str) -> Option<u64> {
+        Some(match name {
+            "zk-read-partition" => self.zk_read_partition_us,
+            "zk-move-leader" => self.zk_move_leader_us,
+            "zk-push-partition" => self.zk_push_partition_us,
+            "kraft-move-leader" => self.kraft_move_leader_us,
+            "zk-connect" => self.zk_connect_us,
+            "zk-request" => self.zk_request_us,
+            _ => return None,
+        })
+    }
+
     /// Sets one cost by name.
     pub fn set(&mut self, name: &str, us: u64) -> bool {
         let slot = match name {

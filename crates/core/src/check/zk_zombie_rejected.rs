@@ -27,7 +27,10 @@ impl Check {
     pub fn observe(&mut self, e: &TraceEvent, out: &mut Vec<Violation>) {
         match e.event {
             Event::ZkControllerRequestApplied {
-                controller, epoch, what, ..
+                controller,
+                epoch,
+                what,
+                ..
             } => {
                 let seen = self.applied.entry(e.node).or_insert(epoch);
                 if epoch < *seen {

@@ -14,6 +14,9 @@
 //! topic <name> on <node>               the topic is in the node's image
 //! leader of <topic>-<p> == | != <broker | none>
 //! isr of <topic>-<p> has <broker>
+//! controller | no controller | controller == <node> | controller epoch <op> <n>
+//! controller is ready|loading|pushing|moving|reading   the ZooKeeper-mode controller's work
+//! <zk server> is leading|following|looking
 //! not <condition>
 //! ```
 //! `<op>` is one of `>=`, `<=`, `==`, `!=`, `>`, `<`.
@@ -93,7 +96,14 @@ pub const NODE_STATES: &[&str] = &[
     "recovery",
     "running",
     "refused",
+    "leading",
+    "following",
+    "looking",
+    "controller",
 ];
+
+/// What `controller is <stage>` can say of a ZooKeeper-mode controller.
+pub const CONTROLLER_STAGES: &[&str] = &["ready", "loading", "pushing", "moving", "reading"];
 
 /// One fact.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -128,6 +138,19 @@ pub enum Atom {
     PartitionLeader(String, u32, Option<i32>),
     /// `isr of <topic>-<p> has <broker>`.
     IsrHas(String, u32, i32),
+    /// `controller`: there is one (ZooKeeper: a live broker holds `/controller`; KRaft: an
+    /// active controller).
+    Controller,
+    /// `controller == <node>`.
+    ControllerIs(NodeRef),
+    /// `controller epoch <op> <n>`.
+    ControllerEpoch(Cmp, u64),
+    /// `controller is ready|loading|…` (ZooKeeper mode).
+    ControllerStage(String),
+    /// `zk-leader`: a ZooKeeper server leads and serves.
+    ZkLeader,
+    /// `zk-leader == <node>`.
+    ZkLeaderIs(NodeRef),
 }
 
 /// Facts joined by `and`, each possibly negated.
@@ -205,6 +228,23 @@ fn parse_atom(tokens: &[String]) -> Result<(bool, Atom), String> {
         ["leader"] => Atom::Leader,
         ["no", "leader"] => Atom::NoLeader,
         ["no", "violations"] => Atom::NoViolations,
+        ["controller"] => Atom::Controller,
+        ["zk-leader"] => Atom::ZkLeader,
+        ["no", "zk-leader"] => return Ok((true, Atom::ZkLeader)),
+        ["zk-leader", o, n] if *o == "==" || *o == "!=" => {
+            return Ok((*o == "!=", Atom::ZkLeaderIs(parse_node(n)?)));
+        }
+        ["no", "controller"] => {
+            return Ok((true, Atom::Controller));
+        }
+        ["controller", "epoch", o, n] => Atom::ControllerEpoch(op(o)?, number(n)?),
+        ["controller", o, n] if *o == "==" || *o == "!=" => {
+            let atom = Atom::ControllerIs(parse_node(n)?);
+            return Ok((*o == "!=", atom));
+        }
+        ["controller", "is", stage] if CONTROLLER_STAGES.contains(stage) => {
+            Atom::ControllerStage(stage.to_string())
+        }
         ["leader", o, n] => match op(o)? {
             Cmp::Eq => Atom::LeaderIs(parse_node(n)?),
             Cmp::Ne => Atom::LeaderIsNot(parse_node(n)?),
@@ -248,7 +288,7 @@ fn parse_atom(tokens: &[String]) -> Result<(bool, Atom), String> {
         [] => return Err("a condition is empty (check `and`)".into()),
         _ => {
             return Err(format!(
-                "cannot read condition `{}`: expected leader, no leader, leader == <node>, epoch >= <n>, hw >= <n>, hw <node> >= <n>, leo <node> >= <n>, <node> is <state>, no violations, broker <id> fenced|unfenced, broker <id> lag >= <n>, topic <name> on <node>, leader of <topic>-<p> == <broker>, isr of <topic>-<p> has <broker>",
+                "cannot read condition `{}`: expected leader, no leader, leader == <node>, epoch >= <n>, hw >= <n>, hw <node> >= <n>, leo <node> >= <n>, <node> is <state>, no violations, broker <id> fenced|unfenced, broker <id> lag >= <n>, topic <name> on <node>, leader of <topic>-<p> == <broker>, isr of <topic>-<p> has <broker>, controller, no controller, controller == <node>, controller epoch >= <n>, controller is ready|loading|pushing|moving, zk-leader, zk-leader == <node>",
                 words.join(" ")
             ))
         }
@@ -316,6 +356,59 @@ fn leader_text(world: &World) -> String {
     }
 }
 
+fn zk_role_name(state: &str) -> &'static str {
+    match state {
+        "leading" => "leader",
+        "following" => "follower",
+        _ => "looking",
+    }
+}
+
+/// The controller in either mode, with its epoch.
+fn controller_of(world: &World) -> Option<(NodeId, u64)> {
+    if world.spec().is_zk() {
+        return world.zk_controller().map(|(id, e)| (id, e as u64));
+    }
+    let l = world.active_leader()?;
+    let s = world.node(l)?.server()?;
+    s.controller()
+        .and_then(|c| c.active_epoch())
+        .map(|e| (l, e as u64))
+}
+
+fn zk_leader_text(world: &World) -> String {
+    match world.zk_leader() {
+        Some(l) => format!("the ZooKeeper leader is {l}"),
+        None => "no ZooKeeper server leads".into(),
+    }
+}
+
+/// ZooKeeper mode: a partition's state as the serving ZooKeeper leader holds it.
+fn zk_partition(world: &World, topic: &str, p: u32) -> Result<Option<(i32, Vec<i32>)>, String> {
+    let leader = world
+        .zk_leader()
+        .ok_or("no ZooKeeper server leads: the partition state cannot be read")?;
+    let tree = world
+        .node(leader)
+        .and_then(|n| n.zk_data())
+        .ok_or("no ZooKeeper data")?;
+    Ok(tree
+        .get(&format!("/brokers/topics/{topic}/partitions/{p}/state"))
+        .and_then(|z| {
+            Some((
+                crate::zk::json::int_field(&z.data, "leader")? as i32,
+                crate::zk::json::int_list_field(&z.data, "isr")?,
+            ))
+        }))
+}
+
+fn controller_text(world: &World) -> String {
+    match controller_of(world) {
+        Some((id, e)) => format!("the controller is {id} (epoch {e})"),
+        None => "there is no controller".into(),
+    }
+}
+
 fn eval_atom(
     atom: &Atom,
     world: &World,
@@ -323,6 +416,39 @@ fn eval_atom(
 ) -> Result<(bool, String), String> {
     Ok(match atom {
         Atom::Leader => (world.active_leader().is_some(), leader_text(world)),
+        Atom::Controller => (controller_of(world).is_some(), controller_text(world)),
+        Atom::ZkLeader => (world.zk_leader().is_some(), zk_leader_text(world)),
+        Atom::ZkLeaderIs(n) => {
+            let id = resolve(n, world, names)?;
+            (world.zk_leader() == Some(id), zk_leader_text(world))
+        }
+        Atom::ControllerIs(n) => {
+            let id = resolve(n, world, names)?;
+            (
+                controller_of(world).is_some_and(|(c, _)| c == id),
+                controller_text(world),
+            )
+        }
+        Atom::ControllerEpoch(cmp, n) => (
+            controller_of(world).is_some_and(|(_, e)| cmp.holds(e, *n)),
+            controller_text(world),
+        ),
+        Atom::ControllerStage(stage) => {
+            let now = world
+                .zk_controller()
+                .and_then(|(id, _)| world.node(id))
+                .and_then(|n| n.zk())
+                .and_then(|p| p.broker())
+                .and_then(|b| b.controller())
+                .map(|c| c.stage().name());
+            (
+                now == Some(stage.as_str()),
+                match now {
+                    Some(s) => format!("{}, {s}", controller_text(world)),
+                    None => controller_text(world),
+                },
+            )
+        }
         Atom::NoLeader => (world.active_leader().is_none(), leader_text(world)),
         Atom::LeaderIs(n) => {
             let id = resolve(n, world, names)?;
@@ -397,6 +523,14 @@ fn eval_atom(
                     .and_then(|s| s.broker())
                     .is_some_and(|b| b.state().name().eq_ignore_ascii_case(state)),
                 "refused" => status == NodeStatus::Stopped && node.failure().is_some(),
+                "leading" | "following" | "looking" => node
+                    .zk()
+                    .and_then(|p| p.server())
+                    .is_some_and(|z| z.role().name() == zk_role_name(state)),
+                "controller" => node
+                    .zk()
+                    .and_then(|p| p.broker())
+                    .is_some_and(|b| b.controller().is_some()),
                 _ => false,
             };
             let broker = node
@@ -404,7 +538,14 @@ fn eval_atom(
                 .and_then(|s| s.broker())
                 .map(|b| format!(", broker {}", b.state().name()))
                 .unwrap_or_default();
+            let zk = node
+                .zk()
+                .and_then(|p| p.server())
+                .map(|z| format!(", ZooKeeper {} in epoch {}", z.role().name(), z.epoch()))
+                .unwrap_or_default();
+            let broker = format!("{broker}{zk}");
             let now = match (role, node.failure()) {
+                (None, None) if status.is_live() => format!("{id} is {}{broker}", status.label()),
                 (Some(r), _) => format!("{id} is {} and {}{broker}", status.label(), r.name()),
                 (None, Some(why)) => format!("{id} is down ({}: {why})", status.label()),
                 (None, None) => format!("{id} is down ({})", status.label()),
@@ -447,6 +588,30 @@ fn eval_atom(
                     )
                 }
                 Err(e) => (false, e),
+            }
+        }
+        Atom::PartitionLeader(topic, p, who) if world.spec().is_zk() => {
+            match zk_partition(world, topic, *p)? {
+                Some((l, _)) => {
+                    let leader = (l >= 0).then_some(l);
+                    let shown = leader
+                        .map(|l| l.to_string())
+                        .unwrap_or_else(|| "none".into());
+                    (
+                        leader == *who,
+                        format!("the leader of {topic}-{p} is {shown}"),
+                    )
+                }
+                None => (false, format!("there is no partition {topic}-{p}")),
+            }
+        }
+        Atom::IsrHas(topic, p, b) if world.spec().is_zk() => {
+            match zk_partition(world, topic, *p)? {
+                Some((_, isr)) => (
+                    isr.contains(b),
+                    format!("the ISR of {topic}-{p} is {isr:?}"),
+                ),
+                None => (false, format!("there is no partition {topic}-{p}")),
             }
         }
         Atom::PartitionLeader(topic, p, who) => {

@@ -53,6 +53,10 @@ pub enum NodeRef {
     Follower,
     /// A name bound by `… as <name>`.
     Name(String),
+    /// The controller: ZooKeeper mode's `/controller` broker, KRaft's active controller.
+    Controller,
+    /// ZooKeeper mode: the serving ZooKeeper leader.
+    ZkLeader,
 }
 
 impl fmt::Display for NodeRef {
@@ -62,6 +66,8 @@ impl fmt::Display for NodeRef {
             NodeRef::Leader => write!(f, "leader"),
             NodeRef::Follower => write!(f, "follower"),
             NodeRef::Name(n) => write!(f, "{n}"),
+            NodeRef::Controller => write!(f, "controller"),
+            NodeRef::ZkLeader => write!(f, "zk-leader"),
         }
     }
 }
@@ -207,6 +213,10 @@ pub enum Show {
     Image(NodeRef),
     /// `show config <node>`: `server.properties` and `meta.properties`.
     Config(NodeRef),
+    /// `show zk-tree [<server>]`: the ZooKeeper data tree.
+    ZkTree(Option<NodeRef>),
+    /// `show controller`: who the controller is and what it is doing.
+    Controller,
 }
 
 /// One command of the language.
@@ -277,7 +287,18 @@ pub const COMMANDS: &[&str] = &[
 ];
 
 const RESERVED: &[&str] = &[
-    "leader", "follower", "as", "and", "not", "to", "from", "next", "within", "until",
+    "leader",
+    "follower",
+    "controller",
+    "zk-leader",
+    "as",
+    "and",
+    "not",
+    "to",
+    "from",
+    "next",
+    "within",
+    "until",
 ];
 
 /// Edit distance, for suggestions.
@@ -446,6 +467,8 @@ pub fn parse_node(token: &str) -> Result<NodeRef, String> {
     match token {
         "leader" => Ok(NodeRef::Leader),
         "follower" => Ok(NodeRef::Follower),
+        "controller" => Ok(NodeRef::Controller),
+        "zk-leader" => Ok(NodeRef::ZkLeader),
         t => {
             if let Some(id) = NodeId::parse(t) {
                 Ok(NodeRef::Id(id))
@@ -735,6 +758,9 @@ fn parse_show(tokens: &[String]) -> Result<Show, String> {
         ["violations"] => Show::Violations,
         ["image", node] => Show::Image(parse_node(node)?),
         ["config", node] => Show::Config(parse_node(node)?),
+        ["zk-tree"] => Show::ZkTree(None),
+        ["zk-tree", node] => Show::ZkTree(Some(parse_node(node)?)),
+        ["controller"] => Show::Controller,
         ["metadata-log", rest @ ..] => {
             let (node, from) = match rest {
                 [] => (None, 0),
@@ -778,6 +804,8 @@ const SHOWS: &[&str] = &[
     "topics [<name>] [on <node>]",
     "image <node>",
     "config <node>",
+    "zk-tree [<server>]",
+    "controller",
 ];
 
 const SHOW_WORDS: &[&str] = &[
@@ -791,6 +819,8 @@ const SHOW_WORDS: &[&str] = &[
     "topics",
     "image",
     "config",
+    "zk-tree",
+    "controller",
 ];
 
 fn parse_offset(v: &str) -> Result<u64, String> {
@@ -889,6 +919,12 @@ const CLUSTER_KEYS: &[&str] = &[
     "snapshot-every",
     "quorum",
     "spare-controllers",
+    "zookeepers",
+    "partitions",
+    "zk-clients",
+    "session-timeout",
+    "tick",
+    "cost.<name>",
 ];
 
 fn parse_count(k: &str, v: &str, max: usize, min: usize) -> Result<usize, String> {
@@ -909,18 +945,21 @@ fn parse_cluster(tokens: &[String]) -> Result<ClusterSpec, String> {
     let mode = tokens
         .first()
         .ok_or("`cluster` needs a mode: `cluster kraft voters=3 brokers=3 seed=42`")?;
-    match mode.as_str() {
-        "kraft" => {}
-        "zk" => {
-            return Err("ZooKeeper mode (`cluster zk`) is not available in this build yet".into())
-        }
+    let zk_mode = match mode.as_str() {
+        "kraft" => false,
+        "zk" | "zookeeper" => true,
         other => {
             return Err(format!(
                 "unknown cluster mode `{other}`: expected `kraft` or `zk`"
             ))
         }
-    }
+    };
     let mut voters = None;
+    let mut zookeepers = 3;
+    let mut partitions = 0u64;
+    let mut zk_clients = 0u64;
+    let mut zk = crate::zk::server::ZkConfig::default();
+    let mut costs = crate::costs::CostModel::default();
     let mut brokers = None;
     let mut combined = 0;
     let mut dynamic = false;
@@ -941,6 +980,52 @@ fn parse_cluster(tokens: &[String]) -> Result<ClusterSpec, String> {
                 }
             }
             "spare-controllers" => spares = parse_count(&k, &v, 5, 0)?,
+            "zookeepers" => {
+                zookeepers = parse_count(&k, &v, 7, 1)?;
+                if zookeepers % 2 == 0 {
+                    return Err(format!(
+                        "`zookeepers` takes an odd number (3 or 5 as in production): {zookeepers} servers tolerate no more failures than {}",
+                        zookeepers - 1
+                    ));
+                }
+            }
+            "partitions" => {
+                partitions = v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n <= 10_000_000)
+                    .ok_or_else(|| {
+                        format!("`partitions` takes a count of modelled partitions up to 10000000, got `{v}`")
+                    })?
+            }
+            "zk-clients" => {
+                zk_clients = v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n <= 100_000)
+                    .ok_or_else(|| {
+                        format!("`zk-clients` takes a number of sessions per ZooKeeper server up to 100000, got `{v}`")
+                    })?
+            }
+            "session-timeout" => {
+                zk.session_timeout_ms = parse_ms_setting(&k, &v)?;
+            }
+            "tick" => {
+                zk.tick_ms = parse_ms_setting(&k, &v)?;
+            }
+            c if c.starts_with("cost.") => {
+                let name = &c["cost.".len()..];
+                let us = v.parse::<u64>().ok().filter(|n| *n <= 10_000_000).ok_or_else(|| {
+                    format!("`{c}` takes microseconds per partition up to 10000000, got `{v}`")
+                })?;
+                if !costs.set(name, us) {
+                    return Err(format!(
+                        "unknown cost `{name}`{}: expected one of {}",
+                        suggest(name, crate::costs::CostModel::NAMES),
+                        crate::costs::CostModel::NAMES.join(", ")
+                    ));
+                }
+            }
             "seed" => {
                 seed = v
                     .parse()
@@ -990,6 +1075,29 @@ fn parse_cluster(tokens: &[String]) -> Result<ClusterSpec, String> {
             }
         }
     }
+    if zk_mode {
+        if voters.is_some() || combined > 0 || dynamic || spares > 0 {
+            return Err("a ZooKeeper-mode cluster has no KRaft controllers: use `zookeepers=` and `brokers=`".into());
+        }
+        let brokers = brokers.unwrap_or(3);
+        if brokers == 0 {
+            return Err("a ZooKeeper-mode cluster needs at least one broker".into());
+        }
+        let mut spec = ClusterSpec::zookeeper(zookeepers, brokers, seed);
+        spec.quorum = quorum;
+        spec.quorum.modelled_partitions = partitions;
+        spec.quorum.costs = costs;
+        spec.network = network;
+        spec.zk = zk;
+        spec.zk_clients = zk_clients;
+        return Ok(spec);
+    }
+    if zk_clients > 0 || zk != crate::zk::server::ZkConfig::default() {
+        return Err(
+            "`zk-clients`, `session-timeout` and `tick` configure ZooKeeper: use `cluster zk`"
+                .into(),
+        );
+    }
     // Combined nodes are voters too: with `combined=`, dedicated controllers and brokers
     // default to none.
     let voters = voters.unwrap_or(if combined > 0 { 0 } else { 3 });
@@ -1008,6 +1116,8 @@ fn parse_cluster(tokens: &[String]) -> Result<ClusterSpec, String> {
         ClusterSpec::kraft(voters, brokers, seed)
     };
     spec.quorum = quorum;
+    spec.quorum.modelled_partitions = partitions;
+    spec.quorum.costs = costs;
     spec.network = network;
     spec.quorum.dynamic_quorum = dynamic;
     if spares > 0 && !dynamic {

@@ -38,6 +38,15 @@ pub fn resolve(
         NodeRef::Follower => world.a_follower().ok_or_else(|| {
             "`follower`: no live voter follows an active controller right now".to_string()
         }),
+        NodeRef::Controller => world
+            .zk_controller()
+            .map(|(id, _)| id)
+            .or_else(|| world.active_leader())
+            .ok_or_else(|| "`controller`: there is no controller right now".to_string()),
+        NodeRef::ZkLeader => world.zk_leader().ok_or_else(|| {
+            "`zk-leader`: no ZooKeeper server leads right now (or this is a KRaft cluster)"
+                .to_string()
+        }),
         NodeRef::Name(n) => names.get(n).copied().ok_or_else(|| {
             format!("`{n}` is not a known name; bind one first, like `crash leader as {n}`")
         }),
@@ -261,6 +270,12 @@ impl Session {
                     }
                     Show::Config(n) => resolve(n, world, &names)
                         .and_then(|id| metadata::describe_config(world, id)),
+                    Show::ZkTree(n) => match n {
+                        Some(n) => resolve(n, world, &names)
+                            .and_then(|id| crate::tools::zookeeper::zk_tree(world, Some(id))),
+                        None => crate::tools::zookeeper::zk_tree(world, None),
+                    },
+                    Show::Controller => Ok(crate::tools::zookeeper::describe_controller(world)),
                     Show::Violations => Ok(if world.violations().is_empty() {
                         "no invariant violations\n".to_string()
                     } else {

@@ -14,10 +14,50 @@ use super::action::UserAction;
 use super::network::NetworkConfig;
 use super::world::ClusterSpec;
 
+/// One cost of the model by name.
+fn probe_value(costs: &crate::costs::CostModel, name: &str) -> u64 {
+    costs.get(name).unwrap_or(0)
+}
+
 /// The `cluster …` line that rebuilds `spec`.
 pub fn cluster_line(spec: &ClusterSpec) -> String {
     let n = &spec.network;
     let q = &spec.quorum;
+    let mut model = String::new();
+    if q.modelled_partitions > 0 {
+        model += &format!(" partitions={}", q.modelled_partitions);
+    }
+    let default_costs = crate::costs::CostModel::default();
+    for name in crate::costs::CostModel::NAMES {
+        let us = probe_value(&q.costs, name);
+        if us != probe_value(&default_costs, name) {
+            model += &format!(" cost.{name}={us}");
+        }
+    }
+    if spec.is_zk() {
+        let mut s = format!(
+            "cluster zk zookeepers={} brokers={} seed={} latency={}..{} loss={}% duplicate={}% reorder={}{model}",
+            spec.zookeepers.len(),
+            spec.brokers.len(),
+            spec.seed,
+            format_duration(n.latency_min),
+            format_duration(n.latency_max),
+            n.loss_ppm as f64 / 10_000.0,
+            n.duplicate_ppm as f64 / 10_000.0,
+            if n.reorder { "on" } else { "off" },
+        );
+        let zk_defaults = crate::zk::server::ZkConfig::default();
+        if spec.zk_clients > 0 {
+            s += &format!(" zk-clients={}", spec.zk_clients);
+        }
+        if spec.zk.session_timeout_ms != zk_defaults.session_timeout_ms {
+            s += &format!(" session-timeout={}ms", spec.zk.session_timeout_ms);
+        }
+        if spec.zk.tick_ms != zk_defaults.tick_ms {
+            s += &format!(" tick={}ms", spec.zk.tick_ms);
+        }
+        return s;
+    }
     let mut s = format!(
         "cluster kraft voters={} brokers={} seed={} prevote={} fetch-hw={} latency={}..{} loss={}% duplicate={}% reorder={}",
         spec.controllers.len(),
@@ -53,6 +93,7 @@ pub fn cluster_line(spec: &ClusterSpec) -> String {
     if q.append_linger_ms != defaults.append_linger_ms {
         s += &format!(" linger={}ms", q.append_linger_ms);
     }
+    s += &model;
     let bugs = q.buggify.enabled();
     if !bugs.is_empty() {
         s += &format!(" buggify={}", bugs.join(","));

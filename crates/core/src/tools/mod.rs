@@ -7,6 +7,7 @@ pub mod listing;
 pub mod metadata;
 pub mod quorum;
 pub mod uuid;
+pub mod zookeeper;
 
 /// Kafka's `ToolsUtils.prettyPrintTable`: every cell padded to its column's width and followed
 /// by a tab (the last one too), one row per line.

@@ -425,7 +425,8 @@ impl ZkController {
                         .chain(self.states.values().map(|(s, _)| s.leader))
                         .filter(|b| !self.live.contains(b))
                         .collect();
-                    self.start_moves(MoveWhy::Failover, &gone, &BTreeSet::new(), client, ctx);
+                    // Replicas on dead brokers go offline: out of their ISRs too.
+                    self.start_moves(MoveWhy::Failover, &gone, &gone, client, ctx);
                 }
                 Stage::Moving(why) => self.finish_moves(why, ctx),
                 Stage::Reading(Task::TopicChange) => {

@@ -637,10 +637,15 @@ impl ZkServer {
             }
         }
         // Settled servers plus this one agreeing make a quorum.
-        if let Some((leader, _)) = settled
-            .iter()
-            .find(|(leader, n)| **n + 1 >= quorum && **leader != self.id)
-        {
+        // FastLeaderElection.checkLeader: only if the leader itself says it leads (followers
+        // of a dead leader would otherwise lead everyone back to it).
+        if let Some((leader, _)) = settled.iter().find(|(leader, n)| {
+            **n + 1 >= quorum
+                && **leader != self.id
+                && l.votes
+                    .get(leader)
+                    .is_some_and(|(v, looking)| !looking && v.leader == **leader)
+        }) {
             let leader = *leader;
             let epoch = l.votes.values().map(|(v, _)| v.epoch).max().unwrap_or(0);
             return self.become_follower(leader, epoch, ctx);
