@@ -16,6 +16,7 @@ pub mod theme;
 use leptos::prelude::*;
 
 use components::cluster_view::ClusterPicture;
+use components::compare_panel::ComparePanel;
 use components::controls::Controls;
 use components::dialogs::{HelpDialog, NewClusterDialog, PartitionDialog, ShareDialog};
 use components::event_feed::EventFeed;
@@ -107,6 +108,7 @@ pub fn App() -> impl IntoView {
                     </aside>
                     <LogView />
                     <MetadataPanel />
+                    <ComparePanel />
                     <div class="help-row">
                         <Legend />
                         <ModelNotes />

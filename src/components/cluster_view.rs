@@ -43,13 +43,13 @@ pub fn layout(view: &ClusterView, width: f64) -> Layout {
     let controllers: Vec<NodeId> = view
         .nodes
         .iter()
-        .filter(|n| n.kind.has_controller())
+        .filter(|n| n.kind.has_controller() || n.kind == NodeKind::ZooKeeper)
         .map(|n| n.id)
         .collect();
     let brokers: Vec<NodeId> = view
         .nodes
         .iter()
-        .filter(|n| n.kind == NodeKind::Broker)
+        .filter(|n| matches!(n.kind, NodeKind::Broker | NodeKind::ZkBroker))
         .map(|n| n.id)
         .collect();
     let mut pos = BTreeMap::new();
@@ -102,6 +102,10 @@ struct Glyph {
     active_controller: bool,
     failure: Option<String>,
     lag: Option<u64>,
+    zk_role: Option<&'static str>,
+    zk_controller_epoch: Option<u32>,
+    zk_controller_stage: Option<&'static str>,
+    zk_connected: Option<bool>,
 }
 
 fn glyph(view: &ClusterView, id: NodeId) -> Option<Glyph> {
@@ -123,6 +127,10 @@ fn glyph(view: &ClusterView, id: NodeId) -> Option<Glyph> {
         active_controller: n.active_controller,
         failure: n.failure.clone(),
         lag: n.metadata_lag,
+        zk_role: n.zk_role,
+        zk_controller_epoch: n.zk_controller_epoch,
+        zk_controller_stage: n.zk_controller_stage,
+        zk_connected: n.zk_connected,
     })
 }
 
@@ -162,10 +170,19 @@ fn describe(id: NodeId, g: &Glyph) -> String {
         NodeKind::Controller => "Controller",
         NodeKind::Broker => "Broker",
         NodeKind::Combined => "Combined controller and broker",
+        NodeKind::ZooKeeper => "ZooKeeper server",
+        NodeKind::ZkBroker => "ZooKeeper-mode broker",
     };
     let mut s = format!("{what} {id}, {}", status_word(g.status));
     if let Some(why) = &g.failure {
         s += &format!(" ({why})");
+    }
+    if let Some(role) = g.zk_role {
+        s += &format!(", ZooKeeper {role}, epoch {}", g.epoch);
+        return s;
+    }
+    if let Some(e) = g.zk_controller_epoch {
+        s += &format!(", controller (controller epoch {e})");
     }
     if let Some(role) = g.role {
         s += &format!(", {}", if g.is_voter { role.name() } else { "observer" });
@@ -204,6 +221,23 @@ fn meta_line(g: &Glyph) -> String {
         };
     }
     let mut parts: Vec<&str> = Vec::new();
+    if let Some(role) = g.zk_role {
+        return role.to_uppercase();
+    }
+    if g.zk_controller_epoch.is_some() {
+        parts.push("CONTROLLER");
+        if let Some(stage) = g.zk_controller_stage.filter(|s| *s != "ready") {
+            parts.push(match stage {
+                "loading" => "LOADING",
+                "pushing" => "PUSHING",
+                "moving" => "MOVING",
+                _ => "BUSY",
+            });
+        }
+    }
+    if g.zk_connected == Some(false) {
+        parts.push("NO SESSION");
+    }
     if g.active_controller {
         parts.push("ACTIVE");
     }
@@ -230,7 +264,7 @@ fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
         .view
         .with_untracked(|v| v.node(id).map(|n| n.kind))
         .unwrap_or(NodeKind::Controller);
-    let r = if kind == NodeKind::Broker {
+    let r = if matches!(kind, NodeKind::Broker | NodeKind::ZkBroker) {
         BROKER_R
     } else {
         CONTROLLER_R

@@ -49,6 +49,9 @@ pub fn NewClusterDialog() -> impl IntoView {
     let combined = RwSignal::new(!spec.combined.is_empty());
     let dynamic = RwSignal::new(spec.quorum.dynamic_quorum);
     let spares = RwSignal::new(spec.spare_controllers.len());
+    let zk_mode = RwSignal::new(spec.is_zk());
+    let zookeepers = RwSignal::new(spec.zookeepers.len().max(3));
+    let partitions = RwSignal::new(spec.quorum.modelled_partitions);
     let latency_min = RwSignal::new(spec.network.latency_min / 1000);
     let latency_max = RwSignal::new(spec.network.latency_max / 1000);
     let number = |s: RwSignal<usize>, min: usize, max: usize| {
@@ -65,13 +68,16 @@ pub fn NewClusterDialog() -> impl IntoView {
             brokers.get_untracked(),
             seed.get_untracked(),
         );
-        let mut spec = if combined.get_untracked() {
+        let mut spec = if zk_mode.get_untracked() {
+            ClusterSpec::zookeeper(zookeepers.get_untracked(), b.max(1), s)
+        } else if combined.get_untracked() {
             ClusterSpec::combined_mode(v, b, s)
         } else {
             ClusterSpec::kraft(v, b, s)
         };
         spec.quorum.prevote = prevote.get_untracked();
-        if dynamic.get_untracked() {
+        spec.quorum.modelled_partitions = partitions.get_untracked();
+        if dynamic.get_untracked() && !spec.is_zk() {
             spec.quorum.dynamic_quorum = true;
             let first = spec
                 .controllers
@@ -95,8 +101,38 @@ pub fn NewClusterDialog() -> impl IntoView {
     view! {
         <Modal title="New cluster" testid="new-cluster-dialog">
             <form class="form" on:submit=create>
+                <fieldset>
+                    <legend>"Mode"</legend>
+                    <label class="check">
+                        <input type="radio" name="mode" data-testid="new-mode-kraft" prop:checked=move || !zk_mode.get() on:change=move |_| zk_mode.set(false) />
+                        " KRaft"
+                    </label>
+                    <label class="check">
+                        <input type="radio" name="mode" data-testid="new-mode-zk" prop:checked=move || zk_mode.get() on:change=move |_| zk_mode.set(true) />
+                        " ZooKeeper (Kafka ≤ 3.9): an ensemble, and a controller among the brokers"
+                    </label>
+                    <label>"ZooKeeper servers "
+                        <select data-testid="new-zookeepers" prop:disabled=move || !zk_mode.get()
+                            on:change=move |ev| {
+                                if let Ok(v) = event_target_value(&ev).parse::<usize>() {
+                                    zookeepers.set(v)
+                                }
+                            }>
+                            <option value="3" selected=move || zookeepers.get() == 3>"3"</option>
+                            <option value="5" selected=move || zookeepers.get() == 5>"5"</option>
+                        </select>
+                    </label>
+                </fieldset>
+                <label>"Modelled partitions (counted, not drawn; their bulk work takes modelled time) "
+                    <input type="number" min="0" max="2000000" step="1000" data-testid="new-partitions" prop:value=move || partitions.get().to_string()
+                        on:input=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).parse::<u64>() {
+                                partitions.set(v.min(2_000_000))
+                            }
+                        } />
+                </label>
                 <label>"Controllers (voters) "
-                    <input type="number" min="1" max="7" data-testid="new-voters" prop:value=move || voters.get().to_string() on:input=number(voters, 1, 7) />
+                    <input type="number" min="1" max="7" prop:disabled=move || zk_mode.get() data-testid="new-voters" prop:value=move || voters.get().to_string() on:input=number(voters, 1, 7) />
                 </label>
                 <label>"Brokers (observers) "
                     <input type="number" min="0" max="8" data-testid="new-brokers" prop:value=move || brokers.get().to_string() on:input=number(brokers, 0, 8) />

@@ -1,6 +1,7 @@
 //! The app's components, one concern per file.
 
 pub mod cluster_view;
+pub mod compare_panel;
 pub mod controls;
 pub mod dialogs;
 pub mod event_feed;

@@ -18,6 +18,8 @@ fn details(n: &NodeView, now: kraftlab_core::types::SimTime) -> Vec<(&'static st
                 (NodeKind::Controller, false) => "controller (not a voter: observer)".into(),
                 (NodeKind::Combined, _) => "combined: controller and broker".into(),
                 (NodeKind::Broker, _) => "broker (observer)".into(),
+                (NodeKind::ZooKeeper, _) => "ZooKeeper server".into(),
+                (NodeKind::ZkBroker, _) => "broker (ZooKeeper mode)".into(),
             },
         ),
         (

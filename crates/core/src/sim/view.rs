@@ -88,12 +88,34 @@ pub struct NodeView {
     pub snapshot_end: Option<Offset>,
     /// Why the process stopped by itself or refused to start.
     pub failure: Option<String>,
+    /// ZooKeeper mode: a server's role (`leader`, `follower`, `looking`).
+    pub zk_role: Option<&'static str>,
+    /// ZooKeeper mode: the controller epoch if this broker is the controller.
+    pub zk_controller_epoch: Option<u32>,
+    /// ZooKeeper mode: what the controller is doing (`loading`, `pushing`, `moving`, `ready`).
+    pub zk_controller_stage: Option<&'static str>,
+    /// ZooKeeper mode: the broker's session is connected.
+    pub zk_connected: Option<bool>,
 }
 
 impl NodeView {
     /// The UI's `data-role`: the state name, `observer` for a non-voter, the node kind while
     /// down.
     pub fn role_label(&self) -> &'static str {
+        if self.kind == NodeKind::ZooKeeper && self.status.is_live() {
+            return match self.zk_role {
+                Some("leader") => "zk-leader",
+                Some("follower") => "zk-follower",
+                _ => "zk-looking",
+            };
+        }
+        if self.kind == NodeKind::ZkBroker && self.status.is_live() {
+            return if self.zk_controller_epoch.is_some() {
+                "zk-controller"
+            } else {
+                "zk-broker"
+            };
+        }
         match self.role {
             None => self.kind.name(),
             Some(Role::Follower | Role::Unattached) if !self.is_voter => "observer",
@@ -211,6 +233,11 @@ impl ClusterView {
                     epoch: replica
                         .map(|r| r.epoch())
                         .or(disk.map(|d| d.election.epoch))
+                        .or(n.zk().and_then(|p| p.server()).map(|z| z.epoch()))
+                        .or(n
+                            .zk()
+                            .and_then(|p| p.broker())
+                            .map(|b| b.controller_epoch()))
                         .unwrap_or(0),
                     leader: replica.and_then(|r| r.leader()),
                     voted: replica.and_then(|r| r.voted()),
@@ -248,6 +275,21 @@ impl ClusterView {
                         .and_then(|d| d.snapshot.as_ref())
                         .map(|s| s.id.end_offset),
                     failure: n.failure().map(str::to_string),
+                    zk_role: n.zk().and_then(|p| p.server()).map(|z| z.role().name()),
+                    zk_controller_epoch: n
+                        .zk()
+                        .and_then(|p| p.broker())
+                        .and_then(|b| b.controller())
+                        .map(|c| c.epoch()),
+                    zk_controller_stage: n
+                        .zk()
+                        .and_then(|p| p.broker())
+                        .and_then(|b| b.controller())
+                        .map(|c| c.stage().name()),
+                    zk_connected: n
+                        .zk()
+                        .and_then(|p| p.broker())
+                        .map(|b| b.client().connected()),
                 }
             })
             .collect();
