@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use kraftlab_core::scenario::run_script;
-use kraftlab_core::sim::swarm::{run_seed, SwarmOptions};
+use kraftlab_core::sim::swarm::{run_seed, run_spec, zk_shape, SwarmOptions};
 use kraftlab_core::sim::{ClusterSpec, UserAction, World};
 use kraftlab_core::trace::Verbosity;
 use kraftlab_core::types::{ms, secs, SimTime};
@@ -33,6 +33,8 @@ USAGE:
       Exits 1 and prints a reproducing scenario for every failing seed.
   kraftlab sweep --seed S --scenario
       Print the scenario file that replays seed S.
+  kraftlab sweep --zk [...]
+      The same over ZooKeeper-mode clusters (ensemble, sessions, ZK-mode controller).
   kraftlab bench [--hours H] [--checks]
       3 voters + 3 observers, a write every 100 ms, H hours of virtual time (default 1).
   kraftlab bench-metadata [--topics N] [--partitions P]
@@ -85,6 +87,7 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
 }
 
 fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
+    let zk = args.iter().any(|a| a == "--zk");
     let secs_per_seed: u64 = flag(args, "--secs")?.unwrap_or(60);
     let options = SwarmOptions {
         safety: secs(secs_per_seed),
@@ -92,7 +95,11 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
     };
 
     if let Some(seed) = flag::<u64>(args, "--seed")? {
-        let report = run_seed(seed, options);
+        let report = if zk {
+            run_spec(seed, zk_shape(seed), options)
+        } else {
+            run_seed(seed, options)
+        };
         if args.iter().any(|a| a == "--scenario") {
             print!("{}", report.to_scenario());
         } else {
@@ -125,7 +132,11 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
                 let mut slowest = [(0, 0); 2];
                 let mut seed = start + t;
                 while seed < start + count {
-                    let r = run_seed(seed, options);
+                    let r = if zk {
+                        run_spec(seed, zk_shape(seed), options)
+                    } else {
+                        run_seed(seed, options)
+                    };
                     totals[0] += r.stats.events;
                     totals[1] += r.stats.elections;
                     totals[2] += r.stats.truncations;

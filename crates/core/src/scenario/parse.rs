@@ -223,7 +223,7 @@ pub enum Show {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     /// `cluster kraft …`: build a new cluster.
-    Cluster(ClusterSpec),
+    Cluster(Box<ClusterSpec>),
     /// `run <duration>`
     Run(Micros),
     /// `run until <condition> within <duration>`
@@ -363,7 +363,7 @@ pub fn parse_command(line: &str) -> Result<Command, String> {
     };
     let rest = &tokens[1..];
     match first.as_str() {
-        "cluster" => parse_cluster(rest).map(Command::Cluster),
+        "cluster" => parse_cluster(rest).map(|s| Command::Cluster(Box::new(s))),
         "run" => parse_run(rest),
         "at" => {
             let time = rest

@@ -140,11 +140,13 @@ impl Network {
                 doomed: true,
             });
         }
-        let copies = if rng.chance_ppm(self.config.duplicate_ppm) {
-            2
-        } else {
-            1
-        };
+        // ZooKeeper mode's connections are TCP streams that nothing in its protocols
+        // retries: a lost or duplicated packet is retransmitted or discarded by TCP, and order
+        // is kept. The teaching network's loss, duplication and reordering apply to KRaft's
+        // RPCs only (whose clients do retry); cuts apply to both.
+        let stream = matches!(payload, Payload::Zk(_));
+        let duplicate = rng.chance_ppm(self.config.duplicate_ppm);
+        let copies = if duplicate && !stream { 2 } else { 1 };
         let mut out = Vec::with_capacity(copies);
         for copy in 0..copies {
             let id = if copy == 0 {
@@ -158,12 +160,12 @@ impl Network {
                 self.config.latency_max.max(self.config.latency_min),
             );
             let mut deliver_at = now + latency;
-            if !self.config.reorder {
+            if !self.config.reorder || stream {
                 let last = self.last_delivery.entry((from, to)).or_default();
                 deliver_at = deliver_at.max(*last);
                 *last = deliver_at;
             }
-            let doomed = rng.chance_ppm(self.config.loss_ppm);
+            let doomed = rng.chance_ppm(self.config.loss_ppm) && !stream;
             let env = Envelope {
                 id,
                 from,

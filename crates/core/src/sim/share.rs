@@ -211,7 +211,10 @@ pub fn decode(link: &str) -> Result<SharedRun, String> {
         }
         actions.push((t, action));
     }
-    Ok(SharedRun { spec, actions })
+    Ok(SharedRun {
+        spec: *spec,
+        actions,
+    })
 }
 
 #[cfg(test)]

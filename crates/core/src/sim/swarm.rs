@@ -144,6 +144,70 @@ pub fn shape(seed: u64) -> ClusterSpec {
     spec
 }
 
+/// A ZooKeeper-mode cluster for `seed` (`kraftlab sweep --zk`): 3 or 5 servers, 1 to 5
+/// brokers, some modelled partitions so that failovers take modelled time. Not yet part of
+/// the default sweep: a few percent of seeds still miss the liveness goal (see README).
+pub fn zk_shape(seed: u64) -> ClusterSpec {
+    let mut rng = SimRng::new(seed ^ 0x5a4b_4d4f_4445);
+    let zookeepers = if rng.below(3) == 0 { 5 } else { 3 };
+    let mut spec = ClusterSpec::zookeeper(zookeepers, 1 + rng.below(5) as usize, seed);
+    spec.quorum.modelled_partitions = rng.below(3) * 5_000;
+    spec.zk_clients = if rng.below(4) == 0 { 200 } else { 0 };
+    let min = ms(rng.between(1, 20));
+    spec.network = NetworkConfig {
+        latency_min: min,
+        latency_max: min + ms(rng.below(30)),
+        loss_ppm: if rng.below(2) == 0 {
+            0
+        } else {
+            rng.between(1, 50_000) as u32
+        },
+        duplicate_ppm: 0,
+        reorder: rng.below(3) == 0,
+    };
+    spec
+}
+
+/// ZooKeeper mode's liveness goal: a serving ZooKeeper leader, an idle controller whose
+/// session is alive, every broker registered, known live by the controller, and every
+/// partition led.
+fn zk_converged(world: &World) -> Result<(), String> {
+    let leader = world.zk_leader().ok_or("no serving ZooKeeper leader")?;
+    let (id, _) = world.zk_controller().ok_or("no controller")?;
+    let broker = world
+        .node(id)
+        .and_then(|n| n.zk())
+        .and_then(|p| p.broker())
+        .ok_or("the controller vanished")?;
+    let c = broker.controller().ok_or("the controller vanished")?;
+    if c.stage() != &crate::zk::controller::Stage::Ready || c.queued() > 0 {
+        return Err(format!("the controller is {}", c.stage().name()));
+    }
+    let server = world
+        .node(leader)
+        .and_then(|n| n.zk())
+        .and_then(|p| p.server())
+        .ok_or("no ZooKeeper leader")?;
+    let registered = server.tree().children("/brokers/ids");
+    for b in &world.spec().brokers {
+        let n = world.node(*b).ok_or("missing broker")?;
+        let zb = n
+            .zk()
+            .and_then(|p| p.broker())
+            .ok_or_else(|| format!("broker {b} is down"))?;
+        if zb.broker_epoch().is_none() || !registered.contains(&b.to_string()) {
+            return Err(format!("broker {b} is not registered"));
+        }
+        if !c.live().contains(&b.0) {
+            return Err(format!("the controller does not know broker {b} is alive"));
+        }
+    }
+    if c.offline() > 0 {
+        return Err(format!("{} partition(s) have no leader", c.offline()));
+    }
+    Ok(())
+}
+
 fn pick_node(rng: &mut SimRng, world: &World, want: impl Fn(NodeStatus) -> bool) -> Option<NodeId> {
     let ids: Vec<NodeId> = world
         .nodes()
@@ -257,6 +321,9 @@ fn random_fault(rng: &mut SimRng, world: &World) -> Option<UserAction> {
 /// Checks the liveness goal: exactly one leader, and every voter holds the leader's committed
 /// prefix. Returns a description of what is missing.
 pub fn converged(world: &World) -> Result<(), String> {
+    if world.spec().is_zk() {
+        return zk_converged(world);
+    }
     let leaders: Vec<NodeId> = world
         .nodes()
         .filter(|n| n.replica().is_some_and(|r| r.role() == Role::Leader))
@@ -362,7 +429,10 @@ pub fn run_spec(seed: u64, spec: ClusterSpec, options: SwarmOptions) -> SwarmRep
             apply(&mut world, UserAction::Restart(id), &mut actions);
         }
         let healed_at = world.now();
-        let bound = if spec.quorum.prevote {
+        let bound = if spec.is_zk() {
+            // Sessions (18 s), a full reload, and a possible reconnection storm.
+            options.liveness.max(secs(180))
+        } else if spec.quorum.prevote {
             options.liveness
         } else {
             options.liveness_without_prevote

@@ -549,8 +549,8 @@ impl ZkBroker {
                 } else {
                     s.tries += 1;
                     s.next_try = ctx.now + ms(CONTROLLED_SHUTDOWN_BACKOFF_MS);
-                    match controller {
-                        Some(c) => {
+                    if let Some(c) = controller {
+                        {
                             s.waiting = true;
                             s.next_try = ctx.now + ms(CONTROLLED_SHUTDOWN_TIMEOUT_MS);
                             ctx.send(
@@ -561,7 +561,6 @@ impl ZkBroker {
                                 }),
                             );
                         }
-                        None => {}
                     }
                 }
             } else if s.waiting && ctx.now >= s.next_try {

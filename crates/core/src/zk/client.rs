@@ -240,10 +240,8 @@ impl ZkClient {
                 self.watched.clear();
                 self.connect(from, ctx);
             }
-            ClientMsg::Response { xid, result } => {
-                if self.pending.remove(&xid).is_some() {
-                    out.push(ZkClientEvent::Response { xid, result });
-                }
+            ClientMsg::Response { xid, result } if self.pending.remove(&xid).is_some() => {
+                out.push(ZkClientEvent::Response { xid, result });
             }
             ClientMsg::Watch { path, kind } => {
                 self.watched.retain(|(p, _)| *p != path);
