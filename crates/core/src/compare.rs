@@ -231,6 +231,84 @@ struct Marks {
     writes: Option<SimTime>,
     led: Option<SimTime>,
     story: Vec<String>,
+    /// Some partitions lost their leader (leader moves began, or a new controller came).
+    lost: bool,
+    /// Leader moves are under way.
+    moving: bool,
+}
+
+impl Marks {
+    /// The phases' end times, in order.
+    fn phase_ends(&self) -> [(&'static str, Option<SimTime>); 6] {
+        [
+            ("failure detected", self.detected),
+            ("controller elected", self.elected),
+            ("metadata loaded", self.loaded),
+            ("brokers updated", self.updated),
+            ("writes possible", self.writes),
+            ("all partitions led", self.led),
+        ]
+    }
+}
+
+/// Who a fault hits in one mode.
+struct Targets {
+    controller: crate::types::NodeId,
+    other_broker: crate::types::NodeId,
+    /// ZooKeeper mode: the ZooKeeper leader; KRaft: a controller follower.
+    pause_zk: crate::types::NodeId,
+}
+
+fn fault_action(fault: Fault, t: &Targets) -> UserAction {
+    match fault {
+        Fault::CrashController => UserAction::Crash(t.controller),
+        Fault::CrashBroker => UserAction::Crash(t.other_broker),
+        Fault::ControlledShutdown => UserAction::Shutdown(t.other_broker),
+        Fault::PauseZk(d) => UserAction::Pause(t.pause_zk, d),
+        Fault::PauseController(d) => UserAction::Pause(t.controller, d),
+    }
+}
+
+/// Applies the fault, then steps the world, feeding every event to `on_event` and, once the
+/// failure was detected, the world after every step to `after_step`; stops 30 s after writes
+/// became possible with every lost partition led again and nothing paused (or at the limit).
+fn watch_recovery(
+    w: &mut World,
+    fault: Fault,
+    targets: &Targets,
+    mut on_event: impl FnMut(&TraceEvent, &mut Marks),
+    mut after_step: impl FnMut(&World, &mut Marks),
+) -> Result<(SimTime, Marks), String> {
+    w.set_recording(true);
+    w.take_trace();
+    let t0 = w.now();
+    w.apply(&fault_action(fault, targets))?;
+    let mut m = Marks::default();
+    let end = t0 + LIMIT;
+    while w.now() < end {
+        if !w.step() {
+            break;
+        }
+        for e in w.take_trace() {
+            if story_worthy(&e) {
+                m.story.push(e.narrate().unwrap_or_else(|| e.line()));
+            }
+            on_event(&e, &mut m);
+        }
+        if m.detected.is_none() {
+            continue;
+        }
+        after_step(w, &mut m);
+        let now = w.now();
+        let paused = w
+            .nodes()
+            .any(|n| matches!(n.status(), NodeStatus::Paused { .. }));
+        let done = m.writes.is_some() && !m.moving && (m.led.is_some() || !m.lost) && !paused;
+        if done && now.since(m.writes.unwrap_or(now)) >= secs(30) {
+            break;
+        }
+    }
+    Ok((t0, m))
 }
 
 fn story_worthy(e: &TraceEvent) -> bool {
@@ -307,109 +385,76 @@ fn run_zk(fault: Fault, shape: &Shape) -> Result<ModeResult, String> {
     w.set_checks(false);
     settle_zk(&mut w)?;
     let (controller, epoch0) = w.zk_controller().ok_or("no controller")?;
-    let other = w
+    let other_broker = w
         .nodes()
         .filter(|n| n.kind == crate::sim::NodeKind::ZkBroker && n.id != controller)
         .map(|n| n.id)
         .next()
         .ok_or("no other broker")?;
-    w.set_recording(true);
-    w.take_trace();
-    let t0 = w.now();
-    let action = match fault {
-        Fault::CrashController => UserAction::Crash(controller),
-        Fault::CrashBroker => UserAction::Crash(other),
-        Fault::ControlledShutdown => UserAction::Shutdown(other),
-        Fault::PauseZk(d) => UserAction::Pause(w.zk_leader().ok_or("no ZooKeeper leader")?, d),
-        Fault::PauseController(d) => UserAction::Pause(controller, d),
+    let targets = Targets {
+        controller,
+        other_broker,
+        pause_zk: w.zk_leader().ok_or("no ZooKeeper leader")?,
     };
-    w.apply(&action)?;
-    let mut m = Marks::default();
-    let mut moves_seen = false;
-    let end = t0 + LIMIT;
-    while w.now() < end {
-        if !w.step() {
-            break;
+    let on_event = |e: &TraceEvent, m: &mut Marks| {
+        let at = e.at;
+        match &e.event {
+            Event::ZkSession {
+                what: "expired", ..
+            }
+            | Event::ZkRoleChanged {
+                role: "looking", ..
+            }
+            | Event::ZkBrokersChanged { .. }
+            | Event::ZkControllerResigned { .. }
+            | Event::LeaderMoves { .. } => {
+                m.detected.get_or_insert(at);
+            }
+            _ => {}
         }
-        for e in w.take_trace() {
-            if story_worthy(&e) {
-                m.story.push(e.narrate().unwrap_or_else(|| e.line()));
-            }
-            let at = e.at;
-            match &e.event {
-                Event::ZkSession {
-                    what: "expired", ..
-                }
-                | Event::ZkRoleChanged {
-                    role: "looking", ..
-                }
-                | Event::ZkBrokersChanged { .. }
-                | Event::ZkControllerResigned { .. }
-                | Event::LeaderMoves { .. } => {
-                    m.detected.get_or_insert(at);
-                }
-                _ => {}
-            }
-            match &e.event {
-                Event::ZkControllerElected { epoch } if *epoch > epoch0 => {
-                    m.elected = Some(at);
-                    m.loaded = None;
-                    m.updated = None;
-                    m.writes = None;
-                    m.led = None;
-                }
-                Event::ZkControllerPhase { phase, .. } if m.elected.is_some() => match *phase {
-                    "metadata loaded" => m.loaded = Some(at),
-                    "brokers updated" => m.updated = Some(at),
-                    _ => {}
-                },
-                Event::LeaderMoves { .. } => moves_seen = true,
-                _ => {}
-            }
-        }
-        if m.detected.is_some() {
-            let ready = zk_ready(&w) && w.zk_leader().is_some();
-            let now = w.now();
-            if ready && m.writes.is_none() {
-                m.writes = Some(now);
-            }
-            if !ready {
+        match &e.event {
+            Event::ZkControllerElected { epoch } if *epoch > epoch0 => {
+                m.elected = Some(at);
+                m.lost = true;
+                m.loaded = None;
+                m.updated = None;
                 m.writes = None;
+                m.led = None;
             }
-            let lost = moves_seen || m.elected.is_some();
-            if ready && lost && m.led.is_none() {
-                m.led = Some(now);
-            }
-            let settled = m.writes.is_some()
-                && (m.led.is_some() || !lost)
-                && w.nodes()
-                    .all(|n| !matches!(n.status(), NodeStatus::Paused { .. }));
-            if settled && now.since(m.writes.unwrap_or(now)) >= secs(30) {
-                break;
-            }
+            Event::ZkControllerPhase { phase, .. } if m.elected.is_some() => match *phase {
+                "metadata loaded" => m.loaded = Some(at),
+                "brokers updated" => m.updated = Some(at),
+                _ => {}
+            },
+            Event::LeaderMoves { .. } => m.lost = true,
+            _ => {}
         }
-    }
-    if m.led.is_none() && m.writes.is_some() && (moves_seen || m.elected.is_some()) {
+    };
+    // The controller's event queue is single-threaded: it takes writes, and has every
+    // partition led, only once it is idle again.
+    let after_step = |w: &World, m: &mut Marks| {
+        let ready = zk_ready(w) && w.zk_leader().is_some();
+        let now = w.now();
+        if ready && m.writes.is_none() {
+            m.writes = Some(now);
+        }
+        if !ready {
+            m.writes = None;
+        }
+        if ready && m.lost && m.led.is_none() {
+            m.led = Some(now);
+        }
+    };
+    let (t0, mut m) = watch_recovery(&mut w, fault, &targets, on_event, after_step)?;
+    if m.led.is_none() && m.lost {
         m.led = m.writes;
     }
-    let marks = [
-        ("failure detected", m.detected),
-        ("controller elected", m.elected),
-        ("metadata loaded", m.loaded),
-        ("brokers updated", m.updated),
-        ("writes possible", m.writes),
-        ("all partitions led", m.led),
-    ];
-    Ok(finish("zookeeper", t0, &marks, m.story))
+    Ok(finish("zookeeper", t0, m))
 }
 
-fn finish(
-    mode: &'static str,
-    t0: SimTime,
-    marks: &[(&'static str, Option<SimTime>)],
-    story: Vec<String>,
-) -> ModeResult {
-    let phases = phases(t0, marks);
+fn finish(mode: &'static str, t0: SimTime, m: Marks) -> ModeResult {
+    let marks = m.phase_ends();
+    let phases = phases(t0, &marks);
     let recovered = marks
         .iter()
         .find(|(n, _)| *n == "writes possible")
@@ -421,7 +466,7 @@ fn finish(
         mode,
         phases,
         recovery_ms,
-        story,
+        story: m.story,
     }
 }
 
@@ -463,64 +508,44 @@ fn run_kraft(fault: Fault, shape: &Shape) -> Result<ModeResult, String> {
         .map(|n| n.id)
         .next()
         .ok_or("no other broker")?;
-    let follower = w.a_follower().unwrap_or(other);
-    w.set_recording(true);
-    w.take_trace();
-    let t0 = w.now();
-    let action = match fault {
-        Fault::CrashController => UserAction::Crash(leader),
-        Fault::CrashBroker => UserAction::Crash(other),
-        Fault::ControlledShutdown => UserAction::Shutdown(other),
-        Fault::PauseZk(d) => UserAction::Pause(follower, d),
-        Fault::PauseController(d) => UserAction::Pause(leader, d),
+    let targets = Targets {
+        controller: leader,
+        other_broker: other,
+        pause_zk: w.a_follower().unwrap_or(other),
     };
-    w.apply(&action)?;
-    let mut m = Marks::default();
-    let mut lost = false;
-    let mut moving = false;
-    let end = t0 + LIMIT;
-    while w.now() < end {
-        if !w.step() {
-            break;
+    let on_event = |e: &TraceEvent, m: &mut Marks| {
+        let at = e.at;
+        match &e.event {
+            Event::Transition {
+                to: Role::Prospective | Role::Candidate,
+                ..
+            }
+            | Event::BrokerFenced { .. }
+            | Event::ControllerResigned
+            | Event::LeaderMoves { .. } => {
+                m.detected.get_or_insert(at);
+            }
+            _ => {}
         }
-        for e in w.take_trace() {
-            if story_worthy(&e) {
-                m.story.push(e.narrate().unwrap_or_else(|| e.line()));
+        match &e.event {
+            Event::ControllerActivated { .. } => {
+                m.elected = Some(at);
+                m.loaded = Some(at);
+                m.updated = None;
             }
-            let at = e.at;
-            match &e.event {
-                Event::Transition {
-                    to: Role::Prospective | Role::Candidate,
-                    ..
-                }
-                | Event::BrokerFenced { .. }
-                | Event::ControllerResigned
-                | Event::LeaderMoves { .. } => {
-                    m.detected.get_or_insert(at);
-                }
-                _ => {}
+            Event::LeaderMoves { .. } => {
+                m.lost = true;
+                m.moving = true;
             }
-            match &e.event {
-                Event::ControllerActivated { .. } => {
-                    m.elected = Some(at);
-                    m.loaded = Some(at);
-                    m.updated = None;
-                }
-                Event::LeaderMoves { .. } => {
-                    lost = true;
-                    moving = true;
-                }
-                Event::LeaderMovesDone { .. } => {
-                    moving = false;
-                    m.led = Some(at);
-                }
-                _ => {}
+            Event::LeaderMovesDone { .. } => {
+                m.moving = false;
+                m.led = Some(at);
             }
+            _ => {}
         }
+    };
+    let after_step = |w: &World, m: &mut Marks| {
         let now = w.now();
-        if m.detected.is_none() {
-            continue;
-        }
         let active = w
             .active_leader()
             .and_then(|l| w.node(l))
@@ -532,29 +557,15 @@ fn run_kraft(fault: Fault, shape: &Shape) -> Result<ModeResult, String> {
         if !active {
             m.writes = None;
         }
-        if m.elected.is_some() && m.updated.is_none() && brokers_follow_leader(&w) {
+        if m.elected.is_some() && m.updated.is_none() && brokers_follow_leader(w) {
             m.updated = Some(now);
         }
-        let paused = w
-            .nodes()
-            .any(|n| matches!(n.status(), NodeStatus::Paused { .. }));
-        let done = m.writes.is_some() && !moving && (m.led.is_some() || !lost) && !paused;
-        if done && now.since(m.writes.unwrap_or(now)) >= secs(30) {
-            break;
-        }
-    }
-    if !lost {
+    };
+    let (t0, mut m) = watch_recovery(&mut w, fault, &targets, on_event, after_step)?;
+    if !m.lost {
         m.led = None;
     }
-    let marks = [
-        ("failure detected", m.detected),
-        ("controller elected", m.elected),
-        ("metadata loaded", m.loaded),
-        ("brokers updated", m.updated),
-        ("writes possible", m.writes),
-        ("all partitions led", m.led),
-    ];
-    Ok(finish("kraft", t0, &marks, m.story))
+    Ok(finish("kraft", t0, m))
 }
 
 /// Every live broker follows the active controller's epoch.

@@ -402,6 +402,19 @@ fn zk_partition(world: &World, topic: &str, p: u32) -> Result<Option<(i32, Vec<i
         }))
 }
 
+/// A partition's leader and ISR: the state znode in ZooKeeper mode, the active controller's
+/// (or the most advanced) image in KRaft mode.
+fn partition_state(world: &World, topic: &str, p: u32) -> Result<Option<(i32, Vec<i32>)>, String> {
+    if world.spec().is_zk() {
+        return zk_partition(world, topic, p);
+    }
+    let image = metadata::authority_image(world)?;
+    Ok(image
+        .topic(topic)
+        .and_then(|t| t.partitions.get(p as usize))
+        .map(|part| (part.leader, part.isr.to_vec())))
+}
+
 fn controller_text(world: &World) -> String {
     match controller_of(world) {
         Some((id, e)) => format!("the controller is {id} (epoch {e})"),
@@ -590,65 +603,29 @@ fn eval_atom(
                 Err(e) => (false, e),
             }
         }
-        Atom::PartitionLeader(topic, p, who) if world.spec().is_zk() => {
-            match zk_partition(world, topic, *p)? {
-                Some((l, _)) => {
-                    let leader = (l >= 0).then_some(l);
-                    let shown = leader
-                        .map(|l| l.to_string())
-                        .unwrap_or_else(|| "none".into());
-                    (
-                        leader == *who,
-                        format!("the leader of {topic}-{p} is {shown}"),
-                    )
-                }
-                None => (false, format!("there is no partition {topic}-{p}")),
+        Atom::PartitionLeader(topic, p, who) => match partition_state(world, topic, *p)? {
+            Some((l, _)) => {
+                let leader = (l >= 0).then_some(l);
+                let shown = leader
+                    .map(|l| l.to_string())
+                    .unwrap_or_else(|| "none".into());
+                (
+                    leader == *who,
+                    format!("the leader of {topic}-{p} is {shown}"),
+                )
             }
-        }
-        Atom::IsrHas(topic, p, b) if world.spec().is_zk() => {
-            match zk_partition(world, topic, *p)? {
-                Some((_, isr)) => (
+            None => (false, format!("there is no partition {topic}-{p}")),
+        },
+        Atom::IsrHas(topic, p, b) => match partition_state(world, topic, *p)? {
+            Some((_, isr)) => {
+                let shown: Vec<String> = isr.iter().map(|b| b.to_string()).collect();
+                (
                     isr.contains(b),
-                    format!("the ISR of {topic}-{p} is {isr:?}"),
-                ),
-                None => (false, format!("there is no partition {topic}-{p}")),
+                    format!("the ISR of {topic}-{p} is [{}]", shown.join(",")),
+                )
             }
-        }
-        Atom::PartitionLeader(topic, p, who) => {
-            let image = metadata::authority_image(world)?;
-            match image
-                .topic(topic)
-                .and_then(|t| t.partitions.get(*p as usize))
-            {
-                Some(part) => {
-                    let leader = (part.leader >= 0).then_some(part.leader);
-                    let shown = leader
-                        .map(|l| l.to_string())
-                        .unwrap_or_else(|| "none".into());
-                    (
-                        leader == *who,
-                        format!("the leader of {topic}-{p} is {shown}"),
-                    )
-                }
-                None => (false, format!("there is no partition {topic}-{p}")),
-            }
-        }
-        Atom::IsrHas(topic, p, b) => {
-            let image = metadata::authority_image(world)?;
-            match image
-                .topic(topic)
-                .and_then(|t| t.partitions.get(*p as usize))
-            {
-                Some(part) => {
-                    let isr: Vec<String> = part.isr.iter().map(|b| b.to_string()).collect();
-                    (
-                        part.isr.contains(b),
-                        format!("the ISR of {topic}-{p} is [{}]", isr.join(",")),
-                    )
-                }
-                None => (false, format!("there is no partition {topic}-{p}")),
-            }
-        }
+            None => (false, format!("there is no partition {topic}-{p}")),
+        },
         Atom::NoViolations => {
             let v = world.violations();
             (

@@ -14,11 +14,6 @@ use super::action::UserAction;
 use super::network::NetworkConfig;
 use super::world::ClusterSpec;
 
-/// One cost of the model by name.
-fn probe_value(costs: &crate::costs::CostModel, name: &str) -> u64 {
-    costs.get(name).unwrap_or(0)
-}
-
 /// The `cluster …` line that rebuilds `spec`.
 pub fn cluster_line(spec: &ClusterSpec) -> String {
     let n = &spec.network;
@@ -29,8 +24,8 @@ pub fn cluster_line(spec: &ClusterSpec) -> String {
     }
     let default_costs = crate::costs::CostModel::default();
     for name in crate::costs::CostModel::NAMES {
-        let us = probe_value(&q.costs, name);
-        if us != probe_value(&default_costs, name) {
+        let us = q.costs.get(name).unwrap_or(0);
+        if Some(us) != default_costs.get(name) {
             model += &format!(" cost.{name}={us}");
         }
     }

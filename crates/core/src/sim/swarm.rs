@@ -125,8 +125,15 @@ pub fn shape(seed: u64) -> ClusterSpec {
     if rng.below(3) == 0 {
         spec.quorum.snapshot_records = rng.between(10, 60);
     }
+    spec.network = random_network(&mut rng);
+    spec
+}
+
+/// A teaching network for a sweep: latency, loss, duplication and reordering drawn from `rng`.
+/// (ZooKeeper mode's streams feel only its latency and cuts.)
+fn random_network(rng: &mut SimRng) -> NetworkConfig {
     let min = ms(rng.between(1, 20));
-    spec.network = NetworkConfig {
+    NetworkConfig {
         latency_min: min,
         latency_max: min + ms(rng.below(30)),
         loss_ppm: if rng.below(2) == 0 {
@@ -140,8 +147,7 @@ pub fn shape(seed: u64) -> ClusterSpec {
             0
         },
         reorder: rng.below(3) == 0,
-    };
-    spec
+    }
 }
 
 /// A ZooKeeper-mode cluster for `seed` (`kraftlab sweep --zk`): 3 or 5 servers, 1 to 5
@@ -153,18 +159,7 @@ pub fn zk_shape(seed: u64) -> ClusterSpec {
     let mut spec = ClusterSpec::zookeeper(zookeepers, 1 + rng.below(5) as usize, seed);
     spec.quorum.modelled_partitions = rng.below(3) * 5_000;
     spec.zk_clients = if rng.below(4) == 0 { 200 } else { 0 };
-    let min = ms(rng.between(1, 20));
-    spec.network = NetworkConfig {
-        latency_min: min,
-        latency_max: min + ms(rng.below(30)),
-        loss_ppm: if rng.below(2) == 0 {
-            0
-        } else {
-            rng.between(1, 50_000) as u32
-        },
-        duplicate_ppm: 0,
-        reorder: rng.below(3) == 0,
-    };
+    spec.network = random_network(&mut rng);
     spec
 }
 

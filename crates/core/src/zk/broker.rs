@@ -385,51 +385,22 @@ impl ZkBroker {
                 controller,
                 partitions,
                 bulk,
-            }
-            | KafkaMsg::UpdateMetadata {
-                controller_epoch,
-                controller,
-                partitions,
-                bulk,
-                ..
-            } if controller_epoch < self.controller_epoch => {
-                let _ = (partitions, bulk);
-                ctx.emit(Event::ZkStaleControllerRejected {
-                    controller,
-                    epoch: controller_epoch,
-                    current: self.controller_epoch,
-                });
-                ctx.send(
-                    from,
-                    kafka(KafkaMsg::ControllerResponse {
-                        what: "LeaderAndIsr",
-                        error: Some("STALE_CONTROLLER_EPOCH"),
-                    }),
-                );
-            }
-            KafkaMsg::LeaderAndIsr {
-                controller_epoch,
-                controller,
-                partitions,
-                bulk,
             } => {
-                self.controller_epoch = controller_epoch;
-                ctx.emit(Event::ZkControllerRequestApplied {
-                    controller,
-                    epoch: controller_epoch,
-                    what: "LeaderAndIsr",
-                    partitions: partitions.len() as u64 + bulk,
-                });
-                for p in partitions {
-                    self.partitions.insert((p.topic.clone(), p.partition), p);
-                }
-                ctx.send(
+                let what = "LeaderAndIsr";
+                if self.accept(
                     from,
-                    kafka(KafkaMsg::ControllerResponse {
-                        what: "LeaderAndIsr",
-                        error: None,
-                    }),
-                );
+                    what,
+                    controller,
+                    controller_epoch,
+                    partitions,
+                    bulk,
+                    ctx,
+                ) {
+                    ctx.send(
+                        from,
+                        kafka(KafkaMsg::ControllerResponse { what, error: None }),
+                    );
+                }
             }
             KafkaMsg::UpdateMetadata {
                 controller_epoch,
@@ -438,17 +409,18 @@ impl ZkBroker {
                 partitions,
                 bulk,
             } => {
-                self.controller_epoch = controller_epoch;
-                ctx.emit(Event::ZkControllerRequestApplied {
+                let what = "UpdateMetadata";
+                if self.accept(
+                    from,
+                    what,
                     controller,
-                    epoch: controller_epoch,
-                    what: "UpdateMetadata",
-                    partitions: partitions.len() as u64 + bulk,
-                });
-                self.live_brokers = live_brokers;
-                self.modelled_known = self.modelled_known.max(bulk);
-                for p in partitions {
-                    self.partitions.insert((p.topic.clone(), p.partition), p);
+                    controller_epoch,
+                    partitions,
+                    bulk,
+                    ctx,
+                ) {
+                    self.live_brokers = live_brokers;
+                    self.modelled_known = self.modelled_known.max(bulk);
                 }
             }
             KafkaMsg::ControlledShutdown { broker, .. } => {
@@ -470,6 +442,47 @@ impl ZkBroker {
             }
             KafkaMsg::ControllerResponse { .. } => {}
         }
+    }
+
+    /// Applies a controller request's partition states, or refuses it when it comes from an
+    /// older controller epoch than one already followed (a zombie). Returns whether it applied.
+    #[allow(clippy::too_many_arguments)]
+    fn accept(
+        &mut self,
+        from: NodeId,
+        what: &'static str,
+        controller: i32,
+        epoch: u32,
+        partitions: Vec<PartitionState>,
+        bulk: u64,
+        ctx: &mut Ctx,
+    ) -> bool {
+        if epoch < self.controller_epoch {
+            ctx.emit(Event::ZkStaleControllerRejected {
+                controller,
+                epoch,
+                current: self.controller_epoch,
+            });
+            ctx.send(
+                from,
+                kafka(KafkaMsg::ControllerResponse {
+                    what,
+                    error: Some("STALE_CONTROLLER_EPOCH"),
+                }),
+            );
+            return false;
+        }
+        self.controller_epoch = epoch;
+        ctx.emit(Event::ZkControllerRequestApplied {
+            controller,
+            epoch,
+            what,
+            partitions: partitions.len() as u64 + bulk,
+        });
+        for p in partitions {
+            self.partitions.insert((p.topic.clone(), p.partition), p);
+        }
+        true
     }
 
     fn finish_shutdown(&mut self, why: &str, ctx: &mut Ctx) {
