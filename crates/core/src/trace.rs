@@ -21,6 +21,8 @@ pub enum DropReason {
     ReceiverDown,
     /// The user dropped it by hand.
     UserDropped,
+    /// Its ZooKeeper-mode connection had lost an earlier message and was reset.
+    ConnectionReset,
 }
 
 impl DropReason {
@@ -31,6 +33,7 @@ impl DropReason {
             DropReason::Partitioned => "partitioned",
             DropReason::ReceiverDown => "receiver down",
             DropReason::UserDropped => "dropped by the user",
+            DropReason::ConnectionReset => "connection reset",
         }
     }
 }

@@ -80,6 +80,9 @@ pub struct Network {
     last_delivery: BTreeMap<(NodeId, NodeId), SimTime>,
     in_flight: BTreeMap<MsgId, Envelope>,
     next_id: MsgId,
+    /// Pairs of nodes (lower id first) whose ZooKeeper-mode stream lost a message: TCP cannot
+    /// deliver past the hole, so the connection is reset the next time the two talk.
+    broken: BTreeSet<(NodeId, NodeId)>,
 }
 
 impl Network {
@@ -111,6 +114,23 @@ impl Network {
         if from != to {
             self.blocked.insert((from, to));
         }
+    }
+
+    /// Records that a stream between `a` and `b` lost a message (ZooKeeper mode only).
+    pub fn break_stream(&mut self, a: NodeId, b: NodeId) {
+        self.broken.insert((a.min(b), a.max(b)));
+    }
+
+    /// True (once) if the stream between `a` and `b` lost a message since they last talked:
+    /// the caller resets the connection at both ends.
+    pub fn take_broken(&mut self, a: NodeId, b: NodeId) -> bool {
+        self.broken.remove(&(a.min(b), a.max(b)))
+    }
+
+    /// Forgets the broken streams of a node whose process ended: its connections died with
+    /// it, and its peers find out by their own timeouts, as they would for any crash.
+    pub fn forget_streams(&mut self, node: NodeId) {
+        self.broken.retain(|(a, b)| *a != node && *b != node);
     }
 
     /// Restores every link.

@@ -23,6 +23,7 @@ use super::node::{NodeKind, NodeStatus, SimNode};
 use super::queue::{Due, EventQueue};
 use crate::zk::broker::{ZkBroker, ZkKafkaConfig};
 use crate::zk::controller::MODELLED_PATH;
+use crate::zk::rpc::ZkMessage;
 use crate::zk::server::{ZkConfig, ZkDisk, ZkServer};
 use crate::zk::tree::Op;
 use crate::zk::ZkProcess;
@@ -583,6 +584,9 @@ impl World {
                 }
             }
             SendOutcome::Cut(env) => {
+                if matches!(env.payload, Payload::Zk(_)) {
+                    self.net.break_stream(from, to);
+                }
                 if self.record {
                     self.emit(
                         from,
@@ -602,6 +606,16 @@ impl World {
     /// Records that a message was not delivered (always for the user's drops, which the feed
     /// shows; otherwise only when recording).
     pub(crate) fn drop_message(&mut self, env: &Envelope, reason: DropReason) {
+        // A ZooKeeper-mode stream that lost a message cannot go on (see `ZkMessage::Reset`).
+        // A dead receiver's connections died with it; its peers time out as for any crash.
+        if matches!(env.payload, Payload::Zk(_))
+            && !matches!(
+                reason,
+                DropReason::ReceiverDown | DropReason::ConnectionReset
+            )
+        {
+            self.net.break_stream(env.from, env.to);
+        }
         if self.record || reason == DropReason::UserDropped {
             self.emit(
                 env.from,
@@ -651,6 +665,12 @@ impl World {
         }
         let from = env.from;
         if self.nodes.get(&env.to).is_some_and(|n| n.zk.is_some()) {
+            if self.net.take_broken(from, env.to)
+                && !matches!(env.payload, Payload::Zk(ZkMessage::Reset))
+            {
+                self.drop_message(&env, DropReason::ConnectionReset);
+                return self.reset_stream(from, env.to);
+            }
             if let Payload::Zk(msg) = env.payload {
                 self.call_zk(env.to, |p, ctx| p.handle(from, msg, ctx));
             }
@@ -659,6 +679,29 @@ impl World {
         self.call(env.to, |s, ctx, memo| {
             s.handle(from, env.payload, ctx, memo)
         });
+    }
+
+    /// Resets the ZooKeeper-mode connection between `a` and `b` at both ends: each learns at
+    /// once (a paused end when it resumes), because the message that found the hole travelled.
+    fn reset_stream(&mut self, a: NodeId, b: NodeId) {
+        for (to, peer) in [(b, a), (a, b)] {
+            let env = Envelope {
+                id: 0,
+                from: peer,
+                to,
+                sent_at: self.now,
+                deliver_at: self.now,
+                payload: Payload::Zk(ZkMessage::Reset),
+                doomed: false,
+            };
+            match self.nodes.get_mut(&to).map(|n| (n.status, n)) {
+                Some((NodeStatus::Up, _)) => {
+                    self.call_zk(to, |p, ctx| p.handle(peer, ZkMessage::Reset, ctx));
+                }
+                Some((NodeStatus::Paused { .. }, n)) => n.inbox.push(env),
+                _ => {}
+            }
+        }
     }
 
     fn wake(&mut self, id: NodeId, at: SimTime) {
@@ -862,6 +905,7 @@ impl World {
         }
         node.status = status;
         node.inbox.clear();
+        self.net.forget_streams(id);
         node.wake_at = None;
         node.timers.clear();
     }

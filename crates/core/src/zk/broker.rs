@@ -47,7 +47,23 @@ enum Purpose {
     Register,
     WhoIsController,
     ControllerEpoch,
-    Elect { epoch: u32, version: i32 },
+    /// After NODEEXISTS on registering: is the znode ours (our own create, answered on a
+    /// connection that was lost and so sent again)?
+    CheckRegistration,
+    Elect {
+        epoch: u32,
+        version: i32,
+    },
+    /// After an error on the election multi: did our own earlier try win? First
+    /// `/controller`, then `/controller_epoch`.
+    CheckElected {
+        epoch: u32,
+        version: i32,
+    },
+    CheckElectedEpoch {
+        epoch: u32,
+        version: i32,
+    },
     CreateTopic(String),
 }
 
@@ -174,6 +190,12 @@ impl ZkBroker {
                 ctx,
             );
         }
+        self.register(ctx);
+        self.who_is_controller(ctx);
+    }
+
+    /// Creates the ephemeral `/brokers/ids/N` of this session.
+    fn register(&mut self, ctx: &mut Ctx) {
         self.request(
             ClientOp::Write(vec![Op::Create {
                 path: format!("/brokers/ids/{}", self.id),
@@ -183,7 +205,6 @@ impl ZkBroker {
             Purpose::Register,
             ctx,
         );
-        self.who_is_controller(ctx);
     }
 
     fn who_is_controller(&mut self, ctx: &mut Ctx) {
@@ -224,8 +245,28 @@ impl ZkBroker {
             }
             ZkMessage::Kafka(k) => self.on_kafka(from, k, ctx),
             ZkMessage::Peer(_) => {}
+            ZkMessage::Reset => self.on_reset(from, ctx),
         }
         self.poll(ctx);
+    }
+
+    /// A connection lost a message and was reset. To its ZooKeeper server: the client
+    /// reconnects. To a broker, as the controller: what that broker should know is sent again
+    /// (the controller's request thread retries on a new connection). To the controller, while
+    /// asking to shut down: that try failed, and the next one follows after the backoff.
+    fn on_reset(&mut self, from: NodeId, ctx: &mut Ctx) {
+        if from == self.client.server() {
+            return self.client.on_reset(from, ctx);
+        }
+        if let Some(c) = &self.controller {
+            c.resend_to(from.0, ctx);
+        }
+        if let Some(s) = self.shutdown.as_mut() {
+            if s.waiting && self.controller_id == Some(from.0) {
+                s.waiting = false;
+                s.next_try = ctx.now + ms(CONTROLLED_SHUTDOWN_BACKOFF_MS);
+            }
+        }
     }
 
     fn on_client_event(&mut self, e: ZkClientEvent, ctx: &mut Ctx) {
@@ -275,7 +316,25 @@ impl ZkBroker {
                 self.broker_epoch = Some(zxid);
                 ctx.emit(Event::BrokerRegistered { epoch: zxid as i64 });
             }
-            (Purpose::Register, ClientResult::Error(ZkError::NodeExists)) => {
+            // Kafka's checkedEphemeralCreate: NODEEXISTS is fine if the znode is ours.
+            (Purpose::Register, ClientResult::Error(ZkError::NodeExists)) => self.request(
+                ClientOp::GetData {
+                    path: format!("/brokers/ids/{}", self.id),
+                    watch: false,
+                },
+                Purpose::CheckRegistration,
+                ctx,
+            ),
+            (Purpose::CheckRegistration, ClientResult::Node(Some(n)))
+                if n.ephemeral_owner.is_some() && n.ephemeral_owner == self.client.session() =>
+            {
+                self.broker_epoch = Some(n.czxid);
+                ctx.emit(Event::BrokerRegistered {
+                    epoch: n.czxid as i64,
+                });
+            }
+            (Purpose::CheckRegistration, ClientResult::Node(None)) => self.register(ctx),
+            (Purpose::CheckRegistration, ClientResult::Node(Some(_))) => {
                 let why = format!(
                     "Error while creating ephemeral at /brokers/ids/{}, node already exists and owner does not match current session",
                     self.id
@@ -290,6 +349,33 @@ impl ZkBroker {
                     self.resign("/controller names another broker", ctx);
                 }
                 self.controller_id = id;
+                let electing = self.pending.values().any(|p| {
+                    matches!(
+                        p,
+                        Purpose::ControllerEpoch
+                            | Purpose::Elect { .. }
+                            | Purpose::CheckElected { .. }
+                            | Purpose::CheckElectedEpoch { .. }
+                    )
+                });
+                if id == Some(self.id)
+                    && n.ephemeral_owner.is_some()
+                    && n.ephemeral_owner == self.client.session()
+                    && self.controller.is_none()
+                    && self.shutdown.is_none()
+                    && !electing
+                {
+                    // It resigned, yet /controller still names it: give the seat up, as
+                    // Kafka's triggerControllerMove does, so that an election follows.
+                    self.request(
+                        ClientOp::Write(vec![Op::Delete {
+                            path: "/controller".into(),
+                            version: None,
+                        }]),
+                        Purpose::EnsurePath,
+                        ctx,
+                    );
+                }
             }
             (Purpose::WhoIsController, ClientResult::Node(None)) => {
                 self.controller_id = None;
@@ -348,7 +434,44 @@ impl ZkBroker {
                 );
                 self.controller = Some(c);
             }
-            (Purpose::Elect { .. }, ClientResult::Error(_)) => self.who_is_controller(ctx),
+            // Kafka's checkControllerAndEpoch: the multi may have won on a try whose answer
+            // was lost with its connection; then /controller is ours.
+            (Purpose::Elect { epoch, version }, ClientResult::Error(_)) => self.request(
+                ClientOp::GetData {
+                    path: "/controller".into(),
+                    watch: false,
+                },
+                Purpose::CheckElected { epoch, version },
+                ctx,
+            ),
+            (Purpose::CheckElected { epoch, version }, ClientResult::Node(Some(n)))
+                if self.controller.is_none()
+                    && n.ephemeral_owner.is_some()
+                    && n.ephemeral_owner == self.client.session() =>
+            {
+                self.request(
+                    ClientOp::GetData {
+                        path: "/controller_epoch".into(),
+                        watch: false,
+                    },
+                    Purpose::CheckElectedEpoch { epoch, version },
+                    ctx,
+                )
+            }
+            (Purpose::CheckElectedEpoch { epoch, version }, ClientResult::Node(Some(n)))
+                if self.controller.is_none()
+                    && n.version == version
+                    && n.data.trim() == epoch.to_string() =>
+            {
+                self.on_response(
+                    Purpose::Elect { epoch, version },
+                    ClientResult::Written(0),
+                    ctx,
+                )
+            }
+            (Purpose::CheckElected { .. } | Purpose::CheckElectedEpoch { .. }, _) => {
+                self.who_is_controller(ctx)
+            }
             (Purpose::CreateTopic(t), ClientResult::Error(e)) => ctx.emit(Event::WriteRejected {
                 why: format!("creating topic {t}: {}", e.name()),
             }),

@@ -253,6 +253,14 @@ impl ZkClient {
         out
     }
 
+    /// The connection to `server` was reset (it lost a message): like a disconnect, the
+    /// client moves to the next server and sends its unanswered requests again there.
+    pub fn on_reset(&mut self, server: NodeId, ctx: &mut Ctx) {
+        if server == self.server() {
+            self.next(ctx);
+        }
+    }
+
     /// Pings when idle; moves on from a silent server.
     pub fn poll(&mut self, ctx: &mut Ctx) {
         self.last_poll = ctx.now;

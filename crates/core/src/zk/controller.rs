@@ -70,6 +70,9 @@ pub enum MoveWhy {
     Failover,
     /// These brokers' sessions ended.
     BrokerFailure(Vec<i32>),
+    /// These brokers registered again: offline partitions whose last ISR they were in come
+    /// back with them.
+    BrokerStartup(Vec<i32>),
     /// A broker asked to shut down cleanly.
     ControlledShutdown {
         /// The broker.
@@ -104,6 +107,9 @@ enum Read {
     Assignment(String),
     State(String, u32),
     Modelled,
+    /// `/controller_epoch`, after a write failed: moved on, or was the failure our own write
+    /// sent twice (its first answer lost with the connection)?
+    Epoch,
 }
 
 /// What a finished piece of work asks the broker to do.
@@ -277,6 +283,10 @@ impl ZkController {
                 path: MODELLED_PATH.into(),
                 watch: false,
             },
+            Read::Epoch => ClientOp::GetData {
+                path: "/controller_epoch".into(),
+                watch: false,
+            },
         };
         let xid = client.request(op, ctx);
         self.reads.insert(xid, what);
@@ -309,7 +319,10 @@ impl ZkController {
         if self.writes.remove(&xid) {
             if let ClientResult::Error(e) = result {
                 if e == ZkError::BadVersion || e == ZkError::NoNode {
-                    return Outcome::Moved;
+                    // Only a controller writes these znodes, so either another one took
+                    // over or this write was applied once already; the epoch tells which.
+                    self.read(client, Read::Epoch, ctx);
+                    return Outcome::Continue;
                 }
             }
             self.advance(client, ctx);
@@ -358,6 +371,11 @@ impl ZkController {
                     .unwrap_or_default();
                 if let Some(s) = json::parse_partition_state(&t, p, &n.data, &replicas) {
                     self.states.insert((t, p), (s, n.version));
+                }
+            }
+            (Read::Epoch, ClientResult::Node(n)) => {
+                if n.map(|n| n.version) != Some(self.epoch_version) {
+                    return Outcome::Moved;
                 }
             }
             (Read::Modelled, ClientResult::Node(Some(n))) => {
@@ -523,6 +541,16 @@ impl ZkController {
                 client,
                 ctx,
             );
+        } else if !born.is_empty() && self.modelled.get(&-1).is_some_and(|n| *n > 0) {
+            // triggerOnlinePartitionStateChange: the modelled offline partitions get leaders
+            // among the live brokers (drawn ones were handled above, replica by replica).
+            self.start_moves(
+                MoveWhy::BrokerStartup(born.iter().copied().collect()),
+                &BTreeSet::new(),
+                &BTreeSet::new(),
+                client,
+                ctx,
+            );
         }
     }
 
@@ -654,6 +682,13 @@ impl ZkController {
                     .collect::<Vec<_>>()
                     .join(",")
             ),
+            MoveWhy::BrokerStartup(b) => format!(
+                "broker {} back",
+                b.iter()
+                    .map(|b| b.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
             MoveWhy::ControlledShutdown { broker, .. } => {
                 format!("controlled shutdown of broker {broker}")
             }
@@ -748,15 +783,44 @@ impl ZkController {
         self.stage = Stage::Moving(MoveWhy::NewTopics(topics));
     }
 
+    /// The connection to `broker` was reset, so it may have missed a push: it gets every
+    /// partition state and the live brokers again (nothing while the controller still loads;
+    /// the push that ends loading reaches it then).
+    pub fn resend_to(&self, broker: i32, ctx: &mut Ctx) {
+        if !self.live.contains(&broker) || matches!(self.stage, Stage::Loading) {
+            return;
+        }
+        let all: Vec<(String, u32)> = self.states.keys().cloned().collect();
+        self.send_states_to(
+            &all,
+            &[broker].into(),
+            &self.live,
+            self.modelled_total(),
+            ctx,
+        );
+    }
+
     /// LeaderAndIsr to each replica of `keys`, UpdateMetadata to every live broker; `bulk`
     /// modelled partitions ride along.
     fn send_states(&self, keys: &[(String, u32)], live: &BTreeSet<i32>, bulk: u64, ctx: &mut Ctx) {
+        self.send_states_to(keys, live, live, bulk, ctx);
+    }
+
+    /// The same, to `targets` only.
+    fn send_states_to(
+        &self,
+        keys: &[(String, u32)],
+        targets: &BTreeSet<i32>,
+        live: &BTreeSet<i32>,
+        bulk: u64,
+        ctx: &mut Ctx,
+    ) {
         let states: Vec<PartitionState> = keys
             .iter()
             .filter_map(|k| self.states.get(k).map(|(s, _)| s.clone()))
             .collect();
         let n = live.len().max(1) as u64;
-        for b in live {
+        for b in targets {
             let mine: Vec<PartitionState> = states
                 .iter()
                 .filter(|s| s.replicas.contains(b))

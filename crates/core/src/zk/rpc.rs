@@ -298,6 +298,11 @@ pub enum ZkMessage {
     Client(ClientMsg),
     /// Between Kafka brokers (one being the controller).
     Kafka(KafkaMsg),
+    /// Not sent by anyone: the simulator's word that the TCP connection with the sender was
+    /// reset because a message on it was lost (a cut link). Every protocol here runs over
+    /// TCP and relies on it never skipping a message, so each end drops its connection state
+    /// and reconnects, as a real client or server does after a reset.
+    Reset,
 }
 
 impl ZkMessage {
@@ -333,6 +338,7 @@ impl ZkMessage {
                 ClientMsg::Disconnect => "Disconnect",
                 ClientMsg::Close => "closeSession",
             },
+            ZkMessage::Reset => "ConnectionReset",
             ZkMessage::Kafka(k) => match k {
                 KafkaMsg::LeaderAndIsr { .. } => "LeaderAndIsr",
                 KafkaMsg::UpdateMetadata { .. } => "UpdateMetadata",

@@ -400,8 +400,34 @@ impl ZkServer {
                 self.queue.push_back((self.busy_until, from, c));
             }
             ZkMessage::Kafka(_) => {}
+            ZkMessage::Reset => self.on_reset(from, ctx),
         }
         self.poll(ctx);
+    }
+
+    /// A connection lost a message and was reset. A client's connection state goes (the
+    /// client reconnects and re-arms its watches); a follower whose leader connection broke
+    /// looks for the leader again, as `Follower.followLeader` does when its socket fails; a
+    /// leader stops counting that follower until it syncs again.
+    fn on_reset(&mut self, from: NodeId, ctx: &mut Ctx) {
+        if !self.ensemble.contains(&from) {
+            self.clients.remove(&from);
+            for set in self.watches.values_mut() {
+                set.retain(|(c, _)| *c != from);
+            }
+            self.watches.retain(|_, set| !set.is_empty());
+            return;
+        }
+        match &mut self.state {
+            State::Following(f) if f.leader == from => {
+                let why = format!("connection to leader {from} reset");
+                self.become_looking(&why, ctx);
+            }
+            State::Leading(l) => {
+                l.followers.remove(&from);
+            }
+            _ => {}
+        }
     }
 
     fn handle_peer(&mut self, from: NodeId, msg: PeerMsg, ctx: &mut Ctx) {
@@ -432,6 +458,19 @@ impl ZkServer {
                             zxid,
                         }),
                     );
+                    // Proposals still waiting for a quorum follow the snapshot, as
+                    // LearnerHandler queues them after a sync: without them a proposal sent
+                    // while the quorum was away would never commit.
+                    for (&zxid, p) in &l.proposals {
+                        ctx.send(
+                            from,
+                            zk(PeerMsg::Proposal {
+                                zxid,
+                                txn: p.txn.clone(),
+                                origin: p.origin,
+                            }),
+                        );
+                    }
                 }
             }
             PeerMsg::NewLeader {
