@@ -107,6 +107,8 @@ enum Read {
     Assignment(String),
     State(String, u32),
     Modelled,
+    /// One broker's registration, for its epoch.
+    BrokerEpoch(i32),
     /// `/controller_epoch`, after a write failed: moved on, or was the failure our own write
     /// sent twice (its first answer lost with the connection)?
     Epoch,
@@ -133,6 +135,11 @@ pub struct ZkController {
     reads: BTreeMap<u64, Read>,
     writes: BTreeSet<u64>,
     live: BTreeSet<i32>,
+    /// Each live broker's epoch (the czxid of its `/brokers/ids/N`): a changed one means it
+    /// bounced — died and came back between two reads of `/brokers/ids`.
+    broker_epochs: BTreeMap<i32, u64>,
+    /// A `/brokers/ids` listing whose brokers' epochs are being read.
+    listing: Option<(BTreeSet<i32>, BTreeMap<i32, u64>)>,
     topics: BTreeMap<String, Vec<Vec<i32>>>,
     states: BTreeMap<(String, u32), (PartitionState, i32)>,
     modelled: BTreeMap<i32, u64>,
@@ -175,6 +182,8 @@ impl ZkController {
             reads: BTreeMap::new(),
             writes: BTreeSet::new(),
             live: BTreeSet::new(),
+            broker_epochs: BTreeMap::new(),
+            listing: None,
             topics: BTreeMap::new(),
             states: BTreeMap::new(),
             modelled: BTreeMap::new(),
@@ -283,6 +292,10 @@ impl ZkController {
                 path: MODELLED_PATH.into(),
                 watch: false,
             },
+            Read::BrokerEpoch(b) => ClientOp::GetData {
+                path: format!("/brokers/ids/{b}"),
+                watch: false,
+            },
             Read::Epoch => ClientOp::GetData {
                 path: "/controller_epoch".into(),
                 watch: false,
@@ -332,13 +345,27 @@ impl ZkController {
             return Outcome::Continue;
         };
         match (what, result) {
+            // getBrokerAndEpochsInCluster: the ids, then each one's epoch.
             (Read::BrokerIds, ClientResult::Children(ids)) => {
                 let ids: BTreeSet<i32> = ids.iter().filter_map(|i| i.parse().ok()).collect();
-                if self.stage == Stage::Loading {
-                    self.live = ids;
-                } else {
-                    self.broker_change(ids, client, ctx);
+                for b in &ids {
+                    self.read(client, Read::BrokerEpoch(*b), ctx);
                 }
+                self.listing = Some((ids, BTreeMap::new()));
+                self.listed(client, ctx);
+            }
+            (Read::BrokerEpoch(b), ClientResult::Node(n)) => {
+                if let Some((ids, epochs)) = self.listing.as_mut() {
+                    match n {
+                        Some(n) => {
+                            epochs.insert(b, n.czxid);
+                        }
+                        None => {
+                            ids.remove(&b);
+                        }
+                    }
+                }
+                self.listed(client, ctx);
             }
             (Read::Topics, ClientResult::Children(names)) => {
                 let new: Vec<String> = names
@@ -482,11 +509,66 @@ impl ZkController {
         }
     }
 
-    /// `/brokers/ids` now lists `ids`: new brokers get the metadata and their replicas back in
-    /// the ISRs; the partitions the gone ones led get new leaders.
-    fn broker_change(&mut self, ids: BTreeSet<i32>, client: &mut ZkClient, ctx: &mut Ctx) {
-        let dead: BTreeSet<i32> = self.live.difference(&ids).copied().collect();
-        let born: BTreeSet<i32> = ids.difference(&self.live).copied().collect();
+    /// Once every listed broker's epoch is known: the live set (while loading) or the change.
+    fn listed(&mut self, client: &mut ZkClient, ctx: &mut Ctx) {
+        let complete = self
+            .listing
+            .as_ref()
+            .is_some_and(|(ids, epochs)| ids.len() == epochs.len());
+        if !complete {
+            return;
+        }
+        let (ids, epochs) = self.listing.take().expect("complete");
+        if self.stage == Stage::Loading {
+            self.live = ids;
+            self.broker_epochs = epochs;
+        } else {
+            self.broker_change(ids, epochs, client, ctx);
+        }
+    }
+
+    /// `/brokers/ids` now lists `ids` with `epochs`. As Kafka's BrokerChange: the gone and the
+    /// bounced (same id, new epoch) fail first — the partitions they led get new leaders —
+    /// then the new and the bounced start: the metadata, their replicas back in the ISRs,
+    /// leaders for partitions left without one.
+    fn broker_change(
+        &mut self,
+        ids: BTreeSet<i32>,
+        epochs: BTreeMap<i32, u64>,
+        client: &mut ZkClient,
+        ctx: &mut Ctx,
+    ) {
+        let bounced: BTreeSet<i32> = ids
+            .intersection(&self.live)
+            .filter(|b| epochs.get(b) != self.broker_epochs.get(b))
+            .copied()
+            .collect();
+        let dead: BTreeSet<i32> = self
+            .live
+            .difference(&ids)
+            .chain(bounced.iter())
+            .copied()
+            .collect();
+        let born: BTreeSet<i32> = ids
+            .difference(&self.live)
+            .chain(bounced.iter())
+            .copied()
+            .collect();
+        self.broker_epochs = epochs;
+        if !dead.is_empty() {
+            self.live = self.live.difference(&dead).copied().collect();
+            ctx.emit(Event::ZkBrokersChanged {
+                joined: Vec::new(),
+                left: dead.iter().copied().collect(),
+            });
+            self.start_moves(
+                MoveWhy::BrokerFailure(dead.iter().copied().collect()),
+                &dead,
+                &dead,
+                client,
+                ctx,
+            );
+        }
         self.live = ids;
         if !born.is_empty() {
             ctx.emit(Event::ZkBrokersChanged {
@@ -529,19 +611,7 @@ impl ZkController {
             let all: Vec<(String, u32)> = self.states.keys().cloned().collect();
             self.send_states(&all, &self.live.clone(), self.modelled_total(), ctx);
         }
-        if !dead.is_empty() {
-            ctx.emit(Event::ZkBrokersChanged {
-                joined: Vec::new(),
-                left: dead.iter().copied().collect(),
-            });
-            self.start_moves(
-                MoveWhy::BrokerFailure(dead.iter().copied().collect()),
-                &dead,
-                &dead,
-                client,
-                ctx,
-            );
-        } else if !born.is_empty() && self.modelled.get(&-1).is_some_and(|n| *n > 0) {
+        if dead.is_empty() && !born.is_empty() && self.modelled.get(&-1).is_some_and(|n| *n > 0) {
             // triggerOnlinePartitionStateChange: the modelled offline partitions get leaders
             // among the live brokers (drawn ones were handled above, replica by replica).
             self.start_moves(

@@ -77,6 +77,10 @@ pub enum PeerMsg {
     FollowerInfo {
         /// Its last zxid.
         last_zxid: Zxid,
+        /// The newest epoch it accepted: the leader's epoch must be above it...
+        accepted_epoch: u32,
+        /// ...unless this leader is the one that led it.
+        epoch_leader: Option<NodeId>,
     },
     /// The leader brings a follower up to date (a whole snapshot: `SNAP`).
     NewLeader {

@@ -77,6 +77,12 @@ pub struct ZkDisk {
     pub last_zxid: Zxid,
     /// Last leader epoch it followed or led.
     pub epoch: u32,
+    /// Who led that epoch: an epoch number offered by another leader is a different epoch.
+    pub epoch_leader: Option<NodeId>,
+    /// Proposals it logged (a follower logs before it acknowledges; a leader before it
+    /// broadcasts) and has not seen committed. They count in its election vote, and a new
+    /// leader commits those it holds, so that nothing a quorum acknowledged is lost.
+    pub accepted: BTreeMap<Zxid, Txn>,
 }
 
 impl Default for ZkDisk {
@@ -86,6 +92,8 @@ impl Default for ZkDisk {
             sessions: BTreeMap::new(),
             last_zxid: 0,
             epoch: 0,
+            epoch_leader: None,
+            accepted: BTreeMap::new(),
         }
     }
 }
@@ -161,6 +169,8 @@ struct Leading {
     closing: BTreeSet<SessionId>,
     next_ping: SimTime,
     next_expiry_check: SimTime,
+    /// Writes forwarded before a quorum synced: proposed once it has.
+    held: Vec<(Txn, Origin)>,
 }
 
 #[derive(Clone, Debug)]
@@ -256,8 +266,34 @@ impl ZkServer {
     }
 
     /// Stops the process: what is left is the disk.
-    pub fn into_disk(self) -> ZkDisk {
+    pub fn into_disk(mut self) -> ZkDisk {
+        self.keep_log();
         self.disk
+    }
+
+    /// Moves the proposals logged in the current role to the disk's accepted log.
+    fn keep_log(&mut self) {
+        let logged: Vec<(Zxid, Txn)> = match &mut self.state {
+            State::Following(f) => std::mem::take(&mut f.pending)
+                .into_iter()
+                .map(|(z, (t, _))| (z, t))
+                .collect(),
+            State::Leading(l) => std::mem::take(&mut l.proposals)
+                .into_iter()
+                .map(|(z, p)| (z, p.txn))
+                .collect(),
+            State::Looking(_) => Vec::new(),
+        };
+        let last = self.disk.last_zxid;
+        self.disk
+            .accepted
+            .extend(logged.into_iter().filter(|(z, _)| *z > last));
+    }
+
+    /// The last zxid in its log, committed or not: what its election vote carries.
+    fn last_logged(&self) -> Zxid {
+        let accepted = self.disk.accepted.keys().next_back().copied().unwrap_or(0);
+        self.disk.last_zxid.max(accepted)
     }
 
     /// This server's id.
@@ -337,7 +373,7 @@ impl ZkServer {
     fn my_vote(&self) -> Vote {
         Vote {
             leader: self.id,
-            zxid: self.disk.last_zxid,
+            zxid: self.last_logged(),
             epoch: self.disk.epoch,
         }
     }
@@ -360,6 +396,7 @@ impl ZkServer {
 
     fn become_looking(&mut self, why: &str, ctx: &mut Ctx) {
         self.drop_clients(ctx);
+        self.keep_log();
         let vote = self.my_vote();
         let mut votes = BTreeMap::new();
         votes.insert(self.id, (vote, true));
@@ -435,11 +472,34 @@ impl ZkServer {
             PeerMsg::Notification { vote, looking } => {
                 self.on_notification(from, vote, looking, ctx)
             }
-            PeerMsg::FollowerInfo { .. } => {
-                let tree = self.disk.tree.clone();
-                let sessions: Vec<(SessionId, u64)> =
-                    self.disk.sessions.iter().map(|(s, t)| (*s, *t)).collect();
-                let zxid = self.disk.last_zxid;
+            PeerMsg::FollowerInfo {
+                accepted_epoch,
+                epoch_leader,
+                ..
+            } => {
+                let State::Leading(l) = &mut self.state else {
+                    return;
+                };
+                let mine = accepted_epoch == l.epoch && epoch_leader == Some(self.id);
+                if accepted_epoch >= l.epoch && !mine {
+                    if l.established {
+                        // It saw a newer epoch: this leader is stale and must not sync it
+                        // (LearnerHandler refuses; the follower looks again).
+                        return;
+                    }
+                    // ZAB's epoch proposal: the new epoch is above every epoch its quorum
+                    // accepted, so that no two leaders ever share one.
+                    l.epoch = accepted_epoch + 1;
+                    self.disk.epoch = l.epoch;
+                    self.disk.epoch_leader = Some(self.id);
+                    let again: Vec<NodeId> = l.followers.keys().copied().collect();
+                    for f in l.followers.values_mut() {
+                        f.synced = false;
+                    }
+                    for f in again {
+                        self.sync_follower(f, ctx);
+                    }
+                }
                 if let State::Leading(l) = &mut self.state {
                     l.followers.insert(
                         from,
@@ -448,30 +508,8 @@ impl ZkServer {
                             last_heard: ctx.now,
                         },
                     );
-                    let epoch = l.epoch;
-                    ctx.send(
-                        from,
-                        zk(PeerMsg::NewLeader {
-                            epoch,
-                            tree,
-                            sessions: Arc::new(sessions),
-                            zxid,
-                        }),
-                    );
-                    // Proposals still waiting for a quorum follow the snapshot, as
-                    // LearnerHandler queues them after a sync: without them a proposal sent
-                    // while the quorum was away would never commit.
-                    for (&zxid, p) in &l.proposals {
-                        ctx.send(
-                            from,
-                            zk(PeerMsg::Proposal {
-                                zxid,
-                                txn: p.txn.clone(),
-                                origin: p.origin,
-                            }),
-                        );
-                    }
                 }
+                self.sync_follower(from, ctx);
             }
             PeerMsg::NewLeader {
                 epoch,
@@ -485,6 +523,16 @@ impl ZkServer {
                 if f.leader != from {
                     return;
                 }
+                if epoch < self.disk.epoch
+                    || (epoch == self.disk.epoch
+                        && self.disk.epoch_leader.is_some_and(|l| l != from))
+                {
+                    let why = format!(
+                        "leader {from} offers epoch {epoch}, older than its own {}",
+                        self.disk.epoch
+                    );
+                    return self.become_looking(&why, ctx);
+                }
                 f.synced = true;
                 f.epoch = epoch;
                 f.last_heard = ctx.now;
@@ -492,7 +540,11 @@ impl ZkServer {
                 self.disk.tree = tree;
                 self.disk.sessions = sessions.iter().copied().collect();
                 self.disk.last_zxid = zxid;
+                // The leader's history replaces its own (what it lacks was never committed;
+                // what is outstanding the leader sends again).
+                self.disk.accepted.clear();
                 self.disk.epoch = epoch;
+                self.disk.epoch_leader = Some(from);
                 ctx.send(from, zk(PeerMsg::AckNewLeader { epoch }));
                 ctx.emit(Event::ZkRoleChanged {
                     role: ZkRole::Following.name(),
@@ -525,11 +577,15 @@ impl ZkServer {
                         .map(|(s, t)| (*s, ctx.now + ms(*t)))
                         .collect();
                     let epoch = l.epoch;
+                    let held = std::mem::take(&mut l.held);
                     ctx.emit(Event::ZkRoleChanged {
                         role: ZkRole::Leading.name(),
                         epoch,
                         why: format!("{synced} of {} servers in sync", self.ensemble.len()),
                     });
+                    for (txn, origin) in held {
+                        self.propose(txn, Some(origin), ctx);
+                    }
                     self.background_reconnect(ctx);
                 }
             }
@@ -584,11 +640,13 @@ impl ZkServer {
                 }
                 _ => {}
             },
-            PeerMsg::Forward { txn, origin } => {
-                if matches!(&self.state, State::Leading(l) if l.established) {
-                    self.propose(txn, Some(origin), ctx);
-                }
-            }
+            PeerMsg::Forward { txn, origin } => match &mut self.state {
+                State::Leading(l) if l.established => self.propose(txn, Some(origin), ctx),
+                // A follower synced before the leader had its quorum already serves clients;
+                // their writes wait for the leader to be established.
+                State::Leading(l) => l.held.push((txn, origin)),
+                _ => {}
+            },
             PeerMsg::Refused { error, origin } => {
                 if origin.server == self.id {
                     ctx.send(
@@ -689,7 +747,13 @@ impl ZkServer {
             let epoch = l.votes.values().map(|(v, _)| v.epoch).max().unwrap_or(0);
             return self.become_follower(leader, epoch, ctx);
         }
-        let agree = l.votes.values().filter(|(v, _)| *v == l.vote).count();
+        // Only looking servers' votes count here (FastLeaderElection's recvset); settled
+        // ones (outofelection) only through checkLeader above.
+        let agree = l
+            .votes
+            .values()
+            .filter(|(v, looking)| *looking && *v == l.vote)
+            .count();
         if agree < quorum {
             l.finalize_at = None;
             return;
@@ -709,8 +773,14 @@ impl ZkServer {
     }
 
     fn become_leader(&mut self, ctx: &mut Ctx) {
+        // Its log is the new history: what it logged from earlier epochs is committed now
+        // (ZAB's new leader proposes its whole history with NEWLEADER).
+        for (zxid, txn) in std::mem::take(&mut self.disk.accepted) {
+            self.apply(zxid, txn, None, ctx);
+        }
         let epoch = self.disk.epoch + 1;
         self.disk.epoch = epoch;
+        self.disk.epoch_leader = Some(self.id);
         self.state = State::Leading(Leading {
             epoch,
             counter: 0,
@@ -722,6 +792,7 @@ impl ZkServer {
             closing: BTreeSet::new(),
             next_ping: ctx.now,
             next_expiry_check: ctx.now + ms(self.cfg.tick_ms),
+            held: Vec::new(),
         });
         ctx.emit(Event::ZkRoleChanged {
             role: "leader-elect",
@@ -776,8 +847,40 @@ impl ZkServer {
             leader,
             zk(PeerMsg::FollowerInfo {
                 last_zxid: self.disk.last_zxid,
+                accepted_epoch: self.disk.epoch,
+                epoch_leader: self.disk.epoch_leader,
             }),
         );
+    }
+
+    /// The leader brings a follower up to date: its snapshot (NEWLEADER), then the proposals
+    /// still waiting for a quorum, as LearnerHandler queues them after a sync — without them
+    /// a proposal sent while the quorum was away would never commit.
+    fn sync_follower(&mut self, to: NodeId, ctx: &mut Ctx) {
+        let State::Leading(l) = &self.state else {
+            return;
+        };
+        let sessions: Vec<(SessionId, u64)> =
+            self.disk.sessions.iter().map(|(s, t)| (*s, *t)).collect();
+        ctx.send(
+            to,
+            zk(PeerMsg::NewLeader {
+                epoch: l.epoch,
+                tree: self.disk.tree.clone(),
+                sessions: Arc::new(sessions),
+                zxid: self.disk.last_zxid,
+            }),
+        );
+        for (&zxid, p) in &l.proposals {
+            ctx.send(
+                to,
+                zk(PeerMsg::Proposal {
+                    zxid,
+                    txn: p.txn.clone(),
+                    origin: p.origin,
+                }),
+            );
+        }
     }
 
     /// The leader's part of a write: assign the next zxid and broadcast the proposal.
@@ -1173,6 +1276,8 @@ impl ZkServer {
                         leader,
                         zk(PeerMsg::FollowerInfo {
                             last_zxid: self.disk.last_zxid,
+                            accepted_epoch: self.disk.epoch,
+                            epoch_leader: self.disk.epoch_leader,
                         }),
                     );
                 }
