@@ -69,3 +69,37 @@ fn a_cluster_with_many_other_clients_settles() {
         "a controller after the start-up storm"
     );
 }
+
+/// The zombie-controller golden (`tests/scenarios/zk_zombie_controller.txt`) with the
+/// teaching switch that removes the brokers' controller-epoch check: the zombie's push now
+/// lands, and the `zk_zombie_rejected` checker must say so. Without this, a checker that never
+/// fires would look the same as a model that never lets a zombie through.
+#[test]
+fn brokers_that_obey_a_zombie_controller_are_caught() {
+    use kraftlab_core::scenario::run_script;
+    use kraftlab_core::trace::Verbosity;
+    let golden = include_str!("scenarios/zk_zombie_controller.txt");
+    // The commands only (the golden's output blocks are not input).
+    let commands: String = golden
+        .split("\n\n")
+        .filter_map(|block| block.split("\n----").next())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let honest = run_script(&commands, Verbosity::Events);
+    assert!(honest.error.is_none(), "{:?}", honest.error);
+    assert!(honest.output.contains("STALE_CONTROLLER_EPOCH"));
+
+    let broken = commands.replace(
+        "partitions=100000",
+        "partitions=100000 buggify=accept-stale-controller",
+    );
+    let run = run_script(&broken, Verbosity::Off);
+    let error = run
+        .error
+        .expect("the checker must catch the zombie's push")
+        .to_string();
+    assert!(
+        error.contains("zk_zombie_rejected") && error.contains("from controller 1 of epoch 1"),
+        "{error}"
+    );
+}

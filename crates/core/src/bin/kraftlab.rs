@@ -29,12 +29,12 @@ USAGE:
       Run a scenario file. Prints every `show` (and the trace at the chosen level);
       exits 1 naming the line of the first unmet `expect` or malformed command.
   kraftlab sweep [--seeds N] [--start S] [--secs T] [--threads K]
-      Seeded fault sweep: N seeds from S, T seconds of faults each, then healing.
-      Exits 1 and prints a reproducing scenario for every failing seed.
+      Seeded fault sweep: N seeds from S, T seconds of faults each, then healing;
+      every fifth seed is a ZooKeeper-mode cluster. Exits 1 and prints a reproducing scenario for every failing seed.
   kraftlab sweep --seed S --scenario
       Print the scenario file that replays seed S.
   kraftlab sweep --zk [...]
-      The same over ZooKeeper-mode clusters (ensemble, sessions, ZK-mode controller).
+      The same with every seed a ZooKeeper-mode cluster (ensemble, sessions, controller).
   kraftlab bench [--hours H] [--checks]
       3 voters + 3 observers, a write every 100 ms, H hours of virtual time (default 1).
   kraftlab bench-metadata [--topics N] [--partitions P]
@@ -129,7 +129,7 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
             std::thread::spawn(move || {
                 let mut failures = Vec::new();
                 let mut totals = [0u64; 3];
-                let mut slowest = [(0, 0); 2];
+                let mut slowest = [(0, 0); 3];
                 let mut seed = start + t;
                 while seed < start + count {
                     let r = if zk {
@@ -141,7 +141,11 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
                     totals[1] += r.stats.elections;
                     totals[2] += r.stats.truncations;
                     if let Some(c) = r.converged_after {
-                        let i = usize::from(r.spec.quorum.prevote);
+                        let i = if r.spec.is_zk() {
+                            2
+                        } else {
+                            usize::from(r.spec.quorum.prevote)
+                        };
                         slowest[i] = slowest[i].max((c, r.seed));
                     }
                     if !r.passed() {
@@ -155,7 +159,7 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
         .collect();
     let mut failures = Vec::new();
     let mut totals = [0u64; 3];
-    let mut slowest = [(0, 0); 2];
+    let mut slowest = [(0, 0); 3];
     for h in handles {
         let (f, e, s) = h
             .join()
@@ -164,8 +168,9 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
         for i in 0..3 {
             totals[i] += e[i];
         }
-        slowest[0] = slowest[0].max(s[0]);
-        slowest[1] = slowest[1].max(s[1]);
+        for i in 0..3 {
+            slowest[i] = slowest[i].max(s[i]);
+        }
     }
     let elapsed = began.elapsed();
     failures.sort_by_key(|r| r.seed);
@@ -180,10 +185,10 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
         if let Some(l) = &r.liveness_failure {
             println!("  liveness: {l}");
         }
-        println!("  reproduce: cargo run -p kraftlab-core --release -- sweep --seed {} --scenario > repro.txt && cargo run -p kraftlab-core --release -- run repro.txt --trace events", r.seed);
+        println!("  reproduce: cargo run -p kraftlab-core --release -- sweep --seed {}{} --scenario > repro.txt && cargo run -p kraftlab-core --release -- run repro.txt --trace events", r.seed, if zk { " --zk" } else { "" });
     }
     println!(
-        "swept {count} seeds ({start}..{}) x {secs_per_seed}s of faults on {threads} threads in {:.1}s: {} failed; {} events, {} elections, {} truncations\nslowest convergence after healing: {} with pre-vote (seed {}), {} without (seed {})",
+        "swept {count} seeds ({start}..{}) x {secs_per_seed}s of faults on {threads} threads in {:.1}s: {} failed; {} events, {} KRaft elections, {} truncations\nslowest convergence after healing: KRaft {} with pre-vote (seed {}), {} without (seed {}); ZooKeeper mode {} (seed {})",
         start + count,
         elapsed.as_secs_f64(),
         failures.len(),
@@ -193,7 +198,9 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
         kraftlab_core::types::format_duration(slowest[1].0),
         slowest[1].1,
         kraftlab_core::types::format_duration(slowest[0].0),
-        slowest[0].1
+        slowest[0].1,
+        kraftlab_core::types::format_duration(slowest[2].0),
+        slowest[2].1
     );
     Ok(if failures.is_empty() {
         ExitCode::SUCCESS

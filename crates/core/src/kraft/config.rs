@@ -73,6 +73,9 @@ pub struct Buggify {
     pub fence_without_reelection: bool,
     /// A controller that loses leadership stays active and keeps acting on brokers.
     pub stale_controller_acts: bool,
+    /// ZooKeeper mode: brokers apply LeaderAndIsr and UpdateMetadata from any controller
+    /// epoch, so a zombie controller's requests get through.
+    pub accept_stale_controller: bool,
 }
 
 impl Buggify {
@@ -85,6 +88,7 @@ impl Buggify {
         "apply-uncommitted",
         "fence-without-reelection",
         "stale-controller-acts",
+        "accept-stale-controller",
     ];
 
     /// Turns on the switch called `name`.
@@ -97,6 +101,7 @@ impl Buggify {
             "apply-uncommitted" => self.apply_uncommitted = true,
             "fence-without-reelection" => self.fence_without_reelection = true,
             "stale-controller-acts" => self.stale_controller_acts = true,
+            "accept-stale-controller" => self.accept_stale_controller = true,
             _ => return false,
         }
         true
@@ -112,6 +117,7 @@ impl Buggify {
             self.apply_uncommitted,
             self.fence_without_reelection,
             self.stale_controller_acts,
+            self.accept_stale_controller,
         ];
         Self::NAMES
             .iter()

@@ -127,6 +127,7 @@ impl ClusterSpec {
             zk_servers: self.zookeepers.clone(),
             session_timeout_ms: self.zk.session_timeout_ms,
             costs: self.quorum.costs,
+            accept_stale_controller: self.quorum.buggify.accept_stale_controller,
         }
     }
 

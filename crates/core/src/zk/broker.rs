@@ -39,6 +39,8 @@ pub struct ZkKafkaConfig {
     pub session_timeout_ms: u64,
     /// The cost model.
     pub costs: CostModel,
+    /// Teaching switch `accept-stale-controller`: no STALE_CONTROLLER_EPOCH check.
+    pub accept_stale_controller: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -580,7 +582,7 @@ impl ZkBroker {
         bulk: u64,
         ctx: &mut Ctx,
     ) -> bool {
-        if epoch < self.controller_epoch {
+        if epoch < self.controller_epoch && !self.cfg.accept_stale_controller {
             ctx.emit(Event::ZkStaleControllerRejected {
                 controller,
                 epoch,
@@ -595,7 +597,7 @@ impl ZkBroker {
             );
             return false;
         }
-        self.controller_epoch = epoch;
+        self.controller_epoch = self.controller_epoch.max(epoch);
         ctx.emit(Event::ZkControllerRequestApplied {
             controller,
             epoch,
