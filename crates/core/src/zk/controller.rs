@@ -400,10 +400,10 @@ impl ZkController {
                     self.states.insert((t, p), (s, n.version));
                 }
             }
-            (Read::Epoch, ClientResult::Node(n)) => {
-                if n.map(|n| n.version) != Some(self.epoch_version) {
-                    return Outcome::Moved;
-                }
+            (Read::Epoch, ClientResult::Node(n))
+                if n.as_ref().map(|n| n.version) != Some(self.epoch_version) =>
+            {
+                return Outcome::Moved;
             }
             (Read::Modelled, ClientResult::Node(Some(n))) => {
                 self.modelled = json::parse_modelled(&n.data).unwrap_or_default();
