@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use kraftlab_core::sim::{ClusterSpec, ClusterView, FeedItem, Timeline, UserAction};
-use kraftlab_core::tools::{metadata, quorum};
+use kraftlab_core::tools::{metadata, quorum, zookeeper};
 use kraftlab_core::types::{NodeId, SimTime};
 use leptos::prelude::*;
 
@@ -62,10 +62,12 @@ pub struct Lab {
     pub view: RwSignal<ClusterView>,
     /// End of the recording (ms).
     pub horizon: RwSignal<SimTime>,
-    /// `kafka-metadata-quorum describe --status` now.
+    /// `kafka-metadata-quorum describe --status` now (in ZooKeeper mode, each server's `srvr`).
     pub quorum_status: RwSignal<String>,
-    /// `kafka-metadata-quorum describe --replication` now.
+    /// `kafka-metadata-quorum describe --replication` now (in ZooKeeper mode, `get /controller`).
     pub quorum_replication: RwSignal<String>,
+    /// True when the cluster runs in ZooKeeper mode: the tools panel shows ZooKeeper's tools.
+    pub zk_mode: RwSignal<bool>,
     /// The newest feed lines, newest first.
     pub feed: RwSignal<Vec<FeedItem>>,
     /// `kafka-topics --describe` of the active controller's image (or of the node chosen in
@@ -127,6 +129,7 @@ impl Lab {
             timeline: StoredValue::new(timeline),
             quorum_status: RwSignal::new(String::new()),
             quorum_replication: RwSignal::new(String::new()),
+            zk_mode: RwSignal::new(false),
             feed: RwSignal::new(Vec::new()),
             topics_text: RwSignal::new(String::new()),
             topics_of: RwSignal::new(None),
@@ -152,20 +155,30 @@ impl Lab {
 
     /// Publishes the timeline's current state to the signals.
     pub fn refresh(&self) {
-        let (view, status, replication, feed, horizon) = self.timeline.with_value(|t| {
+        let (view, status, replication, feed, horizon, zk) = self.timeline.with_value(|t| {
             let world = t.world();
             let view = ClusterView::build(world, 24);
-            let (status, replication) = match quorum::describe_quorum(world) {
-                Ok(q) => (
-                    quorum::describe_status(&q),
-                    quorum::describe_replication(&q, false),
-                ),
-                Err(e) => (e.clone(), e),
+            let zk = world.spec().is_zk();
+            let (status, replication) = if zk {
+                let srvr = zookeeper::srvr(world).unwrap_or_else(|e| e);
+                let controller = zookeeper::get(world, "/controller").unwrap_or_else(|e| e);
+                (srvr, controller)
+            } else {
+                match quorum::describe_quorum(world) {
+                    Ok(q) => (
+                        quorum::describe_status(&q),
+                        quorum::describe_replication(&q, false),
+                    ),
+                    Err(e) => (e.clone(), e),
+                }
             };
             let feed: Vec<FeedItem> = t.feed().rev().take(FEED_SHOWN).cloned().collect();
-            (view, status, replication, feed, t.horizon())
+            (view, status, replication, feed, t.horizon(), zk)
         });
         self.view.set(view);
+        if self.zk_mode.get_untracked() != zk {
+            self.zk_mode.set(zk);
+        }
         if self.quorum_status.with_untracked(|s| *s != status) {
             self.quorum_status.set(status);
         }

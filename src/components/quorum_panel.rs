@@ -25,9 +25,12 @@ fn LinkedText(
         text.with(|t| {
             t.lines()
                 .map(|l| {
+                    // `describe --status` names the leader on its LeaderId line; a table
+                    // (replication, or ZooKeeper's srvr) starts each row with the node.
                     let node = if status {
                         l.strip_prefix("LeaderId:")
                             .and_then(|v| NodeId::parse(v.trim()))
+                            .or_else(|| row_node(l).filter(|n| n.is_zk()))
                     } else {
                         row_node(l)
                     };
@@ -77,17 +80,32 @@ fn LinkedText(
     }
 }
 
-/// Both outputs, with the commands that produce them.
+/// Both outputs, with the commands that produce them: `kafka-metadata-quorum` in KRaft mode;
+/// in ZooKeeper mode, where there is no metadata quorum, what an operator asked ZooKeeper:
+/// each server's `srvr`, and who holds `/controller`.
 #[component]
 pub fn QuorumPanel() -> impl IntoView {
     let lab = expect_context::<Lab>();
+    let zk = move || lab.zk_mode.get();
     view! {
         <section class="panel quorum-panel" aria-labelledby="quorum-title">
-            <h2 id="quorum-title">"Quorum, as the tools see it"</h2>
-            <p class="cmd">"$ kafka-metadata-quorum --bootstrap-controller … describe --status"</p>
-            <LinkedText text=lab.quorum_status testid="quorum-status" label="describe --status output" status=true />
-            <p class="cmd">"$ kafka-metadata-quorum --bootstrap-controller … describe --replication"</p>
-            <LinkedText text=lab.quorum_replication testid="quorum-replication" label="describe --replication output" status=false />
+            <h2 id="quorum-title">{move || if zk() { "ZooKeeper, as the tools see it" } else { "Quorum, as the tools see it" }}</h2>
+            <p class="cmd">
+                {move || if zk() {
+                    "$ for s in zk1 zk2 …; do echo srvr | nc $s 2181; done   (abridged)"
+                } else {
+                    "$ kafka-metadata-quorum --bootstrap-controller … describe --status"
+                }}
+            </p>
+            <LinkedText text=lab.quorum_status testid="quorum-status" label="status output" status=true />
+            <p class="cmd">
+                {move || if zk() {
+                    "$ zookeeper-shell zk1:2181 get /controller"
+                } else {
+                    "$ kafka-metadata-quorum --bootstrap-controller … describe --replication"
+                }}
+            </p>
+            <LinkedText text=lab.quorum_replication testid="quorum-replication" label="replication or controller output" status=false />
         </section>
     }
 }

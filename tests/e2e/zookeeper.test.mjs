@@ -21,6 +21,12 @@ test('a ZooKeeper-mode cluster: ensemble, controller, failover after the session
   assert.deepEqual(Object.keys(r).filter((id) => id.startsWith('zk')).sort(), ['zk1', 'zk2', 'zk3']);
   assert.equal(Object.values(r).filter((x) => x === 'zk-follower').length, 2, 'two ZooKeeper followers');
   const controller = Object.entries(r).find(([, role]) => role === 'zk-controller')[0];
+  // The tools panel asks ZooKeeper, as an operator would: srvr per server, get /controller.
+  await waitFor(page, async () => (await page.getByTestId('quorum-status').innerText()).includes('Mode: leader'), 10000, 'srvr output');
+  const status = await page.getByTestId('quorum-status').innerText();
+  assert.equal(status.match(/Mode: follower/g).length, 2, status);
+  const named = await page.getByTestId('quorum-replication').innerText();
+  assert.ok(named.includes(`"brokerid":${controller}`), named);
   await screenshot(page, '20-zookeeper-mode');
 
   await clickNode(page, controller);

@@ -295,6 +295,12 @@ pub enum Event {
         /// Its broker epoch.
         epoch: i64,
     },
+    /// A ZooKeeper-mode broker created its ephemeral `/brokers/ids/N`: registered, with no
+    /// fencing step (the controller learns of it through its watch).
+    ZkBrokerRegistered {
+        /// Its broker epoch: the znode's czxid.
+        epoch: i64,
+    },
     /// A quorum peer refused this node's request because their configurations disagree
     /// (reported once per peer and error, not at every retry).
     QuorumRequestRefused {
@@ -616,7 +622,9 @@ impl TraceEvent {
             Event::ControllerResigned => "no longer the active controller".into(),
             Event::AdminCompleted { what } => format!("committed: {what}"),
             Event::BrokerFenced { broker, why } => format!("fenced broker {broker}: {why}"),
-            Event::BrokerRegistered { epoch } => format!("registered, broker epoch {epoch}"),
+            Event::BrokerRegistered { epoch } | Event::ZkBrokerRegistered { epoch } => {
+                format!("registered, broker epoch {epoch}")
+            }
             Event::BrokerRequestRefused { what, error } => format!("{what} refused: {error}"),
             Event::QuorumRequestRefused { by, what, error } => {
                 format!("{what} refused by {by}: {error}")
@@ -818,6 +826,9 @@ impl TraceEvent {
             Event::AdminCompleted { what } => format!("committed: {what}"),
             Event::BrokerFenced { broker, why } => format!("the active controller {n} fenced broker {broker}: {why}"),
             Event::BrokerRegistered { epoch } => format!("broker {n} registered (broker epoch {epoch}) and starts fenced"),
+            Event::ZkBrokerRegistered { epoch } => format!(
+                "broker {n} created its ephemeral /brokers/ids/{n} (broker epoch {epoch}, the znode's czxid); it lives as long as the session"
+            ),
             Event::BrokerRequestRefused { what, error } => format!("broker {n}'s {what} was refused: {error}"),
             Event::StorageFormatted {
                 cluster_id: Some(c),

@@ -217,6 +217,8 @@ pub enum Show {
     ZkTree(Option<NodeRef>),
     /// `show controller`: who the controller is and what it is doing.
     Controller,
+    /// `show srvr`: each ZooKeeper server's `srvr` answer.
+    Srvr,
 }
 
 /// One command of the language.
@@ -761,6 +763,7 @@ fn parse_show(tokens: &[String]) -> Result<Show, String> {
         ["zk-tree"] => Show::ZkTree(None),
         ["zk-tree", node] => Show::ZkTree(Some(parse_node(node)?)),
         ["controller"] => Show::Controller,
+        ["srvr"] => Show::Srvr,
         ["metadata-log", rest @ ..] => {
             let (node, from) = match rest {
                 [] => (None, 0),
@@ -821,6 +824,7 @@ const SHOW_WORDS: &[&str] = &[
     "config",
     "zk-tree",
     "controller",
+    "srvr",
 ];
 
 fn parse_offset(v: &str) -> Result<u64, String> {

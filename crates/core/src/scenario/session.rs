@@ -276,6 +276,7 @@ impl Session {
                         None => crate::tools::zookeeper::zk_tree(world, None),
                     },
                     Show::Controller => Ok(crate::tools::zookeeper::describe_controller(world)),
+                    Show::Srvr => crate::tools::zookeeper::srvr(world),
                     Show::Violations => Ok(if world.violations().is_empty() {
                         "no invariant violations\n".to_string()
                     } else {

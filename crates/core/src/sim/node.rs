@@ -177,6 +177,11 @@ impl SimNode {
         self.zk.as_ref()
     }
 
+    /// What a stopped ZooKeeper server left on disk (its epoch and last zxid for listings).
+    pub fn zk_disk(&self) -> Option<&ZkDisk> {
+        self.zk_disk.as_ref()
+    }
+
     /// The ZooKeeper server's data: live, or what it left behind.
     pub fn zk_data(&self) -> Option<&crate::zk::tree::DataTree> {
         match &self.zk {

@@ -11,19 +11,18 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_else(|| "-".into())
 }
 
-/// `show nodes`: every node's status, state, epoch, leader, vote, log end and HW.
+/// `show nodes`: every node's status, state, epoch, leader, vote, log end and HW (in
+/// ZooKeeper mode, what `srvr` and the broker know instead: see [`zk_nodes`]).
 pub fn nodes(world: &World) -> String {
+    if world.spec().is_zk() {
+        return zk_nodes(world);
+    }
     let rows: Vec<Vec<String>> = world
         .nodes()
         .map(|n| {
             let r = n.replica();
             let disk = n.disk();
-            let status = match n.status() {
-                NodeStatus::Up => "up".to_string(),
-                NodeStatus::Paused { until } => format!("paused until {}", format_ms(until)),
-                NodeStatus::Crashed => "crashed".to_string(),
-                NodeStatus::Stopped => "stopped".to_string(),
-            };
+            let status = status(n.status());
             let role = match r {
                 Some(r) if !r.is_voter() => format!("{} (observer)", r.role()),
                 Some(r) => r.role().to_string(),
@@ -56,6 +55,80 @@ pub fn nodes(world: &World) -> String {
             "Voted",
             "LogEndOffset",
             "HighWatermark",
+        ],
+        &rows,
+    )
+}
+
+fn status(status: NodeStatus) -> String {
+    match status {
+        NodeStatus::Up => "up".to_string(),
+        NodeStatus::Paused { until } => format!("paused until {}", format_ms(until)),
+        NodeStatus::Crashed => "crashed".to_string(),
+        NodeStatus::Stopped => "stopped".to_string(),
+    }
+}
+
+/// `show nodes` for a ZooKeeper-mode cluster: a server's mode, epoch, leader and last zxid
+/// (as `srvr` reports them; a stopped server's from its disk), and a broker's view: is it the
+/// controller, which controller and controller epoch it obeys, its session.
+pub fn zk_nodes(world: &World) -> String {
+    let rows: Vec<Vec<String>> = world
+        .nodes()
+        .map(|n| {
+            let server = n.zk().and_then(|p| p.server());
+            let broker = n.zk().and_then(|p| p.broker());
+            let (role, epoch, leader, zxid, session) = match (server, broker) {
+                (Some(z), _) => (
+                    z.role().name().to_string(),
+                    z.epoch().to_string(),
+                    opt(z.leader()),
+                    format!("0x{:x}", z.last_zxid()),
+                    "-".to_string(),
+                ),
+                (_, Some(b)) => (
+                    if b.controller().is_some() {
+                        "controller".to_string()
+                    } else if b.broker_epoch().is_some() {
+                        "broker".to_string()
+                    } else {
+                        "unregistered".to_string()
+                    },
+                    b.controller_epoch().to_string(),
+                    opt(b.controller_id()),
+                    "-".to_string(),
+                    b.client()
+                        .session()
+                        .map(|s| format!("0x{s:x}"))
+                        .unwrap_or_else(|| "-".into()),
+                ),
+                (None, None) => {
+                    let disk = n.zk_disk();
+                    (
+                        "-".to_string(),
+                        disk.map(|d| d.epoch).unwrap_or(0).to_string(),
+                        "-".to_string(),
+                        disk.map(|d| format!("0x{:x}", d.last_zxid))
+                            .unwrap_or_else(|| "-".into()),
+                        "-".to_string(),
+                    )
+                }
+            };
+            vec![
+                n.id.to_string(),
+                n.kind.name().to_string(),
+                status(n.status()),
+                role,
+                epoch,
+                leader,
+                zxid,
+                session,
+            ]
+        })
+        .collect();
+    pretty_print_table(
+        &[
+            "Node", "Kind", "Status", "Mode", "Epoch", "Leader", "LastZxid", "Session",
         ],
         &rows,
     )

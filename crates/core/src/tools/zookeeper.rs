@@ -41,6 +41,61 @@ pub fn zk_tree(world: &World, server: Option<NodeId>) -> Result<String, String> 
     Ok(out)
 }
 
+/// `show srvr`: each ZooKeeper server's answer to the `srvr` four-letter word (abridged to
+/// the lines that matter here), one server per line. A server that is electing answers as the
+/// real one does: it is not serving.
+pub fn srvr(world: &World) -> Result<String, String> {
+    if !world.spec().is_zk() {
+        return Err("this cluster runs in KRaft mode: there is no ZooKeeper".into());
+    }
+    let mut out = String::new();
+    for id in &world.spec().zookeepers {
+        let Some(node) = world.node(*id) else {
+            continue;
+        };
+        let server = node.zk().and_then(|p| p.server());
+        let line = match (node.status(), server) {
+            (NodeStatus::Up, Some(z)) if z.serving() => format!(
+                "Mode: {}  Zxid: 0x{:x}  Epoch: {}  Connections: {}  Outstanding: {}  Node count: {}",
+                z.role().name(),
+                z.last_zxid(),
+                z.epoch(),
+                z.client_count(),
+                z.outstanding(),
+                z.tree().len()
+            ),
+            (NodeStatus::Up, Some(_)) => {
+                "This ZooKeeper instance is not currently serving requests".into()
+            }
+            (NodeStatus::Paused { .. }, _) => "(no answer: the server is paused)".into(),
+            _ => "(connection refused: the server is down)".into(),
+        };
+        out += &format!("{id}  {line}\n");
+    }
+    Ok(out)
+}
+
+/// `zookeeper-shell <leader> get <path>`: a znode's data as the shell prints it, or its
+/// NoNode error.
+pub fn get(world: &World, path: &str) -> Result<String, String> {
+    if !world.spec().is_zk() {
+        return Err("this cluster runs in KRaft mode: there is no ZooKeeper".into());
+    }
+    let Some(leader) = world.zk_leader() else {
+        return Err("Error: no ZooKeeper server is serving (the ensemble has no leader); zookeeper-shell keeps trying to connect".into());
+    };
+    let tree = world
+        .node(leader)
+        .and_then(|n| n.zk_data())
+        .ok_or("no ZooKeeper data")?;
+    Ok(match tree.get(path) {
+        Some(z) => format!("{}\n", z.data),
+        None => format!(
+            "org.apache.zookeeper.KeeperException$NoNodeException: KeeperErrorCode = NoNode for {path}\n"
+        ),
+    })
+}
+
 /// `show controller`: the controller, its epoch and what it is doing.
 pub fn describe_controller(world: &World) -> String {
     if !world.spec().is_zk() {
@@ -62,7 +117,7 @@ pub fn describe_controller(world: &World) -> String {
             .and_then(|l| world.node(l)?.zk_data()?.get("/controller").cloned());
         return match named {
             Some(z) => format!(
-                "no running controller: /controller still names broker {}, which is down; its ephemeral znode goes when ZooKeeper expires the session\n",
+                "no running controller: /controller still names broker {}, which is not acting (down, paused or resigned); its ephemeral znode goes with its session\n",
                 crate::zk::json::int_field(&z.data, "brokerid").unwrap_or(-1)
             ),
             None => "no controller: /controller does not exist\n".into(),

@@ -316,7 +316,7 @@ impl ZkBroker {
         match (why, result) {
             (Purpose::Register, ClientResult::Written(zxid)) => {
                 self.broker_epoch = Some(zxid);
-                ctx.emit(Event::BrokerRegistered { epoch: zxid as i64 });
+                ctx.emit(Event::ZkBrokerRegistered { epoch: zxid as i64 });
             }
             // Kafka's checkedEphemeralCreate: NODEEXISTS is fine if the znode is ours.
             (Purpose::Register, ClientResult::Error(ZkError::NodeExists)) => self.request(
@@ -331,7 +331,7 @@ impl ZkBroker {
                 if n.ephemeral_owner.is_some() && n.ephemeral_owner == self.client.session() =>
             {
                 self.broker_epoch = Some(n.czxid);
-                ctx.emit(Event::BrokerRegistered {
+                ctx.emit(Event::ZkBrokerRegistered {
                     epoch: n.czxid as i64,
                 });
             }

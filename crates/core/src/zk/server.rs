@@ -349,6 +349,11 @@ impl ZkServer {
         self.busy_until.since(now)
     }
 
+    /// Client requests waiting in its queue (`srvr`'s "Outstanding").
+    pub fn outstanding(&self) -> usize {
+        self.queue.len()
+    }
+
     /// True if it answers clients: a leader with a quorum in sync, or a synced follower.
     pub fn serving(&self) -> bool {
         match &self.state {
