@@ -75,8 +75,14 @@ pub struct ZkDisk {
     pub sessions: BTreeMap<SessionId, u64>,
     /// Last applied zxid.
     pub last_zxid: Zxid,
-    /// Last leader epoch it followed or led.
+    /// The newest epoch it accepted (ZooKeeper's acceptedEpoch): a leader proposing an epoch
+    /// must go above it.
     pub epoch: u32,
+    /// The epoch whose history it holds (currentEpoch): set when it syncs with a leader or its
+    /// own leadership is established. Election votes carry this one, so a server that only
+    /// heard an epoch proposed — by a leader that never got its quorum — cannot win with a
+    /// stale log.
+    pub current_epoch: u32,
     /// Who led that epoch: an epoch number offered by another leader is a different epoch.
     pub epoch_leader: Option<NodeId>,
     /// Proposals it logged (a follower logs before it acknowledges; a leader before it
@@ -92,6 +98,7 @@ impl Default for ZkDisk {
             sessions: BTreeMap::new(),
             last_zxid: 0,
             epoch: 0,
+            current_epoch: 0,
             epoch_leader: None,
             accepted: BTreeMap::new(),
         }
@@ -171,6 +178,8 @@ struct Leading {
     next_expiry_check: SimTime,
     /// Writes forwarded before a quorum synced: proposed once it has.
     held: Vec<(Txn, Origin)>,
+    /// A quorum joined and the epoch is fixed: followers get NEWLEADER.
+    epoch_set: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -379,7 +388,7 @@ impl ZkServer {
         Vote {
             leader: self.id,
             zxid: self.last_logged(),
-            epoch: self.disk.epoch,
+            epoch: self.disk.current_epoch,
         }
     }
 
@@ -487,7 +496,7 @@ impl ZkServer {
                 };
                 let mine = accepted_epoch == l.epoch && epoch_leader == Some(self.id);
                 if accepted_epoch >= l.epoch && !mine {
-                    if l.established {
+                    if l.epoch_set {
                         // It saw a newer epoch: this leader is stale and must not sync it
                         // (LearnerHandler refuses; the follower looks again).
                         return;
@@ -497,24 +506,26 @@ impl ZkServer {
                     l.epoch = accepted_epoch + 1;
                     self.disk.epoch = l.epoch;
                     self.disk.epoch_leader = Some(self.id);
-                    let again: Vec<NodeId> = l.followers.keys().copied().collect();
-                    for f in l.followers.values_mut() {
-                        f.synced = false;
-                    }
-                    for f in again {
+                }
+                l.followers.insert(
+                    from,
+                    FollowerView {
+                        synced: false,
+                        last_heard: ctx.now,
+                    },
+                );
+                if l.epoch_set {
+                    return self.sync_follower(from, ctx);
+                }
+                // The epoch is settled once a quorum has joined (Leader.getEpochToPropose
+                // waits for it); only then does anyone get NEWLEADER.
+                if 1 + l.followers.len() >= self.ensemble.len() / 2 + 1 {
+                    l.epoch_set = true;
+                    let joined: Vec<NodeId> = l.followers.keys().copied().collect();
+                    for f in joined {
                         self.sync_follower(f, ctx);
                     }
                 }
-                if let State::Leading(l) = &mut self.state {
-                    l.followers.insert(
-                        from,
-                        FollowerView {
-                            synced: false,
-                            last_heard: ctx.now,
-                        },
-                    );
-                }
-                self.sync_follower(from, ctx);
             }
             PeerMsg::NewLeader {
                 epoch,
@@ -549,6 +560,7 @@ impl ZkServer {
                 // what is outstanding the leader sends again).
                 self.disk.accepted.clear();
                 self.disk.epoch = epoch;
+                self.disk.current_epoch = epoch;
                 self.disk.epoch_leader = Some(from);
                 ctx.send(from, zk(PeerMsg::AckNewLeader { epoch }));
                 ctx.emit(Event::ZkRoleChanged {
@@ -583,6 +595,7 @@ impl ZkServer {
                         .collect();
                     let epoch = l.epoch;
                     let held = std::mem::take(&mut l.held);
+                    self.disk.current_epoch = epoch;
                     ctx.emit(Event::ZkRoleChanged {
                         role: ZkRole::Leading.name(),
                         epoch,
@@ -798,6 +811,7 @@ impl ZkServer {
             next_ping: ctx.now,
             next_expiry_check: ctx.now + ms(self.cfg.tick_ms),
             held: Vec::new(),
+            epoch_set: self.ensemble.len() == 1,
         });
         ctx.emit(Event::ZkRoleChanged {
             role: "leader-elect",
@@ -819,6 +833,7 @@ impl ZkServer {
             );
         }
         if self.ensemble.len() == 1 {
+            self.disk.current_epoch = epoch;
             let sessions: Vec<(SessionId, u64)> =
                 self.disk.sessions.iter().map(|(s, t)| (*s, *t)).collect();
             if let State::Leading(l) = &mut self.state {
