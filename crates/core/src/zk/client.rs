@@ -78,6 +78,8 @@ pub struct ZkClient {
     /// Paths with a watch (data or children), re-armed after a reconnect.
     watched: BTreeSet<(String, bool)>,
     last_poll: SimTime,
+    /// The current connection attempt (unique to this process: drawn at start, then counted).
+    attempt: u64,
 }
 
 fn payload(msg: ClientMsg) -> Payload {
@@ -103,6 +105,7 @@ impl ZkClient {
             pending: BTreeMap::new(),
             watched: BTreeSet::new(),
             last_poll: ctx.now,
+            attempt: ctx.rng.next_u64() >> 16,
         };
         c.connect(first, ctx);
         c
@@ -133,11 +136,13 @@ impl ZkClient {
             since: ctx.now,
         };
         self.last_sent = ctx.now;
+        self.attempt += 1;
         ctx.send(
             server,
             payload(ClientMsg::Connect {
                 session: self.session,
                 timeout_ms: self.timeout_ms,
+                attempt: self.attempt,
             }),
         );
     }
@@ -198,10 +203,11 @@ impl ZkClient {
         self.last_heard = ctx.now;
         let mut out = Vec::new();
         match msg {
-            // A late answer to an earlier attempt (the client gave up waiting and asked again):
-            // only the attempt in progress counts.
-            ClientMsg::Connected { .. }
-                if !matches!(self.state, ZkClientState::Connecting { .. }) => {}
+            // A late answer to an earlier attempt (the client gave up waiting and asked again,
+            // or a process before a restart asked): only the attempt in progress counts.
+            ClientMsg::Connected { attempt, .. }
+                if !matches!(self.state, ZkClientState::Connecting { .. })
+                    || attempt != self.attempt => {}
             ClientMsg::Connected {
                 session: Some(s), ..
             } => {
@@ -232,13 +238,9 @@ impl ZkClient {
                     }
                 }
             }
-            ClientMsg::Connected { session: None, .. } => {
-                if let Some(s) = self.session.take() {
-                    out.push(ZkClientEvent::Expired(s));
-                }
-                self.pending.clear();
-                self.watched.clear();
-                self.connect(from, ctx);
+            ClientMsg::Connected { session: None, .. } => self.expired(from, &mut out, ctx),
+            ClientMsg::Expired { session } if self.session == Some(session) => {
+                self.expired(from, &mut out, ctx)
             }
             ClientMsg::Response { xid, result } if self.pending.remove(&xid).is_some() => {
                 out.push(ZkClientEvent::Response { xid, result });
@@ -251,6 +253,16 @@ impl ZkClient {
             _ => {}
         }
         out
+    }
+
+    /// The session is gone: tell the owner, forget what it asked, open a new one.
+    fn expired(&mut self, server: NodeId, out: &mut Vec<ZkClientEvent>, ctx: &mut Ctx) {
+        if let Some(s) = self.session.take() {
+            out.push(ZkClientEvent::Expired(s));
+        }
+        self.pending.clear();
+        self.watched.clear();
+        self.connect(server, ctx);
     }
 
     /// The connection to `server` was reset (it lost a message): like a disconnect, the

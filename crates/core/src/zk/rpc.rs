@@ -189,6 +189,9 @@ pub enum ClientMsg {
         session: Option<SessionId>,
         /// Requested timeout (ms).
         timeout_ms: u64,
+        /// Which connection this is: an answer to an earlier attempt, or to the process that
+        /// ran before a crash, travelled on a TCP connection that no longer exists.
+        attempt: u64,
     },
     /// The session, with its negotiated timeout, or `None` if it expired.
     Connected {
@@ -196,6 +199,13 @@ pub enum ClientMsg {
         session: Option<SessionId>,
         /// Negotiated timeout (ms).
         timeout_ms: u64,
+        /// The attempt answered.
+        attempt: u64,
+    },
+    /// The server closed this session (it expired): its connection is closed too.
+    Expired {
+        /// The session.
+        session: SessionId,
     },
     /// A request.
     Request {
@@ -328,6 +338,7 @@ impl ZkMessage {
             ZkMessage::Client(c) => match c {
                 ClientMsg::Connect { .. } => "ConnectRequest",
                 ClientMsg::Connected { .. } => "ConnectResponse",
+                ClientMsg::Expired { .. } => "SessionExpired",
                 ClientMsg::Request { op, .. } => match op {
                     ClientOp::GetData { .. } => "getData",
                     ClientOp::Exists { .. } => "exists",
@@ -387,12 +398,12 @@ impl fmt::Display for ZkMessage {
             ZkMessage::Peer(PeerMsg::NewLeader { epoch, zxid, .. }) => {
                 write!(f, "NewLeader epoch={epoch} zxid=0x{zxid:x}")
             }
-            ZkMessage::Client(ClientMsg::Connect { session, timeout_ms }) => write!(
+            ZkMessage::Client(ClientMsg::Connect { session, timeout_ms, .. }) => write!(
                 f,
                 "ConnectRequest session={} timeout={timeout_ms}ms",
                 session.map(|s| format!("0x{s:x}")).unwrap_or_else(|| "new".into())
             ),
-            ZkMessage::Client(ClientMsg::Connected { session, timeout_ms }) => match session {
+            ZkMessage::Client(ClientMsg::Connected { session, timeout_ms, .. }) => match session {
                 Some(s) => write!(f, "ConnectResponse session=0x{s:x} timeout={timeout_ms}ms"),
                 None => write!(f, "ConnectResponse SESSIONEXPIRED"),
             },

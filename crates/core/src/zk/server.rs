@@ -46,6 +46,10 @@ pub struct ZkConfig {
     pub session_timeout_ms: u64,
 }
 
+/// How soon a follower tries the leader again when it has not answered (it may still be
+/// finishing its own election): `leaderConnectDelayDuringRetryMs`, 100 ms.
+const LEADER_CONNECT_RETRY_MS: u64 = 100;
+
 impl Default for ZkConfig {
     fn default() -> Self {
         ZkConfig {
@@ -858,7 +862,7 @@ impl ZkServer {
             synced: false,
             last_heard: ctx.now,
             joined: ctx.now,
-            hello_at: ctx.now + ms(self.cfg.tick_ms / 2),
+            hello_at: ctx.now + ms(LEADER_CONNECT_RETRY_MS),
             touched: BTreeSet::new(),
             pending: BTreeMap::new(),
             commit_upto: 0,
@@ -1009,14 +1013,15 @@ impl ZkServer {
                     l.expires.insert(zxid, ctx.now + ms(timeout_ms));
                 }
                 if let Some(o) = here {
-                    // A client that asked twice (it gave up waiting and asked again) keeps the
-                    // first session; the other is never used and expires.
-                    self.clients.entry(o.client).or_insert(zxid);
+                    // A client that asked twice (it gave up waiting and asked again) uses the
+                    // session of its latest attempt; the other is never used and expires.
+                    self.clients.insert(o.client, zxid);
                     ctx.send(
                         o.client,
                         client(ClientMsg::Connected {
                             session: Some(zxid),
                             timeout_ms,
+                            attempt: o.xid,
                         }),
                     );
                 }
@@ -1042,13 +1047,7 @@ impl ZkServer {
                     .collect();
                 for c in gone {
                     self.clients.remove(&c);
-                    ctx.send(
-                        c,
-                        client(ClientMsg::Connected {
-                            session: None,
-                            timeout_ms: 0,
-                        }),
-                    );
+                    ctx.send(c, client(ClientMsg::Expired { session }));
                 }
                 if self.role() == ZkRole::Leading {
                     ctx.emit(Event::ZkSession {
@@ -1109,18 +1108,22 @@ impl ZkServer {
             ClientMsg::Connect {
                 session: None,
                 timeout_ms,
+                attempt,
             } => {
                 let timeout_ms = self.cfg.negotiate(timeout_ms);
                 self.clients.remove(&from);
+                // The answer names the attempt: it rides in the origin's xid.
                 let origin = Origin {
                     server: self.id,
                     client: from,
-                    xid: 0,
+                    xid: attempt,
                 };
                 self.submit(Txn::CreateSession { timeout_ms }, origin, ctx);
             }
             ClientMsg::Connect {
-                session: Some(s), ..
+                session: Some(s),
+                attempt,
+                ..
             } => match self.disk.sessions.get(&s).copied() {
                 Some(timeout_ms) => {
                     self.clients.insert(from, s);
@@ -1130,6 +1133,7 @@ impl ZkServer {
                         client(ClientMsg::Connected {
                             session: Some(s),
                             timeout_ms,
+                            attempt,
                         }),
                     );
                 }
@@ -1138,6 +1142,7 @@ impl ZkServer {
                     client(ClientMsg::Connected {
                         session: None,
                         timeout_ms: 0,
+                        attempt,
                     }),
                 ),
             },
@@ -1290,7 +1295,7 @@ impl ZkServer {
             }
             State::Following(f) => {
                 if !f.synced && ctx.now >= f.hello_at {
-                    f.hello_at = ctx.now + tick / 2;
+                    f.hello_at = ctx.now + ms(LEADER_CONNECT_RETRY_MS);
                     let leader = f.leader;
                     ctx.send(
                         leader,
