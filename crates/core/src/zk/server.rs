@@ -523,7 +523,8 @@ impl ZkServer {
                 }
                 // The epoch is settled once a quorum has joined (Leader.getEpochToPropose
                 // waits for it); only then does anyone get NEWLEADER.
-                if 1 + l.followers.len() >= self.ensemble.len() / 2 + 1 {
+                let quorum = self.ensemble.len() / 2 + 1;
+                if 1 + l.followers.len() >= quorum {
                     l.epoch_set = true;
                     let joined: Vec<NodeId> = l.followers.keys().copied().collect();
                     for f in joined {
