@@ -99,7 +99,7 @@ fn brokers_that_obey_a_zombie_controller_are_caught() {
         .expect("the checker must catch the zombie's push")
         .to_string();
     assert!(
-        error.contains("zk_zombie_rejected") && error.contains("from controller 1 of epoch 1"),
+        error.contains("zk_zombie_rejected") && error.contains("of epoch 1 after epoch 2"),
         "{error}"
     );
 }
