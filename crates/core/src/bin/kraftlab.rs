@@ -187,20 +187,31 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
         }
         println!("  reproduce: cargo run -p kraftlab-core --release -- sweep --seed {}{} --scenario > repro.txt && cargo run -p kraftlab-core --release -- run repro.txt --trace events", r.seed, if zk { " --zk" } else { "" });
     }
+    let d = kraftlab_core::types::format_duration;
+    let mut slowest_text = Vec::new();
+    if !zk {
+        slowest_text.push(format!(
+            "KRaft {} with pre-vote (seed {}), {} without (seed {})",
+            d(slowest[1].0),
+            slowest[1].1,
+            d(slowest[0].0),
+            slowest[0].1
+        ));
+    }
+    slowest_text.push(format!(
+        "ZooKeeper mode {} (seed {})",
+        d(slowest[2].0),
+        slowest[2].1
+    ));
     println!(
-        "swept {count} seeds ({start}..{}) x {secs_per_seed}s of faults on {threads} threads in {:.1}s: {} failed; {} events, {} KRaft elections, {} truncations\nslowest convergence after healing: KRaft {} with pre-vote (seed {}), {} without (seed {}); ZooKeeper mode {} (seed {})",
+        "swept {count} seeds ({start}..{}) x {secs_per_seed}s of faults on {threads} threads in {:.1}s: {} failed; {} events, {} KRaft elections, {} truncations\nslowest convergence after healing: {}",
         start + count,
         elapsed.as_secs_f64(),
         failures.len(),
         totals[0],
         totals[1],
         totals[2],
-        kraftlab_core::types::format_duration(slowest[1].0),
-        slowest[1].1,
-        kraftlab_core::types::format_duration(slowest[0].0),
-        slowest[0].1,
-        kraftlab_core::types::format_duration(slowest[2].0),
-        slowest[2].1
+        slowest_text.join("; ")
     );
     Ok(if failures.is_empty() {
         ExitCode::SUCCESS
