@@ -10,6 +10,26 @@ use crate::state::Lab;
 
 fn details(n: &NodeView, now: kraftlab_core::types::SimTime) -> Vec<(&'static str, String)> {
     let opt = |v: Option<NodeId>| v.map(|x| x.to_string()).unwrap_or_else(|| "none".into());
+    if matches!(n.kind, NodeKind::ZooKeeper | NodeKind::ZkBroker) {
+        // No Raft state here: what ZooKeeper and a ZooKeeper-mode broker know instead.
+        let mut out = vec![
+            (
+                "Kind",
+                if n.kind == NodeKind::ZooKeeper {
+                    "ZooKeeper server".to_string()
+                } else {
+                    "broker (ZooKeeper mode)".to_string()
+                },
+            ),
+            ("Status", status(n.status)),
+            ("Epoch", n.epoch.to_string()),
+        ];
+        out.extend(n.zk_details.iter().cloned());
+        if let Some(why) = &n.failure {
+            out.push(("Not running", why.clone()));
+        }
+        return out;
+    }
     let mut out = vec![
         (
             "Kind",
@@ -22,15 +42,7 @@ fn details(n: &NodeView, now: kraftlab_core::types::SimTime) -> Vec<(&'static st
                 (NodeKind::ZkBroker, _) => "broker (ZooKeeper mode)".into(),
             },
         ),
-        (
-            "Status",
-            match n.status {
-                NodeStatus::Up => "running".to_string(),
-                NodeStatus::Paused { until } => format!("paused until {}", clock(until)),
-                NodeStatus::Crashed => "crashed (disk kept)".into(),
-                NodeStatus::Stopped => "stopped (disk kept)".into(),
-            },
-        ),
+        ("Status", status(n.status)),
         (
             "State",
             n.role.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
@@ -81,6 +93,15 @@ fn details(n: &NodeView, now: kraftlab_core::types::SimTime) -> Vec<(&'static st
         ));
     }
     out
+}
+
+fn status(s: NodeStatus) -> String {
+    match s {
+        NodeStatus::Up => "running".to_string(),
+        NodeStatus::Paused { until } => format!("paused until {}", clock(until)),
+        NodeStatus::Crashed => "crashed (disk kept)".into(),
+        NodeStatus::Stopped => "stopped (disk kept)".into(),
+    }
 }
 
 /// The menu of the selected node.

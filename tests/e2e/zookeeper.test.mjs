@@ -30,6 +30,13 @@ test('a ZooKeeper-mode cluster: ensemble, controller, failover after the session
   await screenshot(page, '20-zookeeper-mode');
 
   await clickNode(page, controller);
+  // The menu tells what a ZooKeeper-mode broker knows: its session, its registration, the
+  // controller it obeys and, here, the controller's own work.
+  const menu = await page.getByTestId('node-menu').innerText();
+  for (const row of ['ZooKeeper session', 'Registered', 'Obeys controller', 'Controller work']) {
+    assert.ok(menu.includes(row), `${row} in the node menu:\n${menu}`);
+  }
+  assert.ok(!menu.includes('High watermark'), 'no Raft rows for a ZooKeeper-mode broker');
   await page.getByTestId('action-crash').click();
   await page.keyboard.press('Escape');
   await setRange(page, 'speed', 60);

@@ -96,6 +96,10 @@ pub struct NodeView {
     pub zk_controller_stage: Option<&'static str>,
     /// ZooKeeper mode: the broker's session is connected.
     pub zk_connected: Option<bool>,
+    /// ZooKeeper mode: what the node menu lists for a ZooKeeper server or a broker, as
+    /// (label, value) rows: mode, leader, last zxid, connections; session, server, the
+    /// controller it obeys.
+    pub zk_details: Vec<(&'static str, String)>,
 }
 
 impl NodeView {
@@ -290,6 +294,7 @@ impl ClusterView {
                         .zk()
                         .and_then(|p| p.broker())
                         .map(|b| b.client().connected()),
+                    zk_details: zk_details(n),
                 }
             })
             .collect();
@@ -337,4 +342,65 @@ impl ClusterView {
     pub fn node(&self, id: NodeId) -> Option<&NodeView> {
         self.nodes.iter().find(|n| n.id == id)
     }
+}
+
+/// The node menu's ZooKeeper-mode rows for one node (empty in KRaft mode).
+fn zk_details(n: &super::node::SimNode) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Some(z) = n.zk().and_then(|p| p.server()) {
+        out.push(("Mode", z.role().name().to_string()));
+        out.push((
+            "Serving",
+            if z.serving() {
+                "yes"
+            } else {
+                "no (electing or syncing)"
+            }
+            .into(),
+        ));
+        out.push((
+            "Leader",
+            z.leader()
+                .map(|l| l.to_string())
+                .unwrap_or_else(|| "none".into()),
+        ));
+        out.push(("Last zxid", format!("0x{:x}", z.last_zxid())));
+        out.push(("Sessions", z.sessions().len().to_string()));
+        out.push(("Connections", z.client_count().to_string()));
+        out.push(("Queued requests", z.outstanding().to_string()));
+    } else if let Some(d) = n.zk_disk() {
+        out.push(("Epoch on disk", d.epoch.to_string()));
+        out.push(("Last zxid on disk", format!("0x{:x}", d.last_zxid)));
+    }
+    if let Some(b) = n.zk().and_then(|p| p.broker()) {
+        let c = b.client();
+        out.push((
+            "ZooKeeper session",
+            match (c.session(), c.connected()) {
+                (Some(s), true) => format!("0x{s:x} via {}", c.server()),
+                (Some(s), false) => format!("0x{s:x}, reconnecting (trying {})", c.server()),
+                (None, _) => format!("none yet (asking {})", c.server()),
+            },
+        ));
+        out.push((
+            "Registered",
+            b.broker_epoch()
+                .map(|e| format!("/brokers/ids/{} (broker epoch {e})", b.id()))
+                .unwrap_or_else(|| "no".into()),
+        ));
+        out.push((
+            "Obeys controller",
+            match b.controller_id() {
+                Some(c) => format!("{c} (controller epoch {})", b.controller_epoch()),
+                None => "none known".into(),
+            },
+        ));
+        if let Some(ctl) = b.controller() {
+            out.push((
+                "Controller work",
+                format!("{} (epoch {})", ctl.stage().name(), ctl.epoch()),
+            ));
+        }
+    }
+    out
 }
