@@ -430,15 +430,7 @@ impl ZkServer {
             epoch: self.disk.epoch,
             why: why.to_string(),
         });
-        for p in self.peers() {
-            ctx.send(
-                p,
-                zk(PeerMsg::Notification {
-                    vote,
-                    looking: true,
-                }),
-            );
-        }
+        self.broadcast(vote, true, ctx);
         self.maybe_decide(ctx);
     }
 
@@ -685,60 +677,48 @@ impl ZkServer {
     }
 
     fn on_notification(&mut self, from: NodeId, vote: Vote, looking: bool, ctx: &mut Ctx) {
-        match &mut self.state {
-            State::Looking(l) => {
-                l.votes.insert(from, (vote, looking));
-                if looking && vote.beats(&l.vote) {
-                    l.vote = vote;
-                    l.votes.insert(self.id, (vote, true));
-                    l.finalize_at = None;
-                    for p in self.peers() {
-                        ctx.send(
-                            p,
-                            zk(PeerMsg::Notification {
-                                vote,
-                                looking: true,
-                            }),
-                        );
-                    }
-                } else if looking && l.finalize_at.is_some() && vote.beats(&l.vote) {
-                    l.finalize_at = None;
-                }
-                self.maybe_decide(ctx);
+        let State::Looking(l) = &mut self.state else {
+            // A settled server answers a looking one with the leader it follows or is.
+            if let (true, Some(settled)) = (looking, self.settled_vote()) {
+                ctx.send(
+                    from,
+                    zk(PeerMsg::Notification {
+                        vote: settled,
+                        looking: false,
+                    }),
+                );
             }
-            State::Following(f) => {
-                if looking {
-                    let vote = Vote {
-                        leader: f.leader,
-                        zxid: self.disk.last_zxid,
-                        epoch: f.epoch,
-                    };
-                    ctx.send(
-                        from,
-                        zk(PeerMsg::Notification {
-                            vote,
-                            looking: false,
-                        }),
-                    );
-                }
-            }
-            State::Leading(l) => {
-                if looking {
-                    let vote = Vote {
-                        leader: self.id,
-                        zxid: self.disk.last_zxid,
-                        epoch: l.epoch,
-                    };
-                    ctx.send(
-                        from,
-                        zk(PeerMsg::Notification {
-                            vote,
-                            looking: false,
-                        }),
-                    );
-                }
-            }
+            return;
+        };
+        l.votes.insert(from, (vote, looking));
+        if looking && vote.beats(&l.vote) {
+            l.vote = vote;
+            l.votes.insert(self.id, (vote, true));
+            l.finalize_at = None;
+            self.broadcast(vote, true, ctx);
         }
+        self.maybe_decide(ctx);
+    }
+
+    /// Sends `vote` to every other server.
+    fn broadcast(&self, vote: Vote, looking: bool, ctx: &mut Ctx) {
+        for p in self.peers() {
+            ctx.send(p, zk(PeerMsg::Notification { vote, looking }));
+        }
+    }
+
+    /// A settled server's vote: the leader it follows or is, in that leader's epoch.
+    fn settled_vote(&self) -> Option<Vote> {
+        let (leader, epoch) = match &self.state {
+            State::Looking(_) => return None,
+            State::Following(f) => (f.leader, f.epoch),
+            State::Leading(l) => (self.id, l.epoch),
+        };
+        Some(Vote {
+            leader,
+            zxid: self.disk.last_zxid,
+            epoch,
+        })
     }
 
     /// Decides when a quorum settled on a leader (join it at once), or when a quorum of
@@ -823,19 +803,8 @@ impl ZkServer {
             epoch,
             why: "won the election; waiting for a quorum to sync".into(),
         });
-        let vote = Vote {
-            leader: self.id,
-            zxid: self.disk.last_zxid,
-            epoch,
-        };
-        for p in self.peers() {
-            ctx.send(
-                p,
-                zk(PeerMsg::Notification {
-                    vote,
-                    looking: false,
-                }),
-            );
+        if let Some(vote) = self.settled_vote() {
+            self.broadcast(vote, false, ctx);
         }
         if self.ensemble.len() == 1 {
             self.disk.current_epoch = epoch;
@@ -1282,15 +1251,7 @@ impl ZkServer {
                     l.resend_every = (l.resend_every * 2).min(2_000);
                     l.resend_at = ctx.now + ms(l.resend_every);
                     let vote = l.vote;
-                    for p in self.peers() {
-                        ctx.send(
-                            p,
-                            zk(PeerMsg::Notification {
-                                vote,
-                                looking: true,
-                            }),
-                        );
-                    }
+                    self.broadcast(vote, true, ctx);
                 }
                 self.maybe_decide(ctx);
             }
