@@ -149,11 +149,7 @@ pub fn describe_controller(world: &World) -> String {
     let mut out = format!(
         "controller: broker {id} (controller epoch {epoch}){}\nstate: {stage}\nlive brokers: {}\npartitions: {} drawn, {modelled} modelled; {} without a leader\n",
         if paused { ", paused" } else { "" },
-        c.live()
-            .iter()
-            .map(|b| b.to_string())
-            .collect::<Vec<_>>()
-            .join(","),
+        crate::zk::controller::join_ids(c.live()),
         c.partition_states().count(),
         c.offline()
     );

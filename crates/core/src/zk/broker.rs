@@ -21,7 +21,7 @@ use super::client::{ZkClient, ZkClientEvent};
 use super::controller::{Outcome, Task, ZkController};
 use super::json;
 use super::rpc::{ClientOp, ClientResult, KafkaMsg, PartitionState, ZkMessage};
-use super::tree::{Op, WatchKind, ZkError, Zxid};
+use super::tree::{Op, WatchKind, ZkError, Znode, Zxid};
 
 /// `controlled.shutdown.max.retries`.
 pub const CONTROLLED_SHUTDOWN_RETRIES: u32 = 3;
@@ -209,6 +209,20 @@ impl ZkBroker {
         );
     }
 
+    /// Reads a znode (no watch) for `why`.
+    fn read(&mut self, path: impl Into<String>, why: Purpose, ctx: &mut Ctx) {
+        let op = ClientOp::GetData {
+            path: path.into(),
+            watch: false,
+        };
+        self.request(op, why, ctx);
+    }
+
+    /// True if `z` is an ephemeral znode of this broker's current session.
+    fn ours(&self, z: &Znode) -> bool {
+        z.ephemeral_owner.is_some() && z.ephemeral_owner == self.client.session()
+    }
+
     fn who_is_controller(&mut self, ctx: &mut Ctx) {
         if self
             .pending
@@ -319,17 +333,12 @@ impl ZkBroker {
                 ctx.emit(Event::ZkBrokerRegistered { epoch: zxid as i64 });
             }
             // Kafka's checkedEphemeralCreate: NODEEXISTS is fine if the znode is ours.
-            (Purpose::Register, ClientResult::Error(ZkError::NodeExists)) => self.request(
-                ClientOp::GetData {
-                    path: format!("/brokers/ids/{}", self.id),
-                    watch: false,
-                },
+            (Purpose::Register, ClientResult::Error(ZkError::NodeExists)) => self.read(
+                format!("/brokers/ids/{}", self.id),
                 Purpose::CheckRegistration,
                 ctx,
             ),
-            (Purpose::CheckRegistration, ClientResult::Node(Some(n)))
-                if n.ephemeral_owner.is_some() && n.ephemeral_owner == self.client.session() =>
-            {
+            (Purpose::CheckRegistration, ClientResult::Node(Some(n))) if self.ours(&n) => {
                 self.broker_epoch = Some(n.czxid);
                 ctx.emit(Event::ZkBrokerRegistered {
                     epoch: n.czxid as i64,
@@ -361,8 +370,7 @@ impl ZkBroker {
                     )
                 });
                 if id == Some(self.id)
-                    && n.ephemeral_owner.is_some()
-                    && n.ephemeral_owner == self.client.session()
+                    && self.ours(&n)
                     && self.controller.is_none()
                     && self.shutdown.is_none()
                     && !electing
@@ -383,14 +391,7 @@ impl ZkBroker {
                 self.controller_id = None;
                 self.resign("/controller is gone", ctx);
                 if self.shutdown.is_none() {
-                    self.request(
-                        ClientOp::GetData {
-                            path: "/controller_epoch".into(),
-                            watch: false,
-                        },
-                        Purpose::ControllerEpoch,
-                        ctx,
-                    );
+                    self.read("/controller_epoch", Purpose::ControllerEpoch, ctx);
                 }
             }
             (Purpose::ControllerEpoch, ClientResult::Node(node)) => {
@@ -438,24 +439,14 @@ impl ZkBroker {
             }
             // Kafka's checkControllerAndEpoch: the multi may have won on a try whose answer
             // was lost with its connection; then /controller is ours.
-            (Purpose::Elect { epoch, version }, ClientResult::Error(_)) => self.request(
-                ClientOp::GetData {
-                    path: "/controller".into(),
-                    watch: false,
-                },
-                Purpose::CheckElected { epoch, version },
-                ctx,
-            ),
+            (Purpose::Elect { epoch, version }, ClientResult::Error(_)) => {
+                self.read("/controller", Purpose::CheckElected { epoch, version }, ctx)
+            }
             (Purpose::CheckElected { epoch, version }, ClientResult::Node(Some(n)))
-                if self.controller.is_none()
-                    && n.ephemeral_owner.is_some()
-                    && n.ephemeral_owner == self.client.session() =>
+                if self.controller.is_none() && self.ours(&n) =>
             {
-                self.request(
-                    ClientOp::GetData {
-                        path: "/controller_epoch".into(),
-                        watch: false,
-                    },
+                self.read(
+                    "/controller_epoch",
                     Purpose::CheckElectedEpoch { epoch, version },
                     ctx,
                 )

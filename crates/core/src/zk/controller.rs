@@ -157,6 +157,25 @@ fn kafka(msg: KafkaMsg) -> Payload {
     Payload::Zk(ZkMessage::Kafka(msg))
 }
 
+/// The conditional write of one partition's new state; `version` (the znode's) moves on.
+fn state_write(key: &(String, u32), state: &PartitionState, version: &mut i32, epoch: u32) -> Op {
+    let op = Op::SetData {
+        path: format!("/brokers/topics/{}/partitions/{}/state", key.0, key.1),
+        data: json::partition_state(state, epoch),
+        version: Some(*version),
+    };
+    *version += 1;
+    op
+}
+
+/// Broker ids as Kafka's logs list them: `1,2`.
+pub(crate) fn join_ids<'a>(ids: impl IntoIterator<Item = &'a i32>) -> String {
+    ids.into_iter()
+        .map(|b| b.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 fn broker_node(b: i32) -> NodeId {
     NodeId(b)
 }
@@ -596,12 +615,7 @@ impl ZkController {
                     }
                 }
                 if changed {
-                    ops.push(Op::SetData {
-                        path: format!("/brokers/topics/{}/partitions/{}/state", k.0, k.1),
-                        data: json::partition_state(s, self.epoch),
-                        version: Some(*v),
-                    });
-                    *v += 1;
+                    ops.push(state_write(&k, s, v, self.epoch));
                     self.changed.insert(k);
                 }
             }
@@ -685,12 +699,7 @@ impl ZkController {
                 s.isr = old_isr;
             }
             if changed {
-                ops.push(Op::SetData {
-                    path: format!("/brokers/topics/{}/partitions/{}/state", k.0, k.1),
-                    data: json::partition_state(s, self.epoch),
-                    version: Some(*v),
-                });
-                *v += 1;
+                ops.push(state_write(&k, s, v, self.epoch));
                 self.changed.insert(k);
             }
         }
@@ -745,20 +754,8 @@ impl ZkController {
     fn why_text(&self, why: &MoveWhy) -> String {
         match why {
             MoveWhy::Failover => "leaderless partitions found on failover".into(),
-            MoveWhy::BrokerFailure(b) => format!(
-                "broker {} gone",
-                b.iter()
-                    .map(|b| b.to_string())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ),
-            MoveWhy::BrokerStartup(b) => format!(
-                "broker {} back",
-                b.iter()
-                    .map(|b| b.to_string())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ),
+            MoveWhy::BrokerFailure(b) => format!("broker {} gone", join_ids(b)),
+            MoveWhy::BrokerStartup(b) => format!("broker {} back", join_ids(b)),
             MoveWhy::ControlledShutdown { broker, .. } => {
                 format!("controlled shutdown of broker {broker}")
             }
