@@ -504,27 +504,12 @@ impl World {
         id: NodeId,
         f: impl FnOnce(&mut ZkProcess, &mut Ctx) -> R,
     ) -> Option<R> {
-        let now = self.now;
-        let mut out = std::mem::take(&mut self.out);
-        let result = {
-            let node = self.nodes.get_mut(&id)?;
-            if node.status != NodeStatus::Up {
-                self.out = out;
-                return None;
-            }
-            let Some(p) = node.zk.as_mut() else {
-                self.out = out;
-                return None;
-            };
-            let mut ctx = Ctx::new(now, &mut self.rng, &mut out);
-            let result = f(p, &mut ctx);
-            p.poll(&mut ctx);
-            result
-        };
-        self.dispatch(id, &mut out);
-        self.out = out;
-        self.reschedule(id);
-        Some(result)
+        self.drive(id, |node, ctx, _| {
+            let p = node.zk.as_mut()?;
+            let result = f(p, ctx);
+            p.poll(ctx);
+            Some(result)
+        })
     }
 
     /// Polls a node's process, whichever mode it runs.
@@ -542,24 +527,38 @@ impl World {
         id: NodeId,
         f: impl FnOnce(&mut Server, &mut Ctx, &mut ImageMemo) -> R,
     ) -> Option<R> {
+        self.drive(id, |node, ctx, memo| {
+            let server = node.process.as_mut()?;
+            let result = f(server, ctx, memo);
+            server.poll(ctx, memo);
+            Some(result)
+        })
+    }
+
+    /// The one way into a node, whichever mode it runs: `f` gets the node if it is up, then
+    /// whatever it asked for is carried out and its next poll scheduled.
+    fn drive<R>(
+        &mut self,
+        id: NodeId,
+        f: impl FnOnce(&mut SimNode, &mut Ctx, &mut ImageMemo) -> Option<R>,
+    ) -> Option<R> {
         let now = self.now;
         let mut out = std::mem::take(&mut self.out);
-        let result = {
-            let node = self.nodes.get_mut(&id)?;
-            if node.status != NodeStatus::Up {
-                self.out = out;
-                return None;
+        let result = match self.nodes.get_mut(&id) {
+            Some(node) if node.status == NodeStatus::Up => {
+                let mut ctx = Ctx::new(now, &mut self.rng, &mut out);
+                f(node, &mut ctx, &mut self.memo)
             }
-            let server = node.process.as_mut()?;
-            let mut ctx = Ctx::new(now, &mut self.rng, &mut out);
-            let result = f(server, &mut ctx, &mut self.memo);
-            server.poll(&mut ctx, &mut self.memo);
-            result
+            _ => None,
         };
-        self.dispatch(id, &mut out);
+        if result.is_some() {
+            self.dispatch(id, &mut out);
+        }
         self.out = out;
-        self.reschedule(id);
-        Some(result)
+        if result.is_some() {
+            self.reschedule(id);
+        }
+        result
     }
 
     /// Carries out a node's effects in order.
