@@ -5,15 +5,12 @@
 //! Checked on every image a node loads, for the partitions that changed since its previous
 //! image (images share unchanged topics, so this is cheap).
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
+use super::loaded_images::LoadedImages;
 use super::{violation, Property, Violation};
-use crate::metadata::image::{changed_partitions, MetadataImage};
+use crate::metadata::image::changed_partitions;
 use crate::record::NO_LEADER;
 use crate::sim::World;
-use crate::trace::{Event, TraceEvent};
-use crate::types::NodeId;
+use crate::trace::TraceEvent;
 
 /// The property.
 pub const PROPERTY: Property = Property {
@@ -25,41 +22,28 @@ pub const PROPERTY: Property = Property {
 /// The image each running node loaded last.
 #[derive(Clone, Debug, Default)]
 pub struct Check {
-    last: BTreeMap<NodeId, Arc<MetadataImage>>,
+    images: LoadedImages,
 }
 
 impl Check {
     /// Checks one event.
     pub fn observe(&mut self, world: &World, e: &TraceEvent, out: &mut Vec<Violation>) {
-        match e.event {
-            Event::Crashed | Event::Stopped | Event::Restarted => {
-                self.last.remove(&e.node);
+        let Some((prev, image)) = self.images.observe(world, e) else {
+            return;
+        };
+        // A node's first image is checked whole.
+        let prev = prev.unwrap_or_default();
+        for (topic, p, _, now) in changed_partitions(&prev, &image) {
+            if now.leader != NO_LEADER && !now.isr.contains(&now.leader) {
+                out.push(violation(
+                    &PROPERTY,
+                    e,
+                    format!(
+                        "{}-{p} is led by {} but its ISR is {:?} (image offset {})",
+                        topic.name, now.leader, now.isr, image.offset
+                    ),
+                ));
             }
-            Event::MetadataLoaded { .. } | Event::SnapshotLoaded { .. } => {
-                let Some(image) = world
-                    .node(e.node)
-                    .and_then(|n| n.server())
-                    .map(|s| s.image())
-                else {
-                    return;
-                };
-                let empty = Arc::new(MetadataImage::default());
-                let prev = self.last.get(&e.node).unwrap_or(&empty);
-                for (topic, p, _, now) in changed_partitions(prev, image) {
-                    if now.leader != NO_LEADER && !now.isr.contains(&now.leader) {
-                        out.push(violation(
-                            &PROPERTY,
-                            e,
-                            format!(
-                                "{}-{p} is led by {} but its ISR is {:?} (image offset {})",
-                                topic.name, now.leader, now.isr, image.offset
-                            ),
-                        ));
-                    }
-                }
-                self.last.insert(e.node, image.clone());
-            }
-            _ => {}
         }
     }
 }

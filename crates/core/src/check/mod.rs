@@ -16,6 +16,7 @@ pub mod election_safety;
 pub mod image_matches_log;
 pub mod leader_in_isr;
 pub mod legal_transitions;
+pub mod loaded_images;
 pub mod log_matching;
 pub mod monotonic_epoch;
 pub mod monotonic_high_watermark;

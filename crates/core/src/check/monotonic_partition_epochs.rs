@@ -5,14 +5,11 @@
 //! Checked per node and process lifetime: every image a node loads is compared with the one
 //! it loaded before, for the partitions that changed.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
+use super::loaded_images::LoadedImages;
 use super::{violation, Property, Violation};
-use crate::metadata::image::{changed_partitions, MetadataImage};
+use crate::metadata::image::changed_partitions;
 use crate::sim::World;
-use crate::trace::{Event, TraceEvent};
-use crate::types::NodeId;
+use crate::trace::TraceEvent;
 
 /// The property.
 pub const PROPERTY: Property = Property {
@@ -24,48 +21,33 @@ pub const PROPERTY: Property = Property {
 /// The image each running node loaded last.
 #[derive(Clone, Debug, Default)]
 pub struct Check {
-    last: BTreeMap<NodeId, Arc<MetadataImage>>,
+    images: LoadedImages,
 }
 
 impl Check {
     /// Checks one event.
     pub fn observe(&mut self, world: &World, e: &TraceEvent, out: &mut Vec<Violation>) {
-        match e.event {
-            Event::Crashed | Event::Stopped | Event::Restarted => {
-                self.last.remove(&e.node);
+        let Some((Some(prev), image)) = self.images.observe(world, e) else {
+            return;
+        };
+        for (topic, p, before, now) in changed_partitions(&prev, &image) {
+            let Some(before) = before else { continue };
+            if now.leader_epoch < before.leader_epoch
+                || now.partition_epoch < before.partition_epoch
+            {
+                out.push(violation(
+                    &PROPERTY,
+                    e,
+                    format!(
+                        "{}-{p} went from leader epoch {} / partition epoch {} to {} / {}",
+                        topic.name,
+                        before.leader_epoch,
+                        before.partition_epoch,
+                        now.leader_epoch,
+                        now.partition_epoch
+                    ),
+                ));
             }
-            Event::MetadataLoaded { .. } | Event::SnapshotLoaded { .. } => {
-                let Some(image) = world
-                    .node(e.node)
-                    .and_then(|n| n.server())
-                    .map(|s| s.image())
-                else {
-                    return;
-                };
-                if let Some(prev) = self.last.get(&e.node) {
-                    for (topic, p, before, now) in changed_partitions(prev, image) {
-                        let Some(before) = before else { continue };
-                        if now.leader_epoch < before.leader_epoch
-                            || now.partition_epoch < before.partition_epoch
-                        {
-                            out.push(violation(
-                                &PROPERTY,
-                                e,
-                                format!(
-                                    "{}-{p} went from leader epoch {} / partition epoch {} to {} / {}",
-                                    topic.name,
-                                    before.leader_epoch,
-                                    before.partition_epoch,
-                                    now.leader_epoch,
-                                    now.partition_epoch
-                                ),
-                            ));
-                        }
-                    }
-                }
-                self.last.insert(e.node, image.clone());
-            }
-            _ => {}
         }
     }
 }
