@@ -30,14 +30,7 @@ pub fn frame_times() -> Vec<f64> {
 /// for the scale measurement of `tests/e2e/measure.mjs`.
 #[wasm_bindgen]
 pub fn wasm_memory_bytes() -> f64 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        (core::arch::wasm32::memory_size(0) * 65_536) as f64
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        0.0
-    }
+    kraftlab_core::sim::bench::wasm_memory_bytes()
 }
 
 /// Forgets recorded frame times.

@@ -24,12 +24,5 @@ pub fn bench_metadata(topics: u32, partitions: u32) -> String {
 /// WebAssembly memory only grows, so after a run it is the peak).
 #[wasm_bindgen]
 pub fn wasm_memory_bytes() -> f64 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        (core::arch::wasm32::memory_size(0) * 65_536) as f64
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        0.0
-    }
+    kraftlab_core::sim::bench::wasm_memory_bytes()
 }

@@ -517,18 +517,11 @@ impl Replica {
         let correlation = self.next_correlation;
         let deadline = ctx.now + ms(self.cfg.request_timeout_ms);
         self.requests.sent(to, correlation, rpc.name(), deadline);
-        let cluster_id = self.cluster_id.clone();
-        ctx.send(
-            to,
-            Payload::Raft(RaftMessage {
-                correlation,
-                cluster_id,
-                rpc,
-            }),
-        );
+        self.respond(to, correlation, rpc, ctx);
     }
 
-    /// Sends a response.
+    /// Sends a response (or, from `send_request`, a request): the message with its
+    /// correlation id and this replica's cluster id.
     pub(crate) fn respond(&self, to: NodeId, correlation: u64, rpc: RaftRpc, ctx: &mut Ctx) {
         let cluster_id = self.cluster_id.clone();
         ctx.send(

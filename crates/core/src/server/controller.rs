@@ -636,6 +636,14 @@ impl Controller {
         ))
     }
 
+    /// The active controller's state, or the NOT_CONTROLLER error an admin request gets
+    /// from any other node.
+    fn active_or_refuse(&mut self) -> Result<&mut Active, String> {
+        self.active
+            .as_mut()
+            .ok_or_else(|| "NOT_CONTROLLER: this node is not the active controller".into())
+    }
+
     /// `CreateTopics`: a TopicRecord, the configs, then one PartitionRecord per partition,
     /// replicas placed as Kafka does without racks.
     pub fn create_topic(
@@ -647,10 +655,7 @@ impl Controller {
         configs: &[(String, String)],
         ctx: &mut Ctx,
     ) -> Result<String, String> {
-        let active = self
-            .active
-            .as_mut()
-            .ok_or("NOT_CONTROLLER: this node is not the active controller")?;
+        let active = self.active_or_refuse()?;
         validate_topic_name(name)?;
         if active.image.topic_ids.contains_key(name) {
             return Err(format!(
@@ -701,10 +706,7 @@ impl Controller {
         name: &str,
         ctx: &mut Ctx,
     ) -> Result<String, String> {
-        let active = self
-            .active
-            .as_mut()
-            .ok_or("NOT_CONTROLLER: this node is not the active controller")?;
+        let active = self.active_or_refuse()?;
         let topic_id = *active
             .image
             .topic_ids
@@ -731,10 +733,7 @@ impl Controller {
         value: Option<&str>,
         ctx: &mut Ctx,
     ) -> Result<String, String> {
-        let active = self
-            .active
-            .as_mut()
-            .ok_or("NOT_CONTROLLER: this node is not the active controller")?;
+        let active = self.active_or_refuse()?;
         let (resource_type, resource_name) = if let Some(b) = resource.strip_prefix("broker:") {
             (CONFIG_BROKER, b.to_string())
         } else if resource == "broker" {

@@ -94,3 +94,17 @@ pub fn metadata_bench(topics: usize, partitions: u32) -> MetadataBench {
         distinct_topics: topic_ptrs.len(),
     }
 }
+
+/// The size of this WebAssembly module's linear memory in bytes (0 natively). A wasm memory
+/// only grows, so after a run it is the peak: the figure both the app's scale measurement and
+/// the wasm benchmark report.
+pub fn wasm_memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (core::arch::wasm32::memory_size(0) * 65_536) as f64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.0
+    }
+}
