@@ -685,20 +685,21 @@ impl World {
     /// once (a paused end when it resumes), because the message that found the hole travelled.
     fn reset_stream(&mut self, a: NodeId, b: NodeId) {
         for (to, peer) in [(b, a), (a, b)] {
-            let env = Envelope {
-                id: 0,
-                from: peer,
-                to,
-                sent_at: self.now,
-                deliver_at: self.now,
-                payload: Payload::Zk(ZkMessage::Reset),
-                doomed: false,
-            };
-            match self.nodes.get_mut(&to).map(|n| (n.status, n)) {
-                Some((NodeStatus::Up, _)) => {
+            match self.nodes.get_mut(&to) {
+                Some(n) if n.status == NodeStatus::Up => {
                     self.call_zk(to, |p, ctx| p.handle(peer, ZkMessage::Reset, ctx));
                 }
-                Some((NodeStatus::Paused { .. }, n)) => n.inbox.push(env),
+                Some(n) if matches!(n.status, NodeStatus::Paused { .. }) => {
+                    n.inbox.push(Envelope {
+                        id: 0,
+                        from: peer,
+                        to,
+                        sent_at: self.now,
+                        deliver_at: self.now,
+                        payload: Payload::Zk(ZkMessage::Reset),
+                        doomed: false,
+                    })
+                }
                 _ => {}
             }
         }
