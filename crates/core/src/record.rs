@@ -9,16 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::types::{Epoch, NodeId};
-
-/// A Kafka `Uuid` (topic ids, incarnation ids), printed as 22 characters of base64url.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Uuid(pub u128);
-
-impl fmt::Display for Uuid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&crate::tools::uuid::encode(self.0.to_be_bytes()))
-    }
-}
+use crate::uuid::Uuid;
 
 /// A broker id in a record (Kafka's `int32`; -1 means "none", -2 "no change").
 pub type BrokerId = i32;

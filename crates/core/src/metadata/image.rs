@@ -10,8 +10,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::record::{BrokerId, Record, Uuid, NO_LEADER, NO_LEADER_CHANGE};
+use crate::record::{BrokerId, Record, NO_LEADER, NO_LEADER_CHANGE};
 use crate::types::{Epoch, NodeId, Offset};
+use crate::uuid::Uuid;
 
 /// A broker as the image knows it (`BrokerRegistration`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

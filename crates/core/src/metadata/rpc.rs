@@ -4,8 +4,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::record::{BrokerId, Uuid};
+use crate::record::BrokerId;
 use crate::types::Offset;
+use crate::uuid::Uuid;
 
 /// Error codes of the controller RPCs, with Kafka's names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

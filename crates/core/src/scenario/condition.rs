@@ -280,7 +280,7 @@ fn parse_atom(tokens: &[String]) -> Result<(bool, Atom), String> {
                 return Err(format!(
                     "`{state}` is not a node state: expected one of {}{}",
                     NODE_STATES.join(", "),
-                    super::parse::suggest(state, NODE_STATES)
+                    crate::text::suggest(state, NODE_STATES)
                 ));
             }
             Atom::NodeIs(parse_node(node)?, state.to_string())

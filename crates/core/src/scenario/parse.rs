@@ -9,6 +9,7 @@ use crate::trace::Verbosity;
 use crate::types::{parse_duration, Micros, NodeId};
 
 use super::condition::{parse_condition, Condition};
+use crate::text::suggest;
 
 /// A scenario that could not be parsed or whose run failed, with the 1-based line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -302,32 +303,6 @@ const RESERVED: &[&str] = &[
     "within",
     "until",
 ];
-
-/// Edit distance, for suggestions.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// "did you mean" for a word among `choices`.
-pub fn suggest(word: &str, choices: &[&str]) -> String {
-    choices
-        .iter()
-        .map(|c| (distance(word, c), *c))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, c)| format!("; did you mean `{c}`?"))
-        .unwrap_or_default()
-}
 
 /// Parses a whole scenario. Blank lines and `#` comments are skipped.
 pub fn parse_script(text: &str) -> Result<Vec<Line>, ScenarioError> {

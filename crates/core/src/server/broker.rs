@@ -14,9 +14,10 @@ use std::sync::Arc;
 
 use crate::metadata::image::{MetadataImage, TopicImage};
 use crate::metadata::rpc::{ControllerError, ControllerRpc, IsrChange};
-use crate::record::{BrokerId, Uuid};
+use crate::record::BrokerId;
 use crate::trace::Event;
 use crate::types::{ms, secs, Micros, NodeId, SimTime};
+use crate::uuid::Uuid;
 
 /// `broker.heartbeat.interval.ms`.
 pub const HEARTBEAT_INTERVAL_MS: u64 = 2_000;

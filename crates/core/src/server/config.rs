@@ -123,7 +123,7 @@ impl NodeConfig {
             _ => {
                 return Err(format!(
                     "unknown configuration key `{key}`{}: expected one of {}",
-                    crate::scenario::parse::suggest(key, Self::KEYS),
+                    crate::text::suggest(key, Self::KEYS),
                     Self::KEYS.join(", ")
                 ))
             }

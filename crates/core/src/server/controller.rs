@@ -21,6 +21,7 @@ use crate::metadata::rpc::{ControllerError, ControllerRpc, IsrChange};
 use crate::record::*;
 use crate::trace::Event;
 use crate::types::{ms, Epoch, Micros, NodeId, Offset, SimTime};
+use crate::uuid::Uuid;
 
 /// `broker.session.timeout.ms`: a broker without a heartbeat for this long is fenced.
 pub const BROKER_SESSION_TIMEOUT_MS: u64 = 9_000;

@@ -17,9 +17,10 @@ use crate::effect::{Ctx, Output};
 use crate::kraft::{Disk, QuorumConfig, Replica};
 use crate::message::Payload;
 use crate::metadata::image::{ImageMemo, MetadataImage};
-use crate::record::{Record, Uuid};
+use crate::record::Record;
 use crate::trace::Event;
 use crate::types::{NodeId, Offset, SimTime};
+use crate::uuid::Uuid;
 
 use broker::Broker;
 use config::{validate, voter_count_warning, NodeConfig};

@@ -67,7 +67,7 @@ impl ClusterSpec {
             brokers: (0..brokers as i32).map(NodeId).collect(),
             combined: Vec::new(),
             spare_controllers: Vec::new(),
-            cluster_id: crate::tools::uuid::cluster_id(seed),
+            cluster_id: crate::uuid::cluster_id(seed),
             quorum: QuorumConfig::default(),
             network: NetworkConfig::default(),
             zookeepers: Vec::new(),

@@ -6,7 +6,6 @@
 pub mod listing;
 pub mod metadata;
 pub mod quorum;
-pub mod uuid;
 pub mod zookeeper;
 
 /// Kafka's `ToolsUtils.prettyPrintTable`: every cell padded to its column's width and followed

@@ -11,7 +11,7 @@ use crate::sim::World;
 use crate::types::{NodeId, SimTime};
 
 use super::pretty_print_table;
-use super::uuid::{cluster_id, directory_id};
+use crate::uuid::{cluster_id, directory_id};
 
 /// One row of DescribeQuorum's `ReplicaState`.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,8 +1,20 @@
 //! Kafka-style UUIDs (`Uuid.toString`: 16 bytes in URL-safe base64 without padding, 22
 //! characters), derived from the run's seed so that output is reproducible.
 
+use std::fmt;
+
 use crate::rng::SimRng;
 use crate::types::NodeId;
+
+/// A Kafka `Uuid` (topic ids, incarnation ids), printed as 22 characters of base64url.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Uuid(pub u128);
+
+impl fmt::Display for Uuid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&encode(self.0.to_be_bytes()))
+    }
+}
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
