@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use crate::metadata::image::MetadataImage;
 use crate::record::Record;
 use crate::types::{Epoch, Offset, SimTime};
 
@@ -324,6 +325,36 @@ impl Log {
                     .map(move |(i, r)| (b.base_offset + i as Offset, b.epoch, r))
             })
             .filter(move |(o, _, _)| *o >= from && *o < to)
+    }
+}
+
+/// A snapshot's identity: the offset it ends at and the epoch of its last record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SnapshotId {
+    /// First offset not covered by the snapshot.
+    pub end_offset: Offset,
+    /// Epoch of the last record the snapshot covers.
+    pub epoch: Epoch,
+}
+
+/// A snapshot on disk (`<end offset>-<epoch>.checkpoint`).
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// End offset and epoch of the last record it covers.
+    pub id: SnapshotId,
+    /// The metadata image at `id.end_offset`; shared, never copied.
+    pub image: Arc<MetadataImage>,
+    /// When it was taken (or fetched).
+    pub taken_at: SimTime,
+}
+
+impl Snapshot {
+    /// Kafka's file name for it.
+    pub fn file_name(&self) -> String {
+        format!(
+            "{:020}-{:010}.checkpoint",
+            self.id.end_offset, self.id.epoch
+        )
     }
 }
 

@@ -20,18 +20,7 @@ use crate::types::{NodeId, Offset};
 use super::leader::ReplicaProgress;
 use super::log::Batch;
 use super::replica::Replica;
-use super::state::{Role, State};
-
-/// A voter change the leader appended and still reports on.
-#[derive(Clone, Debug)]
-pub(crate) struct VoterChange {
-    /// Offset of its VotersRecord.
-    pub offset: Offset,
-    /// What it does, for the completion event.
-    pub what: String,
-    /// The leader removed itself: resign once committed.
-    pub removes_leader: bool,
-}
+use super::state::{Role, State, VoterChange};
 
 impl Replica {
     /// The voter set a snapshot or the bootstrap configuration gives, before any VotersRecord

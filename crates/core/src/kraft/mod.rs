@@ -19,6 +19,7 @@
 //! voters; observers (brokers) replicate but never vote or count.
 
 pub mod config;
+pub mod disk;
 mod election;
 pub mod leader;
 pub mod log;
@@ -33,5 +34,6 @@ pub mod state;
 mod transition;
 
 pub use config::QuorumConfig;
-pub use replica::{Disk, Replica};
+pub use disk::{Disk, MetaProperties};
+pub use replica::Replica;
 pub use state::{ElectionState, Role, State};

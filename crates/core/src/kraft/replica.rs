@@ -18,33 +18,15 @@ use crate::trace::{Event, Reason};
 use crate::types::{ms, Epoch, NodeId, Offset, SimTime};
 
 use super::config::QuorumConfig;
+use super::disk::Disk;
 use super::leader::LeaderState;
 use super::log::Log;
-use super::replication::FetchPosition;
 use super::requests::Requests;
 use super::rpc::{ErrorCode, RaftRpc};
 use super::state::{
-    CandidateState, ElectionState, FollowerState, ProspectiveState, ResignedState, Role, State,
-    Tally, UnattachedState,
+    CandidateState, ElectionState, FetchPosition, FollowerState, ProspectiveState, ResignedState,
+    Role, State, Tally, UnattachedState, VoterChange,
 };
-
-/// What survives a crash: the `quorum-state` file and the log (KRAFT.md §1.2).
-///
-/// Appends are durable as soon as they happen (the simulator's disks flush instantly), which is
-/// what Kafka guarantees for voters before they fetch again.
-#[derive(Clone, Debug, Default)]
-pub struct Disk {
-    /// The persisted election state.
-    pub election: ElectionState,
-    /// The metadata log.
-    pub log: Log,
-    /// How many times the process has started; makes correlation ids unique across restarts.
-    pub incarnation: u32,
-    /// `meta.properties`, written by `kafka-storage format`; `None` if never formatted.
-    pub meta: Option<crate::server::config::MetaProperties>,
-    /// The latest snapshot; the log holds only what follows (or a little before) it.
-    pub snapshot: Option<super::snapshot::Snapshot>,
-}
 
 /// One member of the quorum: a voter (controller) or an observer (broker).
 #[derive(Clone, Debug)]
@@ -58,7 +40,7 @@ pub struct Replica {
     /// `(offset, voters)` of every VotersRecord the log holds, oldest first.
     pub(crate) voter_history: Vec<(Offset, Arc<Vec<NodeId>>)>,
     /// The voter change this leader appended and has not reported committed yet.
-    pub(crate) voter_change: Option<super::membership::VoterChange>,
+    pub(crate) voter_change: Option<VoterChange>,
     pub(crate) disk: Disk,
     /// The election state in memory; equal to the disk's except in memory-only states.
     pub(crate) election: ElectionState,
@@ -75,7 +57,7 @@ pub struct Replica {
     /// `ClusterId` from `meta.properties`, sent with every request.
     pub(crate) cluster_id: Option<Arc<str>>,
     /// The snapshot a Fetch answer named, to be loaded with FetchSnapshot before fetching on.
-    pub(crate) fetching_snapshot: Option<super::rpc::SnapshotId>,
+    pub(crate) fetching_snapshot: Option<super::log::SnapshotId>,
     /// Refusals reported, so a peer refusing every retry is reported once.
     refusals: std::collections::BTreeSet<(NodeId, ErrorCode, &'static str)>,
     next_correlation: u64,

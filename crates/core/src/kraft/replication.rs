@@ -12,21 +12,11 @@ use crate::types::{ms, Epoch, NodeId, Offset};
 
 use super::config::OBSERVER_SESSION_TIMEOUT_MS;
 use super::leader::{ParkedFetch, ReplicaProgress};
+use super::log::SnapshotId;
 use super::log::{Batch, FetchValidation};
 use super::replica::Replica;
-use super::rpc::{ErrorCode, RaftRpc, SnapshotId};
-use super::state::State;
-
-/// The fetcher's position and wishes, as a Fetch request states them.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct FetchPosition {
-    pub epoch: Epoch,
-    pub replica: NodeId,
-    pub fetch_offset: Offset,
-    pub last_fetched_epoch: Epoch,
-    pub max_wait_ms: u64,
-    pub fetcher_high_watermark: Option<Offset>,
-}
+use super::rpc::{ErrorCode, RaftRpc};
+use super::state::{FetchPosition, State};
 
 impl Replica {
     // ----- leader side ----------------------------------------------------------------------

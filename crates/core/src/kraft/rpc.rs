@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use super::log::Batch;
+use super::log::{Batch, Snapshot, SnapshotId};
 use crate::types::{Epoch, NodeId, Offset};
 
 /// Kafka error codes that the quorum RPCs use.
@@ -48,15 +48,6 @@ impl ErrorCode {
             ErrorCode::InconsistentVoterSet => "INCONSISTENT_VOTER_SET",
         }
     }
-}
-
-/// A snapshot's identity: the offset it ends at and the epoch of its last record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SnapshotId {
-    /// First offset not covered by the snapshot.
-    pub end_offset: Offset,
-    /// Epoch of the last record the snapshot covers.
-    pub epoch: Epoch,
 }
 
 /// One quorum RPC, request or response.
@@ -181,7 +172,7 @@ pub enum RaftRpc {
         /// The snapshot asked for.
         snapshot_id: SnapshotId,
         /// The snapshot, if found.
-        snapshot: Option<Box<super::snapshot::Snapshot>>,
+        snapshot: Option<Box<Snapshot>>,
     },
 }
 

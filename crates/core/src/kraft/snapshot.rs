@@ -20,32 +20,12 @@ use std::sync::Arc;
 use crate::effect::Ctx;
 use crate::metadata::image::MetadataImage;
 use crate::trace::Event;
-use crate::types::{ms, NodeId, SimTime};
+use crate::types::{ms, NodeId};
 
+use super::log::{Snapshot, SnapshotId};
 use super::replica::Replica;
-use super::rpc::{ErrorCode, RaftRpc, SnapshotId};
+use super::rpc::{ErrorCode, RaftRpc};
 use super::state::{Role, State};
-
-/// A snapshot on disk (`<end offset>-<epoch>.checkpoint`).
-#[derive(Clone, Debug)]
-pub struct Snapshot {
-    /// End offset and epoch of the last record it covers.
-    pub id: SnapshotId,
-    /// The metadata image at `id.end_offset`; shared, never copied.
-    pub image: Arc<MetadataImage>,
-    /// When it was taken (or fetched).
-    pub taken_at: SimTime,
-}
-
-impl Snapshot {
-    /// Kafka's file name for it.
-    pub fn file_name(&self) -> String {
-        format!(
-            "{:020}-{:010}.checkpoint",
-            self.id.end_offset, self.id.epoch
-        )
-    }
-}
 
 impl Replica {
     /// The latest snapshot on disk.

@@ -343,6 +343,28 @@ pub fn high_watermark_of(hw: Option<Offset>) -> String {
     hw.map(|h| h.to_string()).unwrap_or_else(|| "-1".into())
 }
 
+/// The fetcher's position and wishes, as a Fetch request states them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FetchPosition {
+    pub epoch: Epoch,
+    pub replica: NodeId,
+    pub fetch_offset: Offset,
+    pub last_fetched_epoch: Epoch,
+    pub max_wait_ms: u64,
+    pub fetcher_high_watermark: Option<Offset>,
+}
+
+/// A voter change the leader appended and still reports on.
+#[derive(Clone, Debug)]
+pub(crate) struct VoterChange {
+    /// Offset of its VotersRecord.
+    pub offset: Offset,
+    /// What it does, for the completion event.
+    pub what: String,
+    /// The leader removed itself: resign once committed.
+    pub removes_leader: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use crate::kraft::MetaProperties;
 use crate::types::NodeId;
 
 /// `process.roles`.
@@ -170,15 +171,6 @@ impl NodeConfig {
         }
         s
     }
-}
-
-/// `meta.properties`, written by `kafka-storage format`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct MetaProperties {
-    /// `cluster.id`.
-    pub cluster_id: String,
-    /// `node.id` at format time.
-    pub node_id: NodeId,
 }
 
 /// The start-up checks, in the order Kafka meets them. `Err` is the message the process dies

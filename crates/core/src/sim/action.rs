@@ -442,7 +442,7 @@ impl World {
                     .unwrap_or_else(|| self.spec().cluster_id.clone());
                 let n = self.nodes.get_mut(node).expect("checked above");
                 n.disk = Some(crate::kraft::Disk {
-                    meta: Some(crate::server::config::MetaProperties {
+                    meta: Some(crate::kraft::MetaProperties {
                         cluster_id: cluster.clone(),
                         node_id: n.config.node_id,
                     }),

@@ -9,11 +9,12 @@ use std::sync::Arc;
 
 use crate::check::{Checker, Violation};
 use crate::effect::{Ctx, Output};
+use crate::kraft::MetaProperties;
 use crate::kraft::{Disk, QuorumConfig, Role};
 use crate::message::{Envelope, Payload};
 use crate::metadata::image::ImageMemo;
 use crate::rng::SimRng;
-use crate::server::config::{MetaProperties, NodeConfig, Roles};
+use crate::server::config::{NodeConfig, Roles};
 use crate::server::{Refused, Server};
 use crate::trace::{DropReason, Event, TraceEvent};
 use crate::types::{ms, NodeId, SimTime};
