@@ -205,8 +205,8 @@ impl Lab {
         let text = self.timeline.with_value(|t| {
             let world = t.world();
             let image = match of {
-                Some(id) => metadata::image_of(world, id),
-                None => metadata::authority_image(world),
+                Some(id) => world.image_of(id),
+                None => world.authority_image(),
             };
             let key = image.as_ref().ok().map(|i| (of, i.digest));
             if key.is_some() && self.topics_key.get_value() == key {

@@ -28,8 +28,6 @@ use crate::kraft::Role;
 use crate::sim::{NodeStatus, World};
 use crate::types::NodeId;
 
-use crate::tools::metadata;
-
 use super::parse::{parse_node, NodeRef};
 use super::session::resolve;
 
@@ -408,7 +406,7 @@ fn partition_state(world: &World, topic: &str, p: u32) -> Result<Option<(i32, Ve
     if world.spec().is_zk() {
         return zk_partition(world, topic, p);
     }
-    let image = metadata::authority_image(world)?;
+    let image = world.authority_image()?;
     Ok(image
         .topic(topic)
         .and_then(|t| t.partitions.get(p as usize))
@@ -566,7 +564,7 @@ fn eval_atom(
             (holds, now)
         }
         Atom::BrokerFenced(b, fenced) => {
-            let image = metadata::authority_image(world)?;
+            let image = world.authority_image()?;
             match image.brokers.get(b) {
                 Some(reg) => (
                     reg.fenced == *fenced,
@@ -581,14 +579,14 @@ fn eval_atom(
         }
         Atom::BrokerLag(n, c, v) => {
             let id = resolve(n, world, names)?;
-            match metadata::metadata_lag(world, id) {
+            match world.metadata_lag(id) {
                 Ok(lag) => (c.holds(lag, *v), format!("{id}'s metadata lag is {lag}")),
                 Err(e) => (false, e),
             }
         }
         Atom::TopicOn(topic, n) => {
             let id = resolve(n, world, names)?;
-            match metadata::image_of(world, id) {
+            match world.image_of(id) {
                 Ok(image) => {
                     let has = image.topic(topic).is_some();
                     (

@@ -259,9 +259,8 @@ impl Session {
                     }
                     Show::Topics(name, on) => {
                         let image = match on {
-                            Some(n) => resolve(n, world, &names)
-                                .and_then(|id| metadata::image_of(world, id)),
-                            None => metadata::leader_image(world),
+                            Some(n) => resolve(n, world, &names).and_then(|id| world.image_of(id)),
+                            None => world.leader_image(),
                         };
                         image.and_then(|i| metadata::describe_topics(i, name.as_deref()))
                     }

@@ -5,6 +5,7 @@
 //! - [`node`]: a machine's process and disk; crash, stop, pause;
 //! - [`action`]: what a user can do, validated;
 //! - [`queue`]: the (time, sequence) event queue;
+//! - [`query`]: which node's metadata image answers a question, and how far behind a node is;
 //! - [`swarm`]: seeded fault sweeps (safety, then liveness);
 //! - [`view`]: the plain-data snapshot the UI renders;
 //! - [`timeline`]: time travel (checkpoints, seek, fork-on-action) and the event feed;
@@ -15,6 +16,7 @@ pub mod action;
 pub mod bench;
 pub mod network;
 pub mod node;
+pub mod query;
 pub mod queue;
 pub mod reference;
 pub mod share;

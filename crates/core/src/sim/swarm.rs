@@ -289,7 +289,7 @@ fn random_fault(rng: &mut SimRng, world: &World) -> Option<UserAction> {
             })
         }
         14 => {
-            let image = crate::tools::metadata::leader_image(world).ok()?;
+            let image = world.leader_image().ok()?;
             let names: Vec<String> = image.topic_ids.keys().map(|n| n.to_string()).collect();
             UserAction::Admin(AdminOp::DeleteTopic {
                 name: names.get(rng.below(names.len() as u64) as usize)?.clone(),
@@ -364,7 +364,7 @@ pub fn converged(world: &World) -> Result<(), String> {
             }
         }
     }
-    let image = crate::tools::metadata::leader_image(world)?;
+    let image = world.leader_image()?;
     for n in world.nodes().filter(|n| n.kind.has_broker()) {
         match image.brokers.get(&n.id.0) {
             Some(b) if !b.fenced => {}

@@ -190,7 +190,7 @@ pub struct MetadataSummary {
 impl ClusterView {
     /// Snapshots `world`, keeping the last `log_tail` records of each log.
     pub fn build(world: &World, log_tail: usize) -> ClusterView {
-        let authority = crate::tools::metadata::authority_image(world).ok();
+        let authority = world.authority_image().ok();
         let hw = world
             .active_leader()
             .and_then(|l| world.node(l))

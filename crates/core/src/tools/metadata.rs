@@ -6,61 +6,12 @@
 //! simulator models (no size, CRC, position or producer fields), and `kafka-topics` omits the
 //! ELR columns because eligible leader replicas (KIP-966) are not modelled.
 
-use std::sync::Arc;
-
 use crate::metadata::image::MetadataImage;
 use crate::record::{CONFIG_BROKER, CONFIG_TOPIC, NO_LEADER};
 use crate::sim::World;
 use crate::types::{NodeId, Offset};
 
 use super::pretty_print_table;
-
-/// The committed image a running node holds, or why there is none.
-pub fn image_of(world: &World, id: NodeId) -> Result<&Arc<MetadataImage>, String> {
-    let node = world
-        .node(id)
-        .ok_or_else(|| format!("there is no node {id}"))?;
-    node.server().map(|s| s.image()).ok_or_else(|| {
-        format!(
-            "{id} is down: its metadata image was in memory (a restart rebuilds it from its log)"
-        )
-    })
-}
-
-/// The image of the active controller, which `kafka-topics` and the conditions consult.
-pub fn leader_image(world: &World) -> Result<&Arc<MetadataImage>, String> {
-    let leader = world
-        .active_leader()
-        .ok_or("there is no active controller right now")?;
-    image_of(world, leader)
-}
-
-/// The image conditions consult: the active controller's, or during an election the most
-/// advanced image of a running controller (the metadata survives the leader).
-pub fn authority_image(world: &World) -> Result<&Arc<MetadataImage>, String> {
-    if let Ok(image) = leader_image(world) {
-        return Ok(image);
-    }
-    world
-        .nodes()
-        .filter(|n| n.kind.has_controller())
-        .filter_map(|n| n.server())
-        .map(|s| s.image())
-        .max_by_key(|i| i.offset)
-        .ok_or_else(|| "no controller is running: nobody holds the metadata".to_string())
-}
-
-/// How far a node's image is behind the active controller's high watermark.
-pub fn metadata_lag(world: &World, id: NodeId) -> Result<Offset, String> {
-    let image = image_of(world, id)?;
-    let hw = world
-        .active_leader()
-        .and_then(|l| world.node(l))
-        .and_then(|n| n.replica())
-        .and_then(|r| r.high_watermark())
-        .ok_or("there is no active controller with a known high watermark")?;
-    Ok(hw.saturating_sub(image.offset))
-}
 
 /// `kafka-dump-log --cluster-metadata-decoder` over a node's log, from `from` on.
 pub fn dump_log(world: &World, id: NodeId, from: Offset) -> Result<String, String> {
@@ -171,8 +122,9 @@ pub fn describe_topics(image: &MetadataImage, only: Option<&str>) -> Result<Stri
 
 /// `show image <node>`: what the node's metadata image holds.
 pub fn describe_image(world: &World, id: NodeId) -> Result<String, String> {
-    let image = image_of(world, id)?;
-    let lag = metadata_lag(world, id)
+    let image = world.image_of(id)?;
+    let lag = world
+        .metadata_lag(id)
         .map(|l| l.to_string())
         .unwrap_or_else(|_| "unknown".into());
     let mut out = format!(
