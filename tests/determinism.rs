@@ -2,12 +2,12 @@
 
 use kraftlab_core::scenario::run_script;
 use kraftlab_core::sim::swarm::{run_seed, SwarmOptions};
-use kraftlab_core::sim::{ClusterSpec, UserAction, World};
+use kraftlab_core::sim::{ClusterSpec, UserAction};
 use kraftlab_core::trace::Verbosity;
 use kraftlab_core::types::{ms, secs, NodeId, SimTime};
 
 fn full_trace(seed: u64) -> Vec<String> {
-    let mut w = World::new(ClusterSpec::kraft(5, 3, seed));
+    let mut w = kraftlab_core::check::checked_world(ClusterSpec::kraft(5, 3, seed), false);
     w.set_recording(true);
     let script = [
         (secs(3), UserAction::Write { count: 3, to: None }),
@@ -77,7 +77,7 @@ fn a_swarm_run_replays_exactly_from_its_scenario() {
 
 #[test]
 fn a_checkpoint_continues_like_the_original() {
-    let mut w = World::new(ClusterSpec::kraft(3, 2, 5));
+    let mut w = kraftlab_core::check::checked_world(ClusterSpec::kraft(3, 2, 5), false);
     w.run_until(SimTime(secs(3)));
     let mut copy = w.clone();
     for world in [&mut w, &mut copy] {

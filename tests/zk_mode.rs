@@ -7,7 +7,7 @@ use kraftlab_core::types::secs;
 fn world(partitions: u64) -> World {
     let mut spec = ClusterSpec::zookeeper(3, 3, 7);
     spec.quorum.modelled_partitions = partitions;
-    let mut w = World::with_recording(spec, true);
+    let mut w = kraftlab_core::check::checked_world(spec, true);
     w.run_for(secs(30));
     w
 }
@@ -61,7 +61,7 @@ fn crashing_the_controller_elects_another_after_the_session_timeout() {
 fn a_cluster_with_many_other_clients_settles() {
     let mut spec = ClusterSpec::zookeeper(3, 3, 7);
     spec.zk_clients = 3000;
-    let mut w = World::with_recording(spec, true);
+    let mut w = kraftlab_core::check::checked_world(spec, true);
     w.run_for(secs(120));
     show(&mut w);
     assert!(

@@ -382,7 +382,6 @@ fn zk_controller_state(w: &World) -> Option<(Stage, u64)> {
 
 fn run_zk(fault: Fault, shape: &Shape) -> Result<ModeResult, String> {
     let mut w = World::new(zk_spec(shape));
-    w.set_checks(false);
     settle_zk(&mut w)?;
     let (controller, epoch0) = w.zk_controller().ok_or("no controller")?;
     let other_broker = w
@@ -488,7 +487,6 @@ fn kraft_settled(w: &World) -> bool {
 
 fn run_kraft(fault: Fault, shape: &Shape) -> Result<ModeResult, String> {
     let mut w = World::new(kraft_spec(shape));
-    w.set_checks(false);
     if !w.run_until_cond(SimTime(LIMIT), kraft_settled) {
         return Err("the KRaft cluster did not settle".into());
     }

@@ -223,8 +223,12 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
 fn cmd_bench(args: &[String]) -> Result<ExitCode, String> {
     let hours: u64 = flag(args, "--hours")?.unwrap_or(1);
     let checks = args.iter().any(|a| a == "--checks");
-    let mut world = World::new(ClusterSpec::kraft(3, 3, 7));
-    world.set_checks(checks);
+    let spec = ClusterSpec::kraft(3, 3, 7);
+    let mut world = if checks {
+        kraftlab_core::check::checked_world(spec, false)
+    } else {
+        World::new(spec)
+    };
     let end = SimTime(secs(3600 * hours));
     let began = Instant::now();
     let mut t = SimTime::ZERO;

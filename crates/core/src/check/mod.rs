@@ -5,9 +5,10 @@
 //! look at logs); all of them together cost a few lookups per event, so seed sweeps can afford
 //! to check every event.
 
-use crate::sim::World;
+use crate::sim::observe::Observer;
+pub use crate::sim::observe::Violation;
+use crate::sim::{ClusterSpec, World};
 use crate::trace::TraceEvent;
-use crate::types::{NodeId, SimTime};
 
 pub mod applied_below_hw;
 pub mod chunked;
@@ -27,32 +28,6 @@ pub mod single_vote;
 pub mod zk_leader_in_isr;
 pub mod zk_one_controller_per_epoch;
 pub mod zk_zombie_rejected;
-
-/// A broken invariant: which property, where, when, and what was seen.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Violation {
-    /// When it was detected.
-    pub at: SimTime,
-    /// The property's name (see [`PROPERTIES`]).
-    pub property: &'static str,
-    /// The node it was seen on.
-    pub node: NodeId,
-    /// What was seen.
-    pub detail: String,
-}
-
-impl std::fmt::Display for Violation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} at {} on {}: {}",
-            self.property,
-            crate::trace::format_ms(self.at),
-            self.node,
-            self.detail
-        )
-    }
-}
 
 /// A property the checkers enforce, for listings and the UI.
 #[derive(Clone, Copy, Debug)]
@@ -106,9 +81,18 @@ pub struct Checker {
     zk_leader_in_isr: zk_leader_in_isr::Check,
 }
 
-impl Checker {
-    /// Looks at one step's events; returns what broke.
-    pub fn observe(&mut self, world: &World, events: &[TraceEvent]) -> Vec<Violation> {
+/// A world built from `spec` with every checker watching it from its first event (recording
+/// its trace from the start when `record` is set).
+pub fn checked_world(spec: ClusterSpec, record: bool) -> World {
+    World::observed(spec, record, Some(Box::new(Checker::default())))
+}
+
+impl Observer for Checker {
+    fn clone_box(&self) -> Box<dyn Observer> {
+        Box::new(self.clone())
+    }
+
+    fn observe(&mut self, world: &World, events: &[TraceEvent]) -> Vec<Violation> {
         let mut out = Vec::new();
         for e in events {
             self.election_safety.observe(e, &mut out);

@@ -155,7 +155,8 @@ impl Session {
     ) -> Result<String, ScenarioError> {
         let err = |m: String| ScenarioError::new(line, m);
         if let Command::Cluster(spec) = command {
-            let world = World::with_recording((**spec).clone(), self.verbosity != Verbosity::Off);
+            let world =
+                crate::check::checked_world((**spec).clone(), self.verbosity != Verbosity::Off);
             self.world = Some(world);
             self.names.clear();
             return self.drain(line, 0);

@@ -34,7 +34,6 @@ pub struct MetadataBench {
 /// every node has applied them all (or an hour of virtual time passes).
 pub fn metadata_bench(topics: usize, partitions: u32) -> MetadataBench {
     let mut world = World::new(ClusterSpec::kraft(3, 3, 11));
-    world.set_checks(false);
     let ready = |w: &World| {
         w.active_leader().is_some_and(|l| {
             w.node(l)

@@ -4,6 +4,7 @@
 //! - [`network`]: links, latency, loss, duplication, reordering, partitions;
 //! - [`node`]: a machine's process and disk; crash, stop, pause;
 //! - [`action`]: what a user can do, validated;
+//! - [`observe`]: the hook through which the invariant checkers watch every step;
 //! - [`queue`]: the (time, sequence) event queue;
 //! - [`query`]: which node's metadata image answers a question, and how far behind a node is;
 //! - [`swarm`]: seeded fault sweeps (safety, then liveness);
@@ -16,6 +17,7 @@ pub mod action;
 pub mod bench;
 pub mod network;
 pub mod node;
+pub mod observe;
 pub mod query;
 pub mod queue;
 pub mod reference;

@@ -20,7 +20,7 @@ pub fn reference_trace() -> Vec<String> {
         duplicate_ppm: 10_000,
         reorder: true,
     };
-    let mut world = World::new(spec);
+    let mut world = crate::check::checked_world(spec, false);
     world.set_recording(true);
     let actions = [
         (secs(3), UserAction::Write { count: 4, to: None }),

@@ -15,7 +15,7 @@
 //! The faults are ordinary [`UserAction`]s, so a failing seed prints as a scenario file that
 //! `kraftlab run` replays exactly.
 
-use crate::check::Violation;
+use super::observe::Violation;
 use crate::kraft::Role;
 use crate::rng::SimRng;
 use crate::server::AdminOp;
@@ -382,7 +382,7 @@ pub fn run_seed(seed: u64, options: SwarmOptions) -> SwarmReport {
 
 /// Runs the faults of `seed` against a given cluster (for example with a teaching switch on).
 pub fn run_spec(seed: u64, spec: ClusterSpec, options: SwarmOptions) -> SwarmReport {
-    let mut world = World::new(spec.clone());
+    let mut world = crate::check::checked_world(spec.clone(), false);
     let mut rng = SimRng::new(seed ^ 0x4641_554c_5453);
     let mut actions = Vec::new();
     let apply =

@@ -52,7 +52,7 @@ pub struct Timeline {
 impl Timeline {
     /// A fresh run of `spec`.
     pub fn new(spec: ClusterSpec) -> Timeline {
-        let mut world = World::new(spec.clone());
+        let mut world = crate::check::checked_world(spec.clone(), false);
         world.set_recording(true);
         let mut t = Timeline {
             checkpoints: vec![world.clone()],

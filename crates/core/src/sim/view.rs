@@ -2,7 +2,7 @@
 //! renders it and never reaches into protocol state; nothing here holds a reference into the
 //! world.
 
-use crate::check::Violation;
+use super::observe::Violation;
 use crate::kraft::state::VoteState;
 use crate::kraft::{Role, State};
 use crate::trace::TimerKind;

@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::check::{Checker, Violation};
 use crate::effect::{Ctx, Output};
 use crate::kraft::MetaProperties;
 use crate::kraft::{Disk, QuorumConfig, Role};
@@ -21,6 +20,7 @@ use crate::types::{ms, NodeId, SimTime};
 
 use super::network::{Network, NetworkConfig, SendOutcome};
 use super::node::{NodeKind, NodeStatus, SimNode};
+use super::observe::{Observer, Violation};
 use super::queue::{Due, EventQueue};
 use crate::zk::broker::{ZkBroker, ZkKafkaConfig};
 use crate::zk::controller::MODELLED_PATH;
@@ -223,7 +223,7 @@ pub struct World {
     /// Recorded events not yet taken by a consumer.
     trace: Vec<TraceEvent>,
     record: bool,
-    checker: Option<Box<Checker>>,
+    observer: Option<Box<dyn Observer>>,
     violations: Vec<Violation>,
     out: Vec<Output>,
     pub(crate) next_data: u64,
@@ -231,14 +231,16 @@ pub struct World {
 }
 
 impl World {
-    /// Builds the cluster and starts every node at time zero.
+    /// Builds the cluster and starts every node at time zero, with nobody watching (see
+    /// [`World::observed`] for a run the invariant checkers watch).
     pub fn new(spec: ClusterSpec) -> World {
-        World::with_recording(spec, false)
+        World::observed(spec, false, None)
     }
 
     /// Builds the cluster like [`World::new`], recording the trace from the very start when
-    /// `record` is set (start-up warnings and refusals happen before the first step).
-    pub fn with_recording(spec: ClusterSpec, record: bool) -> World {
+    /// `record` is set (start-up warnings and refusals happen before the first step) and
+    /// handing every step, the start-up included, to `observer`.
+    pub fn observed(spec: ClusterSpec, record: bool, observer: Option<Box<dyn Observer>>) -> World {
         let voters = spec.voters();
         let mut nodes = BTreeMap::new();
         for id in spec
@@ -281,7 +283,7 @@ impl World {
             step_events: Vec::new(),
             trace: Vec::new(),
             record,
-            checker: Some(Box::default()),
+            observer,
             violations: Vec::new(),
             out: Vec::new(),
             next_data: 0,
@@ -392,14 +394,14 @@ impl World {
         &self.violations
     }
 
-    /// Turns the invariant checkers off (benchmarks) or on.
-    pub fn set_checks(&mut self, on: bool) {
-        self.checker = on.then(Box::default);
+    /// Removes the observer (benchmarks run unwatched) or installs another.
+    pub fn set_observer(&mut self, observer: Option<Box<dyn Observer>>) {
+        self.observer = observer;
     }
 
-    /// True while the checkers run after every event.
-    pub fn checks_enabled(&self) -> bool {
-        self.checker.is_some()
+    /// True while an observer (the invariant checkers) looks at every step.
+    pub fn is_observed(&self) -> bool {
+        self.observer.is_some()
     }
 
     /// Starts or stops recording trace events for [`World::take_trace`].
@@ -466,12 +468,12 @@ impl World {
         cond(self)
     }
 
-    /// Runs the checkers over the step's events and files them.
+    /// Hands the step's events to the observer and files what it found.
     pub(crate) fn finish_step(&mut self) {
-        if let Some(mut checker) = self.checker.take() {
-            let found = checker.observe(self, &self.step_events);
+        if let Some(mut observer) = self.observer.take() {
+            let found = observer.observe(self, &self.step_events);
             self.violations.extend(found);
-            self.checker = Some(checker);
+            self.observer = Some(observer);
         }
         if self.record {
             self.trace.append(&mut self.step_events);

@@ -1,0 +1,53 @@
+//! The world's one hook for whatever watches a run: after every step the world hands the
+//! step's events to its observer and files what it reports. The invariant checkers
+//! (`crate::check`) are the observer of every test and of the app; the engine itself knows
+//! only this trait, so it never imports a checker.
+
+use std::fmt;
+
+use crate::trace::TraceEvent;
+use crate::types::{NodeId, SimTime};
+
+use super::world::World;
+
+/// Watches a run step by step. Cloning the world clones its observer, so a checkpoint carries
+/// what the observer has learned so far.
+pub trait Observer: fmt::Debug + Send {
+    /// Looks at one step's events, with the world as it is after them; returns what broke.
+    fn observe(&mut self, world: &World, events: &[TraceEvent]) -> Vec<Violation>;
+
+    /// A copy of this observer for a cloned world.
+    fn clone_box(&self) -> Box<dyn Observer>;
+}
+
+impl Clone for Box<dyn Observer> {
+    fn clone(&self) -> Self {
+        self.clone_box()
+    }
+}
+
+/// A broken invariant: which property, where, when, and what was seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// When it was detected.
+    pub at: SimTime,
+    /// The property's name (see `crate::check::PROPERTIES`).
+    pub property: &'static str,
+    /// The node it was seen on.
+    pub node: NodeId,
+    /// What was seen.
+    pub detail: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} at {} on {}: {}",
+            self.property,
+            crate::trace::format_ms(self.at),
+            self.node,
+            self.detail
+        )
+    }
+}
