@@ -30,7 +30,7 @@ pub fn frame_times() -> Vec<f64> {
 /// for the scale measurement of `tests/e2e/measure.mjs`.
 #[wasm_bindgen]
 pub fn wasm_memory_bytes() -> f64 {
-    kraftlab_core::sim::bench::wasm_memory_bytes()
+    kraftlab_core::run::bench::wasm_memory_bytes()
 }
 
 /// Forgets recorded frame times.

@@ -1,8 +1,9 @@
 //! Reading and writing the page URL: share links (`#run=v1.…`), embed mode (`?embed`), and
 //! quick settings (`?seed=7&voters=5&brokers=2&prevote=off`).
 
-use kraftlab_core::sim::share::{decode, encode};
-use kraftlab_core::sim::{ClusterSpec, Timeline};
+use kraftlab_core::run::Timeline;
+use kraftlab_core::scenario::share::{decode, encode};
+use kraftlab_core::sim::ClusterSpec;
 
 fn location() -> Option<web_sys::Location> {
     web_sys::window().map(|w| w.location())

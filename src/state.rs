@@ -4,7 +4,8 @@
 
 use std::collections::VecDeque;
 
-use kraftlab_core::sim::{ClusterSpec, ClusterView, FeedItem, Timeline, UserAction};
+use kraftlab_core::run::{FeedItem, Timeline};
+use kraftlab_core::sim::{ClusterSpec, ClusterView, UserAction};
 use kraftlab_core::tools::{metadata, quorum, zookeeper};
 use kraftlab_core::types::{NodeId, SimTime};
 use leptos::prelude::*;

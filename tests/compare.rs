@@ -2,7 +2,7 @@
 //! figures (KRAFT.md §5) within ±25%. Each run is a real simulation of both modes; only the
 //! per-partition costs are modelled.
 
-use kraftlab_core::compare::{compare, Fault, Shape};
+use kraftlab_core::run::compare::{compare, Fault, Shape};
 
 fn within(measured_ms: u64, published_s: f64) -> bool {
     let m = measured_ms as f64 / 1000.0;

@@ -1,7 +1,7 @@
 //! Same seed + same actions = same run, byte for byte (DESIGN.md §2 rule 2).
 
+use kraftlab_core::run::swarm::{run_seed, SwarmOptions};
 use kraftlab_core::scenario::run_script;
-use kraftlab_core::sim::swarm::{run_seed, SwarmOptions};
 use kraftlab_core::sim::{ClusterSpec, UserAction};
 use kraftlab_core::trace::Verbosity;
 use kraftlab_core::types::{ms, secs, NodeId, SimTime};
@@ -96,7 +96,7 @@ fn a_checkpoint_continues_like_the_original() {
 /// `REWRITE=1` records a new digest after an intended behaviour change.
 #[test]
 fn the_reference_run_matches_its_recorded_digest() {
-    use kraftlab_core::sim::reference::{digest, reference_trace};
+    use kraftlab_core::run::reference::{digest, reference_trace};
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/golden/reference-run.txt");
     let actual = digest(&reference_trace());

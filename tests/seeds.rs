@@ -1,12 +1,12 @@
 //! Seeded fault sweeps in `cargo test`: hundreds of seeds, each a random cluster shape and a
 //! random stream of faults, with every invariant checked after every event, then a liveness
-//! phase (see `kraftlab_core::sim::swarm`). A failure prints the seed and a scenario file
+//! phase (see `kraftlab_core::run::swarm`). A failure prints the seed and a scenario file
 //! that replays it exactly.
 //!
 //! `SIM_SEED=<n>` runs one seed; `SIM_SEEDS=<count>` changes how many each test sweeps. The
 //! long sweep (10,000 seeds × 60 s) is `cargo run -p kraftlab-core --release -- sweep --seeds 10000`.
 
-use kraftlab_core::sim::swarm::{run_seed, SwarmOptions, SwarmReport};
+use kraftlab_core::run::swarm::{run_seed, SwarmOptions, SwarmReport};
 use kraftlab_core::types::secs;
 
 fn options() -> SwarmOptions {
@@ -95,8 +95,8 @@ fn seeds_300_to_399() {
 /// past its session in mid-failover.)
 #[test]
 fn each_broken_rule_is_caught_by_its_invariant() {
-    use kraftlab_core::sim::swarm::kraft_shape;
-    use kraftlab_core::sim::swarm::run_spec;
+    use kraftlab_core::run::swarm::kraft_shape;
+    use kraftlab_core::run::swarm::run_spec;
     let cases: [(&str, &[&str]); 7] = [
         ("count-observers", &["observers_never_count"]),
         (

@@ -25,7 +25,7 @@ fn web_sys_document() -> leptos::web_sys::Document {
 /// the one the native test checks.
 #[wasm_bindgen_test]
 fn the_browser_replays_the_reference_run_like_native() {
-    use kraftlab_core::sim::reference::{digest, reference_trace};
+    use kraftlab_core::run::reference::{digest, reference_trace};
     let expected = include_str!("golden/reference-run.txt");
     assert_eq!(digest(&reference_trace()), expected);
 }

@@ -3,7 +3,9 @@
 //! recovery drawn as a timeline of phases per mode, and a sweep over partition counts plotted
 //! on log axes. The model's assumptions are always shown with the result.
 
-use kraftlab_core::compare::{assumptions, compare, Comparison, Fault, ModeResult, Shape, SWEEP};
+use kraftlab_core::run::compare::{
+    assumptions, compare, Comparison, Fault, ModeResult, Shape, SWEEP,
+};
 use kraftlab_core::types::secs;
 use leptos::prelude::*;
 

@@ -27,7 +27,6 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const ENGINE_VERSION: u32 = 1;
 
 pub mod check;
-pub mod compare;
 pub mod costs;
 pub mod effect;
 pub mod kraft;
@@ -35,6 +34,7 @@ pub mod message;
 pub mod metadata;
 pub mod record;
 pub mod rng;
+pub mod run;
 pub mod scenario;
 pub mod server;
 pub mod sim;

@@ -15,8 +15,8 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
+use kraftlab_core::run::swarm::{run_seed, run_spec, zk_shape, SwarmOptions};
 use kraftlab_core::scenario::run_script;
-use kraftlab_core::sim::swarm::{run_seed, run_spec, zk_shape, SwarmOptions};
 use kraftlab_core::sim::{ClusterSpec, UserAction, World};
 use kraftlab_core::trace::Verbosity;
 use kraftlab_core::types::{ms, secs, SimTime};
@@ -281,7 +281,7 @@ fn cmd_bench_metadata(args: &[String]) -> Result<ExitCode, String> {
         return Err("--topics and --partitions take 1 to 100000".into());
     }
     let began = Instant::now();
-    let r = kraftlab_core::sim::bench::metadata_bench(topics as usize, partitions as u32);
+    let r = kraftlab_core::run::bench::metadata_bench(topics as usize, partitions as u32);
     let elapsed = began.elapsed().as_secs_f64();
     let rss = peak_rss_mib()
         .map(|m| format!("{m:.0} MiB"))
@@ -303,7 +303,7 @@ fn cmd_bench_metadata(args: &[String]) -> Result<ExitCode, String> {
 }
 
 fn cmd_compare(args: &[String]) -> Result<ExitCode, String> {
-    use kraftlab_core::compare::{compare, sweep_table, Fault, Shape, SWEEP};
+    use kraftlab_core::run::compare::{compare, sweep_table, Fault, Shape, SWEEP};
     let pause = match flag::<String>(args, "--pause")? {
         Some(v) => kraftlab_core::types::parse_duration(&v)
             .filter(|d| *d > 0)
@@ -361,7 +361,7 @@ fn cmd_compare(args: &[String]) -> Result<ExitCode, String> {
         } else {
             print!("{}", sweep_table(fault, &rows));
             println!("\nModel assumptions:");
-            for a in kraftlab_core::compare::assumptions(&shape) {
+            for a in kraftlab_core::run::compare::assumptions(&shape) {
                 println!("  - {a}");
             }
         }

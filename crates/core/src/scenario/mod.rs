@@ -16,6 +16,7 @@
 pub mod condition;
 pub mod parse;
 pub mod session;
+pub mod share;
 
 pub use condition::Condition;
 pub use parse::{parse_command, parse_script, Act, Command, Line, NodeRef, ScenarioError, Show};

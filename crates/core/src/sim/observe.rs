@@ -12,7 +12,7 @@ use super::world::World;
 
 /// Watches a run step by step. Cloning the world clones its observer, so a checkpoint carries
 /// what the observer has learned so far.
-pub trait Observer: fmt::Debug + Send {
+pub trait Observer: fmt::Debug + Send + Sync {
     /// Looks at one step's events, with the world as it is after them; returns what broke.
     fn observe(&mut self, world: &World, events: &[TraceEvent]) -> Vec<Violation>;
 

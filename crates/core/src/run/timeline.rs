@@ -13,8 +13,8 @@ use std::collections::VecDeque;
 use crate::trace::TraceEvent;
 use crate::types::{secs, Micros, NodeId, SimTime};
 
-use super::action::UserAction;
-use super::world::{ClusterSpec, World};
+use crate::sim::action::UserAction;
+use crate::sim::{ClusterSpec, World};
 
 /// One line of the event feed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -262,7 +262,7 @@ impl Timeline {
 
     /// The run as a scenario file: `cluster …` and one `at <time> <action>` per action.
     pub fn to_scenario(&self) -> String {
-        let mut out = super::share::cluster_line(&self.spec);
+        let mut out = crate::scenario::share::cluster_line(&self.spec);
         out.push('\n');
         for (t, a) in &self.actions {
             out += &format!(

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use crate::server::AdminOp;
 use crate::types::{ms, secs, SimTime};
 
-use super::action::UserAction;
-use super::world::{ClusterSpec, World};
+use crate::sim::action::UserAction;
+use crate::sim::{ClusterSpec, World};
 
 /// What the benchmark did, for the report.
 #[derive(Clone, Debug)]

@@ -6,9 +6,9 @@
 use crate::trace::TraceEvent;
 use crate::types::{ms, secs, NodeId, SimTime};
 
-use super::action::UserAction;
-use super::network::NetworkConfig;
-use super::world::{ClusterSpec, World};
+use crate::sim::action::UserAction;
+use crate::sim::NetworkConfig;
+use crate::sim::{ClusterSpec, World};
 
 /// The run's trace, one line per event (every event, messages included).
 pub fn reference_trace() -> Vec<String> {

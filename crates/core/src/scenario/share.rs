@@ -6,13 +6,13 @@
 //! message; a damaged link is refused with the line that does not parse. Nothing is ever
 //! half-loaded.
 
-use crate::scenario::parse::{parse_script, Command, NodeRef};
-use crate::scenario::session::to_action_with;
+use super::parse::{parse_script, Command, NodeRef};
+use super::session::to_action_with;
 use crate::types::{format_duration, NodeId, SimTime};
 
-use super::action::UserAction;
-use super::network::NetworkConfig;
-use super::world::ClusterSpec;
+use crate::sim::ClusterSpec;
+use crate::sim::NetworkConfig;
+use crate::sim::UserAction;
 
 /// The `cluster …` line that rebuilds `spec`.
 pub fn cluster_line(spec: &ClusterSpec) -> String {

@@ -15,16 +15,16 @@
 //! The faults are ordinary [`UserAction`]s, so a failing seed prints as a scenario file that
 //! `kraftlab run` replays exactly.
 
-use super::observe::Violation;
 use crate::kraft::Role;
 use crate::rng::SimRng;
 use crate::server::AdminOp;
+use crate::sim::observe::Violation;
 use crate::types::{ms, secs, Micros, NodeId, SimTime};
 
-use super::action::UserAction;
-use super::network::NetworkConfig;
-use super::node::NodeStatus;
-use super::world::{ClusterSpec, World};
+use crate::sim::action::UserAction;
+use crate::sim::NetworkConfig;
+use crate::sim::NodeStatus;
+use crate::sim::{ClusterSpec, World};
 
 /// How long each phase lasts.
 #[derive(Clone, Copy, Debug)]
@@ -64,7 +64,7 @@ pub struct SwarmReport {
     /// Why the liveness phase failed, if it did.
     pub liveness_failure: Option<String>,
     /// Counters of the run.
-    pub stats: super::world::Stats,
+    pub stats: crate::sim::Stats,
     /// Virtual time at the end of the run.
     pub ended_at: SimTime,
     /// How long the liveness phase took to converge.
@@ -82,7 +82,7 @@ impl SwarmReport {
         let mut out = format!(
             "# reproduces swarm seed {}\n{}\n",
             self.seed,
-            super::share::cluster_line(&self.spec)
+            crate::scenario::share::cluster_line(&self.spec)
         );
         for (t, a) in &self.actions {
             out += &format!(

@@ -1,0 +1,15 @@
+//! Drivers above the engine: they build worlds, push actions into them and read what happens.
+//!
+//! - [`timeline`]: time travel for the app (checkpoints, seek, fork-on-action) and its feed;
+//! - [`swarm`]: seeded fault sweeps (a safety phase, then a liveness phase);
+//! - [`bench`]: the core and metadata benchmarks (shared by the CLI and the wasm32 build);
+//! - [`reference`]: the reference run whose digest must match natively and in the browser;
+//! - [`compare`]: one fault replayed in ZooKeeper mode and in KRaft mode.
+
+pub mod bench;
+pub mod compare;
+pub mod reference;
+pub mod swarm;
+pub mod timeline;
+
+pub use timeline::{FeedItem, Timeline};
