@@ -87,8 +87,8 @@ pub fn checked_world(spec: ClusterSpec, record: bool) -> World {
     World::observed(spec, record, Some(Box::new(Checker::default())))
 }
 
-impl Observer for Checker {
-    fn clone_box(&self) -> Box<dyn Observer> {
+impl Observer<World> for Checker {
+    fn clone_box(&self) -> Box<dyn Observer<World>> {
         Box::new(self.clone())
     }
 

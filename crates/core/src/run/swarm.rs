@@ -22,9 +22,9 @@ use crate::sim::observe::Violation;
 use crate::types::{ms, secs, Micros, NodeId, SimTime};
 
 use crate::sim::action::UserAction;
-use crate::sim::NetworkConfig;
 use crate::sim::NodeStatus;
 use crate::sim::{ClusterSpec, World};
+use crate::sim::{NetworkChange, NetworkConfig};
 
 /// How long each phase lasts.
 #[derive(Clone, Copy, Debug)]
@@ -425,7 +425,11 @@ pub fn run_spec(seed: u64, spec: ClusterSpec, options: SwarmOptions) -> SwarmRep
         calm.loss_ppm = 0;
         calm.duplicate_ppm = 0;
         calm.reorder = false;
-        apply(&mut world, UserAction::SetNetwork(calm), &mut actions);
+        apply(
+            &mut world,
+            UserAction::SetNetwork(NetworkChange::to(&calm)),
+            &mut actions,
+        );
         let down: Vec<NodeId> = world
             .nodes()
             .filter(|n| !n.status().is_live())

@@ -28,8 +28,7 @@ use crate::kraft::Role;
 use crate::sim::{NodeStatus, World};
 use crate::types::NodeId;
 
-use super::parse::{parse_node, NodeRef};
-use super::session::resolve;
+use super::ast::NodeRef;
 
 /// A comparison operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -230,32 +229,32 @@ fn parse_atom(tokens: &[String]) -> Result<(bool, Atom), String> {
         ["zk-leader"] => Atom::ZkLeader,
         ["no", "zk-leader"] => return Ok((true, Atom::ZkLeader)),
         ["zk-leader", o, n] if *o == "==" || *o == "!=" => {
-            return Ok((*o == "!=", Atom::ZkLeaderIs(parse_node(n)?)));
+            return Ok((*o == "!=", Atom::ZkLeaderIs(NodeRef::parse(n)?)));
         }
         ["no", "controller"] => {
             return Ok((true, Atom::Controller));
         }
         ["controller", "epoch", o, n] => Atom::ControllerEpoch(op(o)?, number(n)?),
         ["controller", o, n] if *o == "==" || *o == "!=" => {
-            let atom = Atom::ControllerIs(parse_node(n)?);
+            let atom = Atom::ControllerIs(NodeRef::parse(n)?);
             return Ok((*o == "!=", atom));
         }
         ["controller", "is", stage] if CONTROLLER_STAGES.contains(stage) => {
             Atom::ControllerStage(stage.to_string())
         }
         ["leader", o, n] => match op(o)? {
-            Cmp::Eq => Atom::LeaderIs(parse_node(n)?),
-            Cmp::Ne => Atom::LeaderIsNot(parse_node(n)?),
+            Cmp::Eq => Atom::LeaderIs(NodeRef::parse(n)?),
+            Cmp::Ne => Atom::LeaderIsNot(NodeRef::parse(n)?),
             _ => return Err("`leader` compares with == or != a node".into()),
         },
         ["epoch", o, n] => Atom::Epoch(op(o)?, number(n)?),
         ["hw", o, n] => Atom::Hw(op(o)?, number(n)?),
-        ["hw", node, o, n] => Atom::NodeHw(parse_node(node)?, op(o)?, number(n)?),
-        ["leo", node, o, n] => Atom::NodeLeo(parse_node(node)?, op(o)?, number(n)?),
+        ["hw", node, o, n] => Atom::NodeHw(NodeRef::parse(node)?, op(o)?, number(n)?),
+        ["leo", node, o, n] => Atom::NodeLeo(NodeRef::parse(node)?, op(o)?, number(n)?),
         ["broker", b, "fenced"] => Atom::BrokerFenced(broker_id(b)?, true),
         ["broker", b, "unfenced"] => Atom::BrokerFenced(broker_id(b)?, false),
-        ["broker", b, "lag", o, n] => Atom::BrokerLag(parse_node(b)?, op(o)?, number(n)?),
-        ["topic", name, "on", node] => Atom::TopicOn(name.to_string(), parse_node(node)?),
+        ["broker", b, "lag", o, n] => Atom::BrokerLag(NodeRef::parse(b)?, op(o)?, number(n)?),
+        ["topic", name, "on", node] => Atom::TopicOn(name.to_string(), NodeRef::parse(node)?),
         ["leader", "of", tp, o, b] => {
             let (topic, p) = topic_partition(tp)?;
             let who = if *b == "none" { None } else { Some(broker_id(b)?) };
@@ -281,7 +280,7 @@ fn parse_atom(tokens: &[String]) -> Result<(bool, Atom), String> {
                     crate::text::suggest(state, NODE_STATES)
                 ));
             }
-            Atom::NodeIs(parse_node(node)?, state.to_string())
+            Atom::NodeIs(NodeRef::parse(node)?, state.to_string())
         }
         [] => return Err("a condition is empty (check `and`)".into()),
         _ => {
@@ -430,11 +429,11 @@ fn eval_atom(
         Atom::Controller => (controller_of(world).is_some(), controller_text(world)),
         Atom::ZkLeader => (world.zk_leader().is_some(), zk_leader_text(world)),
         Atom::ZkLeaderIs(n) => {
-            let id = resolve(n, world, names)?;
+            let id = n.resolve(world, names)?;
             (world.zk_leader() == Some(id), zk_leader_text(world))
         }
         Atom::ControllerIs(n) => {
-            let id = resolve(n, world, names)?;
+            let id = n.resolve(world, names)?;
             (
                 controller_of(world).is_some_and(|(c, _)| c == id),
                 controller_text(world),
@@ -462,11 +461,11 @@ fn eval_atom(
         }
         Atom::NoLeader => (world.active_leader().is_none(), leader_text(world)),
         Atom::LeaderIs(n) => {
-            let id = resolve(n, world, names)?;
+            let id = n.resolve(world, names)?;
             (world.active_leader() == Some(id), leader_text(world))
         }
         Atom::LeaderIsNot(n) => {
-            let id = resolve(n, world, names)?;
+            let id = n.resolve(world, names)?;
             let l = world.active_leader();
             (l.is_some() && l != Some(id), leader_text(world))
         }
@@ -487,7 +486,7 @@ fn eval_atom(
             None => (false, "the leader's high watermark is unknown".into()),
         },
         Atom::NodeHw(n, c, v) => {
-            let id = resolve(n, world, names)?;
+            let id = n.resolve(world, names)?;
             match world
                 .node(id)
                 .and_then(|n| n.replica())
@@ -498,7 +497,7 @@ fn eval_atom(
             }
         }
         Atom::NodeLeo(n, c, v) => {
-            let id = resolve(n, world, names)?;
+            let id = n.resolve(world, names)?;
             let leo = world
                 .node(id)
                 .and_then(|n| n.disk())
@@ -507,7 +506,7 @@ fn eval_atom(
             (c.holds(leo, *v), format!("{id}'s log end offset is {leo}"))
         }
         Atom::NodeIs(n, state) => {
-            let id = resolve(n, world, names)?;
+            let id = n.resolve(world, names)?;
             let node = world
                 .node(id)
                 .ok_or_else(|| format!("there is no node {id}"))?;
@@ -578,14 +577,14 @@ fn eval_atom(
             }
         }
         Atom::BrokerLag(n, c, v) => {
-            let id = resolve(n, world, names)?;
+            let id = n.resolve(world, names)?;
             match world.metadata_lag(id) {
                 Ok(lag) => (c.holds(lag, *v), format!("{id}'s metadata lag is {lag}")),
                 Err(e) => (false, e),
             }
         }
         Atom::TopicOn(topic, n) => {
-            let id = resolve(n, world, names)?;
+            let id = n.resolve(world, names)?;
             match world.image_of(id) {
                 Ok(image) => {
                     let has = image.topic(topic).is_some();

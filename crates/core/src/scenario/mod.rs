@@ -13,11 +13,15 @@
 //! show status
 //! ```
 
+pub mod ast;
+pub mod cluster;
 pub mod condition;
 pub mod parse;
 pub mod session;
 pub mod share;
+pub mod values;
 
+pub use ast::{Action, Command, Line, NodeRef, ScenarioError, Show};
 pub use condition::Condition;
-pub use parse::{parse_command, parse_script, Act, Command, Line, NodeRef, ScenarioError, Show};
+pub use parse::{parse_command, parse_script};
 pub use session::{run_script, ScriptOutcome, Session};

@@ -3,55 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::server::AdminOp;
-use crate::sim::{ClusterView, NetworkConfig, UserAction, World};
+use crate::sim::{ClusterView, UserAction, World};
 use crate::tools::{listing, metadata, quorum};
 use crate::trace::{TraceEvent, Verbosity};
 use crate::types::{format_duration, NodeId, SimTime};
 
-use super::parse::{bound_target, parse_script, Act, Command, Line, NodeRef, ScenarioError, Show};
-
-/// Resolves a node reference against the cluster as it is now.
-pub fn resolve(
-    node: &NodeRef,
-    world: &World,
-    names: &BTreeMap<String, NodeId>,
-) -> Result<NodeId, String> {
-    match node {
-        NodeRef::Id(id) => {
-            if world.node(*id).is_some() {
-                Ok(*id)
-            } else {
-                Err(format!(
-                    "there is no node {id} in this cluster (nodes: {})",
-                    world
-                        .nodes()
-                        .map(|n| n.id.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            }
-        }
-        NodeRef::Leader => world
-            .active_leader()
-            .ok_or_else(|| "`leader`: there is no active controller right now".to_string()),
-        NodeRef::Follower => world.a_follower().ok_or_else(|| {
-            "`follower`: no live voter follows an active controller right now".to_string()
-        }),
-        NodeRef::Controller => world
-            .zk_controller()
-            .map(|(id, _)| id)
-            .or_else(|| world.active_leader())
-            .ok_or_else(|| "`controller`: there is no controller right now".to_string()),
-        NodeRef::ZkLeader => world.zk_leader().ok_or_else(|| {
-            "`zk-leader`: no ZooKeeper server leads right now (or this is a KRaft cluster)"
-                .to_string()
-        }),
-        NodeRef::Name(n) => names.get(n).copied().ok_or_else(|| {
-            format!("`{n}` is not a known name; bind one first, like `crash leader as {n}`")
-        }),
-    }
-}
+use super::ast::{Command, Line, NodeRef, ScenarioError, Show};
+use super::parse::parse_script;
 
 /// A running scenario.
 #[derive(Clone, Debug)]
@@ -246,32 +204,34 @@ impl Session {
                     }
                     Show::Replication { human_readable } => quorum::describe_quorum(world)
                         .map(|q| quorum::describe_replication(&q, *human_readable)),
-                    Show::Log(n) => {
-                        resolve(n, world, &names).and_then(|id| listing::log(world, id))
-                    }
+                    Show::Log(n) => n
+                        .resolve(world, &names)
+                        .and_then(|id| listing::log(world, id)),
                     Show::Nodes => Ok(listing::nodes(world)),
                     Show::Messages => Ok(listing::messages(world)),
                     Show::MetadataLog(n, from) => {
                         let id = match n {
-                            Some(n) => resolve(n, world, &names),
-                            None => resolve(&NodeRef::Leader, world, &names),
+                            Some(n) => n.resolve(world, &names),
+                            None => NodeRef::Leader.resolve(world, &names),
                         };
                         id.and_then(|id| metadata::dump_log(world, id, *from))
                     }
                     Show::Topics(name, on) => {
                         let image = match on {
-                            Some(n) => resolve(n, world, &names).and_then(|id| world.image_of(id)),
+                            Some(n) => n.resolve(world, &names).and_then(|id| world.image_of(id)),
                             None => world.leader_image(),
                         };
                         image.and_then(|i| metadata::describe_topics(i, name.as_deref()))
                     }
-                    Show::Image(n) => {
-                        resolve(n, world, &names).and_then(|id| metadata::describe_image(world, id))
-                    }
-                    Show::Config(n) => resolve(n, world, &names)
+                    Show::Image(n) => n
+                        .resolve(world, &names)
+                        .and_then(|id| metadata::describe_image(world, id)),
+                    Show::Config(n) => n
+                        .resolve(world, &names)
                         .and_then(|id| metadata::describe_config(world, id)),
                     Show::ZkTree(n) => match n {
-                        Some(n) => resolve(n, world, &names)
+                        Some(n) => n
+                            .resolve(world, &names)
                             .and_then(|id| crate::tools::zookeeper::zk_tree(world, Some(id))),
                         None => crate::tools::zookeeper::zk_tree(world, None),
                     },
@@ -293,19 +253,21 @@ impl Session {
             Command::Do(act, bind) => {
                 let names = self.names.clone();
                 let world = self.world_or_err(line)?;
-                if let (Some(name), Some(target)) = (bind, bound_target(act)) {
-                    let id = resolve(target, world, &names).map_err(err)?;
+                if let (Some(name), Some(target)) = (bind, act.target()) {
+                    let id = target.resolve(world, &names).map_err(err)?;
                     self.names.insert(name.clone(), id);
                 }
                 let names = self.names.clone();
                 let world = self.world_or_err(line)?;
-                let action = to_action(act, world, &names).map_err(err)?;
+                let action = act
+                    .try_map_nodes(|n| n.resolve(world, &names))
+                    .map_err(err)?;
                 let result = world.apply(&action);
                 let mut out = self.drain(line, before)?;
                 match (result, act) {
                     (Ok(_), _) => {}
                     // A refused write is what a client would see; the scenario goes on.
-                    (Err(why), Act::Write(..)) => {
+                    (Err(why), UserAction::Write { .. }) => {
                         if self.verbosity == Verbosity::Off {
                             out += &format!("write rejected: {why}\n");
                         }
@@ -319,122 +281,6 @@ impl Session {
             }
         }
     }
-}
-
-/// Turns a parsed action into a user action on this world.
-pub fn to_action(
-    act: &Act,
-    world: &World,
-    names: &BTreeMap<String, NodeId>,
-) -> Result<UserAction, String> {
-    to_action_with(
-        act,
-        &|n| resolve(n, world, names),
-        &world.network().config,
-        Some(world),
-    )
-}
-
-/// Turns a parsed action into a user action, resolving nodes with `one` and changing
-/// `network` for `network …`. `drop next` needs the `world` to find the message; share links,
-/// which replay without one, must drop by id.
-pub fn to_action_with(
-    act: &Act,
-    one: &dyn Fn(&NodeRef) -> Result<NodeId, String>,
-    network: &NetworkConfig,
-    world: Option<&World>,
-) -> Result<UserAction, String> {
-    let many = |list: &[NodeRef]| list.iter().map(one).collect::<Result<Vec<_>, _>>();
-    Ok(match act {
-        Act::Crash(n) => UserAction::Crash(one(n)?),
-        Act::Restart(n) => UserAction::Restart(one(n)?),
-        Act::Shutdown(n) => UserAction::Shutdown(one(n)?),
-        Act::Pause(n, d) => UserAction::Pause(one(n)?, *d),
-        Act::Timeout(n) => UserAction::TimeoutNow(one(n)?),
-        Act::Isolate(n) => UserAction::Isolate(one(n)?),
-        Act::Partition(groups) => {
-            UserAction::Partition(groups.iter().map(|g| many(g)).collect::<Result<_, _>>()?)
-        }
-        Act::PartitionOneWay(from, to) => UserAction::PartitionOneWay {
-            from: many(from)?,
-            to: many(to)?,
-        },
-        Act::Heal => UserAction::Heal,
-        Act::DropId(id) => UserAction::DropMessage(*id),
-        Act::DropNext { name, from, to } => {
-            let world = world.ok_or("`drop next` cannot be replayed; drop by id")?;
-            let from = from.as_ref().map(one).transpose()?;
-            let to = to.as_ref().map(one).transpose()?;
-            let msg = world
-                .network()
-                .in_flight()
-                .filter(|e| !e.doomed)
-                .filter(|e| {
-                    name.as_deref()
-                        .is_none_or(|n| e.payload.name().eq_ignore_ascii_case(n))
-                })
-                .filter(|e| from.is_none_or(|f| e.from == f))
-                .filter(|e| to.is_none_or(|t| e.to == t))
-                .min_by_key(|e| (e.deliver_at, e.id))
-                .ok_or("no message in flight matches")?;
-            UserAction::DropMessage(msg.id)
-        }
-        Act::Write(count, to) => UserAction::Write {
-            count: *count,
-            to: to.as_ref().map(one).transpose()?,
-        },
-        Act::Network(change) => {
-            let mut cfg = network.clone();
-            change.apply_to(&mut cfg);
-            UserAction::SetNetwork(cfg)
-        }
-        Act::CreateTopic {
-            name,
-            partitions,
-            replication_factor,
-            configs,
-        } => UserAction::Admin(AdminOp::CreateTopic {
-            name: name.clone(),
-            partitions: *partitions,
-            replication_factor: *replication_factor,
-            configs: configs.clone(),
-        }),
-        Act::CreateTopics {
-            prefix,
-            first,
-            count,
-            partitions,
-            replication_factor,
-        } => UserAction::Admin(AdminOp::CreateTopics {
-            prefix: prefix.clone(),
-            first: *first,
-            count: *count,
-            partitions: *partitions,
-            replication_factor: *replication_factor,
-        }),
-        Act::DeleteTopic(name) => UserAction::Admin(AdminOp::DeleteTopic { name: name.clone() }),
-        Act::AlterConfig {
-            resource,
-            key,
-            value,
-        } => UserAction::Admin(AdminOp::AlterConfig {
-            resource: resource.clone(),
-            key: key.clone(),
-            value: value.clone(),
-        }),
-        Act::Configure(n, key, value) => UserAction::Configure {
-            node: one(n)?,
-            key: key.clone(),
-            value: value.clone(),
-        },
-        Act::Format(n, cluster_id) => UserAction::Format {
-            node: one(n)?,
-            cluster_id: cluster_id.clone(),
-        },
-        Act::Unformat(n) => UserAction::Unformat(one(n)?),
-        Act::AddController(n) => UserAction::AddController(one(n)?),
-        Act::RemoveController(n) => UserAction::RemoveController(one(n)?),
-    })
 }
 
 /// What running a whole script produced.

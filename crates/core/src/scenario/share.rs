@@ -6,13 +6,11 @@
 //! message; a damaged link is refused with the line that does not parse. Nothing is ever
 //! half-loaded.
 
-use super::parse::{parse_script, Command, NodeRef};
-use super::session::to_action_with;
+use super::ast::{Command, NodeRef};
+use super::parse::parse_script;
 use crate::types::{format_duration, NodeId, SimTime};
 
-use crate::sim::ClusterSpec;
-use crate::sim::NetworkConfig;
-use crate::sim::UserAction;
+use crate::sim::{ClusterSpec, UserAction};
 
 /// The `cluster …` line that rebuilds `spec`.
 pub fn cluster_line(spec: &ClusterSpec) -> String {
@@ -182,7 +180,6 @@ pub fn decode(link: &str) -> Result<SharedRun, String> {
     let Command::Cluster(spec) = first.command else {
         return Err("the link's run must start with `cluster`".into());
     };
-    let mut network: NetworkConfig = spec.network.clone();
     let mut actions = Vec::new();
     let mut last = SimTime::ZERO;
     for line in iter {
@@ -200,10 +197,7 @@ pub fn decode(link: &str) -> Result<SharedRun, String> {
         let Command::Do(act, None) = *inner else {
             return Err(fail("expected an action after the time".into()));
         };
-        let action = to_action_with(&act, &|n| concrete(n), &network, None).map_err(fail)?;
-        if let UserAction::SetNetwork(cfg) = &action {
-            network = cfg.clone();
-        }
+        let action = act.try_map_nodes(concrete).map_err(fail)?;
         actions.push((t, action));
     }
     Ok(SharedRun {
@@ -216,6 +210,7 @@ pub fn decode(link: &str) -> Result<SharedRun, String> {
 mod tests {
     use super::*;
     use crate::rng::SimRng;
+    use crate::sim::{NetworkChange, NetworkConfig};
     use crate::types::{ms, secs};
 
     #[test]
@@ -245,13 +240,13 @@ mod tests {
             (SimTime(secs(6)), UserAction::DropMessage(77)),
             (
                 SimTime(secs(7)),
-                UserAction::SetNetwork(NetworkConfig {
+                UserAction::SetNetwork(NetworkChange::to(&NetworkConfig {
                     latency_min: ms(1),
                     latency_max: ms(4),
                     loss_ppm: 0,
                     duplicate_ppm: 10_000,
                     reorder: true,
-                }),
+                })),
             ),
             (SimTime(secs(8)), UserAction::TimeoutNow(NodeId(3000))),
             (SimTime(secs(9)), UserAction::Shutdown(NodeId(3000))),

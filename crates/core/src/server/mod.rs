@@ -69,6 +69,45 @@ pub enum AdminOp {
     },
 }
 
+impl AdminOp {
+    /// The operation as a line of the scenario language.
+    pub fn to_command(&self) -> String {
+        match self {
+            AdminOp::CreateTopic {
+                name,
+                partitions,
+                replication_factor,
+                configs,
+            } => {
+                let mut s =
+                    format!("create-topic {name} partitions={partitions} rf={replication_factor}");
+                for (k, v) in configs {
+                    s += &format!(" {k}={v}");
+                }
+                s
+            }
+            AdminOp::CreateTopics {
+                prefix,
+                first,
+                count,
+                partitions,
+                replication_factor,
+            } => format!(
+                "create-topics {prefix} first={first} count={count} partitions={partitions} rf={replication_factor}"
+            ),
+            AdminOp::DeleteTopic { name } => format!("delete-topic {name}"),
+            AdminOp::AlterConfig {
+                resource,
+                key,
+                value,
+            } => format!(
+                "alter-config {resource} {key}={}",
+                value.as_deref().unwrap_or("none")
+            ),
+        }
+    }
+}
+
 /// One running process.
 #[derive(Clone, Debug)]
 pub struct Server {

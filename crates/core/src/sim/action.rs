@@ -5,6 +5,7 @@
 //! message that already arrived) is answered with a clear message and changes nothing.
 
 use std::collections::BTreeSet;
+use std::fmt;
 
 use crate::message::MsgId;
 use crate::record::Record;
@@ -12,53 +13,67 @@ use crate::server::AdminOp;
 use crate::trace::{DropReason, Event};
 use crate::types::{format_duration, Micros, NodeId};
 
-use super::network::NetworkConfig;
+use super::network::NetworkChange;
 use super::node::NodeStatus;
 use super::world::World;
 
-/// One user action.
+/// One user action, the one list of everything a user (a click, a typed command, a lesson's
+/// `{run}` chip, a share link, a sweep) can do to a cluster. `N` is how nodes are named: the
+/// engine applies `UserAction<NodeId>`; the scenario language parses `UserAction<NodeRef>`
+/// (`leader`, a bound name, …) and resolves it when the line runs. Adding an action is one
+/// variant here, its spelling in [`UserAction::to_command`], its parse, and its effect in
+/// `World::apply`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum UserAction {
+pub enum UserAction<N = NodeId> {
     /// Hard crash: the process dies, its disk survives.
-    Crash(NodeId),
+    Crash(N),
     /// Start a crashed or stopped node from its disk.
-    Restart(NodeId),
+    Restart(N),
     /// Graceful shutdown (a leader resigns with EndQuorumEpoch first).
-    Shutdown(NodeId),
+    Shutdown(N),
     /// Stall the process for a while, like a long GC pause.
-    Pause(NodeId, Micros),
+    Pause(N, Micros),
     /// Make the node's election or fetch timer fire now.
-    TimeoutNow(NodeId),
+    TimeoutNow(N),
     /// Cut every link to and from the node.
-    Isolate(NodeId),
+    Isolate(N),
     /// Cut every link between nodes of different groups (both ways).
-    Partition(Vec<Vec<NodeId>>),
+    Partition(Vec<Vec<N>>),
     /// Cut the links from every node of `from` to every node of `to` (one way only).
     PartitionOneWay {
         /// Senders whose messages are cut.
-        from: Vec<NodeId>,
+        from: Vec<N>,
         /// Receivers that no longer hear them.
-        to: Vec<NodeId>,
+        to: Vec<N>,
     },
     /// Restore every link.
     Heal,
     /// Drop one message in flight.
     DropMessage(MsgId),
+    /// Drop the next message to arrive that matches (`drop next [<Api>] [from …] [to …]`).
+    DropNext {
+        /// API name (`Fetch`, `Vote`, …), any case.
+        name: Option<String>,
+        /// Sender.
+        from: Option<N>,
+        /// Receiver.
+        to: Option<N>,
+    },
     /// Ask the active controller (or a given node) to append `count` records.
     Write {
         /// How many records.
         count: u32,
         /// A specific node to ask instead of the active controller.
-        to: Option<NodeId>,
+        to: Option<N>,
     },
-    /// Change the network's latency, loss, duplication or reordering.
-    SetNetwork(NetworkConfig),
+    /// Change some of the network's latency, loss, duplication or reordering.
+    SetNetwork(NetworkChange),
     /// An admin operation, sent to the active controller.
     Admin(AdminOp),
     /// Change a key of a node's `server.properties` (effective at its next start).
     Configure {
         /// The node.
-        node: NodeId,
+        node: N,
         /// The key (`node.id`, `process.roles`, `controller.quorum.voters`, `zookeeper.connect`).
         key: String,
         /// The value.
@@ -68,27 +83,127 @@ pub enum UserAction {
     /// (the cluster's own if none is given).
     Format {
         /// The node.
-        node: NodeId,
+        node: N,
         /// The cluster id to write.
         cluster_id: Option<String>,
     },
     /// Delete a stopped node's storage: it is no longer formatted.
-    Unformat(NodeId),
+    Unformat(N),
     /// `kafka-metadata-quorum add-controller`: a controller that caught up as an observer
     /// becomes a voter (dynamic quorum, KIP-853).
-    AddController(NodeId),
+    AddController(N),
     /// `kafka-metadata-quorum remove-controller`: a voter leaves the voter set.
-    RemoveController(NodeId),
+    RemoveController(N),
 }
 
-fn ids(list: &[NodeId]) -> String {
+fn ids<N: fmt::Display>(list: &[N]) -> String {
     list.iter()
         .map(|i| i.to_string())
         .collect::<Vec<_>>()
         .join(",")
 }
 
-impl UserAction {
+impl<N> UserAction<N> {
+    /// The same action with every node renamed by `f` (the scenario language resolves
+    /// `leader` or a bound name to an id this way); the first refusal stops it.
+    pub fn try_map_nodes<M, E>(
+        &self,
+        mut f: impl FnMut(&N) -> Result<M, E>,
+    ) -> Result<UserAction<M>, E> {
+        let mut many = |list: &[N]| list.iter().map(&mut f).collect::<Result<Vec<M>, E>>();
+        Ok(match self {
+            UserAction::Crash(n) => UserAction::Crash(f(n)?),
+            UserAction::Restart(n) => UserAction::Restart(f(n)?),
+            UserAction::Shutdown(n) => UserAction::Shutdown(f(n)?),
+            UserAction::Pause(n, d) => UserAction::Pause(f(n)?, *d),
+            UserAction::TimeoutNow(n) => UserAction::TimeoutNow(f(n)?),
+            UserAction::Isolate(n) => UserAction::Isolate(f(n)?),
+            UserAction::Partition(groups) => {
+                let mut out = Vec::with_capacity(groups.len());
+                for g in groups {
+                    out.push(many(g)?);
+                }
+                UserAction::Partition(out)
+            }
+            UserAction::PartitionOneWay { from, to } => UserAction::PartitionOneWay {
+                from: many(from)?,
+                to: many(to)?,
+            },
+            UserAction::Heal => UserAction::Heal,
+            UserAction::DropMessage(id) => UserAction::DropMessage(*id),
+            UserAction::DropNext { name, from, to } => UserAction::DropNext {
+                name: name.clone(),
+                from: from.as_ref().map(&mut f).transpose()?,
+                to: to.as_ref().map(&mut f).transpose()?,
+            },
+            UserAction::Write { count, to } => UserAction::Write {
+                count: *count,
+                to: to.as_ref().map(&mut f).transpose()?,
+            },
+            UserAction::SetNetwork(c) => UserAction::SetNetwork(c.clone()),
+            UserAction::Admin(op) => UserAction::Admin(op.clone()),
+            UserAction::Configure { node, key, value } => UserAction::Configure {
+                node: f(node)?,
+                key: key.clone(),
+                value: value.clone(),
+            },
+            UserAction::Format { node, cluster_id } => UserAction::Format {
+                node: f(node)?,
+                cluster_id: cluster_id.clone(),
+            },
+            UserAction::Unformat(n) => UserAction::Unformat(f(n)?),
+            UserAction::AddController(n) => UserAction::AddController(f(n)?),
+            UserAction::RemoveController(n) => UserAction::RemoveController(f(n)?),
+        })
+    }
+
+    /// The one node the action targets, which `… as <name>` binds; `None` for actions on
+    /// several nodes or none.
+    pub fn target(&self) -> Option<&N> {
+        match self {
+            UserAction::Crash(n)
+            | UserAction::Restart(n)
+            | UserAction::Shutdown(n)
+            | UserAction::Pause(n, _)
+            | UserAction::TimeoutNow(n)
+            | UserAction::Isolate(n)
+            | UserAction::Configure { node: n, .. }
+            | UserAction::Format { node: n, .. }
+            | UserAction::Unformat(n)
+            | UserAction::AddController(n)
+            | UserAction::RemoveController(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The command word (`crash`, `partition`, …): what lessons and exercises count.
+    pub fn op(&self) -> &'static str {
+        match self {
+            UserAction::Crash(_) => "crash",
+            UserAction::Restart(_) => "restart",
+            UserAction::Shutdown(_) => "shutdown",
+            UserAction::Pause(..) => "pause",
+            UserAction::TimeoutNow(_) => "timeout",
+            UserAction::Isolate(_) => "isolate",
+            UserAction::Partition(_) | UserAction::PartitionOneWay { .. } => "partition",
+            UserAction::Heal => "heal",
+            UserAction::DropMessage(_) | UserAction::DropNext { .. } => "drop",
+            UserAction::Write { .. } => "write",
+            UserAction::SetNetwork(_) => "network",
+            UserAction::Admin(AdminOp::CreateTopic { .. }) => "create-topic",
+            UserAction::Admin(AdminOp::CreateTopics { .. }) => "create-topics",
+            UserAction::Admin(AdminOp::DeleteTopic { .. }) => "delete-topic",
+            UserAction::Admin(AdminOp::AlterConfig { .. }) => "alter-config",
+            UserAction::Configure { .. } => "configure",
+            UserAction::Format { .. } => "format",
+            UserAction::Unformat(_) => "unformat",
+            UserAction::AddController(_) => "add-controller",
+            UserAction::RemoveController(_) => "remove-controller",
+        }
+    }
+}
+
+impl<N: fmt::Display> UserAction<N> {
     /// The action as a line of the scenario language (the inverse of parsing it).
     pub fn to_command(&self) -> String {
         match self {
@@ -111,41 +226,22 @@ impl UserAction {
             }
             UserAction::Heal => "heal".into(),
             UserAction::DropMessage(id) => format!("drop {id}"),
-            UserAction::Write { count, to: None } => format!("write {count}"),
-            UserAction::Write { count, to: Some(n) } => format!("write {count} to {n}"),
-            UserAction::Admin(AdminOp::CreateTopic {
-                name,
-                partitions,
-                replication_factor,
-                configs,
-            }) => {
-                let mut s =
-                    format!("create-topic {name} partitions={partitions} rf={replication_factor}");
-                for (k, v) in configs {
-                    s += &format!(" {k}={v}");
+            UserAction::DropNext { name, from, to } => {
+                let mut s = "drop next".to_string();
+                if let Some(n) = name {
+                    s += &format!(" {n}");
+                }
+                if let Some(f) = from {
+                    s += &format!(" from {f}");
+                }
+                if let Some(t) = to {
+                    s += &format!(" to {t}");
                 }
                 s
             }
-            UserAction::Admin(AdminOp::CreateTopics {
-                prefix,
-                first,
-                count,
-                partitions,
-                replication_factor,
-            }) => format!(
-                "create-topics {prefix} first={first} count={count} partitions={partitions} rf={replication_factor}"
-            ),
-            UserAction::Admin(AdminOp::DeleteTopic { name }) => format!("delete-topic {name}"),
-            UserAction::Admin(AdminOp::AlterConfig {
-                resource,
-                key,
-                value,
-            }) => {
-                format!(
-                    "alter-config {resource} {key}={}",
-                    value.as_deref().unwrap_or("none")
-                )
-            }
+            UserAction::Write { count, to: None } => format!("write {count}"),
+            UserAction::Write { count, to: Some(n) } => format!("write {count} to {n}"),
+            UserAction::Admin(op) => op.to_command(),
             UserAction::Configure { node, key, value } => format!("configure {node} {key}={value}"),
             UserAction::Format {
                 node,
@@ -158,17 +254,7 @@ impl UserAction {
             UserAction::Unformat(node) => format!("unformat {node}"),
             UserAction::AddController(node) => format!("add-controller {node}"),
             UserAction::RemoveController(node) => format!("remove-controller {node}"),
-            UserAction::SetNetwork(c) => {
-                let mut s = format!(
-                    "network latency={}..{}",
-                    format_duration(c.latency_min),
-                    format_duration(c.latency_max)
-                );
-                s += &format!(" loss={}%", c.loss_ppm as f64 / 10_000.0);
-                s += &format!(" duplicate={}%", c.duplicate_ppm as f64 / 10_000.0);
-                s += &format!(" reorder={}", if c.reorder { "on" } else { "off" });
-                s
-            }
+            UserAction::SetNetwork(c) => format!("network {}", c.to_settings()),
         }
     }
 }
@@ -348,6 +434,12 @@ impl World {
                 );
                 Ok("healed every link".into())
             }
+            UserAction::DropNext { name, from, to } => {
+                let id = self
+                    .next_message(name.as_deref(), *from, *to)
+                    .ok_or("no message in flight matches")?;
+                self.apply_inner(&UserAction::DropMessage(id))
+            }
             UserAction::DropMessage(id) => {
                 let env = self.net.take(*id).ok_or_else(|| {
                     format!("message {id} is not in flight (it arrived or was dropped)")
@@ -491,7 +583,9 @@ impl World {
                 self.call(leader, |s, ctx, _| s.change_voters(add, *id, ctx))
                     .unwrap_or_else(|| Err(format!("{leader} is not running")))
             }
-            UserAction::SetNetwork(cfg) => {
+            UserAction::SetNetwork(change) => {
+                let mut cfg = self.net.config.clone();
+                change.apply_to(&mut cfg);
                 if cfg.latency_min > cfg.latency_max {
                     return Err("the smallest latency must not exceed the largest".into());
                 }

@@ -21,7 +21,7 @@ pub mod view;
 pub mod world;
 
 pub use action::UserAction;
-pub use network::NetworkConfig;
+pub use network::{NetworkChange, NetworkConfig};
 pub use node::{NodeKind, NodeStatus, SimNode};
 pub use view::ClusterView;
 pub use world::{ClusterSpec, Stats, World};

@@ -222,6 +222,72 @@ impl Network {
     }
 }
 
+/// Changes to the network's parameters (`network …`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NetworkChange {
+    /// New latency range.
+    pub latency: Option<(Micros, Micros)>,
+    /// New loss probability (ppm).
+    pub loss_ppm: Option<u32>,
+    /// New duplication probability (ppm).
+    pub duplicate_ppm: Option<u32>,
+    /// Reordering on or off.
+    pub reorder: Option<bool>,
+}
+
+impl NetworkChange {
+    /// Applies the change to `cfg`.
+    pub fn apply_to(&self, cfg: &mut NetworkConfig) {
+        if let Some((a, b)) = self.latency {
+            cfg.latency_min = a;
+            cfg.latency_max = b;
+        }
+        if let Some(p) = self.loss_ppm {
+            cfg.loss_ppm = p;
+        }
+        if let Some(p) = self.duplicate_ppm {
+            cfg.duplicate_ppm = p;
+        }
+        if let Some(r) = self.reorder {
+            cfg.reorder = r;
+        }
+    }
+}
+
+impl NetworkChange {
+    /// A change that sets every parameter to `cfg`'s.
+    pub fn to(cfg: &NetworkConfig) -> NetworkChange {
+        NetworkChange {
+            latency: Some((cfg.latency_min, cfg.latency_max)),
+            loss_ppm: Some(cfg.loss_ppm),
+            duplicate_ppm: Some(cfg.duplicate_ppm),
+            reorder: Some(cfg.reorder),
+        }
+    }
+
+    /// The change as `network …` settings (only the parameters it changes).
+    pub fn to_settings(&self) -> String {
+        let mut s = Vec::new();
+        if let Some((a, b)) = self.latency {
+            s.push(format!(
+                "latency={}..{}",
+                format_duration(a),
+                format_duration(b)
+            ));
+        }
+        if let Some(p) = self.loss_ppm {
+            s.push(format!("loss={}%", p as f64 / 10_000.0));
+        }
+        if let Some(p) = self.duplicate_ppm {
+            s.push(format!("duplicate={}%", p as f64 / 10_000.0));
+        }
+        if let Some(r) = self.reorder {
+            s.push(format!("reorder={}", if r { "on" } else { "off" }));
+        }
+        s.join(" ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

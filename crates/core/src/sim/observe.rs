@@ -8,19 +8,18 @@ use std::fmt;
 use crate::trace::TraceEvent;
 use crate::types::{NodeId, SimTime};
 
-use super::world::World;
-
-/// Watches a run step by step. Cloning the world clones its observer, so a checkpoint carries
-/// what the observer has learned so far.
-pub trait Observer: fmt::Debug + Send + Sync {
+/// Watches a run of a world `W` (the engine's `World`) step by step. Cloning the world clones
+/// its observer, so a checkpoint carries what the observer has learned so far. The world type
+/// is a parameter so that this hook does not depend on the world it is installed in.
+pub trait Observer<W>: fmt::Debug + Send + Sync {
     /// Looks at one step's events, with the world as it is after them; returns what broke.
-    fn observe(&mut self, world: &World, events: &[TraceEvent]) -> Vec<Violation>;
+    fn observe(&mut self, world: &W, events: &[TraceEvent]) -> Vec<Violation>;
 
     /// A copy of this observer for a cloned world.
-    fn clone_box(&self) -> Box<dyn Observer>;
+    fn clone_box(&self) -> Box<dyn Observer<W>>;
 }
 
-impl Clone for Box<dyn Observer> {
+impl<W> Clone for Box<dyn Observer<W>> {
     fn clone(&self) -> Self {
         self.clone_box()
     }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::message::MsgId;
 use crate::metadata::image::MetadataImage;
 use crate::types::{NodeId, Offset};
 
@@ -53,5 +54,23 @@ impl World {
             .and_then(|r| r.high_watermark())
             .ok_or("there is no active controller with a known high watermark")?;
         Ok(hw.saturating_sub(image.offset))
+    }
+
+    /// The next message to arrive that matches an API name (any case), a sender and a
+    /// receiver, for `drop next`.
+    pub fn next_message(
+        &self,
+        name: Option<&str>,
+        from: Option<NodeId>,
+        to: Option<NodeId>,
+    ) -> Option<MsgId> {
+        self.network()
+            .in_flight()
+            .filter(|e| !e.doomed)
+            .filter(|e| name.is_none_or(|n| e.payload.name().eq_ignore_ascii_case(n)))
+            .filter(|e| from.is_none_or(|f| e.from == f))
+            .filter(|e| to.is_none_or(|t| e.to == t))
+            .min_by_key(|e| (e.deliver_at, e.id))
+            .map(|e| e.id)
     }
 }

@@ -223,7 +223,7 @@ pub struct World {
     /// Recorded events not yet taken by a consumer.
     trace: Vec<TraceEvent>,
     record: bool,
-    observer: Option<Box<dyn Observer>>,
+    observer: Option<Box<dyn Observer<World>>>,
     violations: Vec<Violation>,
     out: Vec<Output>,
     pub(crate) next_data: u64,
@@ -240,7 +240,11 @@ impl World {
     /// Builds the cluster like [`World::new`], recording the trace from the very start when
     /// `record` is set (start-up warnings and refusals happen before the first step) and
     /// handing every step, the start-up included, to `observer`.
-    pub fn observed(spec: ClusterSpec, record: bool, observer: Option<Box<dyn Observer>>) -> World {
+    pub fn observed(
+        spec: ClusterSpec,
+        record: bool,
+        observer: Option<Box<dyn Observer<World>>>,
+    ) -> World {
         let voters = spec.voters();
         let mut nodes = BTreeMap::new();
         for id in spec
@@ -395,7 +399,7 @@ impl World {
     }
 
     /// Removes the observer (benchmarks run unwatched) or installs another.
-    pub fn set_observer(&mut self, observer: Option<Box<dyn Observer>>) {
+    pub fn set_observer(&mut self, observer: Option<Box<dyn Observer<World>>>) {
         self.observer = observer;
     }
 
