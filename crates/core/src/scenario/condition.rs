@@ -28,7 +28,7 @@ use crate::kraft::Role;
 use crate::sim::{NodeStatus, World};
 use crate::types::NodeId;
 
-use super::ast::NodeRef;
+use super::node_ref::NodeRef;
 
 /// A comparison operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -16,12 +16,14 @@
 pub mod ast;
 pub mod cluster;
 pub mod condition;
+pub mod node_ref;
 pub mod parse;
 pub mod session;
 pub mod share;
 pub mod values;
 
-pub use ast::{Action, Command, Line, NodeRef, ScenarioError, Show};
+pub use ast::{Action, Command, Line, ScenarioError, Show};
 pub use condition::Condition;
+pub use node_ref::NodeRef;
 pub use parse::{parse_command, parse_script};
 pub use session::{run_script, ScriptOutcome, Session};

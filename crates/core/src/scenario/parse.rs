@@ -7,9 +7,10 @@ use crate::text::suggest;
 use crate::trace::Verbosity;
 use crate::types::{parse_duration, NodeId};
 
-use super::ast::{Action, Command, Line, NodeRef, ScenarioError, Show, RESERVED};
+use super::ast::{Action, Command, Line, ScenarioError, Show};
 use super::cluster::{parse_cluster, parse_network};
 use super::condition::parse_condition;
+use super::node_ref::{NodeRef, RESERVED};
 use super::values::{key_values, parse_offset};
 
 /// The command words, for "did you mean" hints.

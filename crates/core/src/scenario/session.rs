@@ -8,7 +8,8 @@ use crate::tools::{listing, metadata, quorum};
 use crate::trace::{TraceEvent, Verbosity};
 use crate::types::{format_duration, NodeId, SimTime};
 
-use super::ast::{Command, Line, NodeRef, ScenarioError, Show};
+use super::ast::{Command, Line, ScenarioError, Show};
+use super::node_ref::NodeRef;
 use super::parse::parse_script;
 
 /// A running scenario.

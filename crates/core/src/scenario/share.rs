@@ -6,7 +6,8 @@
 //! message; a damaged link is refused with the line that does not parse. Nothing is ever
 //! half-loaded.
 
-use super::ast::{Command, NodeRef};
+use super::ast::Command;
+use super::node_ref::NodeRef;
 use super::parse::parse_script;
 use crate::types::{format_duration, NodeId, SimTime};
 
