@@ -1,20 +1,17 @@
 //! The animation loop: `requestAnimationFrame` while playing and visible, nothing otherwise
 //! (idle CPU near zero when paused or hidden).
 //!
-//! Pacing: virtual time advances at the chosen speed while messages are in flight, so each one
-//! can be watched. With "skip idle time" on, stretches where nothing is in flight (followers
-//! waiting for a timer, a parked Fetch waiting out its long-poll) fast-forward at up to 20 ×
-//! the speed — but never past the next event, so no message is ever skipped.
+//! Pacing (the speed, skipping idle time, the frame budget) is the timeline's
+//! (`Timeline::advance_paced`); this module only turns frames into wall time.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use kraftlab_core::types::SimTime;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::state::{Lab, Ring};
+use crate::lab::{Lab, Ring};
 
 thread_local! {
     static FRAME_TIMES: RefCell<Ring> = RefCell::new(Ring::default());
@@ -56,47 +53,11 @@ fn page_hidden() -> bool {
 /// Script time a frame may spend simulating before it yields to the page (ms).
 const FRAME_BUDGET_MS: f64 = 8.0;
 
-/// Advances the run by `wall_ms` of wall time at the lab's speed, in small virtual slices,
-/// stopping early when the frame's budget is spent: heavy moments (a million partitions being
-/// replayed) then run slower than asked instead of freezing the page, and the UI says so.
+/// Advances the run by one frame's wall time, within the frame's script budget.
 pub fn advance(lab: &Lab, wall_ms: f64) {
-    let wall_ms = wall_ms.clamp(0.0, 100.0);
-    let speed = lab.speed.get_untracked();
-    let skip = lab.skip_idle.get_untracked();
     let began = now_ms();
-    let (skipping, behind) = lab
-        .timeline
-        .try_update_value(|t| {
-            let now = t.now();
-            let idle = t.world().network().in_flight_count() == 0;
-            let (target, skipping) = if skip && idle {
-                let fast = (speed * 20.0).max(speed);
-                let target = now + (wall_ms * 1_000.0 * fast) as u64;
-                let next = t.world().next_event_time().unwrap_or(SimTime::NEVER);
-                (target.min(next.max(now)), true)
-            } else {
-                (now + (wall_ms * 1_000.0 * speed) as u64, false)
-            };
-            let slice = ((target.0 - now.0) / 8).max(1_000);
-            let mut behind = false;
-            while t.now() < target {
-                let next = (t.now() + slice).min(target);
-                t.advance_to(next);
-                if now_ms() - began > FRAME_BUDGET_MS && t.now() < target {
-                    behind = true;
-                    break;
-                }
-            }
-            (skipping, behind)
-        })
-        .unwrap_or((false, false));
-    if lab.skipping.get_untracked() != skipping {
-        lab.skipping.set(skipping);
-    }
-    if lab.behind.get_untracked() != behind {
-        lab.behind.set(behind);
-    }
-    lab.refresh();
+    lab.run
+        .advance(wall_ms, move || now_ms() - began > FRAME_BUDGET_MS);
 }
 
 /// The `requestAnimationFrame` callback.
@@ -122,7 +83,7 @@ pub fn install(lab: Lab) {
         let last = last.clone();
         let schedule = schedule.clone();
         *callback.borrow_mut() = Some(Closure::new(move |ts: f64| {
-            if !lab.playing.get_untracked() || page_hidden() {
+            if !lab.run.playing.get_untracked() || page_hidden() {
                 running.set(false);
                 last.set(None);
                 return;
@@ -148,7 +109,7 @@ pub fn install(lab: Lab) {
         let running = running.clone();
         let last = last.clone();
         move || {
-            if lab.playing.get_untracked() && !page_hidden() && !running.get() {
+            if lab.run.playing.get_untracked() && !page_hidden() && !running.get() {
                 running.set(true);
                 last.set(None);
                 schedule();
@@ -159,7 +120,7 @@ pub fn install(lab: Lab) {
     {
         let ensure = ensure.clone();
         Effect::new(move |_| {
-            if lab.playing.get() {
+            if lab.run.playing.get() {
                 ensure();
             }
         });

@@ -5,9 +5,9 @@ use kraftlab_core::types::secs;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::components::controls::{slider_from_speed, speed_from_slider};
-use crate::components::header::restart_all;
-use crate::state::{Dialog, Lab};
+use crate::format::{slider_from_speed, speed_from_slider};
+use crate::lab::Lab;
+use crate::ui::Dialog;
 
 fn typing(ev: &web_sys::KeyboardEvent) -> bool {
     ev.target()
@@ -24,12 +24,12 @@ pub fn install(lab: Lab) {
         }
         let key = ev.key();
         if key == "Escape" {
-            lab.dialog.set(Dialog::None);
-            lab.selected_node.set(None);
-            lab.selected_message.set(None);
+            lab.ui.dialog.set(Dialog::None);
+            lab.ui.selected_node.set(None);
+            lab.ui.selected_message.set(None);
             return;
         }
-        if typing(&ev) || lab.dialog.get_untracked() != Dialog::None {
+        if typing(&ev) || lab.ui.dialog.get_untracked() != Dialog::None {
             return;
         }
         // Space on a focused button or node is theirs.
@@ -41,36 +41,39 @@ pub fn install(lab: Lab) {
             });
         let handled = match key.as_str() {
             " " if !on_control => {
-                lab.playing.update(|p| *p = !*p);
+                lab.run.playing.update(|p| *p = !*p);
                 true
             }
             "." | "ArrowRight" => {
-                lab.step();
+                lab.run.step();
                 true
             }
             "+" | "=" => {
-                lab.speed
+                lab.run
+                    .speed
                     .update(|s| *s = speed_from_slider((slider_from_speed(*s) + 20.0).min(100.0)));
                 true
             }
             "-" | "_" => {
-                lab.speed
+                lab.run
+                    .speed
                     .update(|s| *s = speed_from_slider((slider_from_speed(*s) - 20.0).max(-200.0)));
                 true
             }
             "[" => {
-                let now = lab.view.with_untracked(|v| v.now);
-                lab.playing.set(false);
-                lab.seek(kraftlab_core::types::SimTime(now.0.saturating_sub(secs(1))));
+                let now = lab.run.view.with_untracked(|v| v.now);
+                lab.run.playing.set(false);
+                lab.run
+                    .seek(kraftlab_core::types::SimTime(now.0.saturating_sub(secs(1))));
                 true
             }
             "]" => {
-                let now = lab.view.with_untracked(|v| v.now);
-                lab.seek(now + secs(1));
+                let now = lab.run.view.with_untracked(|v| v.now);
+                lab.run.seek(now + secs(1));
                 true
             }
             "l" | "L" => {
-                lab.seek(lab.horizon.get_untracked());
+                lab.run.seek(lab.run.horizon.get_untracked());
                 true
             }
             "w" | "W" => {
@@ -78,14 +81,14 @@ pub fn install(lab: Lab) {
                 true
             }
             "k" | "K" => {
-                match lab.view.with_untracked(|v| v.leader) {
+                match lab.run.view.with_untracked(|v| v.leader) {
                     Some(l) => lab.act(UserAction::Crash(l)),
                     None => lab.say("there is no active controller to crash".into(), true),
                 }
                 true
             }
             "r" | "R" => {
-                restart_all(&lab);
+                lab.restart_all();
                 true
             }
             "h" | "H" => {
@@ -93,19 +96,19 @@ pub fn install(lab: Lab) {
                 true
             }
             "p" | "P" => {
-                lab.dialog.set(Dialog::Partition);
+                lab.ui.dialog.set(Dialog::Partition);
                 true
             }
             "n" | "N" => {
-                lab.dialog.set(Dialog::NewCluster);
+                lab.ui.dialog.set(Dialog::NewCluster);
                 true
             }
             "s" | "S" => {
-                lab.dialog.set(Dialog::Share);
+                lab.ui.dialog.set(Dialog::Share);
                 true
             }
             "?" => {
-                lab.dialog.set(Dialog::Help);
+                lab.ui.dialog.set(Dialog::Help);
                 true
             }
             _ => false,

@@ -1,21 +1,24 @@
 //! KRaft Lab's web app: the simulator running in the page, drawn with Leptos.
 //!
 //! The simulation is a core [`kraftlab_core::sim::Timeline`] kept outside the reactive graph
-//! (in [`state::Lab`]); after every frame or action the app publishes a plain
+//! (in [`lab::Lab`]); after every frame or action the app publishes a plain
 //! `ClusterView` snapshot, which the components render. The UI never owns protocol logic: it
 //! sends `UserAction`s.
 
 pub mod animation;
 pub mod components;
+pub mod format;
 pub mod keyboard;
+pub mod lab;
 pub mod panic;
+pub mod run;
 pub mod share;
-pub mod state;
 pub mod theme;
+pub mod ui;
 
 use leptos::prelude::*;
 
-use components::cluster_view::ClusterPicture;
+use components::cluster_picture::ClusterPicture;
 use components::compare_panel::ComparePanel;
 use components::controls::Controls;
 use components::dialogs::{HelpDialog, NewClusterDialog, PartitionDialog, ShareDialog};
@@ -27,7 +30,8 @@ use components::message_panel::MessagePanel;
 use components::metadata_panel::MetadataPanel;
 use components::node_menu::NodeMenu;
 use components::quorum_panel::QuorumPanel;
-use state::{Dialog, Lab};
+use lab::Lab;
+use ui::Dialog;
 
 /// Installs the panic overlay and mounts the app on the page body.
 pub fn start() {
@@ -40,7 +44,7 @@ pub fn start() {
 fn Toast() -> impl IntoView {
     let lab = expect_context::<Lab>();
     move || {
-        lab.toast.get().map(|t| {
+        lab.ui.toast.get().map(|t| {
             let class = if t.error {
                 "toast toast-error"
             } else {
@@ -65,10 +69,10 @@ pub fn App() -> impl IntoView {
         }
     };
     if let Some(speed) = share::speed_from_url() {
-        lab.speed.set(speed);
+        lab.run.speed.set(speed);
     }
     if share::paused_from_url() {
-        lab.playing.set(false);
+        lab.run.playing.set(false);
     }
     provide_context(lab);
     if let Some(mq) = web_sys::window().and_then(|w| {
@@ -76,16 +80,16 @@ pub fn App() -> impl IntoView {
             .ok()
             .flatten()
     }) {
-        lab.reduced_motion.set(mq.matches());
+        lab.ui.reduced_motion.set(mq.matches());
     }
     if let Some(mq) =
         web_sys::window().and_then(|w| w.match_media("(max-width: 600px)").ok().flatten())
     {
-        lab.narrow.set(mq.matches());
+        lab.ui.narrow.set(mq.matches());
     }
     animation::install(lab);
     keyboard::install(lab);
-    let dialog = move || match lab.dialog.get() {
+    let dialog = move || match lab.ui.dialog.get() {
         Dialog::None => None,
         Dialog::NewCluster => Some(view! { <NewClusterDialog /> }.into_any()),
         Dialog::Partition => Some(view! { <PartitionDialog /> }.into_any()),

@@ -5,15 +5,16 @@ use kraftlab_core::types::{ms, NodeId};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
+use crate::lab::Lab;
 use crate::share;
-use crate::state::{Dialog, Lab};
+use crate::ui::Dialog;
 
 /// A modal frame: closes on Escape and on the backdrop.
 #[component]
 fn Modal(title: &'static str, testid: &'static str, children: Children) -> impl IntoView {
     let lab = expect_context::<Lab>();
     view! {
-        <div class="backdrop" on:click=move |_| lab.dialog.set(Dialog::None)>
+        <div class="backdrop" on:click=move |_| lab.ui.dialog.set(Dialog::None)>
             <div
                 class="modal"
                 role="dialog"
@@ -23,13 +24,13 @@ fn Modal(title: &'static str, testid: &'static str, children: Children) -> impl 
                 on:click=|ev| ev.stop_propagation()
                 on:keydown=move |ev| {
                     if ev.key() == "Escape" {
-                        lab.dialog.set(Dialog::None);
+                        lab.ui.dialog.set(Dialog::None);
                     }
                 }
             >
                 <header>
                     <h2>{title}</h2>
-                    <button class="btn btn-small" aria-label="Close" on:click=move |_| lab.dialog.set(Dialog::None)>"✕"</button>
+                    <button class="btn btn-small" aria-label="Close" on:click=move |_| lab.ui.dialog.set(Dialog::None)>"✕"</button>
                 </header>
                 {children()}
             </div>
@@ -41,7 +42,7 @@ fn Modal(title: &'static str, testid: &'static str, children: Children) -> impl 
 #[component]
 pub fn NewClusterDialog() -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let spec = lab.timeline.with_value(|t| t.spec().clone());
+    let spec = lab.run.timeline.with_value(|t| t.spec().clone());
     let voters = RwSignal::new(spec.controllers.len());
     let brokers = RwSignal::new(spec.brokers.len());
     let seed = RwSignal::new(spec.seed);
@@ -95,8 +96,8 @@ pub fn NewClusterDialog() -> impl IntoView {
         spec.network.latency_min = ms(a.min(b));
         spec.network.latency_max = ms(a.max(b));
         lab.reset(spec);
-        lab.dialog.set(Dialog::None);
-        lab.playing.set(true);
+        lab.ui.dialog.set(Dialog::None);
+        lab.run.playing.set(true);
     };
     view! {
         <Modal title="New cluster" testid="new-cluster-dialog">
@@ -192,9 +193,10 @@ pub fn NewClusterDialog() -> impl IntoView {
 pub fn PartitionDialog() -> impl IntoView {
     let lab = expect_context::<Lab>();
     let nodes: Vec<NodeId> = lab
+        .run
         .view
         .with_untracked(|v| v.nodes.iter().map(|n| n.id).collect());
-    let leader = lab.view.with_untracked(|v| v.leader);
+    let leader = lab.run.view.with_untracked(|v| v.leader);
     // Start from a sensible split: the leader alone against everyone else.
     let in_b = RwSignal::new(
         nodes
@@ -222,7 +224,7 @@ pub fn PartitionDialog() -> impl IntoView {
             return;
         }
         lab.act(UserAction::Partition(vec![a, b]));
-        lab.dialog.set(Dialog::None);
+        lab.ui.dialog.set(Dialog::None);
     };
     let rows = nodes
         .iter()
@@ -289,8 +291,8 @@ pub fn HelpDialog() -> impl IntoView {
 #[component]
 pub fn ShareDialog() -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let link = lab.timeline.with_value(|t| share::link_for(t, false));
-    let embed_link = lab.timeline.with_value(|t| share::link_for(t, true));
+    let link = lab.run.timeline.with_value(|t| share::link_for(t, false));
+    let embed_link = lab.run.timeline.with_value(|t| share::link_for(t, true));
     let snippet = format!(
         "<iframe src=\"{embed_link}\" title=\"KRaft Lab: a simulated KRaft cluster\" width=\"720\" height=\"520\" style=\"border:0\" loading=\"lazy\"></iframe>"
     );
@@ -313,7 +315,7 @@ pub fn ShareDialog() -> impl IntoView {
             failed.forget();
         }
     };
-    let count = lab.timeline.with_value(|t| t.actions().len());
+    let count = lab.run.timeline.with_value(|t| t.actions().len());
     view! {
         <Modal title="Share this run" testid="share-dialog">
             <p>{format!("The link replays this cluster and your {count} action(s) exactly, in any browser.")}</p>

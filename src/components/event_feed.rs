@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::state::Lab;
+use crate::lab::Lab;
 
 /// The event feed.
 #[component]
@@ -13,25 +13,23 @@ pub fn EventFeed() -> impl IntoView {
         <section class="panel feed-panel" aria-labelledby="feed-title">
             <h2 id="feed-title">"What just happened"</h2>
             <ol class="feed" data-testid="event-feed" aria-live="polite" aria-relevant="additions">
-                {move || {
-                    lab.feed
-                        .get()
-                        .into_iter()
-                        .map(|f| {
-                            let node = f.node;
-                            view! {
-                                <li
-                                    on:mouseenter=move |_| lab.hovered_node.set(Some(node))
-                                    on:mouseleave=move |_| lab.hovered_node.set(None)
-                                >
-                                    <time>{format!("{:.3}s", f.at.as_ms_f64() / 1000.0)}</time>
-                                    " "
-                                    {f.text}
-                                </li>
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                }}
+                <For
+                    each=move || lab.run.feed.get()
+                    key=|f| f.clone()
+                    children=move |f| {
+                        let node = f.node;
+                        view! {
+                            <li
+                                on:mouseenter=move |_| lab.ui.hovered_node.set(Some(node))
+                                on:mouseleave=move |_| lab.ui.hovered_node.set(None)
+                            >
+                                <time>{format!("{:.3}s", f.at.as_ms_f64() / 1000.0)}</time>
+                                " "
+                                {f.text}
+                            </li>
+                        }
+                    }
+                />
             </ol>
         </section>
     }

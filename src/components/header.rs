@@ -1,32 +1,16 @@
 //! The top bar: the title and the actions that are not about one node.
 
-use kraftlab_core::sim::{NodeStatus, UserAction};
+use kraftlab_core::sim::UserAction;
 use leptos::prelude::*;
 
-use crate::state::{Dialog, Lab};
-
-/// Restarts every crashed or stopped node.
-pub fn restart_all(lab: &Lab) {
-    let down: Vec<_> = lab.view.with_untracked(|v| {
-        v.nodes
-            .iter()
-            .filter(|n| matches!(n.status, NodeStatus::Crashed | NodeStatus::Stopped))
-            .map(|n| n.id)
-            .collect()
-    });
-    if down.is_empty() {
-        lab.say("every node is running".into(), true);
-    }
-    for id in down {
-        lab.act(UserAction::Restart(id));
-    }
-}
+use crate::lab::Lab;
+use crate::ui::Dialog;
 
 /// The header.
 #[component]
 pub fn Header() -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let open = move |d: Dialog| move |_| lab.dialog.set(d);
+    let open = move |d: Dialog| move |_| lab.ui.dialog.set(d);
     view! {
         <header class="topbar">
             <div class="brand">
@@ -41,7 +25,7 @@ pub fn Header() -> impl IntoView {
                     on:click=move |_| lab.act(UserAction::Write { count: 10, to: None })>"✎ ×10"</button>
                 <button class="btn" data-testid="open-partition" title="Split the nodes into two groups (P)" on:click=open(Dialog::Partition)>"✂ Partition…"</button>
                 <button class="btn" data-testid="heal" title="Restore every link (H)" on:click=move |_| lab.act(UserAction::Heal)>"⇄ Heal"</button>
-                <button class="btn" data-testid="restart-all" title="Restart every stopped node (R)" on:click=move |_| restart_all(&lab)>"↻ Restart all"</button>
+                <button class="btn" data-testid="restart-all" title="Restart every stopped node (R)" on:click=move |_| lab.restart_all()>"↻ Restart all"</button>
                 <button class="btn" data-testid="new-cluster" title="New cluster (N)" on:click=open(Dialog::NewCluster)>"+ New cluster"</button>
                 <button class="btn" data-testid="share" title="Share (S)" on:click=open(Dialog::Share)>"⤴ Share"</button>
                 <button class="btn" data-testid="help" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts" on:click=open(Dialog::Help)>"?"</button>

@@ -7,7 +7,7 @@ use kraftlab_core::sim::view::NodeView;
 use kraftlab_core::sim::{ClusterView, NodeKind};
 use leptos::prelude::*;
 
-use crate::state::Lab;
+use crate::lab::Lab;
 use crate::theme::epoch_colour;
 
 const COLUMNS: u64 = 14;
@@ -33,20 +33,10 @@ fn window(view: &ClusterView) -> (u64, u64) {
 }
 
 /// How many voters hold the leader's record at `offset` (same epoch), and how many voters there
-/// are.
+/// are, as the core counted them.
 fn holders(view: &ClusterView, offset: u64) -> Option<(usize, usize)> {
-    let leader = view.node(view.leader?)?;
-    let epoch = leader.log_tail.iter().find(|e| e.offset == offset)?.epoch;
-    let voters: Vec<&NodeView> = view.nodes.iter().filter(|n| n.is_voter).collect();
-    let count = voters
-        .iter()
-        .filter(|n| {
-            n.log_tail
-                .iter()
-                .any(|e| e.offset == offset && e.epoch == epoch)
-        })
-        .count();
-    Some((count, voters.len()))
+    view.holders_of(offset)
+        .map(|h| (h.voters.len(), h.voter_count))
 }
 
 /// The log matrix.
@@ -54,7 +44,7 @@ fn holders(view: &ClusterView, offset: u64) -> Option<(usize, usize)> {
 pub fn LogView() -> impl IntoView {
     let lab = expect_context::<Lab>();
     let rows = move || {
-        lab.view.with(|v| {
+        lab.run.view.with(|v| {
             let (from, to) = window(v);
             let mut nodes: Vec<&NodeView> = v.nodes.iter().collect();
             nodes.sort_by_key(|n| (n.kind != NodeKind::Controller, n.id));
@@ -102,13 +92,13 @@ pub fn LogView() -> impl IntoView {
                         n.log_end_offset,
                         hw.map(|h| h.to_string()).unwrap_or_else(|| "?".into())
                     );
-                    let hot = move || lab.hovered_node.get() == Some(id);
+                    let hot = move || lab.ui.hovered_node.get() == Some(id);
                     view! {
                         <tr
                             class:row-hot=hot
                             class:row-down=!n.status.is_live()
-                            on:mouseenter=move |_| lab.hovered_node.set(Some(id))
-                            on:mouseleave=move |_| lab.hovered_node.set(None)
+                            on:mouseenter=move |_| lab.ui.hovered_node.set(Some(id))
+                            on:mouseleave=move |_| lab.ui.hovered_node.set(None)
                         >
                             <th scope="row">{label}<small>{meta}</small></th>
                             {cells}

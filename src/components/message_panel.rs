@@ -3,16 +3,17 @@
 use kraftlab_core::sim::UserAction;
 use leptos::prelude::*;
 
-use crate::components::controls::clock;
-use crate::state::Lab;
+use crate::format::clock;
+use crate::lab::Lab;
 
 /// The panel of the selected message (it closes when the message arrives).
 #[component]
 pub fn MessagePanel() -> impl IntoView {
     let lab = expect_context::<Lab>();
     let message = move || {
-        let id = lab.selected_message.get()?;
-        lab.view
+        let id = lab.ui.selected_message.get()?;
+        lab.run
+            .view
             .with(|v| v.messages.iter().find(|m| m.id == id).cloned())
     };
     move || {
@@ -29,7 +30,7 @@ pub fn MessagePanel() -> impl IntoView {
             <div class="message-panel" data-testid="message-panel" role="dialog" aria-label=format!("{} message", m.name)>
                 <header>
                     <h3>{format!("{} {} → {}", m.name, m.from, m.to)}</h3>
-                    <button class="btn btn-small" aria-label="Close" on:click=move |_| lab.selected_message.set(None)>"✕"</button>
+                    <button class="btn btn-small" aria-label="Close" on:click=move |_| lab.ui.selected_message.set(None)>"✕"</button>
                 </header>
                 <dl>
                     <dt>"sent"</dt><dd>{clock(m.sent_at)}</dd>
@@ -38,7 +39,7 @@ pub fn MessagePanel() -> impl IntoView {
                 </dl>
                 <button class="btn btn-danger" data-testid="action-drop" on:click=move |_| {
                     lab.act(UserAction::DropMessage(id));
-                    lab.selected_message.set(None);
+                    lab.ui.selected_message.set(None);
                 }>"Drop this message"</button>
             </div>
         })

@@ -9,7 +9,8 @@ use kraftlab_core::sim::UserAction;
 use kraftlab_core::types::NodeId;
 use leptos::prelude::*;
 
-use crate::state::{BulkJob, Lab};
+use crate::lab::Lab;
+use crate::run::BulkJob;
 
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_else(|| "-".into())
@@ -43,14 +44,14 @@ fn image_row(n: NodeView, lab: Lab) -> impl IntoView {
         Some(false) => "unfenced",
         None => "-",
     };
-    let hot = move || lab.hovered_node.get() == Some(id);
+    let hot = move || lab.ui.hovered_node.get() == Some(id);
     view! {
         <tr
             data-node=id.to_string()
             data-fenced=n.fenced.map(|f| f.to_string()).unwrap_or_default()
             class:row-hot=hot
-            on:mouseenter=move |_| lab.hovered_node.set(Some(id))
-            on:mouseleave=move |_| lab.hovered_node.set(None)
+            on:mouseenter=move |_| lab.ui.hovered_node.set(Some(id))
+            on:mouseleave=move |_| lab.ui.hovered_node.set(None)
         >
             <td>{id.to_string()}</td>
             <td>{state_of(&n)}</td>
@@ -89,15 +90,15 @@ pub fn MetadataPanel() -> impl IntoView {
         }))
     };
     let create_many = move |_| {
-        let existing = lab.view.with_untracked(|v| v.metadata.topic_count);
-        lab.bulk.set(Some(BulkJob {
+        let existing = lab.run.view.with_untracked(|v| v.metadata.topic_count);
+        lab.run.bulk.set(Some(BulkJob {
             prefix: format!("load{existing}"),
             total: bulk_count.get_untracked(),
             done: 0,
             partitions: bulk_partitions.get_untracked(),
             replication_factor: rf.get_untracked(),
         }));
-        lab.playing.set(true);
+        lab.run.playing.set(true);
     };
     let delete = move |_| {
         let topic = to_delete.get_untracked();
@@ -106,7 +107,7 @@ pub fn MetadataPanel() -> impl IntoView {
         }
     };
     let rows = move || {
-        lab.view.with(|v| {
+        lab.run.view.with(|v| {
             let mut nodes: Vec<NodeView> = v.nodes.clone();
             nodes.sort_by_key(|n| (!n.kind.has_controller(), n.id));
             nodes
@@ -115,9 +116,9 @@ pub fn MetadataPanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    let topics = move || lab.view.with(|v| v.metadata.topics.clone());
+    let topics = move || lab.run.view.with(|v| v.metadata.topics.clone());
     let summary = move || {
-        lab.view.with(|v| {
+        lab.run.view.with(|v| {
             format!(
                 "{} topic(s), {} partition(s); the active controller's image is at offset {}",
                 v.metadata.topic_count, v.metadata.partition_count, v.metadata.offset
@@ -125,7 +126,8 @@ pub fn MetadataPanel() -> impl IntoView {
         })
     };
     let node_ids = move || {
-        lab.view
+        lab.run
+            .view
             .with(|v| v.nodes.iter().map(|n| n.id).collect::<Vec<NodeId>>())
     };
     view! {
@@ -134,8 +136,8 @@ pub fn MetadataPanel() -> impl IntoView {
             <p class="hint">
                 "The active controller turns each request into records; every node applies the committed ones to its image. "
                 {summary}
-                {move || lab.behind.get().then(|| view! { <span class="behind" data-testid="behind">" · catching up (simulating slower than the chosen speed)"</span> })}
-                {move || lab.bulk.get().map(|j| view! { <span class="behind" data-testid="bulk-progress">{format!(" · submitting topics: {} / {}", j.done, j.total)}</span> })}
+                {move || lab.run.behind.get().then(|| view! { <span class="behind" data-testid="behind">" · catching up (simulating slower than the chosen speed)"</span> })}
+                {move || lab.run.bulk.get().map(|j| view! { <span class="behind" data-testid="bulk-progress">{format!(" · submitting topics: {} / {}", j.done, j.total)}</span> })}
             </p>
             <div class="admin-row">
                 <label>"Topic " <input type="text" size="10" data-testid="topic-name" prop:value=name
@@ -173,14 +175,14 @@ pub fn MetadataPanel() -> impl IntoView {
                 <select data-testid="topics-of" aria-label="Whose image"
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
-                        lab.topics_of.set(NodeId::parse(&v));
-                        lab.refresh_topics();
+                        lab.run.topics_of.set(NodeId::parse(&v));
+                        lab.run.refresh_topics();
                     }>
                     <option value="">"the active controller"</option>
                     {move || node_ids().into_iter().map(|id| view! { <option value=id.to_string()>{format!("node {id}")}</option> }).collect::<Vec<_>>()}
                 </select>
             </p>
-            <pre class="quorum topics" data-testid="metadata-topics" tabindex="0" aria-label="kafka-topics --describe output">{move || lab.topics_text.get()}</pre>
+            <pre class="quorum topics" data-testid="metadata-topics" tabindex="0" aria-label="kafka-topics --describe output">{move || lab.run.topics_text.get()}</pre>
         </section>
     }
 }

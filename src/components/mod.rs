@@ -1,6 +1,6 @@
 //! The app's components, one concern per file.
 
-pub mod cluster_view;
+pub mod cluster_picture;
 pub mod compare_panel;
 pub mod controls;
 pub mod dialogs;

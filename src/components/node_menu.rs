@@ -5,8 +5,8 @@ use kraftlab_core::sim::{NodeKind, NodeStatus, UserAction};
 use kraftlab_core::types::{ms, NodeId};
 use leptos::prelude::*;
 
-use crate::components::controls::clock;
-use crate::state::Lab;
+use crate::format::clock;
+use crate::lab::Lab;
 
 fn details(n: &NodeView, now: kraftlab_core::types::SimTime) -> Vec<(&'static str, String)> {
     let opt = |v: Option<NodeId>| v.map(|x| x.to_string()).unwrap_or_else(|| "none".into());
@@ -110,14 +110,14 @@ pub fn NodeMenu() -> impl IntoView {
     let lab = expect_context::<Lab>();
     let pause_for = RwSignal::new(8u64);
     let node = move || {
-        let id = lab.selected_node.get()?;
-        lab.view.with(|v| v.node(id).cloned())
+        let id = lab.ui.selected_node.get()?;
+        lab.run.view.with(|v| v.node(id).cloned())
     };
-    let close = move || lab.selected_node.set(None);
+    let close = move || lab.ui.selected_node.set(None);
     move || {
         let n = node()?;
         let id = n.id;
-        let now = lab.view.with_untracked(|v| v.now);
+        let now = lab.run.view.with_untracked(|v| v.now);
         let live = n.status.is_live();
         let up = n.status == NodeStatus::Up;
         let rows = details(&n, now)

@@ -61,6 +61,43 @@ impl Payload {
     }
 }
 
+/// How a response came out, for the picture's mark on a message in flight (a vote granted or
+/// refused, an error) without reading its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A vote or pre-vote granted.
+    Granted,
+    /// A vote or pre-vote refused.
+    Refused,
+    /// An error code other than NONE.
+    Error(&'static str),
+}
+
+impl Payload {
+    /// The outcome a response reports; `None` for requests and plain successes.
+    pub fn outcome(&self) -> Option<Outcome> {
+        match self {
+            Payload::Raft(m) => match &m.rpc {
+                crate::kraft::rpc::RaftRpc::VoteResponse { granted, error, .. }
+                    if *error == crate::kraft::rpc::ErrorCode::None =>
+                {
+                    Some(if *granted {
+                        Outcome::Granted
+                    } else {
+                        Outcome::Refused
+                    })
+                }
+                rpc => rpc
+                    .error()
+                    .filter(|e| *e != crate::kraft::rpc::ErrorCode::None)
+                    .map(|e| Outcome::Error(e.name())),
+            },
+            Payload::Controller(m) => m.rpc.error().map(Outcome::Error),
+            Payload::Zk(m) => m.error().map(Outcome::Error),
+        }
+    }
+}
+
 impl fmt::Display for Payload {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -123,6 +123,20 @@ pub enum ControllerRpc {
 }
 
 impl ControllerRpc {
+    /// A response's error code name, if it is not NONE.
+    pub fn error(&self) -> Option<&'static str> {
+        match self {
+            ControllerRpc::BrokerRegistrationResponse { error, .. }
+            | ControllerRpc::BrokerHeartbeatResponse { error, .. }
+            | ControllerRpc::AlterPartitionResponse { error, .. }
+                if *error != ControllerError::None =>
+            {
+                Some(error.name())
+            }
+            _ => None,
+        }
+    }
+
     /// Kafka's API name.
     pub fn name(&self) -> &'static str {
         match self {

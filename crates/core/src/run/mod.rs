@@ -12,4 +12,4 @@ pub mod reference;
 pub mod swarm;
 pub mod timeline;
 
-pub use timeline::{FeedItem, Timeline};
+pub use timeline::{FeedItem, Pacing, Timeline};

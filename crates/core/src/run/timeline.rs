@@ -10,15 +10,17 @@
 
 use std::collections::VecDeque;
 
-use crate::trace::TraceEvent;
 use crate::types::{secs, Micros, NodeId, SimTime};
 
 use crate::sim::action::UserAction;
 use crate::sim::{ClusterSpec, World};
 
 /// One line of the event feed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FeedItem {
+    /// Position in the run's feed (counts from 0 at the start of the run, the same on every
+    /// replay), a stable key for the UI's list.
+    pub seq: u64,
     /// When it happened.
     pub at: SimTime,
     /// Where.
@@ -45,9 +47,21 @@ pub struct Timeline {
     checkpoint_every: Micros,
     horizon: SimTime,
     feed: VecDeque<FeedItem>,
-    /// Recorded events not yet taken by the UI (for animation cues).
-    fresh: Vec<TraceEvent>,
+    /// Feed lines narrated so far (kept or dropped), for [`FeedItem::seq`].
+    narrated: u64,
 }
+
+/// How a frame of wall time moved the run (see [`Timeline::advance_paced`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pacing {
+    /// Idle time was being skipped (nothing in flight).
+    pub skipping: bool,
+    /// The frame ran out of its budget before reaching its target time.
+    pub behind: bool,
+}
+
+/// How much faster than the chosen speed idle stretches run when skipping.
+const SKIP_FACTOR: f64 = 20.0;
 
 impl Timeline {
     /// A fresh run of `spec`.
@@ -63,7 +77,7 @@ impl Timeline {
             checkpoint_every: secs(1),
             horizon: SimTime::ZERO,
             feed: VecDeque::new(),
-            fresh: Vec::new(),
+            narrated: 0,
         };
         t.collect();
         t
@@ -109,11 +123,6 @@ impl Timeline {
         self.feed.iter()
     }
 
-    /// Events recorded since the last call (for the UI's cues: flashes, sounds, counters).
-    pub fn take_fresh(&mut self) -> Vec<TraceEvent> {
-        std::mem::take(&mut self.fresh)
-    }
-
     fn collect(&mut self) {
         for e in self.world.take_trace() {
             // Appends and HW moves are the story only at the leader; at every follower and
@@ -131,19 +140,16 @@ impl Timeline {
             );
             if let Some(text) = e.narrate().filter(|_| !minor) {
                 self.feed.push_back(FeedItem {
+                    seq: self.narrated,
                     at: e.at,
                     node: e.node,
                     text,
                 });
+                self.narrated += 1;
                 if self.feed.len() > MAX_FEED {
                     self.feed.pop_front();
                 }
             }
-            self.fresh.push(e);
-        }
-        if self.fresh.len() > 4 * MAX_FEED {
-            let excess = self.fresh.len() - 4 * MAX_FEED;
-            self.fresh.drain(..excess);
         }
     }
 
@@ -167,6 +173,43 @@ impl Timeline {
                 self.checkpoint_every *= 2;
             }
         }
+    }
+
+    /// Advances by `wall_ms` of wall time (clamped to 100 ms) at `speed` virtual seconds per
+    /// wall second, in small virtual slices, asking `over_budget` after each: heavy moments (a
+    /// million partitions being replayed) then run slower than asked instead of freezing the
+    /// page. With `skip_idle`, stretches where nothing is in flight (followers waiting for a
+    /// timer, a parked Fetch waiting out its long-poll) run 20 × faster, but never past the
+    /// next event, so no message is ever skipped.
+    pub fn advance_paced(
+        &mut self,
+        wall_ms: f64,
+        speed: f64,
+        skip_idle: bool,
+        mut over_budget: impl FnMut() -> bool,
+    ) -> Pacing {
+        let wall_us = wall_ms.clamp(0.0, 100.0) * 1_000.0;
+        let now = self.now();
+        let idle = self.world.network().in_flight_count() == 0;
+        let skipping = skip_idle && idle;
+        let target = if skipping {
+            let fast = (speed * SKIP_FACTOR).max(speed);
+            let next = self.world.next_event_time().unwrap_or(SimTime::NEVER);
+            (now + (wall_us * fast) as u64).min(next.max(now))
+        } else {
+            now + (wall_us * speed) as u64
+        };
+        let slice = ((target.0 - now.0) / 8).max(1_000);
+        let mut behind = false;
+        while self.now() < target {
+            let next = (self.now() + slice).min(target);
+            self.advance_to(next);
+            if self.now() < target && over_budget() {
+                behind = true;
+                break;
+            }
+        }
+        Pacing { skipping, behind }
     }
 
     /// Runs forward to `t`, applying recorded actions as their times come and taking
@@ -238,7 +281,7 @@ impl Timeline {
             while self.feed.back().is_some_and(|f| f.at > restored) {
                 self.feed.pop_back();
             }
-            self.fresh.clear();
+            self.narrated = self.feed.back().map(|f| f.seq + 1).unwrap_or(0);
             self.world.take_trace();
         }
         self.advance_to(t);

@@ -200,11 +200,10 @@ impl Session {
                 let names = self.names.clone();
                 let world = self.world_or_err(line)?;
                 let text = match what {
-                    Show::Status => {
-                        quorum::describe_quorum(world).map(|q| quorum::describe_status(&q))
-                    }
+                    Show::Status => quorum::describe_quorum(world)
+                        .map(|q| quorum::describe_status(&q).to_string()),
                     Show::Replication { human_readable } => quorum::describe_quorum(world)
-                        .map(|q| quorum::describe_replication(&q, *human_readable)),
+                        .map(|q| quorum::describe_replication(&q, *human_readable).to_string()),
                     Show::Log(n) => n
                         .resolve(world, &names)
                         .and_then(|id| listing::log(world, id)),
@@ -237,7 +236,7 @@ impl Session {
                         None => crate::tools::zookeeper::zk_tree(world, None),
                     },
                     Show::Controller => Ok(crate::tools::zookeeper::describe_controller(world)),
-                    Show::Srvr => crate::tools::zookeeper::srvr(world),
+                    Show::Srvr => crate::tools::zookeeper::srvr(world).map(|t| t.to_string()),
                     Show::Violations => Ok(if world.violations().is_empty() {
                         "no invariant violations\n".to_string()
                     } else {

@@ -5,8 +5,10 @@
 use super::observe::Violation;
 use crate::kraft::state::VoteState;
 use crate::kraft::{Role, State};
+use crate::message::Outcome;
 use crate::trace::TimerKind;
 use crate::types::{Epoch, NodeId, Offset, SimTime};
+use crate::zk::server::ZkRole;
 
 use super::network::NetworkConfig;
 use super::node::{NodeKind, NodeStatus};
@@ -88,12 +90,12 @@ pub struct NodeView {
     pub snapshot_end: Option<Offset>,
     /// Why the process stopped by itself or refused to start.
     pub failure: Option<String>,
-    /// ZooKeeper mode: a server's role (`leader`, `follower`, `looking`).
-    pub zk_role: Option<&'static str>,
+    /// ZooKeeper mode: a server's role.
+    pub zk_role: Option<ZkRole>,
     /// ZooKeeper mode: the controller epoch if this broker is the controller.
     pub zk_controller_epoch: Option<u32>,
-    /// ZooKeeper mode: what the controller is doing (`loading`, `pushing`, `moving`, `ready`).
-    pub zk_controller_stage: Option<&'static str>,
+    /// ZooKeeper mode: what the controller is doing.
+    pub zk_controller_stage: Option<ControllerStage>,
     /// ZooKeeper mode: the broker's session is connected.
     pub zk_connected: Option<bool>,
     /// ZooKeeper mode: what the node menu lists for a ZooKeeper server or a broker, as
@@ -108,8 +110,8 @@ impl NodeView {
     pub fn role_label(&self) -> &'static str {
         if self.kind == NodeKind::ZooKeeper && self.status.is_live() {
             return match self.zk_role {
-                Some("leader") => "zk-leader",
-                Some("follower") => "zk-follower",
+                Some(ZkRole::Leading) => "zk-leader",
+                Some(ZkRole::Following) => "zk-follower",
                 _ => "zk-looking",
             };
         }
@@ -124,6 +126,46 @@ impl NodeView {
             None => self.kind.name(),
             Some(Role::Follower | Role::Unattached) if !self.is_voter => "observer",
             Some(r) => r.name(),
+        }
+    }
+}
+
+/// What a ZooKeeper-mode controller is doing, as the picture labels it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ControllerStage {
+    /// Reading the cluster's state from ZooKeeper after winning `/controller`.
+    Loading,
+    /// Sending every partition's state to every broker.
+    Pushing,
+    /// Moving partition leadership.
+    Moving,
+    /// Reading what a watch said changed.
+    Reading,
+    /// Waiting for work.
+    Ready,
+}
+
+impl ControllerStage {
+    /// The stage of a controller's work.
+    pub fn of(stage: &crate::zk::controller::Stage) -> ControllerStage {
+        use crate::zk::controller::Stage;
+        match stage {
+            Stage::Loading => ControllerStage::Loading,
+            Stage::Pushing => ControllerStage::Pushing,
+            Stage::Moving(_) => ControllerStage::Moving,
+            Stage::Reading(_) => ControllerStage::Reading,
+            Stage::Ready => ControllerStage::Ready,
+        }
+    }
+
+    /// The label drawn under the controller (`LOADING`, …); empty while ready.
+    pub fn label(self) -> &'static str {
+        match self {
+            ControllerStage::Loading => "LOADING",
+            ControllerStage::Pushing => "PUSHING",
+            ControllerStage::Moving => "MOVING",
+            ControllerStage::Reading => "READING",
+            ControllerStage::Ready => "",
         }
     }
 }
@@ -149,6 +191,22 @@ pub struct MessageView {
     pub deliver_at: SimTime,
     /// Will be lost on the way.
     pub doomed: bool,
+    /// What a response reports (a vote granted or refused, an error).
+    pub outcome: Option<Outcome>,
+}
+
+/// Which voters hold one offset of the active controller's log (with the leader's epoch for
+/// it): the majority that makes a record committed, drawn by the log view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OffsetHolders {
+    /// The offset.
+    pub offset: Offset,
+    /// The epoch of the leader's record at that offset.
+    pub epoch: Epoch,
+    /// Voters whose log holds that record (same offset, same epoch), ascending.
+    pub voters: Vec<NodeId>,
+    /// How many voters there are.
+    pub voter_count: usize,
 }
 
 /// The whole picture at one instant.
@@ -170,6 +228,8 @@ pub struct ClusterView {
     pub network: NetworkConfig,
     /// The metadata the active controller holds: offset, topics, partitions.
     pub metadata: MetadataSummary,
+    /// For each offset of the active controller's log tail, the voters that hold it.
+    pub holders: Vec<OffsetHolders>,
 }
 
 /// A few numbers about the cluster's metadata (the image the active controller loaded).
@@ -196,7 +256,7 @@ impl ClusterView {
             .and_then(|l| world.node(l))
             .and_then(|n| n.replica())
             .and_then(|r| r.high_watermark());
-        let nodes = world
+        let nodes: Vec<NodeView> = world
             .nodes()
             .map(|n| {
                 let server = n.server();
@@ -279,7 +339,7 @@ impl ClusterView {
                         .and_then(|d| d.snapshot.as_ref())
                         .map(|s| s.id.end_offset),
                     failure: n.failure().map(str::to_string),
-                    zk_role: n.zk().and_then(|p| p.server()).map(|z| z.role().name()),
+                    zk_role: n.zk().and_then(|p| p.server()).map(|z| z.role()),
                     zk_controller_epoch: n
                         .zk()
                         .and_then(|p| p.broker())
@@ -289,7 +349,7 @@ impl ClusterView {
                         .zk()
                         .and_then(|p| p.broker())
                         .and_then(|b| b.controller())
-                        .map(|c| c.stage().name()),
+                        .map(|c| ControllerStage::of(c.stage())),
                     zk_connected: n
                         .zk()
                         .and_then(|p| p.broker())
@@ -311,10 +371,13 @@ impl ClusterView {
                 sent_at: e.sent_at,
                 deliver_at: e.deliver_at,
                 doomed: e.doomed,
+                outcome: e.payload.outcome(),
             })
             .collect();
+        let holders = holders(&nodes, world.active_leader());
         ClusterView {
             now: world.now(),
+            holders,
             nodes,
             messages,
             cuts: world.network().blocked().collect(),
@@ -342,6 +405,37 @@ impl ClusterView {
     pub fn node(&self, id: NodeId) -> Option<&NodeView> {
         self.nodes.iter().find(|n| n.id == id)
     }
+
+    /// The voters holding `offset` of the active controller's log, if it is in the tail.
+    pub fn holders_of(&self, offset: Offset) -> Option<&OffsetHolders> {
+        self.holders.iter().find(|h| h.offset == offset)
+    }
+}
+
+/// Which voters hold each record of the leader's log tail (same offset, same epoch).
+fn holders(nodes: &[NodeView], leader: Option<NodeId>) -> Vec<OffsetHolders> {
+    let Some(leader) = leader.and_then(|l| nodes.iter().find(|n| n.id == l)) else {
+        return Vec::new();
+    };
+    let voters: Vec<&NodeView> = nodes.iter().filter(|n| n.is_voter).collect();
+    leader
+        .log_tail
+        .iter()
+        .map(|e| OffsetHolders {
+            offset: e.offset,
+            epoch: e.epoch,
+            voters: voters
+                .iter()
+                .filter(|n| {
+                    n.log_tail
+                        .iter()
+                        .any(|x| x.offset == e.offset && x.epoch == e.epoch)
+                })
+                .map(|n| n.id)
+                .collect(),
+            voter_count: voters.len(),
+        })
+        .collect()
 }
 
 /// The node menu's ZooKeeper-mode rows for one node (empty in KRaft mode).

@@ -3,6 +3,10 @@
 //! and the metadata layer: `kafka-dump-log`, `kafka-topics --describe`, images and configs
 //! ([`metadata`]).
 
+use std::fmt;
+
+use crate::types::NodeId;
+
 pub mod listing;
 pub mod metadata;
 pub mod quorum;
@@ -35,4 +39,46 @@ pub fn pretty_print_table(headers: &[&str], rows: &[Vec<String>]) -> String {
         line(row.iter().map(|s| s.as_str()).collect());
     }
     out
+}
+
+/// A tool's output with each line tied to the node it speaks of, so that the app can link a
+/// line to its node (hover one, the other lights up) without reading the text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ToolText {
+    /// The lines, without their line breaks.
+    pub lines: Vec<ToolLine>,
+}
+
+/// One line of a tool's output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ToolLine {
+    /// The text as the tool prints it.
+    pub text: String,
+    /// The node the line is about, if one.
+    pub node: Option<NodeId>,
+}
+
+impl ToolText {
+    /// `text` split into lines, each tied to the node `node_of` gives for its index.
+    pub fn from_text(text: &str, mut node_of: impl FnMut(usize) -> Option<NodeId>) -> ToolText {
+        ToolText {
+            lines: text
+                .lines()
+                .enumerate()
+                .map(|(i, l)| ToolLine {
+                    text: l.to_string(),
+                    node: node_of(i),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl fmt::Display for ToolText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for l in &self.lines {
+            writeln!(f, "{}", l.text)?;
+        }
+        Ok(())
+    }
 }

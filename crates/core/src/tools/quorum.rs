@@ -10,7 +10,7 @@ use crate::kraft::Replica;
 use crate::sim::World;
 use crate::types::{NodeId, SimTime};
 
-use super::pretty_print_table;
+use super::{pretty_print_table, ToolText};
 use crate::uuid::{cluster_id, directory_id};
 
 /// One row of DescribeQuorum's `ReplicaState`.
@@ -120,8 +120,8 @@ fn node_json(r: &ReplicaRow, endpoint: bool) -> String {
     s
 }
 
-/// `kafka-metadata-quorum describe --status`.
-pub fn describe_status(info: &QuorumInfo) -> String {
+/// `kafka-metadata-quorum describe --status`; the `LeaderId` line is tied to the leader.
+pub fn describe_status(info: &QuorumInfo) -> ToolText {
     let leader = info.voters.iter().find(|v| v.id == info.leader_id);
     let laggard = info.voters.iter().min_by_key(|v| v.log_end_offset);
     let (lag, lag_time) = match (leader, laggard) {
@@ -143,7 +143,7 @@ pub fn describe_status(info: &QuorumInfo) -> String {
         let items: Vec<String> = rows.iter().map(|r| node_json(r, endpoints)).collect();
         format!("[{}]", items.join(", "))
     };
-    format!(
+    let text = format!(
         "ClusterId:              {}\n\
          LeaderId:               {}\n\
          LeaderEpoch:            {}\n\
@@ -160,11 +160,13 @@ pub fn describe_status(info: &QuorumInfo) -> String {
         lag_time,
         list(&info.voters, true),
         list(&info.observers, false),
-    )
+    );
+    ToolText::from_text(&text, |i| (i == 1).then_some(info.leader_id))
 }
 
-/// `kafka-metadata-quorum describe --replication [--human-readable]`.
-pub fn describe_replication(info: &QuorumInfo, human_readable: bool) -> String {
+/// `kafka-metadata-quorum describe --replication [--human-readable]`; each row is tied to its
+/// replica.
+pub fn describe_replication(info: &QuorumInfo, human_readable: bool) -> ToolText {
     let leader_end = info
         .voters
         .iter()
@@ -188,6 +190,15 @@ pub fn describe_replication(info: &QuorumInfo, human_readable: bool) -> String {
         ]
     };
     let mut rows = Vec::new();
+    let mut ids = vec![None];
+    ids.extend(
+        info.voters
+            .iter()
+            .filter(|v| v.id == info.leader_id)
+            .chain(info.voters.iter().filter(|v| v.id != info.leader_id))
+            .chain(&info.observers)
+            .map(|v| Some(v.id)),
+    );
     rows.extend(
         info.voters
             .iter()
@@ -201,7 +212,7 @@ pub fn describe_replication(info: &QuorumInfo, human_readable: bool) -> String {
             .map(|v| to_row(v, "Follower")),
     );
     rows.extend(info.observers.iter().map(|v| to_row(v, "Observer")));
-    pretty_print_table(
+    let text = pretty_print_table(
         &[
             "NodeId",
             "DirectoryId",
@@ -212,5 +223,6 @@ pub fn describe_replication(info: &QuorumInfo, human_readable: bool) -> String {
             "Status",
         ],
         &rows,
-    )
+    );
+    ToolText::from_text(&text, |i| ids.get(i).copied().flatten())
 }

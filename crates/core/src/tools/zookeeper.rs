@@ -5,6 +5,8 @@ use crate::sim::{NodeStatus, World};
 use crate::types::{format_duration, NodeId};
 use crate::zk::controller::Stage;
 
+use super::{ToolLine, ToolText};
+
 /// `show zk-tree [<server>]`: every znode of a ZooKeeper server (the serving leader's by
 /// default) with its data, version and, for ephemerals, the owning session.
 pub fn zk_tree(world: &World, server: Option<NodeId>) -> Result<String, String> {
@@ -44,11 +46,11 @@ pub fn zk_tree(world: &World, server: Option<NodeId>) -> Result<String, String> 
 /// `show srvr`: each ZooKeeper server's answer to the `srvr` four-letter word (abridged to
 /// the lines that matter here), one server per line. A server that is electing answers as the
 /// real one does: it is not serving.
-pub fn srvr(world: &World) -> Result<String, String> {
+pub fn srvr(world: &World) -> Result<ToolText, String> {
     if !world.spec().is_zk() {
         return Err("this cluster runs in KRaft mode: there is no ZooKeeper".into());
     }
-    let mut out = String::new();
+    let mut out = ToolText::default();
     for id in &world.spec().zookeepers {
         let Some(node) = world.node(*id) else {
             continue;
@@ -70,7 +72,10 @@ pub fn srvr(world: &World) -> Result<String, String> {
             (NodeStatus::Paused { .. }, _) => "(no answer: the server is paused)".into(),
             _ => "(connection refused: the server is down)".into(),
         };
-        out += &format!("{id}  {line}\n");
+        out.lines.push(ToolLine {
+            text: format!("{id}  {line}"),
+            node: Some(*id),
+        });
     }
     Ok(out)
 }

@@ -320,6 +320,20 @@ pub enum ZkMessage {
 }
 
 impl ZkMessage {
+    /// A response's error name (`NODEEXISTS`, `SESSIONEXPIRED`, Kafka's controller errors), if
+    /// it reports one.
+    pub fn error(&self) -> Option<&'static str> {
+        match self {
+            ZkMessage::Client(ClientMsg::Response {
+                result: ClientResult::Error(e),
+                ..
+            }) => Some(e.name()),
+            ZkMessage::Client(ClientMsg::Connected { session: None, .. }) => Some("SESSIONEXPIRED"),
+            ZkMessage::Kafka(KafkaMsg::ControllerResponse { error, .. }) => *error,
+            _ => None,
+        }
+    }
+
     /// A short API name for labels.
     pub fn name(&self) -> &'static str {
         match self {

@@ -1,91 +1,22 @@
-//! The cluster picture: controllers on a ring, brokers in a row beneath, messages moving
-//! between them, parked Fetches waiting at the leader, and cut links.
-//!
-//! Visual vocabulary after RaftScope (which users know): the epoch is a colour *and* a
-//! numeral, election and fetch timers are arcs around the node, a candidate shows one mark per
-//! voter (✓ granted, ✕ rejected, ○ waiting), requests are filled and responses hollow. Nothing
-//! is carried by colour alone: roles are written, message types differ in shape, states have
-//! icons.
-
-use std::collections::BTreeMap;
+//! One node of the picture: shape, epoch colour and numeral, role label, timer arcs, vote
+//! marks and state icons.
 
 use kraftlab_core::kraft::state::VoteState;
 use kraftlab_core::kraft::Role;
-use kraftlab_core::sim::view::{MessageView, TimerView};
+use kraftlab_core::sim::view::{ControllerStage, TimerView};
 use kraftlab_core::sim::{ClusterView, NodeKind, NodeStatus};
 use kraftlab_core::trace::TimerKind;
 use kraftlab_core::types::{NodeId, SimTime};
+use kraftlab_core::zk::server::ZkRole;
 use leptos::prelude::*;
 
-use crate::state::Lab;
-use crate::theme::{epoch_colour, message_style, MessageShape};
-
-/// Where each node is drawn.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Layout {
-    /// Node centres.
-    pub pos: BTreeMap<NodeId, (f64, f64)>,
-    /// Height of the picture.
-    pub height: f64,
-    /// Width of the picture.
-    pub width: f64,
-}
-
-/// Width of the picture's coordinate system on wide screens.
-pub const WIDTH: f64 = 640.0;
-/// Width on phones: a narrower system draws everything larger.
-pub const NARROW_WIDTH: f64 = 420.0;
-const CONTROLLER_R: f64 = 28.0;
-const BROKER_R: f64 = 20.0;
-
-/// Places controllers on a ring and brokers in rows under it, in a picture `width` wide.
-pub fn layout(view: &ClusterView, width: f64) -> Layout {
-    let controllers: Vec<NodeId> = view
-        .nodes
-        .iter()
-        .filter(|n| n.kind.has_controller() || n.kind == NodeKind::ZooKeeper)
-        .map(|n| n.id)
-        .collect();
-    let brokers: Vec<NodeId> = view
-        .nodes
-        .iter()
-        .filter(|n| matches!(n.kind, NodeKind::Broker | NodeKind::ZkBroker))
-        .map(|n| n.id)
-        .collect();
-    let mut pos = BTreeMap::new();
-    let n = controllers.len().max(1) as f64;
-    let ring = if controllers.len() <= 1 {
-        0.0
-    } else {
-        (55.0 + 22.0 * n).min(150.0).min(width / 2.0 - 50.0)
-    };
-    let cx = width / 2.0;
-    let cy = 40.0 + ring + CONTROLLER_R;
-    for (i, id) in controllers.iter().enumerate() {
-        let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * i as f64 / n;
-        pos.insert(*id, (cx + ring * a.cos(), cy + ring * a.sin()));
-    }
-    let mut height = cy + ring + CONTROLLER_R + 40.0;
-    if !brokers.is_empty() {
-        let per_row = if width < WIDTH { 5usize } else { 8 };
-        let rows = brokers.len().div_ceil(per_row);
-        let top = height + 20.0;
-        for (i, id) in brokers.iter().enumerate() {
-            let row = i / per_row;
-            let in_row = brokers.len().min((row + 1) * per_row) - row * per_row;
-            let col = i % per_row;
-            let spacing = (width - 80.0) / in_row as f64;
-            let x = 40.0 + spacing * (col as f64 + 0.5);
-            pos.insert(*id, (x, top + row as f64 * 70.0));
-        }
-        height = top + (rows - 1) as f64 * 70.0 + BROKER_R + 36.0;
-    }
-    Layout { pos, height, width }
-}
+use super::layout::{Layout, BROKER_R, CONTROLLER_R};
+use crate::lab::Lab;
+use crate::theme::epoch_colour;
 
 /// What a node's drawing depends on; compared so that unchanged nodes are not redrawn.
 #[derive(Clone, Debug, PartialEq)]
-struct Glyph {
+pub(super) struct Glyph {
     kind: NodeKind,
     status: NodeStatus,
     role: Option<Role>,
@@ -102,13 +33,13 @@ struct Glyph {
     active_controller: bool,
     failure: Option<String>,
     lag: Option<u64>,
-    zk_role: Option<&'static str>,
+    zk_role: Option<ZkRole>,
     zk_controller_epoch: Option<u32>,
-    zk_controller_stage: Option<&'static str>,
+    zk_controller_stage: Option<ControllerStage>,
     zk_connected: Option<bool>,
 }
 
-fn glyph(view: &ClusterView, id: NodeId) -> Option<Glyph> {
+pub(super) fn glyph(view: &ClusterView, id: NodeId) -> Option<Glyph> {
     let n = view.node(id)?;
     Some(Glyph {
         kind: n.kind,
@@ -178,7 +109,7 @@ fn describe(id: NodeId, g: &Glyph) -> String {
         s += &format!(" ({why})");
     }
     if let Some(role) = g.zk_role {
-        s += &format!(", ZooKeeper {role}, epoch {}", g.epoch);
+        s += &format!(", ZooKeeper {}, epoch {}", role.name(), g.epoch);
         return s;
     }
     if let Some(e) = g.zk_controller_epoch {
@@ -222,17 +153,15 @@ fn meta_line(g: &Glyph) -> String {
     }
     let mut parts: Vec<&str> = Vec::new();
     if let Some(role) = g.zk_role {
-        return role.to_uppercase();
+        return role.name().to_uppercase();
     }
     if g.zk_controller_epoch.is_some() {
         parts.push("CONTROLLER");
-        if let Some(stage) = g.zk_controller_stage.filter(|s| *s != "ready") {
-            parts.push(match stage {
-                "loading" => "LOADING",
-                "pushing" => "PUSHING",
-                "moving" => "MOVING",
-                _ => "BUSY",
-            });
+        if let Some(stage) = g
+            .zk_controller_stage
+            .filter(|s| *s != ControllerStage::Ready)
+        {
+            parts.push(stage.label());
         }
     }
     if g.zk_connected == Some(false) {
@@ -257,10 +186,11 @@ fn meta_line(g: &Glyph) -> String {
 /// The elements are created once; only their attributes follow the state, so a busy node costs
 /// attribute updates, not DOM churn.
 #[component]
-fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
+pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let data = Memo::new(move |_| lab.view.with(|v| glyph(v, id)));
+    let data = Memo::new(move |_| lab.run.view.with(|v| glyph(v, id)));
     let kind = lab
+        .run
         .view
         .with_untracked(|v| v.node(id).map(|n| n.kind))
         .unwrap_or(NodeKind::Controller);
@@ -280,13 +210,13 @@ fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
     };
     let label = move || data.with(|d| d.as_ref().map(|d| describe(id, d)).unwrap_or_default());
     let open = move || {
-        lab.selected_node.set(Some(id));
-        lab.selected_message.set(None);
+        lab.ui.selected_node.set(Some(id));
+        lab.ui.selected_message.set(None);
     };
     // One arc per timer family; its path follows the clock.
     let timer_arc = move |family: &'static [TimerKind]| {
         move || {
-            let now = lab.view.with(|v| v.now);
+            let now = lab.run.view.with(|v| v.now);
             let (x, y) = xy();
             data.with(|d| {
                 d.as_ref()
@@ -304,7 +234,7 @@ fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
     };
     let timer_title = move |family: &'static [TimerKind]| {
         move || {
-            let now = lab.view.with(|v| v.now);
+            let now = lab.run.view.with(|v| v.now);
             data.with(|d| {
                 d.as_ref()
                     .and_then(|d| d.timers.iter().find(|t| family.contains(&t.kind)))
@@ -400,7 +330,7 @@ fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
                 }
             }
         });
-        if lab.hovered_node.get() == Some(id) || lab.selected_node.get() == Some(id) {
+        if lab.ui.hovered_node.get() == Some(id) || lab.ui.selected_node.get() == Some(id) {
             c += " node-highlight";
         }
         c
@@ -441,10 +371,10 @@ fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
                     open();
                 }
             }
-            on:mouseenter=move |_| lab.hovered_node.set(Some(id))
-            on:mouseleave=move |_| lab.hovered_node.set(None)
-            on:focus=move |_| lab.hovered_node.set(Some(id))
-            on:blur=move |_| lab.hovered_node.set(None)
+            on:mouseenter=move |_| lab.ui.hovered_node.set(Some(id))
+            on:mouseleave=move |_| lab.ui.hovered_node.set(None)
+            on:focus=move |_| lab.ui.hovered_node.set(Some(id))
+            on:blur=move |_| lab.ui.hovered_node.set(None)
         >
             <title>{label}</title>
             <path class="timer timer-election" d=timer_arc(ELECTION)><title>{timer_title(ELECTION)}</title></path>
@@ -473,238 +403,6 @@ fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
 
 /// A message's position: a linear interpolation of its send and arrival times, so the
 /// animation is exact at any speed and when scrubbing.
-fn message_xy(m: &MessageView, now: SimTime, layout: &Layout) -> Option<(f64, f64, f64)> {
-    let (x1, y1) = *layout.pos.get(&m.from)?;
-    let (x2, y2) = *layout.pos.get(&m.to)?;
-    let span = m.deliver_at.0.saturating_sub(m.sent_at.0).max(1) as f64;
-    let t = (now.0.saturating_sub(m.sent_at.0) as f64 / span).clamp(0.0, 1.0);
-    // Keep the message off the node bodies.
-    let dx = x2 - x1;
-    let dy = y2 - y1;
-    let len = (dx * dx + dy * dy).sqrt().max(1.0);
-    let pad = CONTROLLER_R / len;
-    let f = pad + (1.0 - 2.0 * pad) * t;
-    // Requests and responses on the same link use slightly different lanes.
-    let lane = if m.is_request { 4.0 } else { -4.0 };
-    let (nx, ny) = (-dy / len * lane, dx / len * lane);
-    Some((x1 + dx * f + nx, y1 + dy * f + ny, t))
-}
-
-/// One message in flight. Its shape and text are fixed when it appears; only its position (and
-/// whether it is selected or doomed) changes.
-#[component]
-fn MessageGlyph(id: u64, layout: Memo<Layout>) -> impl IntoView {
-    let lab = expect_context::<Lab>();
-    let Some(m) = lab
-        .view
-        .with_untracked(|v| v.messages.iter().find(|m| m.id == id).cloned())
-    else {
-        return ().into_any();
-    };
-    let style = message_style(m.name);
-    let title = format!("{} {} → {}: {}", m.name, m.from, m.to, m.detail);
-    let glyph = response_glyph(&m);
-    let (from, to, is_request, doomed, name) = (m.from, m.to, m.is_request, m.doomed, m.name);
-    let label = title.clone();
-    let place = Memo::new(move |_| {
-        let now = lab.view.with(|v| v.now);
-        let at = if lab.reduced_motion.get() {
-            // No travel animation: messages sit half way, labelled.
-            SimTime(m.sent_at.0 + (m.deliver_at.0 - m.sent_at.0) / 2)
-        } else {
-            now
-        };
-        layout
-            .with(|l| message_xy(&m, at, l))
-            .map(|(x, y, _)| (x, y))
-            .unwrap_or((-100.0, -100.0))
-    });
-    let x = move || place.get().0;
-    let y = move || place.get().1;
-    let class = move || {
-        let mut class = format!("msg msg-{}", style.css);
-        if !is_request {
-            class += " msg-response";
-        }
-        if doomed || lab.view.with(|v| v.cuts.contains(&(from, to))) {
-            class += " msg-doomed";
-        }
-        if lab.selected_message.get() == Some(id) {
-            class += " msg-selected";
-        }
-        class
-    };
-    let shape = match style.shape {
-        MessageShape::Circle => view! { <circle cx=x cy=y r="6.5" fill=style.colour stroke=style.colour></circle> }.into_any(),
-        MessageShape::Diamond => {
-            let points = move || {
-                let (x, y) = place.get();
-                format!("{x},{} {},{y} {x},{} {},{y}", y - 8.0, x + 8.0, y + 8.0, x - 8.0)
-            };
-            view! { <polygon points=points fill=style.colour stroke=style.colour></polygon> }.into_any()
-        }
-        MessageShape::Square => view! {
-            <rect x=move || x() - 6.0 y=move || y() - 6.0 width="12" height="12" fill=style.colour stroke=style.colour></rect>
-        }
-        .into_any(),
-        MessageShape::Triangle => {
-            let points = move || {
-                let (x, y) = place.get();
-                format!("{x},{} {},{} {},{}", y - 8.0, x + 7.0, y + 6.0, x - 7.0, y + 6.0)
-            };
-            view! { <polygon points=points fill=style.colour stroke=style.colour></polygon> }.into_any()
-        }
-    };
-    view! {
-        <g
-            class=class
-            data-testid="message"
-            data-name=name
-            role="button"
-            tabindex="-1"
-            aria-label=label
-            on:click=move |ev| {
-                ev.stop_propagation();
-                lab.selected_message.set(Some(id));
-                lab.selected_node.set(None);
-            }
-        >
-            <title>{title}</title>
-            {shape}
-            <text x=x y=move || y() + 3.0 text-anchor="middle" class="msg-glyph">{glyph}</text>
-        </g>
-    }
-    .into_any()
-}
-
-/// RaftScope's reply glyph: "+" granted or successful, "−" refused or failed.
-fn response_glyph(m: &MessageView) -> &'static str {
-    if m.is_request {
-        return "";
-    }
-    if m.detail.contains("granted=true") {
-        "+"
-    } else if m.detail.contains("granted=false") || m.detail.contains("error=") {
-        "−"
-    } else {
-        ""
-    }
-}
-
-/// The cluster picture.
-#[component]
-pub fn ClusterPicture() -> impl IntoView {
-    let lab = expect_context::<Lab>();
-    let layout = Memo::new(move |_| {
-        let width = if lab.narrow.get() {
-            NARROW_WIDTH
-        } else {
-            WIDTH
-        };
-        lab.view.with(|v| layout(v, width))
-    });
-    let node_ids = Memo::new(move |_| {
-        lab.view
-            .with(|v| v.nodes.iter().map(|n| n.id).collect::<Vec<_>>())
-    });
-    let message_ids = Memo::new(move |_| {
-        lab.view
-            .with(|v| v.messages.iter().map(|m| m.id).collect::<Vec<_>>())
-    });
-    let cuts = move || {
-        lab.view.with(|v| {
-            let mut seen = Vec::new();
-            for (a, b) in &v.cuts {
-                let both = v.cuts.contains(&(*b, *a));
-                if both && seen.iter().any(|(x, y, _)| (x, y) == (b, a)) {
-                    continue;
-                }
-                seen.push((*a, *b, both));
-            }
-            seen
-        })
-        .into_iter()
-        .filter_map(|(a, b, both)| {
-            let (x1, y1) = layout.with(|l| l.pos.get(&a).copied())?;
-            let (x2, y2) = layout.with(|l| l.pos.get(&b).copied())?;
-            let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
-            let title = if both { format!("link {a} ⇄ {b} cut") } else { format!("link {a} → {b} cut (one way)") };
-            Some(view! {
-                <g class="cut">
-                    <line x1=x1 y1=y1 x2=x2 y2=y2></line>
-                    <text x=mx y=my + 4.0 text-anchor="middle">{if both { "✂" } else { "✂→" }}</text>
-                    <title>{title}</title>
-                </g>
-            })
-        })
-        .collect::<Vec<_>>()
-    };
-    let parked = move || {
-        lab.view
-            .with(|v| {
-                let mut out = Vec::new();
-                for n in &v.nodes {
-                    for from in &n.parked_fetches {
-                        out.push((n.id, *from));
-                    }
-                }
-                out
-            })
-            .into_iter()
-            .filter_map(|(leader, from)| {
-                let (x1, y1) = layout.with(|l| l.pos.get(&leader).copied())?;
-                let (x2, y2) = layout.with(|l| l.pos.get(&from).copied())?;
-                let (dx, dy) = (x2 - x1, y2 - y1);
-                let len = (dx * dx + dy * dy).sqrt().max(1.0);
-                let (x, y) = (
-                    x1 + dx / len * (CONTROLLER_R + 6.0),
-                    y1 + dy / len * (CONTROLLER_R + 6.0),
-                );
-                let title = format!(
-                    "Fetch from {from} parked at the leader: it waits up to 500 ms for new records"
-                );
-                Some(view! {
-                    <g class="parked" data-testid="parked-fetch">
-                        <circle cx=x cy=y r="5"></circle>
-                        <title>{title}</title>
-                    </g>
-                })
-            })
-            .collect::<Vec<_>>()
-    };
-    let summary = move || {
-        lab.view.with(|v| {
-            let leader = v
-                .leader
-                .map(|l| format!("the active controller is {l}"))
-                .unwrap_or_else(|| "there is no active controller".into());
-            format!(
-                "Cluster of {} nodes at {:.3} s; {leader}; {} messages in flight",
-                v.nodes.len(),
-                v.now.as_ms_f64() / 1000.0,
-                v.messages.len()
-            )
-        })
-    };
-    view! {
-        <svg
-            class="cluster"
-            data-testid="cluster-view"
-            viewBox=move || layout.with(|l| format!("0 0 {} {}", l.width, l.height))
-            role="group"
-            aria-label=summary
-            on:click=move |_| lab.selected_message.set(None)
-        >
-            <g class="cuts">{cuts}</g>
-            <For each=move || node_ids.get() key=|id| *id children=move |id| view! { <NodeGlyph id layout /> } />
-            <g class="parked-fetches">{parked}</g>
-            <g class="messages">
-                <For each=move || message_ids.get() key=|id| *id children=move |id| view! { <MessageGlyph id layout /> } />
-            </g>
-        </svg>
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,29 +1,12 @@
-//! The app's state: the run (a core `Timeline`, outside the reactive graph) and the signals the
-//! components read. Components never touch protocol state: they read the `ClusterView`
-//! snapshot and the quorum texts, and send `UserAction`s through [`Lab::act`].
+//! The run the page drives: a core [`Timeline`] kept outside the reactive graph, and the signals
+//! the components read after every frame or action (the `ClusterView` snapshot, the tools'
+//! outputs, the feed). Nothing here draws; nothing here is chrome.
 
-use std::collections::VecDeque;
-
-use kraftlab_core::run::{FeedItem, Timeline};
+use kraftlab_core::run::{FeedItem, Pacing, Timeline};
 use kraftlab_core::sim::{ClusterSpec, ClusterView, UserAction};
-use kraftlab_core::tools::{metadata, quorum, zookeeper};
+use kraftlab_core::tools::{metadata, quorum, zookeeper, ToolText};
 use kraftlab_core::types::{NodeId, SimTime};
 use leptos::prelude::*;
-
-/// Which dialog is open.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dialog {
-    /// None.
-    None,
-    /// Build a new cluster.
-    NewCluster,
-    /// Split the nodes into two groups.
-    Partition,
-    /// Keyboard shortcuts.
-    Help,
-    /// Share link and embed snippet.
-    Share,
-}
 
 /// Many topics being created, a slice per frame.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,30 +26,20 @@ pub struct BulkJob {
 /// Partitions submitted per frame by a scale run.
 const BULK_PARTITIONS_PER_FRAME: u32 = 20_000;
 
-/// A short message shown after an action.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Toast {
-    /// The text.
-    pub text: String,
-    /// True for a refusal.
-    pub error: bool,
-    /// Distinguishes consecutive toasts with the same text.
-    pub serial: u64,
-}
-
-/// Everything the components share, provided as context. All fields are cheap handles.
+/// The simulation and what the components read of it. All fields are cheap handles.
 #[derive(Clone, Copy)]
-pub struct Lab {
+pub struct Run {
     /// The run with time travel.
     pub timeline: StoredValue<Timeline>,
     /// The current snapshot.
     pub view: RwSignal<ClusterView>,
-    /// End of the recording (ms).
+    /// End of the recording.
     pub horizon: RwSignal<SimTime>,
-    /// `kafka-metadata-quorum describe --status` now (in ZooKeeper mode, each server's `srvr`).
-    pub quorum_status: RwSignal<String>,
+    /// `kafka-metadata-quorum describe --status` now (in ZooKeeper mode, each server's `srvr`),
+    /// each line tied to its node.
+    pub quorum_status: RwSignal<ToolText>,
     /// `kafka-metadata-quorum describe --replication` now (in ZooKeeper mode, `get /controller`).
-    pub quorum_replication: RwSignal<String>,
+    pub quorum_replication: RwSignal<ToolText>,
     /// True when the cluster runs in ZooKeeper mode: the tools panel shows ZooKeeper's tools.
     pub zk_mode: RwSignal<bool>,
     /// The newest feed lines, newest first.
@@ -92,22 +65,6 @@ pub struct Lab {
     pub skip_idle: RwSignal<bool>,
     /// True while idle time is being skipped (for the indicator).
     pub skipping: RwSignal<bool>,
-    /// The node whose menu is open.
-    pub selected_node: RwSignal<Option<NodeId>>,
-    /// The message whose details are open.
-    pub selected_message: RwSignal<Option<u64>>,
-    /// The node under the pointer (in the picture or the quorum panel).
-    pub hovered_node: RwSignal<Option<NodeId>>,
-    /// The open dialog.
-    pub dialog: RwSignal<Dialog>,
-    /// The last message to show.
-    pub toast: RwSignal<Option<Toast>>,
-    /// `prefers-reduced-motion`.
-    pub reduced_motion: RwSignal<bool>,
-    /// A phone-sized screen: the picture uses a narrower coordinate system.
-    pub narrow: RwSignal<bool>,
-    /// Embedded in an iframe without chrome.
-    pub embed: bool,
 }
 
 const FEED_SHOWN: usize = 120;
@@ -115,21 +72,16 @@ const FEED_SHOWN: usize = 120;
 /// At most this many partitions are described in full in the metadata panel.
 const TOPICS_DESCRIBED: usize = 300;
 
-impl Lab {
-    /// A lab running `spec`.
-    pub fn new(spec: ClusterSpec, embed: bool) -> Lab {
-        Self::from_timeline(Timeline::new(spec), embed)
-    }
-
-    /// A lab around an existing run (a shared link).
-    pub fn from_timeline(timeline: Timeline, embed: bool) -> Lab {
+impl Run {
+    /// A run around `timeline`, published once.
+    pub fn new(timeline: Timeline) -> Run {
         let view = ClusterView::build(timeline.world(), 24);
-        let lab = Lab {
+        let run = Run {
             view: RwSignal::new(view),
             horizon: RwSignal::new(timeline.horizon()),
             timeline: StoredValue::new(timeline),
-            quorum_status: RwSignal::new(String::new()),
-            quorum_replication: RwSignal::new(String::new()),
+            quorum_status: RwSignal::new(ToolText::default()),
+            quorum_replication: RwSignal::new(ToolText::default()),
             zk_mode: RwSignal::new(false),
             feed: RwSignal::new(Vec::new()),
             topics_text: RwSignal::new(String::new()),
@@ -141,17 +93,9 @@ impl Lab {
             speed: RwSignal::new(0.25),
             skip_idle: RwSignal::new(true),
             skipping: RwSignal::new(false),
-            selected_node: RwSignal::new(None),
-            selected_message: RwSignal::new(None),
-            hovered_node: RwSignal::new(None),
-            dialog: RwSignal::new(Dialog::None),
-            toast: RwSignal::new(None),
-            reduced_motion: RwSignal::new(false),
-            narrow: RwSignal::new(false),
-            embed,
         };
-        lab.refresh();
-        lab
+        run.refresh();
+        run
     }
 
     /// Publishes the timeline's current state to the signals.
@@ -161,8 +105,10 @@ impl Lab {
             let view = ClusterView::build(world, 24);
             let zk = world.spec().is_zk();
             let (status, replication) = if zk {
-                let srvr = zookeeper::srvr(world).unwrap_or_else(|e| e);
-                let controller = zookeeper::get(world, "/controller").unwrap_or_else(|e| e);
+                let srvr = zookeeper::srvr(world).unwrap_or_else(|e| error_text(&e));
+                let controller = zookeeper::get(world, "/controller")
+                    .map(|t| ToolText::from_text(&t, |_| None))
+                    .unwrap_or_else(|e| error_text(&e));
                 (srvr, controller)
             } else {
                 match quorum::describe_quorum(world) {
@@ -170,7 +116,7 @@ impl Lab {
                         quorum::describe_status(&q),
                         quorum::describe_replication(&q, false),
                     ),
-                    Err(e) => (e.clone(), e),
+                    Err(e) => (error_text(&e), error_text(&e)),
                 }
             };
             let feed: Vec<FeedItem> = t.feed().rev().take(FEED_SHOWN).cloned().collect();
@@ -245,24 +191,20 @@ impl Lab {
         }
     }
 
-    /// Applies a user action now (forking the recorded future) and reports the outcome.
-    pub fn act(&self, action: UserAction) {
+    /// Applies a user action now (forking the recorded future); `Ok` says what was done.
+    pub fn act(&self, action: UserAction) -> Result<String, String> {
         let result = self
             .timeline
             .try_update_value(|t| t.act(action))
             .unwrap_or_else(|| Err("the run is gone".into()));
-        match result {
-            Ok(text) => self.say(text, false),
-            Err(text) => self.say(text, true),
-        }
         self.refresh();
+        result
     }
 
-    /// Submits the next slice of a scale run, if one is going (called once per frame).
-    pub fn bulk_step(&self) {
-        let Some(job) = self.bulk.get_untracked() else {
-            return;
-        };
+    /// Submits the next slice of a scale run, if one is going (called once per frame); returns
+    /// what to tell the user when the run finished or stopped.
+    pub fn bulk_step(&self) -> Option<Result<String, String>> {
+        let job = self.bulk.get_untracked()?;
         let slice = (BULK_PARTITIONS_PER_FRAME / job.partitions.max(1))
             .max(1)
             .min(job.total - job.done);
@@ -280,50 +222,33 @@ impl Lab {
         match result {
             Err(why) => {
                 self.bulk.set(None);
-                self.say(format!("the scale run stopped: {why}"), true);
+                Some(Err(format!("the scale run stopped: {why}")))
             }
             Ok(_) if job.done + slice >= job.total => {
                 self.bulk.set(None);
-                self.say(
-                    format!(
-                        "submitted {} topics of {} partitions; watch the images fill up",
-                        job.total, job.partitions
-                    ),
-                    false,
-                );
+                Some(Ok(format!(
+                    "submitted {} topics of {} partitions; watch the images fill up",
+                    job.total, job.partitions
+                )))
             }
-            Ok(_) => self.bulk.set(Some(BulkJob {
-                done: job.done + slice,
-                ..job
-            })),
+            Ok(_) => {
+                self.bulk.set(Some(BulkJob {
+                    done: job.done + slice,
+                    ..job
+                }));
+                None
+            }
         }
-    }
-
-    /// Shows a toast.
-    pub fn say(&self, text: String, error: bool) {
-        let serial = self
-            .toast
-            .with_untracked(|t| t.as_ref().map(|t| t.serial + 1).unwrap_or(0));
-        self.toast.set(Some(Toast {
-            text,
-            error,
-            serial,
-        }));
     }
 
     /// Replaces the run with a fresh cluster.
     pub fn reset(&self, spec: ClusterSpec) {
-        self.timeline.set_value(Timeline::new(spec));
-        self.selected_node.set(None);
-        self.selected_message.set(None);
-        self.refresh();
+        self.load(Timeline::new(spec));
     }
 
     /// Replaces the run (a loaded link).
     pub fn load(&self, timeline: Timeline) {
         self.timeline.set_value(timeline);
-        self.selected_node.set(None);
-        self.selected_message.set(None);
         self.refresh();
     }
 
@@ -341,30 +266,28 @@ impl Lab {
         });
         self.refresh();
     }
-}
 
-/// Keeps a bounded history of values (frame times for the performance probe).
-#[derive(Default)]
-pub struct Ring {
-    values: VecDeque<f64>,
-}
-
-impl Ring {
-    /// Adds a value, dropping the oldest beyond 600.
-    pub fn push(&mut self, v: f64) {
-        self.values.push_back(v);
-        if self.values.len() > 600 {
-            self.values.pop_front();
+    /// Advances the run by `wall_ms` of wall time at the chosen speed, giving up when
+    /// `over_budget` says the frame has spent its time (see `Timeline::advance_paced`).
+    pub fn advance(&self, wall_ms: f64, over_budget: impl FnMut() -> bool) {
+        let speed = self.speed.get_untracked();
+        let skip = self.skip_idle.get_untracked();
+        let pacing = self
+            .timeline
+            .try_update_value(|t| t.advance_paced(wall_ms, speed, skip, over_budget))
+            .unwrap_or_default();
+        let Pacing { skipping, behind } = pacing;
+        if self.skipping.get_untracked() != skipping {
+            self.skipping.set(skipping);
         }
+        if self.behind.get_untracked() != behind {
+            self.behind.set(behind);
+        }
+        self.refresh();
     }
+}
 
-    /// The values, oldest first.
-    pub fn values(&self) -> Vec<f64> {
-        self.values.iter().copied().collect()
-    }
-
-    /// Forgets everything.
-    pub fn clear(&mut self) {
-        self.values.clear();
-    }
+/// A tool's refusal as one unlinked line.
+fn error_text(e: &str) -> ToolText {
+    ToolText::from_text(e, |_| None)
 }

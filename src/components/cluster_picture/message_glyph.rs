@@ -1,0 +1,124 @@
+//! One message in flight, drawn where it is between its sender and receiver at this instant.
+
+use kraftlab_core::message::Outcome;
+use kraftlab_core::sim::view::MessageView;
+use kraftlab_core::types::SimTime;
+use leptos::prelude::*;
+
+use super::layout::{Layout, CONTROLLER_R};
+use crate::lab::Lab;
+use crate::theme::{message_style, MessageShape};
+
+fn message_xy(m: &MessageView, now: SimTime, layout: &Layout) -> Option<(f64, f64, f64)> {
+    let (x1, y1) = *layout.pos.get(&m.from)?;
+    let (x2, y2) = *layout.pos.get(&m.to)?;
+    let span = m.deliver_at.0.saturating_sub(m.sent_at.0).max(1) as f64;
+    let t = (now.0.saturating_sub(m.sent_at.0) as f64 / span).clamp(0.0, 1.0);
+    // Keep the message off the node bodies.
+    let dx = x2 - x1;
+    let dy = y2 - y1;
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    let pad = CONTROLLER_R / len;
+    let f = pad + (1.0 - 2.0 * pad) * t;
+    // Requests and responses on the same link use slightly different lanes.
+    let lane = if m.is_request { 4.0 } else { -4.0 };
+    let (nx, ny) = (-dy / len * lane, dx / len * lane);
+    Some((x1 + dx * f + nx, y1 + dy * f + ny, t))
+}
+
+/// One message in flight. Its shape and text are fixed when it appears; only its position (and
+/// whether it is selected or doomed) changes.
+#[component]
+pub fn MessageGlyph(id: u64, layout: Memo<Layout>) -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let Some(m) = lab
+        .run
+        .view
+        .with_untracked(|v| v.messages.iter().find(|m| m.id == id).cloned())
+    else {
+        return ().into_any();
+    };
+    let style = message_style(m.name);
+    let title = format!("{} {} → {}: {}", m.name, m.from, m.to, m.detail);
+    let glyph = response_glyph(&m);
+    let (from, to, is_request, doomed, name) = (m.from, m.to, m.is_request, m.doomed, m.name);
+    let label = title.clone();
+    let place = Memo::new(move |_| {
+        let now = lab.run.view.with(|v| v.now);
+        let at = if lab.ui.reduced_motion.get() {
+            // No travel animation: messages sit half way, labelled.
+            SimTime(m.sent_at.0 + (m.deliver_at.0 - m.sent_at.0) / 2)
+        } else {
+            now
+        };
+        layout
+            .with(|l| message_xy(&m, at, l))
+            .map(|(x, y, _)| (x, y))
+            .unwrap_or((-100.0, -100.0))
+    });
+    let x = move || place.get().0;
+    let y = move || place.get().1;
+    let class = move || {
+        let mut class = format!("msg msg-{}", style.css);
+        if !is_request {
+            class += " msg-response";
+        }
+        if doomed || lab.run.view.with(|v| v.cuts.contains(&(from, to))) {
+            class += " msg-doomed";
+        }
+        if lab.ui.selected_message.get() == Some(id) {
+            class += " msg-selected";
+        }
+        class
+    };
+    let shape = match style.shape {
+        MessageShape::Circle => view! { <circle cx=x cy=y r="6.5" fill=style.colour stroke=style.colour></circle> }.into_any(),
+        MessageShape::Diamond => {
+            let points = move || {
+                let (x, y) = place.get();
+                format!("{x},{} {},{y} {x},{} {},{y}", y - 8.0, x + 8.0, y + 8.0, x - 8.0)
+            };
+            view! { <polygon points=points fill=style.colour stroke=style.colour></polygon> }.into_any()
+        }
+        MessageShape::Square => view! {
+            <rect x=move || x() - 6.0 y=move || y() - 6.0 width="12" height="12" fill=style.colour stroke=style.colour></rect>
+        }
+        .into_any(),
+        MessageShape::Triangle => {
+            let points = move || {
+                let (x, y) = place.get();
+                format!("{x},{} {},{} {},{}", y - 8.0, x + 7.0, y + 6.0, x - 7.0, y + 6.0)
+            };
+            view! { <polygon points=points fill=style.colour stroke=style.colour></polygon> }.into_any()
+        }
+    };
+    view! {
+        <g
+            class=class
+            data-testid="message"
+            data-name=name
+            role="button"
+            tabindex="-1"
+            aria-label=label
+            on:click=move |ev| {
+                ev.stop_propagation();
+                lab.ui.selected_message.set(Some(id));
+                lab.ui.selected_node.set(None);
+            }
+        >
+            <title>{title}</title>
+            {shape}
+            <text x=x y=move || y() + 3.0 text-anchor="middle" class="msg-glyph">{glyph}</text>
+        </g>
+    }
+    .into_any()
+}
+
+/// RaftScope's reply glyph: "+" granted, "−" refused or failed.
+fn response_glyph(m: &MessageView) -> &'static str {
+    match m.outcome {
+        Some(Outcome::Granted) => "+",
+        Some(Outcome::Refused | Outcome::Error(_)) => "−",
+        None => "",
+    }
+}

@@ -1,0 +1,113 @@
+//! The one context the components share: the run the page drives ([`Run`]) and the chrome
+//! around it ([`Ui`]). Components never touch protocol state: they read the `ClusterView`
+//! snapshot and the tools' outputs, and send `UserAction`s through [`Lab::act`].
+
+use std::collections::VecDeque;
+
+use kraftlab_core::run::Timeline;
+use kraftlab_core::sim::{ClusterSpec, NodeStatus, UserAction};
+use leptos::prelude::*;
+
+use crate::run::Run;
+use crate::ui::Ui;
+
+/// The run and the chrome, provided as context. Cheap to copy.
+#[derive(Clone, Copy)]
+pub struct Lab {
+    /// The simulation and what is read of it.
+    pub run: Run,
+    /// Dialogs, toasts, selection, hover.
+    pub ui: Ui,
+}
+
+impl Lab {
+    /// A lab running `spec`.
+    pub fn new(spec: ClusterSpec, embed: bool) -> Lab {
+        Self::from_timeline(Timeline::new(spec), embed)
+    }
+
+    /// A lab around an existing run (a shared link).
+    pub fn from_timeline(timeline: Timeline, embed: bool) -> Lab {
+        Lab {
+            run: Run::new(timeline),
+            ui: Ui::new(embed),
+        }
+    }
+
+    /// Applies a user action now (forking the recorded future) and says how it went.
+    pub fn act(&self, action: UserAction) {
+        match self.run.act(action) {
+            Ok(text) => self.ui.say(text, false),
+            Err(text) => self.ui.say(text, true),
+        }
+    }
+
+    /// Submits the next slice of a scale run and says when it ends.
+    pub fn bulk_step(&self) {
+        match self.run.bulk_step() {
+            Some(Ok(text)) => self.ui.say(text, false),
+            Some(Err(text)) => self.ui.say(text, true),
+            None => {}
+        }
+    }
+
+    /// Replaces the run with a fresh cluster.
+    pub fn reset(&self, spec: ClusterSpec) {
+        self.run.reset(spec);
+        self.ui.deselect();
+    }
+
+    /// Replaces the run (a loaded link).
+    pub fn load(&self, timeline: Timeline) {
+        self.run.load(timeline);
+        self.ui.deselect();
+    }
+
+    /// Shows a toast.
+    pub fn say(&self, text: String, error: bool) {
+        self.ui.say(text, error);
+    }
+
+    /// Restarts every crashed or stopped node.
+    pub fn restart_all(&self) {
+        let down: Vec<_> = self.run.view.with_untracked(|v| {
+            v.nodes
+                .iter()
+                .filter(|n| matches!(n.status, NodeStatus::Crashed | NodeStatus::Stopped))
+                .map(|n| n.id)
+                .collect()
+        });
+        if down.is_empty() {
+            self.say("every node is running".into(), true);
+        }
+        for id in down {
+            self.act(UserAction::Restart(id));
+        }
+    }
+}
+
+/// Keeps a bounded history of values (frame times for the performance probe).
+#[derive(Default)]
+pub struct Ring {
+    values: VecDeque<f64>,
+}
+
+impl Ring {
+    /// Adds a value, dropping the oldest beyond 600.
+    pub fn push(&mut self, v: f64) {
+        self.values.push_back(v);
+        if self.values.len() > 600 {
+            self.values.pop_front();
+        }
+    }
+
+    /// The values, oldest first.
+    pub fn values(&self) -> Vec<f64> {
+        self.values.iter().copied().collect()
+    }
+
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        self.values.clear();
+    }
+}
