@@ -32,9 +32,12 @@ cargo test --locked -p kraftlab-app --lib
 cargo test --locked -p kraftlab-app --target wasm32-unknown-unknown
 
 step "release bundle (trunk build --release)"
-trunk build --release --cargo-profile web
+trunk build --release
 
-step "end-to-end tests in Chromium (Playwright)"
+step "end-to-end tests in Chromium (Playwright), the first-load budget included"
 node --test tests/e2e/
+
+step "the README's serve command, on this checkout"
+scripts/check-serve.sh
 
 printf '\n\033[1mAll tests passed.\033[0m\n'
