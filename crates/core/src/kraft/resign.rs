@@ -304,6 +304,21 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "drift from Kafka: FollowerState.overrideFetchTimeout resets the fetch timer to \
+                the successor backoff (fetchTimer.reset), even when that is later than the \
+                running timer; the model keeps the earlier of the two (min)"]
+    fn end_quorum_epoch_resets_the_fetch_timer_to_the_successor_backoff() {
+        // Node 2's fetch timer (started at 0) fires at 2000; at 1800, 200 ms are left.
+        let mut n = follower(2, &[1, 2, 3]);
+        n.set_time(1800);
+
+        n.deliver(1, msg::end_epoch(3, 1, &[3, 2]));
+
+        // Second of two successors: 1000 >> 1 = 500 ms from now.
+        assert_eq!(n.state_timer_ms(), 2300);
+    }
+
+    #[test]
     fn a_leader_restarted_from_its_disk_is_resigned_and_never_votes_in_its_epoch() {
         let mut n = leader_with_followers();
 
