@@ -39,7 +39,8 @@ use super::state::{ElectionState, Role, State};
 /// Known drifts of the model from Kafka 4.x, from the "Corrections" section of KRAFT.md (the
 /// protocol reference). Each flag is `false` while the model drifts. A test that depends on one
 /// asserts the model's behaviour while its flag is `false` and Kafka's once it is `true`:
-/// whoever fixes a drift flips its flag and the tests check the fix.
+/// whoever fixes a drift flips its flag and the tests check the fix. "Corrections n" is the
+/// n-th bullet of that section.
 ///
 /// Divergences found while writing these tests that KRAFT.md does not list are tests of
 /// Kafka's behaviour marked `#[ignore = "drift from Kafka: …"]` instead.
