@@ -333,3 +333,612 @@ impl Replica {
         self.respond(from, correlation, rpc, ctx);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! One step of an election at a time: timers firing, Vote and PreVote answered and
+    //! counted, the durable vote, backoff, BeginQuorumEpoch.
+
+    use std::collections::BTreeSet;
+
+    use crate::kraft::state::Role::{Candidate, Follower, Leader, Prospective, Unattached};
+    use crate::kraft::testing::{drift, election, msg, Given};
+    use crate::record::{LeaderChangeMessage, Record};
+    use crate::trace::{Event, Reason, TimerKind};
+    use crate::types::{ms, NodeId, SimTime};
+
+    use super::super::rpc::ErrorCode;
+
+    const BEHIND: &str = "its log is behind ours";
+    const UP_TO_DATE: &str = "its log is at least as up to date as ours";
+
+    /// Node 1 of voters 1, 2, 3, Unattached in epoch 3 with log [1, 1, 2] (last position 2@3).
+    fn unattached() -> Given {
+        Given::node(1, &[1, 2, 3]).epoch(3).log(&[1, 1, 2])
+    }
+
+    fn backoff_of(step: &crate::kraft::testing::Step) -> Option<u64> {
+        step.events().into_iter().find_map(|e| match e {
+            Event::BackingOff { backoff } => Some(*backoff),
+            _ => None,
+        })
+    }
+
+    // ----- timers ---------------------------------------------------------------------------
+
+    #[test]
+    fn election_timeout_makes_an_unattached_voter_prospective_in_its_own_epoch() {
+        let mut n = unattached().start();
+        let fires_at = n.state_timer_ms();
+        assert!(n.poll_at(fires_at - 1).out.is_empty());
+
+        let s = n.poll_at(fires_at);
+
+        assert!(s.has(|e| matches!(e, Event::TimerExpired(TimerKind::Election))));
+        assert_eq!(s.transitions(), [(Unattached, Prospective, 3)]);
+        assert_eq!(s.reasons(), [Reason::ElectionTimeout]);
+        assert_eq!(s.messages(), [(2, "PreVote"), (3, "PreVote")]);
+        assert_eq!(
+            s.only_to(2).line(),
+            "PreVote epoch=3 candidate=1 lastOffsetEpoch=2 lastOffset=3"
+        );
+        // Prospective is memory-only: the epoch does not move and nothing is persisted.
+        assert_eq!(n.disk_election(), election(3, None, None));
+    }
+
+    #[test]
+    fn election_timeout_without_prevote_makes_a_candidate_in_the_next_epoch() {
+        let mut n = unattached().without_prevote().start();
+
+        let s = n.poll_at_deadline();
+
+        assert_eq!(s.transitions(), [(Unattached, Candidate, 4)]);
+        assert_eq!(n.disk_election(), election(4, None, Some(1)));
+        assert_eq!(s.messages(), [(2, "Vote"), (3, "Vote")]);
+        assert_eq!(
+            s.only_to(3).line(),
+            "Vote epoch=4 candidate=1 lastOffsetEpoch=2 lastOffset=3"
+        );
+        // The new epoch and the vote for itself are on disk before the first Vote leaves.
+        let persisted = s
+            .event_index(|e| matches!(e, Event::Transition { to: Candidate, .. }))
+            .unwrap();
+        assert!(persisted < s.send_index(2).unwrap());
+    }
+
+    #[test]
+    fn election_timeout_is_drawn_between_one_and_two_election_timeouts() {
+        let mut seen = BTreeSet::new();
+        for seed in 0..64 {
+            let n = unattached().seed(seed).start();
+            let t = n.state_timer_ms();
+            assert!((1000..2000).contains(&t), "seed {seed}: {t} ms");
+            seen.insert(t);
+        }
+        assert!(seen.len() > 32, "timeouts are randomized: {seen:?}");
+    }
+
+    // ----- PreVote ---------------------------------------------------------------------------
+
+    #[test]
+    fn a_majority_of_prevotes_makes_a_candidate_in_the_next_epoch() {
+        let mut n = unattached().start();
+        n.poll_at_deadline();
+
+        let s = n.answer(2, msg::vote_answer(3, None, true, true));
+
+        assert_eq!(s.transitions(), [(Prospective, Candidate, 4)]);
+        assert_eq!(s.reasons(), [Reason::PreVoteWon]);
+        assert_eq!(n.disk_election(), election(4, None, Some(1)));
+        let s = n.poll();
+        assert_eq!(s.messages(), [(2, "Vote"), (3, "Vote")]);
+        assert_eq!(
+            s.only_to(2).line(),
+            "Vote epoch=4 candidate=1 lastOffsetEpoch=2 lastOffset=3"
+        );
+    }
+
+    #[test]
+    fn prevote_is_granted_to_an_up_to_date_log_whatever_the_vote_and_persists_nothing() {
+        // It gave its binding vote of epoch 3 to node 3; a pre-vote ignores it.
+        let mut n = unattached().voted(3).start();
+
+        let s = n.deliver(2, msg::pre_vote(3, 2, 2, 3));
+
+        assert_eq!(s.vote_cast(), (true, UP_TO_DATE));
+        assert_eq!(
+            s.only_to(2).line(),
+            "PreVoteResponse epoch=3 leader=none granted=true"
+        );
+        assert!(s.transitions().is_empty());
+        assert_eq!(n.disk_election(), election(3, None, Some(3)));
+    }
+
+    #[test]
+    fn prevote_is_refused_to_a_log_that_is_behind() {
+        let mut n = unattached().start();
+        // A longer log of an older epoch is behind: the epoch is compared first.
+        let s = n.deliver(2, msg::pre_vote(3, 2, 1, 10));
+        assert_eq!(s.vote_cast(), (false, BEHIND));
+        // Same last epoch, shorter log.
+        let s = n.deliver(2, msg::pre_vote(3, 2, 2, 2));
+        assert_eq!(s.vote_cast(), (false, BEHIND));
+        assert_eq!(
+            s.only_to(2).line(),
+            "PreVoteResponse epoch=3 leader=none granted=false"
+        );
+        assert_eq!(n.role(), Unattached);
+    }
+
+    #[test]
+    fn prevote_is_refused_by_a_follower_once_it_fetched_from_its_leader() {
+        let mut n = unattached().leader(3).start();
+        assert_eq!(n.role(), Follower);
+        // Not yet heard from the leader: the pre-vote is granted.
+        let s = n.deliver(2, msg::pre_vote(3, 2, 2, 3));
+        assert_eq!(s.vote_cast(), (true, UP_TO_DATE));
+
+        n.poll();
+        n.answer(3, msg::fetched(3, 3, Some(3), Vec::new()));
+        let s = n.deliver(2, msg::pre_vote(3, 2, 2, 3));
+
+        assert_eq!(
+            s.vote_cast(),
+            (false, "it is fetching successfully from a live leader")
+        );
+        assert_eq!(n.role(), Follower);
+        assert_eq!(n.leader(), Some(3));
+    }
+
+    #[test]
+    fn prevote_of_a_higher_epoch_moves_to_that_epoch_without_voting() {
+        let mut n = unattached().leader(3).start();
+        n.poll();
+        n.answer(3, msg::fetched(3, 3, Some(3), Vec::new()));
+
+        let s = n.deliver(2, msg::pre_vote(5, 2, 2, 3));
+
+        assert_eq!(s.transitions(), [(Follower, Unattached, 5)]);
+        assert_eq!(s.vote_cast(), (true, UP_TO_DATE));
+        assert_eq!(n.disk_election(), election(5, None, None));
+        assert_eq!(
+            s.only_to(2).line(),
+            "PreVoteResponse epoch=5 leader=none granted=true"
+        );
+    }
+
+    #[test]
+    fn a_lost_prevote_returns_to_the_known_leader_or_else_to_unattached() {
+        // A follower of 2 whose fetch timer fired, rejected by both voters.
+        let mut n = unattached().leader(2).start();
+        let s = n.poll_at_deadline();
+        assert_eq!(s.transitions(), [(Follower, Prospective, 3)]);
+        assert_eq!(s.reasons(), [Reason::FetchTimeout]);
+        n.answer(2, msg::vote_answer(3, Some(2), false, true));
+        assert_eq!(
+            n.role(),
+            Prospective,
+            "one rejection of three leaves a majority possible"
+        );
+
+        let s = n.answer(3, msg::vote_answer(3, Some(2), false, true));
+
+        assert_eq!(s.transitions(), [(Prospective, Follower, 3)]);
+        assert_eq!(s.reasons(), [Reason::PreVoteLost]);
+        assert_eq!(n.disk_election(), election(3, Some(2), None));
+
+        // No leader known: back to Unattached, in the same epoch.
+        let mut n = unattached().start();
+        n.poll_at_deadline();
+        n.answer(2, msg::vote_answer(3, None, false, true));
+        let s = n.answer(3, msg::vote_answer(3, None, false, true));
+        assert_eq!(s.transitions(), [(Prospective, Unattached, 3)]);
+        assert_eq!(n.disk_election(), election(3, None, None));
+    }
+
+    // ----- Vote ------------------------------------------------------------------------------
+
+    #[test]
+    fn a_granted_vote_is_persisted_before_the_answer_leaves() {
+        let mut n = unattached().start();
+
+        let s = n.deliver(2, msg::vote(4, 2, 2, 3));
+
+        assert_eq!(
+            s.transitions(),
+            [(Unattached, Unattached, 4), (Unattached, Unattached, 4)]
+        );
+        assert_eq!(
+            s.reasons(),
+            [
+                Reason::HigherEpoch { from: NodeId(2) },
+                Reason::Voted {
+                    candidate: NodeId(2)
+                }
+            ]
+        );
+        assert_eq!(s.vote_cast(), (true, UP_TO_DATE));
+        assert_eq!(
+            s.only_to(2).line(),
+            "VoteResponse epoch=4 leader=none granted=true"
+        );
+        assert_eq!(n.disk_election(), election(4, None, Some(2)));
+        // The durable transition that records the vote comes before the answer.
+        let voted = s
+            .event_index(|e| {
+                matches!(
+                    e,
+                    Event::Transition {
+                        reason: Reason::Voted { .. },
+                        ..
+                    }
+                )
+            })
+            .unwrap();
+        assert!(voted < s.send_index(2).unwrap());
+    }
+
+    #[test]
+    fn a_vote_is_refused_to_a_second_candidate_of_the_epoch_even_after_a_restart() {
+        let mut n = unattached().start();
+        n.deliver(2, msg::vote(4, 2, 2, 3));
+
+        n.restart();
+        assert_eq!(
+            (n.role(), n.election()),
+            (Unattached, election(4, None, Some(2)))
+        );
+        let s = n.deliver(3, msg::vote(4, 3, 2, 3));
+
+        assert_eq!(
+            s.vote_cast(),
+            (false, "already voted for another candidate in this epoch")
+        );
+        assert_eq!(
+            s.only_to(3).line(),
+            "VoteResponse epoch=4 leader=none granted=false"
+        );
+        // The candidate it voted for may ask again (a retried request).
+        let s = n.deliver(2, msg::vote(4, 2, 2, 3));
+        assert_eq!(s.vote_cast(), (true, "already voted for it in this epoch"));
+        assert_eq!(n.disk_election(), election(4, None, Some(2)));
+    }
+
+    #[test]
+    fn a_vote_is_refused_to_a_stale_log_but_its_epoch_is_adopted() {
+        let mut n = unattached().start();
+
+        let s = n.deliver(2, msg::vote(4, 2, 1, 10));
+
+        assert_eq!(s.vote_cast(), (false, BEHIND));
+        assert_eq!(s.transitions(), [(Unattached, Unattached, 4)]);
+        assert_eq!(n.disk_election(), election(4, None, None));
+        // Still free to vote in epoch 4.
+        let s = n.deliver(3, msg::vote(4, 3, 2, 3));
+        assert_eq!(s.vote_cast(), (true, UP_TO_DATE));
+        assert_eq!(n.disk_election(), election(4, None, Some(3)));
+    }
+
+    #[test]
+    fn a_vote_or_prevote_of_an_older_epoch_is_fenced() {
+        let mut n = Given::node(1, &[1, 2, 3]).epoch(5).log(&[1, 1, 2]).start();
+
+        let s = n.deliver(2, msg::vote(4, 2, 2, 9));
+        assert_eq!(s.vote_cast(), (false, "its epoch is older than ours"));
+        assert_eq!(s.only_to(2).error(), ErrorCode::FencedLeaderEpoch);
+        assert_eq!(
+            s.only_to(2).line(),
+            "VoteResponse epoch=5 leader=none granted=false error=FENCED_LEADER_EPOCH"
+        );
+        let s = n.deliver(2, msg::pre_vote(4, 2, 2, 9));
+        assert_eq!(s.only_to(2).error(), ErrorCode::FencedLeaderEpoch);
+        assert_eq!(n.disk_election(), election(5, None, None));
+    }
+
+    #[test]
+    fn a_vote_whose_last_epoch_is_not_below_its_epoch_is_an_invalid_request() {
+        let mut n = unattached().start();
+
+        let s = n.deliver(2, msg::vote(4, 2, 4, 9));
+
+        assert_eq!(s.only_to(2).error(), ErrorCode::InvalidRequest);
+        assert_eq!(n.epoch(), 3);
+        // A PreVote is sent in the candidate's current epoch, so its last epoch may equal it.
+        let s = n.deliver(2, msg::pre_vote(3, 2, 3, 9));
+        assert_eq!(s.vote_cast(), (true, UP_TO_DATE));
+    }
+
+    #[test]
+    fn a_binding_vote_of_its_own_epoch_is_refused_by_a_follower_a_candidate_and_a_leader() {
+        let mut follower = unattached().leader(3).start();
+        let s = follower.deliver(2, msg::vote(3, 2, 2, 9));
+        assert_eq!(s.vote_cast(), (false, "it follows a leader of this epoch"));
+
+        let mut candidate = unattached().without_prevote().start();
+        candidate.poll_at_deadline();
+        let s = candidate.deliver(2, msg::vote(4, 2, 2, 9));
+        assert_eq!(s.vote_cast(), (false, "it is a candidate itself"));
+        assert_eq!(candidate.disk_election(), election(4, None, Some(1)));
+
+        let mut leader = Given::node(1, &[1, 2, 3]).log(&[1, 1, 2]).elected_in(4);
+        let s = leader.deliver(2, msg::vote(4, 2, 2, 9));
+        assert_eq!(s.vote_cast(), (false, "it is the leader"));
+        assert_eq!(leader.role(), Leader);
+    }
+
+    // ----- winning and losing ----------------------------------------------------------------
+
+    #[test]
+    fn a_candidate_with_a_majority_becomes_leader_and_announces_itself() {
+        let mut n = unattached().without_prevote().start();
+        n.poll_at_deadline();
+
+        let s = n.answer(2, msg::vote_answer(4, None, true, false));
+
+        assert_eq!(s.transitions(), [(Candidate, Leader, 4)]);
+        assert_eq!(s.reasons(), [Reason::ElectionWon]);
+        assert_eq!(n.disk_election(), election(4, Some(1), Some(1)));
+        // Its first record is a LeaderChangeMessage of its epoch; the HW starts unknown.
+        assert_eq!(n.log_epochs(), [1, 1, 2, 4]);
+        assert_eq!(
+            n.replica().log().entry(3).map(|(_, r)| r.clone()),
+            Some(Record::LeaderChange(LeaderChangeMessage {
+                leader: NodeId(1),
+                epoch: 4,
+                voters: vec![NodeId(1), NodeId(2), NodeId(3)],
+                granting_voters: vec![NodeId(1), NodeId(2)],
+            }))
+        );
+        assert_eq!(n.leader_state().epoch_start_offset, 3);
+        assert_eq!(n.hw(), None);
+        let s = n.poll();
+        assert_eq!(
+            s.messages(),
+            [(2, "BeginQuorumEpoch"), (3, "BeginQuorumEpoch")]
+        );
+        assert_eq!(s.only_to(3).line(), "BeginQuorumEpoch epoch=4 leader=1");
+    }
+
+    #[test]
+    fn a_single_voter_elects_itself_in_one_poll() {
+        let mut n = Given::node(1, &[1]).epoch(2).log(&[1, 2]).start();
+
+        let s = n.poll_at_deadline();
+
+        assert_eq!(
+            s.transitions(),
+            [
+                (Unattached, Prospective, 2),
+                (Prospective, Candidate, 3),
+                (Candidate, Leader, 3)
+            ]
+        );
+        assert!(s.sent().is_empty());
+        // Its own LeaderChangeMessage is a majority of one: committed at once.
+        assert_eq!(n.hw(), Some(3));
+    }
+
+    #[test]
+    fn a_higher_epoch_in_a_vote_answer_ends_the_candidacy() {
+        let mut n = unattached().without_prevote().start();
+        n.poll_at_deadline();
+
+        let s = n.answer(2, msg::vote_answer(6, None, false, false));
+
+        assert_eq!(s.transitions(), [(Candidate, Unattached, 6)]);
+        assert_eq!(s.reasons(), [Reason::HigherEpoch { from: NodeId(2) }]);
+        assert_eq!(n.disk_election(), election(6, None, None));
+
+        // Naming the leader of the higher epoch makes it a follower of that leader.
+        let mut n = unattached().without_prevote().start();
+        n.poll_at_deadline();
+        let s = n.answer(3, msg::vote_answer(6, Some(3), false, false));
+        assert_eq!(s.transitions(), [(Candidate, Follower, 6)]);
+        assert_eq!(n.disk_election(), election(6, Some(3), None));
+    }
+
+    #[test]
+    fn a_higher_epoch_in_any_answer_ends_a_leadership() {
+        let mut n = Given::node(1, &[1, 2, 3]).log(&[1, 1, 2]).elected_in(4);
+
+        // The answer to its own BeginQuorumEpoch comes from a node that moved on.
+        let s = n.answer(2, msg::begin_epoch_answer(6, Some(2)));
+
+        assert_eq!(s.transitions(), [(Leader, Follower, 6)]);
+        assert_eq!(n.disk_election(), election(6, Some(2), None));
+    }
+
+    #[test]
+    fn a_rejected_candidate_backs_off_within_kafkas_binary_exponential_bounds() {
+        // Kafka 3.9: min(100 ms × random.nextInt(2 << min(20, retries - 1)), 1000 ms).
+        let mut seen: Vec<BTreeSet<u64>> = vec![BTreeSet::new(); 6];
+        for seed in 0..40 {
+            let mut n = unattached().without_prevote().seed(seed).start();
+            for retry in 1..=5u32 {
+                let s = n.poll_at_deadline();
+                assert_eq!(n.role(), Candidate);
+                assert_eq!(n.epoch(), 3 + retry, "seed {seed}: {s:?}");
+                let epoch = n.epoch();
+                n.answer(2, msg::vote_answer(epoch, None, false, false));
+                let s = n.answer(3, msg::vote_answer(epoch, None, false, false));
+
+                let backoff = backoff_of(&s).expect("rejected by a majority: it backs off at once");
+                let bound = (100 * ((1u64 << retry) - 1)).min(1000);
+                assert!(
+                    backoff.is_multiple_of(ms(100)) && backoff <= ms(bound),
+                    "seed {seed}, retry {retry}: {backoff} µs"
+                );
+                assert_eq!(n.state_timer_ms(), n.now_ms() + backoff / 1000);
+                seen[retry as usize].insert(backoff / 1000);
+            }
+        }
+        assert_eq!(seen[1], BTreeSet::from([0, 100]));
+        assert!(
+            seen[2].contains(&300) && seen[2].len() >= 3,
+            "{:?}",
+            seen[2]
+        );
+        assert!(
+            seen[5].contains(&1000),
+            "capped at the maximum: {:?}",
+            seen[5]
+        );
+    }
+
+    #[test]
+    fn after_its_backoff_a_rejected_candidate_asks_for_prevotes_again_in_its_epoch() {
+        let mut n = unattached().start();
+        n.poll_at_deadline();
+        n.answer(2, msg::vote_answer(3, None, true, true));
+        n.poll();
+        n.answer(2, msg::vote_answer(4, None, false, false));
+        n.answer(3, msg::vote_answer(4, None, false, false));
+        assert_eq!(n.role(), Candidate);
+
+        let s = n.poll_at_deadline();
+
+        assert_eq!(s.transitions(), [(Candidate, Prospective, 4)]);
+        assert_eq!(s.reasons(), [Reason::BackoffOver]);
+        assert_eq!(s.messages(), [(2, "PreVote"), (3, "PreVote")]);
+        assert_eq!(n.disk_election(), election(4, None, Some(1)));
+    }
+
+    #[test]
+    fn a_candidate_whose_election_times_out_asks_for_prevotes_again() {
+        let mut n = unattached().start();
+        n.poll_at_deadline();
+        n.answer(2, msg::vote_answer(3, None, true, true));
+        n.poll();
+        assert_eq!(n.role(), Candidate);
+
+        let at = n.state_timer_ms();
+        let s = n.poll_at(at);
+
+        if drift::CANDIDATE_TIMEOUT_SKIPS_BACKOFF {
+            // Kafka 4.x `pollCandidate`: "Election was not granted, transitioning to
+            // prospective", at once.
+            assert_eq!(s.transitions(), [(Candidate, Prospective, 4)]);
+            assert_eq!(backoff_of(&s), None);
+        } else {
+            // DRIFT (Corrections 10): the model backs off first, as 3.9 does.
+            assert!(s.transitions().is_empty());
+            assert!(backoff_of(&s).is_some());
+            let s = n.poll_at_deadline();
+            assert_eq!(s.transitions(), [(Candidate, Prospective, 4)]);
+        }
+    }
+
+    // ----- restart ---------------------------------------------------------------------------
+
+    #[test]
+    fn a_voter_restarted_after_voting_for_itself_resumes_its_candidacy() {
+        let mut n = unattached().epoch(4).voted(1).start();
+
+        if drift::RESTARTED_SELF_VOTER_IS_CANDIDATE {
+            assert_eq!(n.startup.transitions(), [(Unattached, Candidate, 4)]);
+            let s = n.poll();
+            assert_eq!(s.messages(), [(2, "Vote"), (3, "Vote")]);
+        } else {
+            // DRIFT (Corrections 2): the model comes back Prospective (pre-vote on).
+            assert_eq!(n.startup.transitions(), [(Unattached, Prospective, 4)]);
+            let s = n.poll();
+            assert_eq!(s.messages(), [(2, "PreVote"), (3, "PreVote")]);
+        }
+        assert_eq!(n.disk_election(), election(4, None, Some(1)));
+    }
+
+    #[test]
+    fn a_prospective_records_the_binding_vote_it_grants() {
+        let mut n = unattached().epoch(4).start();
+        n.poll_at_deadline();
+        assert_eq!((n.role(), n.epoch()), (Prospective, 4));
+
+        let s = n.deliver(2, msg::vote(4, 2, 2, 3));
+        assert_eq!(s.vote_cast(), (true, UP_TO_DATE));
+        let second = n.deliver(3, msg::vote(4, 3, 2, 3));
+
+        if drift::PROSPECTIVE_RECORDS_BINDING_VOTE {
+            assert_eq!(n.disk_election(), election(4, None, Some(2)));
+            assert_eq!(
+                second.vote_cast(),
+                (false, "already voted for another candidate in this epoch")
+            );
+        } else {
+            // DRIFT (Corrections 3): the grant is not recorded, so the same epoch gets a
+            // second binding vote — two candidates of epoch 4 can both win.
+            assert_eq!(n.disk_election(), election(4, None, None));
+            assert_eq!(second.vote_cast(), (true, UP_TO_DATE));
+        }
+    }
+
+    #[test]
+    fn a_static_quorum_answers_a_vote_from_outside_its_voter_set() {
+        let mut n = unattached().start();
+
+        let s = n.deliver(9, msg::vote(4, 9, 2, 3));
+
+        if drift::NO_INCONSISTENT_VOTER_SET {
+            // 3.9+: only the epoch and the replica id are checked (KIP-853 relaxation).
+            assert_eq!(s.vote_cast(), (true, UP_TO_DATE));
+            assert_eq!(n.disk_election(), election(4, None, Some(9)));
+        } else {
+            // DRIFT (Corrections 5): Kafka 3.8's INCONSISTENT_VOTER_SET.
+            assert_eq!(s.only_to(9).error(), ErrorCode::InconsistentVoterSet);
+            assert_eq!(n.disk_election(), election(3, None, None));
+        }
+    }
+
+    // ----- BeginQuorumEpoch ------------------------------------------------------------------
+
+    #[test]
+    fn begin_quorum_epoch_makes_a_voter_follow_the_new_leader() {
+        let mut n = unattached().start();
+
+        let s = n.deliver(2, msg::begin_epoch(4, 2));
+
+        assert_eq!(s.transitions(), [(Unattached, Follower, 4)]);
+        assert_eq!(n.disk_election(), election(4, Some(2), None));
+        assert_eq!(
+            s.only_to(2).line(),
+            "BeginQuorumEpochResponse epoch=4 leader=2"
+        );
+        let s = n.poll();
+        assert_eq!(
+            s.only_to(2).line(),
+            "Fetch epoch=4 replica=1 fetchOffset=3 lastFetchedEpoch=2 maxWaitMs=500 highWatermark=0"
+        );
+        // A stale announcement is fenced and changes nothing.
+        let s = n.deliver(3, msg::begin_epoch(3, 3));
+        assert_eq!(s.only_to(3).error(), ErrorCode::FencedLeaderEpoch);
+        assert_eq!((n.epoch(), n.leader()), (4, Some(2)));
+    }
+
+    #[test]
+    fn begin_quorum_epoch_is_resent_each_half_fetch_timeout_to_voters_that_did_not_fetch() {
+        for prevote in [true, false] {
+            let mut n = Given::node(1, &[1, 2, 3])
+                .log(&[1, 1, 2])
+                .config(|c| c.prevote = prevote)
+                .elected_in(3);
+            n.answer(2, msg::begin_epoch_answer(3, Some(1)));
+            n.answer(3, msg::begin_epoch_answer(3, Some(1)));
+            n.set_time(600);
+            n.deliver(2, msg::fetch(3, 2, 4, 3, Some(0)));
+
+            assert!(n.poll_at(999).sent().is_empty());
+            let s = n.poll_at(1000);
+
+            if prevote {
+                // Kafka 4.x (KAFKA-16926): node 2 fetched 400 ms ago, so only 3 is told.
+                assert_eq!(s.messages(), [(3, "BeginQuorumEpoch")]);
+            } else {
+                // Kafka 3.9: every voter, every period.
+                assert_eq!(
+                    s.messages(),
+                    [(2, "BeginQuorumEpoch"), (3, "BeginQuorumEpoch")]
+                );
+            }
+            assert_eq!(n.leader_state().begin_quorum_deadline, SimTime(ms(2000)));
+        }
+    }
+}

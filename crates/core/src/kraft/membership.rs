@@ -221,3 +221,153 @@ impl Replica {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The voter set from VotersRecords (KIP-853), one step at a time.
+
+    use crate::kraft::state::Role::{Leader, Resigned};
+    use crate::kraft::testing::{batch, id, msg, Given, Node};
+    use crate::record::{Record, VotersRecord};
+    use crate::trace::{Event, Reason};
+
+    /// Node 1, leader of epoch 2 over a dynamic quorum of voters 1, 2, 3 (log [1] and its
+    /// LeaderChangeMessage: log end 2), with node 2 caught up: HW 2.
+    fn leader() -> Node {
+        let mut n = Given::node(1, &[1, 2, 3])
+            .log(&[1])
+            .config(|c| c.dynamic_quorum = true)
+            .elected_in(2);
+        n.deliver(2, msg::fetch(2, 2, 2, 2, Some(0)));
+        assert_eq!(n.hw(), Some(2));
+        n
+    }
+
+    fn voters_changed_to(step: &crate::kraft::testing::Step) -> Option<Vec<i32>> {
+        step.events().into_iter().find_map(|e| match e {
+            Event::VotersChanged { voters } => Some(voters.iter().map(|v| v.0).collect()),
+            _ => None,
+        })
+    }
+
+    fn voters_record(voters: &[i32]) -> Record {
+        Record::Voters(Box::new(VotersRecord {
+            voters: voters.iter().map(|v| id(*v)).collect(),
+        }))
+    }
+
+    #[test]
+    fn a_voters_record_changes_the_leaders_voter_set_as_soon_as_it_is_appended() {
+        let mut n = leader();
+        n.with(|r, ctx| r.remove_voter(id(3), ctx))
+            .expect("accepted");
+        assert_eq!(n.voters(), [1, 2, 3], "queued behind the append linger");
+
+        let s = n.poll_at(25);
+
+        assert_eq!(voters_changed_to(&s), Some(vec![1, 2]));
+        assert_eq!(n.voters(), [1, 2]);
+        assert_eq!(
+            n.leader_state().voters.keys().copied().collect::<Vec<_>>(),
+            [id(1), id(2)]
+        );
+        assert_eq!(n.hw(), Some(2), "in force, not yet committed");
+        // Committed once a majority of the new set, {1, 2}, holds it.
+        n.deliver(2, msg::fetch(2, 2, 3, 2, Some(2)));
+        assert_eq!(n.hw(), Some(3));
+        let s = n.poll();
+        assert!(s.has(|e| matches!(e, Event::AdminCompleted { .. })));
+    }
+
+    #[test]
+    fn an_added_voter_counts_towards_the_hw_at_once() {
+        let mut n = leader();
+        let refused = n.with(|r, ctx| r.add_voter(id(4), ctx));
+        assert!(
+            refused.is_err_and(|e| e.contains("has not caught up")),
+            "node 4 must first catch up as an observer"
+        );
+        n.deliver(4, msg::fetch(2, 4, 2, 2, Some(0)));
+        n.with(|r, ctx| r.add_voter(id(4), ctx)).expect("accepted");
+        n.poll_at(25);
+        assert_eq!(n.voters(), [1, 2, 3, 4]);
+
+        // Nodes 1 and 2 hold the VotersRecord: a majority of the old set, not of the new.
+        n.deliver(2, msg::fetch(2, 2, 3, 2, Some(2)));
+        assert_eq!(n.hw(), Some(2));
+        n.deliver(4, msg::fetch(2, 4, 3, 2, Some(2)));
+        assert_eq!(n.hw(), Some(3));
+    }
+
+    #[test]
+    fn a_second_voter_change_waits_until_the_first_commits() {
+        let mut n = leader();
+        n.with(|r, ctx| r.remove_voter(id(3), ctx))
+            .expect("accepted");
+
+        let second = n.with(|r, ctx| r.remove_voter(id(2), ctx));
+
+        assert!(
+            second.is_err_and(|e| e.contains("one change at a time")),
+            "single-server changes only"
+        );
+    }
+
+    #[test]
+    fn a_follower_adopts_a_voters_record_before_it_commits_and_drops_it_on_truncation() {
+        let mut n = Given::node(2, &[1, 2, 3])
+            .epoch(2)
+            .leader(1)
+            .log(&[1])
+            .config(|c| c.dynamic_quorum = true)
+            .start();
+        n.poll();
+
+        let s = n.answer(
+            1,
+            msg::fetched(
+                2,
+                1,
+                Some(1),
+                vec![batch(1, 2, vec![voters_record(&[1, 2, 3, 4])])],
+            ),
+        );
+
+        assert_eq!(voters_changed_to(&s), Some(vec![1, 2, 3, 4]));
+        assert_eq!(n.voters(), [1, 2, 3, 4]);
+        assert_eq!(n.hw(), Some(1), "the record is not committed");
+        n.poll();
+        let s = n.answer(1, msg::diverging(2, 1, (1, 1)));
+        assert_eq!(n.log_epochs(), [1]);
+        assert_eq!(voters_changed_to(&s), Some(vec![1, 2, 3]));
+        assert_eq!(n.voters(), [1, 2, 3]);
+    }
+
+    #[test]
+    fn a_leader_that_removes_itself_leads_until_the_change_commits_then_resigns() {
+        let mut n = leader();
+        n.with(|r, ctx| r.remove_voter(id(1), ctx))
+            .expect("accepted");
+        n.poll_at(25);
+        assert_eq!(n.voters(), [2, 3]);
+        assert!(!n.replica().is_voter());
+        assert_eq!(n.role(), Leader);
+
+        // Without its own vote, committing the VotersRecord at 2 takes both 2 and 3.
+        n.deliver(2, msg::fetch(2, 2, 3, 2, Some(2)));
+        assert_eq!(n.hw(), Some(2));
+        assert_eq!(n.poll().transitions(), []);
+        n.deliver(3, msg::fetch(2, 3, 3, 2, Some(2)));
+        assert_eq!(n.hw(), Some(3));
+
+        let s = n.poll();
+
+        assert!(s.has(|e| matches!(e, Event::AdminCompleted { .. })));
+        assert_eq!(s.transitions(), [(Leader, Resigned, 2)]);
+        assert_eq!(s.reasons(), [Reason::VoterSetChanged]);
+        assert_eq!(
+            s.only_to(2).line(),
+            "EndQuorumEpoch epoch=2 leader=1 preferredSuccessors=[2,3]"
+        );
+    }
+}

@@ -31,6 +31,8 @@ mod resign;
 pub mod rpc;
 pub mod snapshot;
 pub mod state;
+#[cfg(test)]
+pub(crate) mod testing;
 mod transition;
 
 pub use config::QuorumConfig;

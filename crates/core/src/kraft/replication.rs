@@ -533,3 +533,314 @@ impl Replica {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! One Fetch at a time: what the leader answers (records, divergence, a parked long-poll),
+    //! how the follower truncates and learns the HW, and the HW rule itself.
+
+    use crate::kraft::state::Role::Unattached;
+    use crate::kraft::testing::{batches, drift, id, msg, Given, Node};
+    use crate::trace::Event;
+    use crate::types::{ms, SimTime};
+
+    /// Node 1, leader of epoch 3 over voters 1, 2, 3 with log [1, 1, 2] and its
+    /// LeaderChangeMessage at offset 3 (log end 4, epoch start 3), at time 0.
+    fn leader() -> Node {
+        Given::node(1, &[1, 2, 3]).log(&[1, 1, 2]).elected_in(3)
+    }
+
+    /// Node 2, follower of node 1 in epoch 3, with log `epochs`.
+    fn follower(epochs: &[u32]) -> Node {
+        Given::node(2, &[1, 2, 3])
+            .epoch(3)
+            .leader(1)
+            .log(epochs)
+            .start()
+    }
+
+    fn hw_moved_to(step: &crate::kraft::testing::Step) -> Option<u64> {
+        step.events().into_iter().find_map(|e| match e {
+            Event::HighWatermark { hw, .. } => Some(*hw),
+            _ => None,
+        })
+    }
+
+    // ----- the leader's side -----------------------------------------------------------------
+
+    #[test]
+    fn the_leader_answers_a_fetch_with_the_records_from_its_offset() {
+        let mut n = leader();
+
+        let s = n.deliver(2, msg::fetch(3, 2, 1, 1, Some(0)));
+
+        let answer = s.only_to(2);
+        assert_eq!(answer.records(), [(1, 1), (2, 2), (3, 3)]);
+        assert_eq!(
+            answer.line(),
+            "FetchResponse epoch=3 leader=1 highWatermark=none records=1..4"
+        );
+        // The fetch offset is what the leader now knows node 2 holds.
+        assert_eq!(n.leader_state().voters[&id(2)].end_offset, Some(1));
+    }
+
+    #[test]
+    fn a_fetch_whose_last_epoch_diverges_gets_the_end_of_the_largest_common_epoch() {
+        // Leader of epoch 4 with log [1, 1, 3, 3] + its LeaderChangeMessage at 4.
+        let mut n = Given::node(1, &[1, 2, 3]).log(&[1, 1, 3, 3]).elected_in(4);
+
+        // Node 2 holds [1, 1, 2, 2, 2]: epoch 2 never existed on the leader, whose largest
+        // epoch not above 2 is epoch 1, ending at offset 2.
+        let s = n.deliver(2, msg::fetch(4, 2, 5, 2, Some(0)));
+        assert_eq!(
+            s.only_to(2).line(),
+            "FetchResponse epoch=4 leader=1 highWatermark=none divergingEpoch=1@2"
+        );
+        assert!(s.only_to(2).records().is_empty());
+        // Node 3 holds [1, 1, 3, 3, 3]: one epoch-3 record more than the leader, whose epoch 3
+        // ends at 4.
+        let s = n.deliver(3, msg::fetch(4, 3, 5, 3, Some(0)));
+        assert_eq!(
+            s.only_to(3).line(),
+            "FetchResponse epoch=4 leader=1 highWatermark=none divergingEpoch=3@4"
+        );
+        // A diverging fetch says nothing about what the fetcher holds.
+        assert_eq!(n.leader_state().voters[&id(2)].end_offset, None);
+        assert_eq!(n.leader_state().voters[&id(3)].end_offset, None);
+    }
+
+    // ----- the follower's side ---------------------------------------------------------------
+
+    #[test]
+    fn a_follower_truncates_to_the_diverging_epoch_and_fetches_from_there() {
+        // Given a follower in epoch 3 with log [1, 1, 2] …
+        let mut n = follower(&[1, 1, 2]);
+        let s = n.poll();
+        assert_eq!(
+            s.only_to(1).line(),
+            "Fetch epoch=3 replica=2 fetchOffset=3 lastFetchedEpoch=2 maxWaitMs=500 highWatermark=0"
+        );
+
+        // … when the answer is DivergingEpoch(2, end 2) …
+        let s = n.answer(1, msg::diverging(3, 1, (2, 2)));
+
+        // … then it truncates to 2 and fetches from offset 2.
+        assert!(s.has(|e| matches!(
+            e,
+            Event::Truncated {
+                to_offset: 2,
+                removed: 1
+            }
+        )));
+        assert_eq!(n.log_epochs(), [1, 1]);
+        let s = n.poll();
+        assert_eq!(
+            s.only_to(1).line(),
+            "Fetch epoch=3 replica=2 fetchOffset=2 lastFetchedEpoch=1 maxWaitMs=500 highWatermark=0"
+        );
+    }
+
+    #[test]
+    fn a_follower_without_the_diverging_epoch_truncates_to_the_end_of_its_largest_epoch_below() {
+        let mut n = follower(&[1, 1, 3]);
+        n.poll();
+
+        // The leader's epoch 2 (ending at 4) is one this follower never had.
+        let s = n.answer(1, msg::diverging(3, 1, (2, 4)));
+
+        assert!(s.has(|e| matches!(e, Event::Truncated { to_offset: 2, .. })));
+        assert_eq!(n.log_epochs(), [1, 1]);
+    }
+
+    #[test]
+    fn a_truncation_below_the_high_watermark_is_refused() {
+        let mut n = follower(&[1, 1, 2, 2]);
+        n.poll();
+        n.answer(1, msg::fetched(3, 1, Some(4), Vec::new()));
+        assert_eq!(n.hw(), Some(4));
+        n.poll();
+
+        let s = n.answer(1, msg::diverging(3, 1, (1, 2)));
+
+        assert_eq!(
+            s.illegal(),
+            ["truncation to 2 would go below the high watermark 4"]
+        );
+        assert_eq!(n.log_epochs(), [1, 1, 2, 2]);
+    }
+
+    #[test]
+    fn a_follower_learns_the_hw_capped_at_its_log_end_and_never_lowers_it() {
+        let mut n = follower(&[1, 1]);
+        n.poll();
+
+        let s = n.answer(1, msg::fetched(3, 1, Some(6), batches(2, &[2])));
+
+        assert_eq!(n.log_epochs(), [1, 1, 2]);
+        assert_eq!(n.hw(), Some(3), "min(leader HW 6, log end 3)");
+        assert!(s.has(|e| matches!(
+            e,
+            Event::HighWatermark {
+                hw: 3,
+                by_leader: false,
+                ..
+            }
+        )));
+        n.poll();
+        let s = n.answer(1, msg::fetched(3, 1, Some(2), Vec::new()));
+        assert_eq!(n.hw(), Some(3));
+        assert_eq!(hw_moved_to(&s), None);
+    }
+
+    #[test]
+    fn an_unattached_voter_looks_for_the_leader_while_it_waits() {
+        let mut n = Given::node(1, &[1, 2, 3]).epoch(3).log(&[1, 1, 2]).start();
+        assert_eq!(n.role(), Unattached);
+
+        let s = n.poll();
+
+        if drift::UNATTACHED_VOTER_FETCHES {
+            // Kafka 4.x `pollUnattachedCommon`: Fetch from a bootstrap voter.
+            assert_eq!(s.sent().len(), 1);
+            assert_eq!(s.sent()[0].rpc.name(), "Fetch");
+        } else {
+            // DRIFT (Corrections 4): silent until its election timer fires.
+            assert!(s.sent().is_empty());
+        }
+    }
+
+    // ----- the high watermark ----------------------------------------------------------------
+
+    #[test]
+    fn the_hw_moves_only_once_a_majority_of_voters_holds_a_record_of_the_leaders_epoch() {
+        let mut n = leader();
+
+        // Node 2 holds every record of the older epochs (offsets 0..3): with the leader, a
+        // majority holds offset 3 — but no record of epoch 3.
+        let s = n.deliver(2, msg::fetch(3, 2, 3, 2, Some(0)));
+        assert_eq!(n.hw(), None);
+        assert_eq!(hw_moved_to(&s), None);
+        assert_eq!(
+            s.only_to(2).records(),
+            [(3, 3)],
+            "it gets the LeaderChangeMessage"
+        );
+
+        // Once node 2 holds the LeaderChangeMessage too, everything up to 4 commits.
+        let s = n.deliver(2, msg::fetch(3, 2, 4, 3, Some(0)));
+        assert_eq!(n.hw(), Some(4));
+        assert!(s.has(|e| matches!(
+            e,
+            Event::HighWatermark {
+                hw: 4,
+                by_leader: true,
+                ..
+            }
+        )));
+        assert_eq!(
+            s.only_to(2).line(),
+            "FetchResponse epoch=3 leader=1 highWatermark=4"
+        );
+    }
+
+    #[test]
+    fn fetches_from_observers_never_move_the_hw() {
+        let mut n = leader();
+
+        for observer in 10..15 {
+            n.deliver(observer, msg::fetch(3, observer, 4, 3, Some(0)));
+        }
+
+        assert_eq!(
+            n.hw(),
+            None,
+            "five observers at the log end are not a majority"
+        );
+        assert_eq!(n.leader_state().observers.len(), 5);
+        assert_eq!(n.leader_state().parked.len(), 5);
+        // One voter is: and the new HW goes to every parked fetcher at once.
+        let s = n.deliver(3, msg::fetch(3, 3, 4, 3, Some(0)));
+        assert_eq!(n.hw(), Some(4));
+        assert_eq!(
+            s.messages(),
+            [
+                (10, "FetchResponse"),
+                (11, "FetchResponse"),
+                (12, "FetchResponse"),
+                (13, "FetchResponse"),
+                (14, "FetchResponse"),
+                (3, "FetchResponse")
+            ]
+        );
+    }
+
+    // ----- the long-poll ---------------------------------------------------------------------
+
+    /// The leader with HW 4 (node 2 caught up) and node 3's fetch at the log end parked, with
+    /// correlation id 77.
+    fn leader_with_a_parked_fetch() -> Node {
+        let mut n = leader();
+        n.deliver(2, msg::fetch(3, 2, 4, 3, Some(0)));
+        assert_eq!(n.hw(), Some(4));
+        let s = n.deliver_as(3, 77, msg::fetch(3, 3, 4, 3, Some(4)));
+        assert!(s.sent().is_empty(), "nothing to send yet: parked\n{s:?}");
+        n
+    }
+
+    #[test]
+    fn a_fetch_at_the_log_end_is_parked_and_answered_after_max_wait() {
+        let mut n = leader_with_a_parked_fetch();
+        assert_eq!(n.leader_state().parked.len(), 1);
+        assert_eq!(n.leader_state().parked[0].deadline, SimTime(ms(500)));
+
+        assert!(n.poll_at(499).sent().is_empty());
+        let s = n.poll_at(500);
+
+        let answer = s.only_to(3);
+        assert_eq!(answer.correlation, 77);
+        assert_eq!(
+            answer.line(),
+            "FetchResponse epoch=3 leader=1 highWatermark=4"
+        );
+        assert!(n.leader_state().parked.is_empty());
+    }
+
+    #[test]
+    fn a_parked_fetch_is_answered_as_soon_as_the_log_grows() {
+        let mut n = leader_with_a_parked_fetch();
+        n.set_time(100);
+        assert_eq!(n.write(1), 4);
+        assert!(n.poll_at(124).sent().is_empty(), "the append lingers 25 ms");
+
+        let s = n.poll_at(125);
+
+        let answer = s.only_to(3);
+        assert_eq!(answer.correlation, 77);
+        assert_eq!(answer.records(), [(4, 3)]);
+    }
+
+    #[test]
+    fn without_kip_1166_a_parked_fetch_waits_for_data_not_for_the_hw() {
+        let mut n = Given::node(1, &[1, 2, 3, 4, 5])
+            .log(&[1, 1, 2])
+            .config(|c| c.fetch_sends_high_watermark = false)
+            .elected_in(3);
+        // Node 2 is at the log end: parked (2 of 5 is no majority, the HW stays unknown).
+        let s = n.deliver(2, msg::fetch(3, 2, 4, 3, None));
+        assert!(s.sent().is_empty());
+
+        // Node 3 joins it: 3 of 5, the HW moves to 4, and no record was appended.
+        let s = n.deliver(3, msg::fetch(3, 3, 4, 3, None));
+        assert_eq!(n.hw(), Some(4));
+
+        if drift::PRE_KIP1166_PARKED_FETCH_WAITS_FOR_DATA {
+            assert!(s.sent().is_empty(), "{s:?}");
+        } else {
+            // DRIFT (Corrections 6): the model answers the parked fetch when the HW moves.
+            assert_eq!(
+                s.only_to(2).line(),
+                "FetchResponse epoch=3 leader=1 highWatermark=4"
+            );
+        }
+    }
+}
