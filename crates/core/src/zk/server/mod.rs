@@ -18,6 +18,15 @@
 //!   session a full timeout. Watches are kept by the server a client talks to and fire once.
 //! - **Load**: client work queues on a server (`zk-connect`, `zk-request` costs), so a
 //!   reconnection storm delays everyone, the controller's session included.
+//!
+//! Where things happen:
+//! - this file: the server, its disk, its roles and their state; start, the message dispatch,
+//!   `poll` and `next_deadline`;
+//! - `election.rs`: FastLeaderElection (votes, notifications, the decision);
+//! - `zab.rs`: ZAB: leading and following, sync (`FOLLOWERINFO`, `NEWLEADER`), proposals,
+//!   acknowledgements and commits, and how a leader and a follower notice they lost each other;
+//! - `sessions.rs`: the client side: the request queue, connections, reads and watches,
+//!   sessions, pings and expiry, and the modelled clients' reconnection storm.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
@@ -25,11 +34,14 @@ use std::sync::Arc;
 use crate::costs::CostModel;
 use crate::effect::Ctx;
 use crate::message::Payload;
-use crate::trace::Event;
 use crate::types::{ms, NodeId, SimTime};
 
-use super::rpc::{ClientMsg, ClientOp, ClientResult, Origin, PeerMsg, Txn, Vote, ZkMessage};
-use super::tree::{DataTree, SessionId, WatchKind, ZkError, Zxid};
+use super::rpc::{ClientMsg, Origin, PeerMsg, Txn, Vote, ZkMessage};
+use super::tree::{DataTree, SessionId, Zxid};
+
+mod election;
+mod sessions;
+mod zab;
 
 /// The ensemble's timing (`zoo.cfg`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -45,10 +57,6 @@ pub struct ZkConfig {
     /// The session timeout Kafka asks for, `zookeeper.session.timeout.ms` (18000).
     pub session_timeout_ms: u64,
 }
-
-/// How soon a follower tries the leader again when it has not answered (it may still be
-/// finishing its own election): `leaderConnectDelayDuringRetryMs`, 100 ms.
-const LEADER_CONNECT_RETRY_MS: u64 = 100;
 
 impl Default for ZkConfig {
     fn default() -> Self {
@@ -303,12 +311,6 @@ impl ZkServer {
             .extend(logged.into_iter().filter(|(z, _)| *z > last));
     }
 
-    /// The last zxid in its log, committed or not: what its election vote carries.
-    fn last_logged(&self) -> Zxid {
-        let accepted = self.disk.accepted.keys().next_back().copied().unwrap_or(0);
-        self.disk.last_zxid.max(accepted)
-    }
-
     /// This server's id.
     pub fn id(&self) -> NodeId {
         self.id
@@ -388,64 +390,11 @@ impl ZkServer {
             .collect()
     }
 
-    fn my_vote(&self) -> Vote {
-        Vote {
-            leader: self.id,
-            zxid: self.last_logged(),
-            epoch: self.disk.current_epoch,
-        }
-    }
-
-    /// Drops every client (they reconnect elsewhere) and its watches.
-    fn drop_clients(&mut self, ctx: &mut Ctx) {
-        for c in std::mem::take(&mut self.clients).into_keys() {
-            ctx.send(c, client(ClientMsg::Disconnect));
-        }
-        self.watches.clear();
-        self.queue.clear();
-        if self.background_clients > 0 && self.served && !self.background_disconnected {
-            self.background_disconnected = true;
-            self.background_lost_at = ctx.now;
-            ctx.emit(Event::ZkClientsDisconnected {
-                count: self.background_clients,
-            });
-        }
-    }
-
-    fn become_looking(&mut self, why: &str, ctx: &mut Ctx) {
-        self.drop_clients(ctx);
-        self.keep_log();
-        let vote = self.my_vote();
-        let mut votes = BTreeMap::new();
-        votes.insert(self.id, (vote, true));
-        self.state = State::Looking(Looking {
-            vote,
-            votes,
-            finalize_at: None,
-            resend_at: ctx.now + ms(400),
-            resend_every: 400,
-        });
-        ctx.emit(Event::ZkRoleChanged {
-            role: ZkRole::Looking.name(),
-            epoch: self.disk.epoch,
-            why: why.to_string(),
-        });
-        self.broadcast(vote, true, ctx);
-        self.maybe_decide(ctx);
-    }
-
     /// Handles a message.
     pub fn handle(&mut self, from: NodeId, msg: ZkMessage, ctx: &mut Ctx) {
         match msg {
             ZkMessage::Peer(p) => self.handle_peer(from, p, ctx),
-            ZkMessage::Client(c) => {
-                let cost = match &c {
-                    ClientMsg::Connect { .. } => self.costs.zk_connect_us,
-                    _ => self.costs.zk_request_us,
-                };
-                self.busy_until = self.busy_until.max(ctx.now) + cost;
-                self.queue.push_back((self.busy_until, from, c));
-            }
+            ZkMessage::Client(c) => self.enqueue(from, c, ctx.now),
             ZkMessage::Kafka(_) => {}
             ZkMessage::Reset => self.on_reset(from, ctx),
         }
@@ -486,863 +435,49 @@ impl ZkServer {
                 accepted_epoch,
                 epoch_leader,
                 ..
-            } => {
-                let State::Leading(l) = &mut self.state else {
-                    return;
-                };
-                let mine = accepted_epoch == l.epoch && epoch_leader == Some(self.id);
-                if accepted_epoch >= l.epoch && !mine {
-                    if l.epoch_set {
-                        // It saw a newer epoch: this leader is stale and must not sync it
-                        // (LearnerHandler refuses; the follower looks again).
-                        return;
-                    }
-                    // ZAB's epoch proposal: the new epoch is above every epoch its quorum
-                    // accepted, so that no two leaders ever share one.
-                    l.epoch = accepted_epoch + 1;
-                    self.disk.epoch = l.epoch;
-                    self.disk.epoch_leader = Some(self.id);
-                }
-                l.followers.insert(
-                    from,
-                    FollowerView {
-                        synced: false,
-                        last_heard: ctx.now,
-                    },
-                );
-                if l.epoch_set {
-                    return self.sync_follower(from, ctx);
-                }
-                // The epoch is settled once a quorum has joined (Leader.getEpochToPropose
-                // waits for it); only then does anyone get NEWLEADER.
-                let quorum = self.ensemble.len() / 2 + 1;
-                if 1 + l.followers.len() >= quorum {
-                    l.epoch_set = true;
-                    let joined: Vec<NodeId> = l.followers.keys().copied().collect();
-                    for f in joined {
-                        self.sync_follower(f, ctx);
-                    }
-                }
-            }
+            } => self.on_follower_info(from, accepted_epoch, epoch_leader, ctx),
             PeerMsg::NewLeader {
                 epoch,
                 tree,
                 sessions,
                 zxid,
-            } => {
-                let State::Following(f) = &mut self.state else {
-                    return;
-                };
-                if f.leader != from {
-                    return;
-                }
-                if epoch < self.disk.epoch
-                    || (epoch == self.disk.epoch
-                        && self.disk.epoch_leader.is_some_and(|l| l != from))
-                {
-                    let why = format!(
-                        "leader {from} offers epoch {epoch}, older than its own {}",
-                        self.disk.epoch
-                    );
-                    return self.become_looking(&why, ctx);
-                }
-                f.synced = true;
-                f.epoch = epoch;
-                f.last_heard = ctx.now;
-                f.pending.retain(|z, _| *z > zxid);
-                self.disk.tree = tree;
-                self.disk.sessions = sessions.iter().copied().collect();
-                self.disk.last_zxid = zxid;
-                // The leader's history replaces its own (what it lacks was never committed;
-                // what is outstanding the leader sends again).
-                self.disk.accepted.clear();
-                self.disk.epoch = epoch;
-                self.disk.current_epoch = epoch;
-                self.disk.epoch_leader = Some(from);
-                ctx.send(from, zk(PeerMsg::AckNewLeader { epoch }));
-                ctx.emit(Event::ZkRoleChanged {
-                    role: ZkRole::Following.name(),
-                    epoch,
-                    why: format!("in sync with leader {from}"),
-                });
-                self.background_reconnect(ctx);
-                self.apply_follower_commits(ctx);
-            }
-            PeerMsg::AckNewLeader { epoch } => {
-                let quorum = self.quorum();
-                let sessions: Vec<(SessionId, u64)> =
-                    self.disk.sessions.iter().map(|(s, t)| (*s, *t)).collect();
-                let State::Leading(l) = &mut self.state else {
-                    return;
-                };
-                if epoch != l.epoch {
-                    return;
-                }
-                if let Some(f) = l.followers.get_mut(&from) {
-                    f.synced = true;
-                    f.last_heard = ctx.now;
-                }
-                let synced = 1 + l.followers.values().filter(|f| f.synced).count();
-                if !l.established && synced >= quorum {
-                    l.established = true;
-                    // A new leader gives every session a full timeout (SessionTrackerImpl).
-                    l.expires = sessions
-                        .iter()
-                        .map(|(s, t)| (*s, ctx.now + ms(*t)))
-                        .collect();
-                    let epoch = l.epoch;
-                    let held = std::mem::take(&mut l.held);
-                    self.disk.current_epoch = epoch;
-                    ctx.emit(Event::ZkRoleChanged {
-                        role: ZkRole::Leading.name(),
-                        epoch,
-                        why: format!("{synced} of {} servers in sync", self.ensemble.len()),
-                    });
-                    for (txn, origin) in held {
-                        self.propose(txn, Some(origin), ctx);
-                    }
-                    self.background_reconnect(ctx);
-                }
-            }
+            } => self.on_new_leader(from, epoch, tree, sessions, zxid, ctx),
+            PeerMsg::AckNewLeader { epoch } => self.on_ack_new_leader(from, epoch, ctx),
             PeerMsg::Proposal { zxid, txn, origin } => {
-                if let State::Following(f) = &mut self.state {
-                    if f.leader == from {
-                        f.last_heard = ctx.now;
-                        if zxid > self.disk.last_zxid {
-                            f.pending.insert(zxid, (txn, origin));
-                            ctx.send(from, zk(PeerMsg::Ack { zxid }));
-                        }
-                        self.apply_follower_commits(ctx);
-                    }
-                }
+                self.on_proposal(from, zxid, txn, origin, ctx)
             }
-            PeerMsg::Ack { zxid } => {
-                if let State::Leading(l) = &mut self.state {
-                    if let Some(p) = l.proposals.get_mut(&zxid) {
-                        p.acks.insert(from);
-                    }
-                    if let Some(f) = l.followers.get_mut(&from) {
-                        f.last_heard = ctx.now;
-                    }
-                    self.leader_commit(ctx);
-                }
-            }
-            PeerMsg::Commit { zxid } => {
-                if let State::Following(f) = &mut self.state {
-                    if f.leader == from {
-                        f.last_heard = ctx.now;
-                        f.commit_upto = f.commit_upto.max(zxid);
-                        self.apply_follower_commits(ctx);
-                    }
-                }
-            }
-            PeerMsg::Ping { touched } => match &mut self.state {
-                State::Following(f) if f.leader == from => {
-                    f.last_heard = ctx.now;
-                    let touched: Vec<SessionId> =
-                        std::mem::take(&mut f.touched).into_iter().collect();
-                    ctx.send(from, zk(PeerMsg::Ping { touched }));
-                }
-                State::Leading(l) => {
-                    if let Some(f) = l.followers.get_mut(&from) {
-                        f.last_heard = ctx.now;
-                    }
-                    for s in touched {
-                        if let Some(t) = self.disk.sessions.get(&s) {
-                            l.expires.insert(s, ctx.now + ms(*t));
-                        }
-                    }
-                }
-                _ => {}
-            },
-            PeerMsg::Forward { txn, origin } => match &mut self.state {
-                State::Leading(l) if l.established => self.propose(txn, Some(origin), ctx),
-                // A follower synced before the leader had its quorum already serves clients;
-                // their writes wait for the leader to be established.
-                State::Leading(l) => l.held.push((txn, origin)),
-                _ => {}
-            },
-            PeerMsg::Refused { error, origin } => {
-                if origin.server == self.id {
-                    ctx.send(
-                        origin.client,
-                        client(ClientMsg::Response {
-                            xid: origin.xid,
-                            result: ClientResult::Error(error),
-                        }),
-                    );
-                }
-            }
+            PeerMsg::Ack { zxid } => self.on_ack(from, zxid, ctx),
+            PeerMsg::Commit { zxid } => self.on_commit(from, zxid, ctx),
+            PeerMsg::Ping { touched } => self.on_ping(from, touched, ctx),
+            PeerMsg::Forward { txn, origin } => self.on_forward(txn, origin, ctx),
+            PeerMsg::Refused { error, origin } => self.on_refused(error, origin, ctx),
         }
-    }
-
-    fn on_notification(&mut self, from: NodeId, vote: Vote, looking: bool, ctx: &mut Ctx) {
-        let State::Looking(l) = &mut self.state else {
-            // A settled server answers a looking one with the leader it follows or is.
-            if let (true, Some(settled)) = (looking, self.settled_vote()) {
-                ctx.send(
-                    from,
-                    zk(PeerMsg::Notification {
-                        vote: settled,
-                        looking: false,
-                    }),
-                );
-            }
-            return;
-        };
-        l.votes.insert(from, (vote, looking));
-        if looking && vote.beats(&l.vote) {
-            l.vote = vote;
-            l.votes.insert(self.id, (vote, true));
-            l.finalize_at = None;
-            self.broadcast(vote, true, ctx);
-        }
-        self.maybe_decide(ctx);
-    }
-
-    /// Sends `vote` to every other server.
-    fn broadcast(&self, vote: Vote, looking: bool, ctx: &mut Ctx) {
-        for p in self.peers() {
-            ctx.send(p, zk(PeerMsg::Notification { vote, looking }));
-        }
-    }
-
-    /// A settled server's vote: the leader it follows or is, in that leader's epoch.
-    fn settled_vote(&self) -> Option<Vote> {
-        let (leader, epoch) = match &self.state {
-            State::Looking(_) => return None,
-            State::Following(f) => (f.leader, f.epoch),
-            State::Leading(l) => (self.id, l.epoch),
-        };
-        Some(Vote {
-            leader,
-            zxid: self.disk.last_zxid,
-            epoch,
-        })
-    }
-
-    /// Decides when a quorum settled on a leader (join it at once), or when a quorum of
-    /// looking servers shares this server's vote and `finalizeWait` passed.
-    fn maybe_decide(&mut self, ctx: &mut Ctx) {
-        let quorum = self.quorum();
-        let finalize = ms(self.cfg.finalize_wait_ms);
-        let State::Looking(l) = &mut self.state else {
-            return;
-        };
-        // An established ensemble: a quorum names the same settled leader.
-        let mut settled: BTreeMap<NodeId, usize> = BTreeMap::new();
-        for (who, (v, looking)) in &l.votes {
-            if !looking && *who != self.id {
-                *settled.entry(v.leader).or_default() += 1;
-            }
-        }
-        // Settled servers plus this one agreeing make a quorum.
-        // FastLeaderElection.checkLeader: only if the leader itself says it leads (followers
-        // of a dead leader would otherwise lead everyone back to it).
-        if let Some((leader, _)) = settled.iter().find(|(leader, n)| {
-            **n + 1 >= quorum
-                && **leader != self.id
-                && l.votes
-                    .get(leader)
-                    .is_some_and(|(v, looking)| !looking && v.leader == **leader)
-        }) {
-            let leader = *leader;
-            let epoch = l.votes.values().map(|(v, _)| v.epoch).max().unwrap_or(0);
-            return self.become_follower(leader, epoch, ctx);
-        }
-        // Only looking servers' votes count here (FastLeaderElection's recvset); settled
-        // ones (outofelection) only through checkLeader above.
-        let agree = l
-            .votes
-            .values()
-            .filter(|(v, looking)| *looking && *v == l.vote)
-            .count();
-        if agree < quorum {
-            l.finalize_at = None;
-            return;
-        }
-        match l.finalize_at {
-            None => l.finalize_at = Some(ctx.now + finalize),
-            Some(t) if ctx.now >= t => {
-                let vote = l.vote;
-                if vote.leader == self.id {
-                    self.become_leader(ctx);
-                } else {
-                    self.become_follower(vote.leader, vote.epoch, ctx);
-                }
-            }
-            Some(_) => {}
-        }
-    }
-
-    fn become_leader(&mut self, ctx: &mut Ctx) {
-        // Its log is the new history: what it logged from earlier epochs is committed now
-        // (ZAB's new leader proposes its whole history with NEWLEADER).
-        for (zxid, txn) in std::mem::take(&mut self.disk.accepted) {
-            self.apply(zxid, txn, None, ctx);
-        }
-        let epoch = self.disk.epoch + 1;
-        self.disk.epoch = epoch;
-        self.disk.epoch_leader = Some(self.id);
-        self.state = State::Leading(Leading {
-            epoch,
-            counter: 0,
-            followers: BTreeMap::new(),
-            established: self.ensemble.len() == 1,
-            started: ctx.now,
-            proposals: BTreeMap::new(),
-            expires: BTreeMap::new(),
-            closing: BTreeSet::new(),
-            next_ping: ctx.now,
-            next_expiry_check: ctx.now + ms(self.cfg.tick_ms),
-            held: Vec::new(),
-            epoch_set: self.ensemble.len() == 1,
-        });
-        ctx.emit(Event::ZkRoleChanged {
-            role: "leader-elect",
-            epoch,
-            why: "won the election; waiting for a quorum to sync".into(),
-        });
-        if let Some(vote) = self.settled_vote() {
-            self.broadcast(vote, false, ctx);
-        }
-        if self.ensemble.len() == 1 {
-            self.disk.current_epoch = epoch;
-            let sessions: Vec<(SessionId, u64)> =
-                self.disk.sessions.iter().map(|(s, t)| (*s, *t)).collect();
-            if let State::Leading(l) = &mut self.state {
-                l.expires = sessions
-                    .iter()
-                    .map(|(s, t)| (*s, ctx.now + ms(*t)))
-                    .collect();
-            }
-            ctx.emit(Event::ZkRoleChanged {
-                role: ZkRole::Leading.name(),
-                epoch,
-                why: "a single server".into(),
-            });
-            self.background_reconnect(ctx);
-        }
-    }
-
-    fn become_follower(&mut self, leader: NodeId, epoch: u32, ctx: &mut Ctx) {
-        self.state = State::Following(Following {
-            leader,
-            epoch,
-            synced: false,
-            last_heard: ctx.now,
-            joined: ctx.now,
-            hello_at: ctx.now + ms(LEADER_CONNECT_RETRY_MS),
-            touched: BTreeSet::new(),
-            pending: BTreeMap::new(),
-            commit_upto: 0,
-        });
-        ctx.send(
-            leader,
-            zk(PeerMsg::FollowerInfo {
-                last_zxid: self.disk.last_zxid,
-                accepted_epoch: self.disk.epoch,
-                epoch_leader: self.disk.epoch_leader,
-            }),
-        );
-    }
-
-    /// The leader brings a follower up to date: its snapshot (NEWLEADER), then the proposals
-    /// still waiting for a quorum, as LearnerHandler queues them after a sync — without them
-    /// a proposal sent while the quorum was away would never commit.
-    fn sync_follower(&mut self, to: NodeId, ctx: &mut Ctx) {
-        let State::Leading(l) = &self.state else {
-            return;
-        };
-        let sessions: Vec<(SessionId, u64)> =
-            self.disk.sessions.iter().map(|(s, t)| (*s, *t)).collect();
-        ctx.send(
-            to,
-            zk(PeerMsg::NewLeader {
-                epoch: l.epoch,
-                tree: self.disk.tree.clone(),
-                sessions: Arc::new(sessions),
-                zxid: self.disk.last_zxid,
-            }),
-        );
-        for (&zxid, p) in &l.proposals {
-            ctx.send(
-                to,
-                zk(PeerMsg::Proposal {
-                    zxid,
-                    txn: p.txn.clone(),
-                    origin: p.origin,
-                }),
-            );
-        }
-    }
-
-    /// The leader's part of a write: assign the next zxid and broadcast the proposal.
-    fn propose(&mut self, txn: Txn, origin: Option<Origin>, ctx: &mut Ctx) {
-        let me = self.id;
-        let State::Leading(l) = &mut self.state else {
-            return;
-        };
-        l.counter += 1;
-        let zxid = ((l.epoch as u64) << 32) | l.counter;
-        let mut acks = BTreeSet::new();
-        acks.insert(me);
-        l.proposals.insert(
-            zxid,
-            ProposalState {
-                txn: txn.clone(),
-                acks,
-                origin,
-            },
-        );
-        let targets: Vec<NodeId> = l.followers.keys().copied().collect();
-        for f in targets {
-            ctx.send(
-                f,
-                zk(PeerMsg::Proposal {
-                    zxid,
-                    txn: txn.clone(),
-                    origin,
-                }),
-            );
-        }
-        self.leader_commit(ctx);
-    }
-
-    /// Commits, in order, every proposal a quorum acknowledged.
-    fn leader_commit(&mut self, ctx: &mut Ctx) {
-        let quorum = self.quorum();
-        loop {
-            let State::Leading(l) = &mut self.state else {
-                return;
-            };
-            let Some((&zxid, p)) = l.proposals.iter().next() else {
-                return;
-            };
-            let synced_acks = p
-                .acks
-                .iter()
-                .filter(|a| **a == self.id || l.followers.get(a).is_some_and(|f| f.synced))
-                .count();
-            if synced_acks < quorum {
-                return;
-            }
-            let p = l.proposals.remove(&zxid).expect("just seen");
-            let followers: Vec<NodeId> = l.followers.keys().copied().collect();
-            for f in followers {
-                ctx.send(f, zk(PeerMsg::Commit { zxid }));
-            }
-            self.apply(zxid, p.txn, p.origin, ctx);
-        }
-    }
-
-    fn apply_follower_commits(&mut self, ctx: &mut Ctx) {
-        loop {
-            let State::Following(f) = &mut self.state else {
-                return;
-            };
-            if !f.synced {
-                return;
-            }
-            let Some((&zxid, _)) = f.pending.iter().next() else {
-                return;
-            };
-            if zxid > f.commit_upto {
-                return;
-            }
-            let (txn, origin) = f.pending.remove(&zxid).expect("just seen");
-            self.apply(zxid, txn, origin, ctx);
-        }
-    }
-
-    /// Applies a committed transaction: data, sessions, watches, and the answer to the
-    /// client if it is connected here.
-    fn apply(&mut self, zxid: Zxid, txn: Txn, origin: Option<Origin>, ctx: &mut Ctx) {
-        if zxid <= self.disk.last_zxid {
-            return;
-        }
-        self.disk.last_zxid = zxid;
-        let here = origin.filter(|o| o.server == self.id);
-        let (fired, answer) = match txn {
-            Txn::Write { session, ops } => {
-                if !self.disk.sessions.contains_key(&session) {
-                    (
-                        Vec::new(),
-                        Some(ClientResult::Error(ZkError::SessionExpired)),
-                    )
-                } else {
-                    match Arc::make_mut(&mut self.disk.tree).apply(&ops, session, zxid) {
-                        Ok(fired) => (fired, Some(ClientResult::Written(zxid))),
-                        Err(e) => (Vec::new(), Some(ClientResult::Error(e))),
-                    }
-                }
-            }
-            Txn::CreateSession { timeout_ms } => {
-                self.disk.sessions.insert(zxid, timeout_ms);
-                if let State::Leading(l) = &mut self.state {
-                    l.expires.insert(zxid, ctx.now + ms(timeout_ms));
-                }
-                if let Some(o) = here {
-                    // A client that asked twice (it gave up waiting and asked again) uses the
-                    // session of its latest attempt; the other is never used and expires.
-                    self.clients.insert(o.client, zxid);
-                    ctx.send(
-                        o.client,
-                        client(ClientMsg::Connected {
-                            session: Some(zxid),
-                            timeout_ms,
-                            attempt: o.xid,
-                        }),
-                    );
-                }
-                ctx.emit(Event::ZkSession {
-                    session: zxid,
-                    what: "created",
-                });
-                (Vec::new(), None)
-            }
-            Txn::CloseSession { session, expired } => {
-                self.disk.sessions.remove(&session);
-                if let State::Leading(l) = &mut self.state {
-                    l.expires.remove(&session);
-                    l.closing.remove(&session);
-                }
-                let fired = Arc::make_mut(&mut self.disk.tree).close_session(session);
-                // A client of this server whose session expired is told so.
-                let gone: Vec<NodeId> = self
-                    .clients
-                    .iter()
-                    .filter(|(_, s)| **s == session)
-                    .map(|(c, _)| *c)
-                    .collect();
-                for c in gone {
-                    self.clients.remove(&c);
-                    ctx.send(c, client(ClientMsg::Expired { session }));
-                }
-                if self.role() == ZkRole::Leading {
-                    ctx.emit(Event::ZkSession {
-                        session,
-                        what: if expired { "expired" } else { "closed" },
-                    });
-                }
-                (fired, None)
-            }
-        };
-        if let (Some(o), Some(result)) = (here, answer) {
-            ctx.send(o.client, client(ClientMsg::Response { xid: o.xid, result }));
-        }
-        self.fire(&fired, ctx);
-    }
-
-    fn fire(&mut self, fired: &[(String, WatchKind)], ctx: &mut Ctx) {
-        for (path, kind) in fired {
-            let Some(set) = self.watches.get_mut(path) else {
-                continue;
-            };
-            let wanted = match kind {
-                WatchKind::ChildrenChanged => vec![WatchClass::Child],
-                WatchKind::Deleted => vec![WatchClass::Data, WatchClass::Child],
-                WatchKind::Created | WatchKind::DataChanged => vec![WatchClass::Data],
-            };
-            let hit: Vec<(NodeId, WatchClass)> = set
-                .iter()
-                .filter(|(_, c)| wanted.contains(c))
-                .copied()
-                .collect();
-            let mut told = BTreeSet::new();
-            for w in hit {
-                set.remove(&w);
-                if told.insert(w.0) && self.clients.contains_key(&w.0) {
-                    ctx.send(
-                        w.0,
-                        client(ClientMsg::Watch {
-                            path: path.clone(),
-                            kind: *kind,
-                        }),
-                    );
-                }
-            }
-            if set.is_empty() {
-                self.watches.remove(path);
-            }
-        }
-    }
-
-    /// Serves one queued client message.
-    fn serve(&mut self, from: NodeId, msg: ClientMsg, ctx: &mut Ctx) {
-        if !self.serving() {
-            ctx.send(from, client(ClientMsg::Disconnect));
-            return;
-        }
-        match msg {
-            ClientMsg::Connect {
-                session: None,
-                timeout_ms,
-                attempt,
-            } => {
-                let timeout_ms = self.cfg.negotiate(timeout_ms);
-                self.clients.remove(&from);
-                // The answer names the attempt: it rides in the origin's xid.
-                let origin = Origin {
-                    server: self.id,
-                    client: from,
-                    xid: attempt,
-                };
-                self.submit(Txn::CreateSession { timeout_ms }, origin, ctx);
-            }
-            ClientMsg::Connect {
-                session: Some(s),
-                attempt,
-                ..
-            } => match self.disk.sessions.get(&s).copied() {
-                Some(timeout_ms) => {
-                    self.clients.insert(from, s);
-                    self.touch(s, ctx);
-                    ctx.send(
-                        from,
-                        client(ClientMsg::Connected {
-                            session: Some(s),
-                            timeout_ms,
-                            attempt,
-                        }),
-                    );
-                }
-                None => ctx.send(
-                    from,
-                    client(ClientMsg::Connected {
-                        session: None,
-                        timeout_ms: 0,
-                        attempt,
-                    }),
-                ),
-            },
-            ClientMsg::Close => {
-                if let Some(session) = self.clients.remove(&from) {
-                    let origin = Origin {
-                        server: self.id,
-                        client: from,
-                        xid: 0,
-                    };
-                    self.submit(
-                        Txn::CloseSession {
-                            session,
-                            expired: false,
-                        },
-                        origin,
-                        ctx,
-                    );
-                }
-            }
-            ClientMsg::Ping => {
-                if let Some(s) = self.clients.get(&from).copied() {
-                    self.touch(s, ctx);
-                    ctx.send(from, client(ClientMsg::Pong));
-                } else {
-                    ctx.send(from, client(ClientMsg::Disconnect));
-                }
-            }
-            ClientMsg::Request { xid, op } => {
-                let Some(session) = self.clients.get(&from).copied() else {
-                    ctx.send(from, client(ClientMsg::Disconnect));
-                    return;
-                };
-                self.touch(session, ctx);
-                let result = match op {
-                    ClientOp::GetData { path, watch } | ClientOp::Exists { path, watch } => {
-                        if watch {
-                            self.watches
-                                .entry(path.clone())
-                                .or_default()
-                                .insert((from, WatchClass::Data));
-                        }
-                        ClientResult::Node(self.disk.tree.get(&path).cloned())
-                    }
-                    ClientOp::GetChildren { path, watch } => {
-                        if self.disk.tree.get(&path).is_none() {
-                            ClientResult::Error(ZkError::NoNode)
-                        } else {
-                            if watch {
-                                self.watches
-                                    .entry(path.clone())
-                                    .or_default()
-                                    .insert((from, WatchClass::Child));
-                            }
-                            ClientResult::Children(self.disk.tree.children(&path))
-                        }
-                    }
-                    ClientOp::Write(ops) => {
-                        let origin = Origin {
-                            server: self.id,
-                            client: from,
-                            xid,
-                        };
-                        self.submit(Txn::Write { session, ops }, origin, ctx);
-                        return;
-                    }
-                };
-                ctx.send(from, client(ClientMsg::Response { xid, result }));
-            }
-            _ => {}
-        }
-    }
-
-    fn submit(&mut self, txn: Txn, origin: Origin, ctx: &mut Ctx) {
-        match &self.state {
-            State::Leading(_) => self.propose(txn, Some(origin), ctx),
-            State::Following(f) => {
-                let leader = f.leader;
-                ctx.send(leader, zk(PeerMsg::Forward { txn, origin }));
-            }
-            State::Looking(_) => {}
-        }
-    }
-
-    fn touch(&mut self, session: SessionId, ctx: &mut Ctx) {
-        let timeout = self.disk.sessions.get(&session).copied();
-        match &mut self.state {
-            State::Leading(l) => {
-                if let Some(t) = timeout {
-                    l.expires.insert(session, ctx.now + ms(t));
-                }
-            }
-            State::Following(f) => {
-                f.touched.insert(session);
-            }
-            State::Looking(_) => {}
-        }
-    }
-
-    /// The modelled clients of this server reconnect once it serves again; their handshakes
-    /// queue behind each other (the reconnection storm). Those whose turn comes after their
-    /// session ran out (a session timeout after they lost their server) find it expired.
-    fn background_reconnect(&mut self, ctx: &mut Ctx) {
-        self.served = true;
-        if !self.background_disconnected || self.background_clients == 0 {
-            return;
-        }
-        self.background_disconnected = false;
-        let cost = self.costs.zk_connect_us.max(1);
-        let start = self.busy_until.max(ctx.now);
-        let deadline = self.background_lost_at + ms(self.cfg.session_timeout_ms);
-        let in_time = if deadline <= start {
-            0
-        } else {
-            (deadline.since(start) / cost).min(self.background_clients)
-        };
-        self.busy_until = start + self.background_clients * cost;
-        ctx.emit(Event::ZkReconnectStorm {
-            clients: self.background_clients,
-            expired: self.background_clients - in_time,
-            busy_until: self.busy_until,
-        });
     }
 
     /// Timers: election resends and decisions, the leader's pings and session expiry, a
     /// follower's loss of the leader, and the request queue.
     pub fn poll(&mut self, ctx: &mut Ctx) {
         self.last_poll = ctx.now;
-        let tick = ms(self.cfg.tick_ms);
-        let sync = ms(self.cfg.tick_ms * self.cfg.sync_limit);
-        let init = ms(self.cfg.tick_ms * self.cfg.init_limit);
-        let quorum = self.quorum();
-        match &mut self.state {
-            State::Looking(l) => {
-                if ctx.now >= l.resend_at {
-                    l.resend_every = (l.resend_every * 2).min(2_000);
-                    l.resend_at = ctx.now + ms(l.resend_every);
-                    let vote = l.vote;
-                    self.broadcast(vote, true, ctx);
-                }
-                self.maybe_decide(ctx);
+        let looking_again = match self.role() {
+            ZkRole::Looking => {
+                self.poll_election(ctx);
+                false
             }
-            State::Following(f) => {
-                if !f.synced && ctx.now >= f.hello_at {
-                    f.hello_at = ctx.now + ms(LEADER_CONNECT_RETRY_MS);
-                    let leader = f.leader;
-                    ctx.send(
-                        leader,
-                        zk(PeerMsg::FollowerInfo {
-                            last_zxid: self.disk.last_zxid,
-                            accepted_epoch: self.disk.epoch,
-                            epoch_leader: self.disk.epoch_leader,
-                        }),
-                    );
+            ZkRole::Following => self.poll_following(ctx),
+            ZkRole::Leading => {
+                let stepped_down = self.poll_leading(ctx);
+                if !stepped_down {
+                    self.ping_followers(ctx);
+                    self.expire_sessions(ctx);
                 }
-                let limit = if f.synced { sync } else { init };
-                let since = if f.synced { f.last_heard } else { f.joined };
-                if ctx.now.since(since) >= limit {
-                    let why = format!(
-                        "no word from leader {} for {} ticks",
-                        f.leader,
-                        if f.synced {
-                            self.cfg.sync_limit
-                        } else {
-                            self.cfg.init_limit
-                        }
-                    );
-                    self.become_looking(&why, ctx);
-                    return self.poll(ctx);
-                }
+                stepped_down
             }
-            State::Leading(l) => {
-                // Followers it has not heard from for syncLimit are out of sync.
-                for f in l.followers.values_mut() {
-                    if ctx.now.since(f.last_heard) >= sync {
-                        f.synced = false;
-                    }
-                }
-                l.followers
-                    .retain(|_, f| ctx.now.since(f.last_heard) < sync + init);
-                let synced = 1 + l.followers.values().filter(|f| f.synced).count();
-                let lost = if l.established {
-                    synced < quorum
-                } else {
-                    ctx.now.since(l.started) >= init && synced < quorum
-                };
-                if lost {
-                    self.become_looking("lost its quorum of followers", ctx);
-                    return self.poll(ctx);
-                }
-                if ctx.now >= l.next_ping {
-                    l.next_ping = ctx.now + tick / 2;
-                    let targets: Vec<NodeId> = l.followers.keys().copied().collect();
-                    for f in targets {
-                        ctx.send(
-                            f,
-                            zk(PeerMsg::Ping {
-                                touched: Vec::new(),
-                            }),
-                        );
-                    }
-                }
-                if l.established && ctx.now >= l.next_expiry_check {
-                    l.next_expiry_check = ctx.now + tick;
-                    let expired: Vec<SessionId> = l
-                        .expires
-                        .iter()
-                        .filter(|(s, t)| **t <= ctx.now && !l.closing.contains(s))
-                        .map(|(s, _)| *s)
-                        .collect();
-                    for s in &expired {
-                        l.closing.insert(*s);
-                    }
-                    for s in expired {
-                        self.propose(
-                            Txn::CloseSession {
-                                session: s,
-                                expired: true,
-                            },
-                            None,
-                            ctx,
-                        );
-                    }
-                }
-            }
+        };
+        if looking_again {
+            // It looks for a leader from now on: poll its election at once.
+            return self.poll(ctx);
         }
-        while self.queue.front().is_some_and(|(t, _, _)| *t <= ctx.now) {
-            let (_, from, msg) = self.queue.pop_front().expect("just seen");
-            self.serve(from, msg, ctx);
-        }
+        self.serve_queue(ctx);
     }
 
     /// When the server next needs a poll.
