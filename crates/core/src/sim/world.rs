@@ -17,7 +17,7 @@ use crate::trace::{DropReason, Event, TraceEvent};
 use crate::types::{ms, NodeId, SimTime};
 
 use super::network::{Network, SendOutcome};
-use super::node::{NodeKind, NodeStatus, SimNode};
+use super::node::{NodeKind, NodeStatus, Process, SimNode};
 use super::observe::{Observer, Violation};
 use super::queue::{Due, EventQueue};
 use super::spec::ClusterSpec;
@@ -346,7 +346,7 @@ impl World {
         f: impl FnOnce(&mut ZkProcess, &mut Ctx) -> R,
     ) -> Option<R> {
         self.drive(id, |node, ctx, _| {
-            let p = node.zk.as_mut()?;
+            let p = node.process.as_mut()?.zk_mut()?;
             let result = f(p, ctx);
             p.poll(ctx);
             Some(result)
@@ -355,7 +355,7 @@ impl World {
 
     /// Polls a node's process, whichever mode it runs.
     pub(crate) fn poke(&mut self, id: NodeId) {
-        if self.nodes.get(&id).is_some_and(|n| n.zk.is_some()) {
+        if self.nodes.get(&id).is_some_and(|n| n.zk().is_some()) {
             self.call_zk(id, |_, _| ());
         } else {
             self.call(id, |_, _, _| ());
@@ -369,7 +369,7 @@ impl World {
         f: impl FnOnce(&mut Server, &mut Ctx, &mut ImageMemo) -> R,
     ) -> Option<R> {
         self.drive(id, |node, ctx, memo| {
-            let server = node.process.as_mut()?;
+            let server = node.process.as_mut()?.kraft_mut()?;
             let result = f(server, ctx, memo);
             server.poll(ctx, memo);
             Some(result)
@@ -505,7 +505,7 @@ impl World {
             );
         }
         let from = env.from;
-        if self.nodes.get(&env.to).is_some_and(|n| n.zk.is_some()) {
+        if self.nodes.get(&env.to).is_some_and(|n| n.zk().is_some()) {
             if self.net.take_broken(from, env.to)
                 && !matches!(env.payload, Payload::Zk(ZkMessage::Reset))
             {
@@ -610,10 +610,9 @@ impl World {
             node.wake_at = None;
             return;
         }
-        let mut deadline = match (&node.process, &node.zk) {
-            (Some(server), _) => server.next_deadline(),
-            (None, Some(p)) => p.next_deadline(),
-            (None, None) => return,
+        let mut deadline = match &node.process {
+            Some(p) => p.next_deadline(),
+            None => return,
         };
         if deadline == SimTime::NEVER {
             node.wake_at = None;
@@ -669,7 +668,7 @@ impl World {
             };
             match started {
                 Ok(server) => {
-                    node.process = Some(server);
+                    node.process = Some(Process::Kraft(Box::new(server)));
                     node.status = NodeStatus::Up;
                     node.failure = None;
                     node.spin = (SimTime::ZERO, 0);
@@ -722,7 +721,7 @@ impl World {
                     &mut ctx,
                 )))
             };
-            node.zk = Some(process);
+            node.process = Some(Process::Zk(process));
             node.status = NodeStatus::Up;
             node.failure = None;
             node.spin = (SimTime::ZERO, 0);
@@ -737,13 +736,14 @@ impl World {
         let Some(node) = self.nodes.get_mut(&id) else {
             return;
         };
-        if let Some(server) = node.process.take() {
-            node.disk = Some(server.into_disk());
-        }
-        if let Some(p) = node.zk.take() {
-            if let Some(d) = p.into_disk() {
-                node.zk_disk = Some(d);
+        match node.process.take() {
+            Some(Process::Kraft(server)) => node.disk = Some(server.into_disk()),
+            Some(Process::Zk(p)) => {
+                if let Some(d) = p.into_disk() {
+                    node.zk_disk = Some(d);
+                }
             }
+            None => {}
         }
         node.status = status;
         node.inbox.clear();
