@@ -3,6 +3,7 @@
 //! (`crate::run`) and the scenario language drive it from above.
 //!
 //! - [`world`]: the world and its event loop;
+//! - [`spec`]: what a run is built from ([`ClusterSpec`]): the cluster's shape, seed and settings;
 //! - [`network`]: links, latency, loss, duplication, reordering, partitions;
 //! - [`node`]: a machine's process and disk; crash, stop, pause;
 //! - [`action`]: what a user can do, validated;
@@ -17,11 +18,13 @@ pub mod node;
 pub mod observe;
 pub mod query;
 pub mod queue;
+pub mod spec;
 pub mod view;
 pub mod world;
 
 pub use action::UserAction;
 pub use network::{NetworkChange, NetworkConfig};
 pub use node::{NodeKind, NodeStatus, SimNode};
+pub use spec::ClusterSpec;
 pub use view::ClusterView;
-pub use world::{ClusterSpec, Stats, World};
+pub use world::{Stats, World};

@@ -110,6 +110,51 @@ pub struct TimerSpan {
     pub deadline: SimTime,
 }
 
+/// The process a node runs: one field for both modes, so a node runs at most one process and
+/// the world matches on its mode instead of testing two options.
+#[derive(Clone, Debug)]
+pub(crate) enum Process {
+    /// KRaft mode: a controller, a broker, or both (combined). Boxed, as `ZkProcess` boxes its
+    /// own, so that the enum is not a kilobyte for every ZooKeeper-mode node.
+    Kraft(Box<Server>),
+    /// ZooKeeper mode: a ZooKeeper server or a ZooKeeper-mode broker.
+    Zk(ZkProcess),
+}
+
+impl Process {
+    /// The KRaft server, mutably, if this is one.
+    pub(crate) fn kraft_mut(&mut self) -> Option<&mut Server> {
+        match self {
+            Process::Kraft(s) => Some(s.as_mut()),
+            Process::Zk(_) => None,
+        }
+    }
+
+    /// The ZooKeeper-mode process, if this is one.
+    pub(crate) fn zk(&self) -> Option<&ZkProcess> {
+        match self {
+            Process::Zk(p) => Some(p),
+            Process::Kraft(_) => None,
+        }
+    }
+
+    /// The ZooKeeper-mode process, mutably, if this is one.
+    pub(crate) fn zk_mut(&mut self) -> Option<&mut ZkProcess> {
+        match self {
+            Process::Zk(p) => Some(p),
+            Process::Kraft(_) => None,
+        }
+    }
+
+    /// When it next needs a poll, whichever mode it runs.
+    pub(crate) fn next_deadline(&self) -> SimTime {
+        match self {
+            Process::Kraft(s) => s.next_deadline(),
+            Process::Zk(p) => p.next_deadline(),
+        }
+    }
+}
+
 /// One machine of the simulated cluster.
 #[derive(Clone, Debug)]
 pub struct SimNode {
@@ -119,13 +164,15 @@ pub struct SimNode {
     pub kind: NodeKind,
     /// Its `server.properties`; changes take effect at the next start.
     pub config: NodeConfig,
-    pub(crate) process: Option<Server>,
-    /// The ZooKeeper-mode process, for ZooKeeper servers and ZooKeeper-mode brokers.
-    pub(crate) zk: Option<ZkProcess>,
+    /// The running (or stalled) process, KRaft or ZooKeeper mode; `None` while it is down.
+    pub(crate) process: Option<Process>,
     /// A ZooKeeper server's data while it is down.
     pub(crate) zk_disk: Option<ZkDisk>,
     /// Why the process stopped by itself or refused to start.
     pub(crate) failure: Option<String>,
+    /// The KRaft storage (`meta.properties`, the log, `quorum-state`) while no KRaft process
+    /// holds it. Kept apart from `zk_disk`: `format` and `unformat` write it on any stopped
+    /// node, a ZooKeeper-mode one included, whose ZooKeeper data stays.
     pub(crate) disk: Option<Disk>,
     pub(crate) status: NodeStatus,
     /// Messages that arrived while paused, handled on resume.
@@ -145,7 +192,6 @@ impl SimNode {
             kind: NodeKind::of(&config),
             config,
             process: None,
-            zk: None,
             zk_disk: None,
             failure: None,
             disk: Some(disk),
@@ -164,17 +210,20 @@ impl SimNode {
 
     /// The running (or stalled) replica.
     pub fn replica(&self) -> Option<&Replica> {
-        self.process.as_ref().map(|s| s.raft())
+        self.server().map(|s| s.raft())
     }
 
     /// The running (or stalled) process.
     pub fn server(&self) -> Option<&Server> {
-        self.process.as_ref()
+        match &self.process {
+            Some(Process::Kraft(s)) => Some(s.as_ref()),
+            _ => None,
+        }
     }
 
     /// The ZooKeeper-mode process, if this node runs one.
     pub fn zk(&self) -> Option<&ZkProcess> {
-        self.zk.as_ref()
+        self.process.as_ref().and_then(Process::zk)
     }
 
     /// What a stopped ZooKeeper server left on disk (its epoch and last zxid for listings).
@@ -184,7 +233,7 @@ impl SimNode {
 
     /// The ZooKeeper server's data: live, or what it left behind.
     pub fn zk_data(&self) -> Option<&crate::zk::tree::DataTree> {
-        match &self.zk {
+        match self.zk() {
             Some(ZkProcess::Server(s)) => Some(s.tree()),
             _ => self.zk_disk.as_ref().map(|d| &*d.tree),
         }
@@ -197,7 +246,7 @@ impl SimNode {
 
     /// The disk: the replica's while it runs, or what it left behind.
     pub fn disk(&self) -> Option<&Disk> {
-        match &self.process {
+        match self.server() {
             Some(r) => Some(r.raft().disk()),
             None => self.disk.as_ref(),
         }
@@ -210,7 +259,7 @@ impl SimNode {
 
     /// Refreshes the timer table from the replica: a timer whose deadline changed restarted now.
     pub(crate) fn refresh_timers(&mut self, now: SimTime) {
-        let Some(server) = &self.process else {
+        let Some(Process::Kraft(server)) = &self.process else {
             self.timers.clear();
             return;
         };

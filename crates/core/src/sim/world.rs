@@ -8,189 +8,23 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::effect::{Ctx, Output};
-use crate::kraft::MetaProperties;
 use crate::kraft::{Disk, QuorumConfig, Role};
 use crate::message::{Envelope, Payload};
 use crate::metadata::image::ImageMemo;
 use crate::rng::SimRng;
-use crate::server::config::{NodeConfig, Roles};
 use crate::server::{Refused, Server};
 use crate::trace::{DropReason, Event, TraceEvent};
 use crate::types::{ms, NodeId, SimTime};
 
-use super::network::{Network, NetworkConfig, SendOutcome};
-use super::node::{NodeKind, NodeStatus, SimNode};
+use super::network::{Network, SendOutcome};
+use super::node::{NodeKind, NodeStatus, Process, SimNode};
 use super::observe::{Observer, Violation};
 use super::queue::{Due, EventQueue};
-use crate::zk::broker::{ZkBroker, ZkKafkaConfig};
-use crate::zk::controller::MODELLED_PATH;
+use super::spec::ClusterSpec;
+use crate::zk::broker::ZkBroker;
 use crate::zk::rpc::ZkMessage;
-use crate::zk::server::{ZkConfig, ZkDisk, ZkServer};
-use crate::zk::tree::Op;
+use crate::zk::server::ZkServer;
 use crate::zk::ZkProcess;
-
-/// The shape of a cluster and everything that configures a run.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ClusterSpec {
-    /// The run's seed: with the same spec and the same user actions, the same run.
-    pub seed: u64,
-    /// Controller ids: the voters (`controller.quorum.voters`).
-    pub controllers: Vec<NodeId>,
-    /// Broker ids: observers of the metadata log.
-    pub brokers: Vec<NodeId>,
-    /// Combined nodes (`process.roles=broker,controller`): voters that are also brokers.
-    pub combined: Vec<NodeId>,
-    /// Spare controllers (`process.roles=controller`) that are not voters at first: with a
-    /// dynamic quorum they can join with `add-controller` once they have caught up.
-    pub spare_controllers: Vec<NodeId>,
-    /// The cluster id every node's storage is formatted with.
-    pub cluster_id: String,
-    /// Quorum timings.
-    pub quorum: QuorumConfig,
-    /// The network.
-    pub network: NetworkConfig,
-    /// ZooKeeper servers (`zk1`, `zk2`, …): when there are any, the cluster runs in ZooKeeper
-    /// mode and `brokers` are ZooKeeper-mode brokers.
-    pub zookeepers: Vec<NodeId>,
-    /// The ensemble's timing (`zoo.cfg`) and Kafka's session timeout.
-    pub zk: ZkConfig,
-    /// Other applications' sessions each ZooKeeper server holds (modelled, not drawn): they
-    /// reconnect when their server stops serving, loading the ensemble.
-    pub zk_clients: u64,
-}
-
-impl ClusterSpec {
-    /// A KRaft cluster with Kafka's default ids: controllers 3000, 3001, …; brokers 0, 1, ….
-    pub fn kraft(voters: usize, brokers: usize, seed: u64) -> ClusterSpec {
-        ClusterSpec {
-            seed,
-            controllers: (0..voters as i32).map(|i| NodeId(3000 + i)).collect(),
-            brokers: (0..brokers as i32).map(NodeId).collect(),
-            combined: Vec::new(),
-            spare_controllers: Vec::new(),
-            cluster_id: crate::uuid::cluster_id(seed),
-            quorum: QuorumConfig::default(),
-            network: NetworkConfig::default(),
-            zookeepers: Vec::new(),
-            zk: ZkConfig::default(),
-            zk_clients: 0,
-        }
-    }
-
-    /// A ZooKeeper-mode cluster: `zookeepers` servers `zk1`, `zk2`, … and `brokers` brokers
-    /// 0, 1, … (any of which may become the controller).
-    pub fn zookeeper(zookeepers: usize, brokers: usize, seed: u64) -> ClusterSpec {
-        let mut spec = ClusterSpec::kraft(0, brokers, seed);
-        spec.zookeepers = (1..=zookeepers as i32).map(NodeId::zk).collect();
-        spec
-    }
-
-    /// True in ZooKeeper mode.
-    pub fn is_zk(&self) -> bool {
-        !self.zookeepers.is_empty()
-    }
-
-    /// The data every ZooKeeper server starts with: the modelled partitions' stand-in znode,
-    /// their leadership spread evenly over the brokers (the cluster was running before).
-    pub fn zk_initial_disk(&self) -> ZkDisk {
-        let mut disk = ZkDisk::default();
-        let m = self.quorum.modelled_partitions;
-        if m > 0 {
-            let n = self.brokers.len().max(1) as u64;
-            let leaders: BTreeMap<i32, u64> = self
-                .brokers
-                .iter()
-                .enumerate()
-                .map(|(i, b)| (b.0, m / n + u64::from((i as u64) < m % n)))
-                .collect();
-            let ops = vec![
-                Op::Create {
-                    path: "/lab".into(),
-                    data: String::new(),
-                    ephemeral: false,
-                },
-                Op::Create {
-                    path: MODELLED_PATH.into(),
-                    data: crate::zk::json::modelled(&leaders),
-                    ephemeral: false,
-                },
-            ];
-            let tree = Arc::make_mut(&mut disk.tree);
-            // A fresh tree always takes these two creates.
-            let _ = tree.apply(&ops, 0, 0);
-        }
-        disk
-    }
-
-    /// What configures every ZooKeeper-mode broker.
-    pub fn zk_kafka_config(&self) -> ZkKafkaConfig {
-        ZkKafkaConfig {
-            zk_servers: self.zookeepers.clone(),
-            session_timeout_ms: self.zk.session_timeout_ms,
-            costs: self.quorum.costs,
-            accept_stale_controller: self.quorum.buggify.accept_stale_controller,
-        }
-    }
-
-    /// A combined-mode cluster: `combined` nodes 1, 2, … running both roles (as in Kafka's
-    /// quickstart), plus `brokers` dedicated brokers numbered after them.
-    pub fn combined_mode(combined: usize, brokers: usize, seed: u64) -> ClusterSpec {
-        let mut spec = ClusterSpec::kraft(0, 0, seed);
-        spec.combined = (1..=combined as i32).map(NodeId).collect();
-        spec.brokers = (0..brokers as i32)
-            .map(|i| NodeId(combined as i32 + 1 + i))
-            .collect();
-        spec
-    }
-
-    /// The voter set every node is configured with: controllers and combined nodes.
-    pub fn voters(&self) -> Vec<NodeId> {
-        let mut v: Vec<NodeId> = self
-            .controllers
-            .iter()
-            .chain(&self.combined)
-            .copied()
-            .collect();
-        v.sort();
-        v
-    }
-
-    /// The configuration of node `id` as the cluster was set up.
-    pub fn config_of(&self, id: NodeId) -> NodeConfig {
-        let roles = if self.combined.contains(&id) {
-            Roles::COMBINED
-        } else if self.controllers.contains(&id) || self.spare_controllers.contains(&id) {
-            Roles::CONTROLLER
-        } else {
-            Roles::BROKER
-        };
-        let zookeeper_connect = self.is_zk().then(|| {
-            self.zookeepers
-                .iter()
-                .map(|z| format!("{z}:2181"))
-                .collect::<Vec<_>>()
-                .join(",")
-        });
-        NodeConfig {
-            node_id: id,
-            roles,
-            quorum_voters: self.voters(),
-            zookeeper_connect,
-            dynamic_quorum: self.quorum.dynamic_quorum,
-        }
-    }
-
-    /// A disk formatted for node `id` of this cluster (`kafka-storage format -t <cluster id>`).
-    pub fn formatted_disk(&self, id: NodeId) -> Disk {
-        Disk {
-            meta: Some(MetaProperties {
-                cluster_id: self.cluster_id.clone(),
-                node_id: id,
-            }),
-            ..Disk::default()
-        }
-    }
-}
 
 /// Run-wide counters, for benchmarks and the UI's footer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -512,7 +346,7 @@ impl World {
         f: impl FnOnce(&mut ZkProcess, &mut Ctx) -> R,
     ) -> Option<R> {
         self.drive(id, |node, ctx, _| {
-            let p = node.zk.as_mut()?;
+            let p = node.process.as_mut()?.zk_mut()?;
             let result = f(p, ctx);
             p.poll(ctx);
             Some(result)
@@ -521,7 +355,7 @@ impl World {
 
     /// Polls a node's process, whichever mode it runs.
     pub(crate) fn poke(&mut self, id: NodeId) {
-        if self.nodes.get(&id).is_some_and(|n| n.zk.is_some()) {
+        if self.nodes.get(&id).is_some_and(|n| n.zk().is_some()) {
             self.call_zk(id, |_, _| ());
         } else {
             self.call(id, |_, _, _| ());
@@ -535,7 +369,7 @@ impl World {
         f: impl FnOnce(&mut Server, &mut Ctx, &mut ImageMemo) -> R,
     ) -> Option<R> {
         self.drive(id, |node, ctx, memo| {
-            let server = node.process.as_mut()?;
+            let server = node.process.as_mut()?.kraft_mut()?;
             let result = f(server, ctx, memo);
             server.poll(ctx, memo);
             Some(result)
@@ -671,7 +505,7 @@ impl World {
             );
         }
         let from = env.from;
-        if self.nodes.get(&env.to).is_some_and(|n| n.zk.is_some()) {
+        if self.nodes.get(&env.to).is_some_and(|n| n.zk().is_some()) {
             if self.net.take_broken(from, env.to)
                 && !matches!(env.payload, Payload::Zk(ZkMessage::Reset))
             {
@@ -776,10 +610,9 @@ impl World {
             node.wake_at = None;
             return;
         }
-        let mut deadline = match (&node.process, &node.zk) {
-            (Some(server), _) => server.next_deadline(),
-            (None, Some(p)) => p.next_deadline(),
-            (None, None) => return,
+        let mut deadline = match &node.process {
+            Some(p) => p.next_deadline(),
+            None => return,
         };
         if deadline == SimTime::NEVER {
             node.wake_at = None;
@@ -835,7 +668,7 @@ impl World {
             };
             match started {
                 Ok(server) => {
-                    node.process = Some(server);
+                    node.process = Some(Process::Kraft(Box::new(server)));
                     node.status = NodeStatus::Up;
                     node.failure = None;
                     node.spin = (SimTime::ZERO, 0);
@@ -888,7 +721,7 @@ impl World {
                     &mut ctx,
                 )))
             };
-            node.zk = Some(process);
+            node.process = Some(Process::Zk(process));
             node.status = NodeStatus::Up;
             node.failure = None;
             node.spin = (SimTime::ZERO, 0);
@@ -903,13 +736,14 @@ impl World {
         let Some(node) = self.nodes.get_mut(&id) else {
             return;
         };
-        if let Some(server) = node.process.take() {
-            node.disk = Some(server.into_disk());
-        }
-        if let Some(p) = node.zk.take() {
-            if let Some(d) = p.into_disk() {
-                node.zk_disk = Some(d);
+        match node.process.take() {
+            Some(Process::Kraft(server)) => node.disk = Some(server.into_disk()),
+            Some(Process::Zk(p)) => {
+                if let Some(d) = p.into_disk() {
+                    node.zk_disk = Some(d);
+                }
             }
+            None => {}
         }
         node.status = status;
         node.inbox.clear();

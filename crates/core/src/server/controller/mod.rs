@@ -1,0 +1,360 @@
+//! The quorum controller (Kafka's `QuorumController`), on every controller node.
+//!
+//! A standby controller does nothing here: its metadata loader replays committed records, so
+//! its image is always current (a *hot* standby). When its raft replica leads and has applied
+//! every record before its epoch, it becomes the **active controller**: it handles broker
+//! registrations and heartbeats, fences brokers whose session expired (one at a time), runs
+//! controlled shutdowns, creates and deletes topics, changes configs and ISRs, and writes a
+//! `NoOpRecord` when idle. Every decision is a list of records: they are appended to the
+//! metadata log and applied at once to the controller's working image, and the answer is sent
+//! only once they are committed (KRAFT.md §3.2).
+//!
+//! Where things happen:
+//! - this file: the controller and its active state, activation from the raft state, writing
+//!   records and answering once they commit, the timers, and the broker RPC dispatch;
+//! - `cluster.rs`: cluster membership: broker registration, heartbeats, fencing, controlled
+//!   shutdown;
+//! - `partitions.rs`: AlterPartition (ISR changes) and the cost of moving partition leadership;
+//! - `admin.rs`: the admin requests: CreateTopics, DeleteTopics, IncrementalAlterConfigs;
+//! - `records.rs`: the records that fence, unfence or shut down a broker and move the
+//!   leadership of its partitions.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::effect::Ctx;
+use crate::kraft::Replica;
+use crate::message::{ControllerMessage, Payload};
+use crate::metadata::image::MetadataImage;
+use crate::metadata::rpc::{ControllerError, ControllerRpc};
+use crate::record::{BrokerId, FeatureLevelRecord, Record};
+use crate::trace::Event;
+use crate::types::{ms, Epoch, Micros, NodeId, Offset, SimTime};
+
+mod admin;
+mod cluster;
+mod partitions;
+mod records;
+
+/// `broker.session.timeout.ms`: a broker without a heartbeat for this long is fenced.
+pub const BROKER_SESSION_TIMEOUT_MS: u64 = 9_000;
+/// `metadata.max.idle.interval.ms`: the idle active controller writes a NoOpRecord this often.
+pub const MAX_IDLE_INTERVAL_MS: u64 = 500;
+/// The `metadata.version` written at bootstrap (3.9-IV0).
+pub const METADATA_VERSION: i16 = 21;
+
+/// What to do once records commit.
+#[derive(Clone, Debug)]
+enum Pending {
+    /// Answer an RPC.
+    Reply {
+        to: NodeId,
+        correlation: u64,
+        rpc: ControllerRpc,
+    },
+    /// Report an admin operation as done.
+    Done { what: String },
+}
+
+/// State only the active controller has.
+#[derive(Clone, Debug)]
+struct Active {
+    epoch: Epoch,
+    /// The committed image plus this controller's own uncommitted records.
+    image: MetadataImage,
+    /// Last heartbeat per broker (`BrokerHeartbeatManager`).
+    sessions: BTreeMap<BrokerId, SimTime>,
+    /// The metadata offset each broker reported last.
+    broker_offsets: BTreeMap<BrokerId, Offset>,
+    /// Brokers in controlled shutdown, with the offset their leadership moves end at.
+    controlled_shutdown: BTreeMap<BrokerId, Offset>,
+    /// Work waiting for records to commit, by the offset they must reach.
+    pending: Vec<(Offset, Pending)>,
+    /// When the last record was written.
+    last_write: SimTime,
+    /// Next NoOp check.
+    noop_at: SimTime,
+    /// A fencing in flight: no other broker is fenced until it commits.
+    fencing_until: Option<Offset>,
+    /// When the modelled partitions' leader moves under way are done (see [`crate::costs`]).
+    moves_until: Option<SimTime>,
+}
+
+/// The controller component of a node.
+#[derive(Clone, Debug)]
+pub struct Controller {
+    cluster_id: String,
+    active: Option<Active>,
+}
+
+/// Records and what they leave for later.
+type Decision = (Vec<Record>, Option<Pending>);
+
+impl Controller {
+    /// A standby controller of cluster `cluster_id`.
+    pub fn new(cluster_id: String) -> Controller {
+        Controller {
+            cluster_id,
+            active: None,
+        }
+    }
+
+    /// True while this controller is the active one.
+    pub fn is_active(&self) -> bool {
+        self.active.is_some()
+    }
+
+    /// The epoch it is active in.
+    pub fn active_epoch(&self) -> Option<Epoch> {
+        self.active.as_ref().map(|a| a.epoch)
+    }
+
+    /// The working image of the active controller.
+    pub fn working_image(&self) -> Option<&MetadataImage> {
+        self.active.as_ref().map(|a| &a.image)
+    }
+
+    /// Follows the raft state: become active once leading with everything before the epoch
+    /// applied; stand by otherwise. Every broker gets a fresh session on activation.
+    pub fn sync_with_raft(
+        &mut self,
+        raft: &mut Replica,
+        committed: &Arc<MetadataImage>,
+        ctx: &mut Ctx,
+    ) {
+        let leading = raft
+            .leader_state()
+            .map(|l| (raft.epoch(), l.epoch_start_offset));
+        match (leading, &self.active) {
+            (Some((epoch, start)), None)
+                if committed.offset >= start && !raft.is_shutting_down() =>
+            {
+                let now = ctx.now;
+                let sessions = committed.brokers.keys().map(|b| (*b, now)).collect();
+                self.active = Some(Active {
+                    epoch,
+                    image: (**committed).clone(),
+                    sessions,
+                    broker_offsets: BTreeMap::new(),
+                    controlled_shutdown: BTreeMap::new(),
+                    pending: Vec::new(),
+                    last_write: now,
+                    noop_at: now + ms(MAX_IDLE_INTERVAL_MS),
+                    fencing_until: None,
+                    moves_until: None,
+                });
+                ctx.emit(Event::ControllerActivated { epoch });
+                if committed.features.is_empty() {
+                    let bootstrap = vec![Record::FeatureLevel(Box::new(FeatureLevelRecord {
+                        name: "metadata.version".into(),
+                        feature_level: METADATA_VERSION,
+                    }))];
+                    self.write(raft, bootstrap, None, ctx);
+                }
+            }
+            // Everything this controller wrote is committed and loaded: the working image
+            // becomes the loaded one again, so the two share structure instead of the
+            // controller keeping a second copy of every partition.
+            (Some((epoch, _)), Some(a))
+                if a.epoch == epoch
+                    && !raft.is_shutting_down()
+                    && committed.offset == a.image.offset
+                    && raft.next_offset() == a.image.offset =>
+            {
+                if let Some(a) = self.active.as_mut() {
+                    a.image = (**committed).clone();
+                }
+            }
+            (Some((epoch, _)), Some(a)) if a.epoch == epoch && !raft.is_shutting_down() => {}
+            (_, Some(_)) if raft.config().buggify.stale_controller_acts => {}
+            (_, Some(_)) => {
+                // Lost leadership: the uncommitted working state is dropped (Kafka reverts to the
+                // last committed offset).
+                self.active = None;
+                ctx.emit(Event::ControllerResigned);
+            }
+            _ => {}
+        }
+    }
+
+    /// Appends records, applies them to the working image, and remembers what to do when they
+    /// commit. Returns the offset just past the records.
+    fn write(
+        &mut self,
+        raft: &mut Replica,
+        records: Vec<Record>,
+        then: Option<Pending>,
+        ctx: &mut Ctx,
+    ) -> Option<Offset> {
+        let active = self.active.as_mut()?;
+        let count = records.len() as Offset;
+        if count == 0 {
+            let end = active.image.offset.max(raft.log().end_offset());
+            if let Some(p) = then {
+                active.pending.push((end, p));
+            }
+            return Some(end);
+        }
+        let base = match raft.append_quietly(records.clone(), ctx) {
+            Ok(base) => base,
+            Err(_) => return None,
+        };
+        if let Err(why) = active.image.apply_all(base, active.epoch, &records) {
+            ctx.emit(Event::Illegal {
+                what: format!("the controller wrote records it cannot apply: {why}"),
+            });
+        }
+        active.last_write = ctx.now;
+        let end = base + count;
+        if let Some(p) = then {
+            active.pending.push((end, p));
+        }
+        Some(end)
+    }
+
+    /// Timers and commits: replies whose records committed, broker fencing, the NoOp.
+    pub fn poll(&mut self, raft: &mut Replica, ctx: &mut Ctx) {
+        let Some(active) = self.active.as_mut() else {
+            return;
+        };
+        let hw = raft.high_watermark().unwrap_or(0);
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut active.pending)
+            .into_iter()
+            .partition(|(o, _)| *o <= hw);
+        active.pending = waiting;
+        for (_, p) in ready {
+            match p {
+                Pending::Reply {
+                    to,
+                    correlation,
+                    rpc,
+                } => ctx.send(
+                    to,
+                    Payload::Controller(ControllerMessage { correlation, rpc }),
+                ),
+                Pending::Done { what } => ctx.emit(Event::AdminCompleted { what }),
+            }
+        }
+        self.fence_expired_session(raft, hw, ctx);
+        let Some(active) = self.active.as_mut() else {
+            return;
+        };
+        if active.moves_until.is_some_and(|t| ctx.now >= t) {
+            active.moves_until = None;
+            ctx.emit(Event::LeaderMovesDone { offline: 0 });
+        }
+        if ctx.now >= active.noop_at {
+            active.noop_at = ctx.now + ms(MAX_IDLE_INTERVAL_MS);
+            if ctx.now.since(active.last_write) >= ms(MAX_IDLE_INTERVAL_MS) {
+                self.write(raft, vec![Record::NoOp], None, ctx);
+            }
+        }
+    }
+
+    /// The controller's next deadline.
+    pub fn next_deadline(&self) -> SimTime {
+        let Some(a) = &self.active else {
+            return SimTime::NEVER;
+        };
+        let session = a
+            .sessions
+            .iter()
+            .filter(|(b, _)| a.image.brokers.get(b).is_some_and(|r| !r.fenced))
+            .map(|(_, t)| *t + ms(BROKER_SESSION_TIMEOUT_MS))
+            .min()
+            .filter(|_| a.fencing_until.is_none())
+            .unwrap_or(SimTime::NEVER);
+        a.noop_at
+            .min(session)
+            .min(a.moves_until.unwrap_or(SimTime::NEVER))
+    }
+
+    /// Handles a controller RPC from `from`.
+    pub fn handle(
+        &mut self,
+        raft: &mut Replica,
+        from: NodeId,
+        msg: ControllerMessage,
+        ctx: &mut Ctx,
+    ) {
+        let ControllerMessage { correlation, rpc } = msg;
+        let reply = |rpc: ControllerRpc, ctx: &mut Ctx| {
+            ctx.send(
+                from,
+                Payload::Controller(ControllerMessage { correlation, rpc }),
+            )
+        };
+        if self.active.is_none() {
+            let error = ControllerError::NotController;
+            let rpc = match rpc {
+                ControllerRpc::BrokerRegistrationRequest { .. } => {
+                    ControllerRpc::BrokerRegistrationResponse {
+                        error,
+                        broker_epoch: -1,
+                    }
+                }
+                ControllerRpc::BrokerHeartbeatRequest { .. } => {
+                    ControllerRpc::BrokerHeartbeatResponse {
+                        error,
+                        is_caught_up: false,
+                        is_fenced: true,
+                        should_shut_down: false,
+                    }
+                }
+                ControllerRpc::AlterPartitionRequest { .. } => {
+                    ControllerRpc::AlterPartitionResponse { error }
+                }
+                _ => return,
+            };
+            return reply(rpc, ctx);
+        }
+        let decision = match rpc {
+            ControllerRpc::BrokerRegistrationRequest {
+                broker_id,
+                cluster_id,
+                incarnation_id,
+            } => self.register(
+                raft,
+                from,
+                correlation,
+                broker_id,
+                &cluster_id,
+                incarnation_id,
+                ctx,
+            ),
+            ControllerRpc::BrokerHeartbeatRequest {
+                broker_id,
+                broker_epoch,
+                current_metadata_offset,
+                want_fence,
+                want_shut_down,
+            } => self.heartbeat(
+                raft,
+                from,
+                correlation,
+                broker_id,
+                broker_epoch,
+                current_metadata_offset,
+                (want_fence, want_shut_down),
+                ctx,
+            ),
+            ControllerRpc::AlterPartitionRequest {
+                broker_id,
+                broker_epoch,
+                changes,
+            } => self.alter_partition(from, correlation, broker_id, broker_epoch, changes),
+            _ => return,
+        };
+        match decision {
+            Ok((records, then)) => {
+                self.write(raft, records, then, ctx);
+            }
+            Err(rpc) => reply(rpc, ctx),
+        }
+    }
+}
+
+/// How long a controller's pending admin work may wait; exposed for views.
+pub fn session_timeout() -> Micros {
+    ms(BROKER_SESSION_TIMEOUT_MS)
+}
