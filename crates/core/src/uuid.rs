@@ -16,6 +16,9 @@ impl fmt::Display for Uuid {
     }
 }
 
+/// Kafka's `Uuid.ZERO_UUID` as it prints: the directory id of a voter known by id only.
+pub const ZERO_UUID: &str = "AAAAAAAAAAAAAAAAAAAAAA";
+
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Encodes 16 bytes as Kafka prints a `Uuid`.

@@ -5,10 +5,12 @@
 //! look at logs); all of them together cost a few lookups per event, so seed sweeps can afford
 //! to check every event.
 
+use crate::message::Envelope;
 use crate::sim::observe::Observer;
 pub use crate::sim::observe::Violation;
 use crate::sim::{ClusterSpec, World};
 use crate::trace::TraceEvent;
+use crate::types::SimTime;
 
 pub mod applied_below_hw;
 pub mod chunked;
@@ -90,6 +92,11 @@ pub fn checked_world(spec: ClusterSpec, record: bool) -> World {
 impl Observer<World> for Checker {
     fn clone_box(&self) -> Box<dyn Observer<World>> {
         Box::new(self.clone())
+    }
+
+    fn sent(&mut self, at: SimTime, env: &Envelope, out: &mut Vec<Violation>) {
+        self.single_vote.sent(at, env, out);
+        self.monotonic_high_watermark.sent(at, env, out);
     }
 
     fn observe(&mut self, world: &World, events: &[TraceEvent]) -> Vec<Violation> {

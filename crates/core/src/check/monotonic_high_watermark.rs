@@ -5,14 +5,20 @@
 //! As in Kafka's `MonotonicHighWatermark`, the cluster-wide check only covers the leader of
 //! the highest epoch seen: a deposed leader cut off in a minority still believes it leads its
 //! old epoch and may legitimately expose a lower, stale HW computed from old follower offsets.
+//!
+//! The check reads the wire too: the HW a leader of the highest epoch puts in a
+//! `FetchResponse` is what followers and brokers act on, so it must never go below one an
+//! earlier such response carried.
 
 use std::collections::BTreeMap;
 
 use super::{violation, Property, Violation};
+use crate::kraft::rpc::{ErrorCode, RaftRpc};
 use crate::kraft::Role;
+use crate::message::{Envelope, Payload, RaftMessage};
 use crate::sim::World;
 use crate::trace::{Event, TraceEvent};
-use crate::types::{Epoch, NodeId, Offset};
+use crate::types::{Epoch, NodeId, Offset, SimTime};
 
 /// The property.
 pub const PROPERTY: Property = Property {
@@ -28,9 +34,46 @@ pub struct Check {
     last: BTreeMap<NodeId, Offset>,
     max_leader_hw: Offset,
     max_leader_epoch: Epoch,
+    /// The highest HW sent in a leader's FetchResponse, and that leader's epoch.
+    max_sent_hw: Offset,
+    max_sent_epoch: Epoch,
 }
 
 impl Check {
+    /// Checks one message put on the network: the HW a leader sends to its fetchers.
+    pub fn sent(&mut self, at: SimTime, env: &Envelope, out: &mut Vec<Violation>) {
+        let Payload::Raft(RaftMessage {
+            rpc:
+                RaftRpc::FetchResponse {
+                    epoch,
+                    leader: Some(leader),
+                    error: ErrorCode::None,
+                    high_watermark: Some(hw),
+                    ..
+                },
+            ..
+        }) = &env.payload
+        else {
+            return;
+        };
+        if *leader != env.from || *epoch < self.max_sent_epoch {
+            return;
+        }
+        self.max_sent_epoch = *epoch;
+        if *hw < self.max_sent_hw {
+            out.push(Violation {
+                at,
+                property: PROPERTY.name,
+                node: env.from,
+                detail: format!(
+                    "leader sent high watermark {hw} to {}, below the {} a leader sent before",
+                    env.to, self.max_sent_hw
+                ),
+            });
+        }
+        self.max_sent_hw = self.max_sent_hw.max(*hw);
+    }
+
     /// Checks one event.
     pub fn observe(&mut self, world: &World, e: &TraceEvent, out: &mut Vec<Violation>) {
         match &e.event {

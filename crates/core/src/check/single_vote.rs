@@ -1,18 +1,26 @@
 //! One vote per epoch (Raft §5.2 "each server will vote for at most one candidate in a given
-//! term"; KRAFT.md §1.3: the vote is persisted, and kept within an epoch across states).
+//! term"; Kafka: the vote is persisted before it is granted and kept within an epoch across
+//! states, `unattachedAddVotedState` / `prospectiveAddVotedState`).
+//!
+//! The checker reads the wire, not the replica's own account: every granted binding
+//! `VoteResponse` a node puts on the network counts as its vote for the receiver in that
+//! epoch, and standing as Candidate counts as a vote for itself. A replica that forgot (or
+//! never wrote) its vote is caught by what it sent.
 
 use std::collections::BTreeMap;
 
-use super::{violation, Property, Violation};
+use super::{Property, Violation};
+use crate::kraft::rpc::RaftRpc;
 use crate::kraft::Role;
+use crate::message::{Envelope, Payload, RaftMessage};
 use crate::trace::{Event, TraceEvent};
-use crate::types::{Epoch, NodeId};
+use crate::types::{Epoch, NodeId, SimTime};
 
 /// The property.
 pub const PROPERTY: Property = Property {
     name: "single_vote",
     statement: "no node grants two votes in one epoch",
-    source: "Raft §5.2; KRAFT.md §1.3 (votedKey is durable and kept within an epoch)",
+    source: "Raft §5.2; Kafka's QuorumState (votedKey is durable and kept within an epoch)",
 };
 
 /// The binding vote each node gave in each epoch (standing counts as voting for itself).
@@ -24,39 +32,51 @@ pub struct Check {
 impl Check {
     fn record(
         &mut self,
-        e: &TraceEvent,
+        at: SimTime,
+        voter: NodeId,
         epoch: Epoch,
         candidate: NodeId,
         out: &mut Vec<Violation>,
     ) {
-        match self.votes.get(&(e.node, epoch)) {
-            Some(prev) if *prev != candidate => out.push(violation(
-                &PROPERTY,
-                e,
-                format!("voted for {candidate} in epoch {epoch} after voting for {prev}"),
-            )),
+        match self.votes.get(&(voter, epoch)) {
+            Some(prev) if *prev != candidate => out.push(Violation {
+                at,
+                property: PROPERTY.name,
+                node: voter,
+                detail: format!("voted for {candidate} in epoch {epoch} after voting for {prev}"),
+            }),
             _ => {
-                self.votes.insert((e.node, epoch), candidate);
+                self.votes.insert((voter, epoch), candidate);
             }
         }
     }
 
-    /// Checks one event.
+    /// Checks one message put on the network: a granted binding vote.
+    pub fn sent(&mut self, at: SimTime, env: &Envelope, out: &mut Vec<Violation>) {
+        if let Payload::Raft(RaftMessage {
+            rpc:
+                RaftRpc::VoteResponse {
+                    epoch,
+                    granted: true,
+                    pre_vote: false,
+                    ..
+                },
+            ..
+        }) = &env.payload
+        {
+            self.record(at, env.from, *epoch, env.to, out);
+        }
+    }
+
+    /// Checks one event: standing as Candidate is a vote for oneself.
     pub fn observe(&mut self, e: &TraceEvent, out: &mut Vec<Violation>) {
-        match &e.event {
-            Event::VoteCast {
-                candidate,
-                epoch,
-                pre_vote: false,
-                granted: true,
-                ..
-            } => self.record(e, *epoch, *candidate, out),
-            Event::Transition {
-                to: Role::Candidate,
-                epoch,
-                ..
-            } => self.record(e, *epoch, e.node, out),
-            _ => {}
+        if let Event::Transition {
+            to: Role::Candidate,
+            epoch,
+            ..
+        } = &e.event
+        {
+            self.record(e.at, e.node, *epoch, e.node, out);
         }
     }
 }

@@ -76,6 +76,9 @@ pub struct Buggify {
     /// ZooKeeper mode: brokers apply LeaderAndIsr and UpdateMetadata from any controller
     /// epoch, so a zombie controller's requests get through.
     pub accept_stale_controller: bool,
+    /// Grant a binding vote without writing it to `quorum-state` first: the voter can then
+    /// grant a second candidate of the same epoch.
+    pub skip_vote_persist: bool,
 }
 
 impl Buggify {
@@ -89,6 +92,7 @@ impl Buggify {
         "fence-without-reelection",
         "stale-controller-acts",
         "accept-stale-controller",
+        "skip-vote-persist",
     ];
 
     /// Turns on the switch called `name`.
@@ -102,6 +106,7 @@ impl Buggify {
             "fence-without-reelection" => self.fence_without_reelection = true,
             "stale-controller-acts" => self.stale_controller_acts = true,
             "accept-stale-controller" => self.accept_stale_controller = true,
+            "skip-vote-persist" => self.skip_vote_persist = true,
             _ => return false,
         }
         true
@@ -118,6 +123,7 @@ impl Buggify {
             self.fence_without_reelection,
             self.stale_controller_acts,
             self.accept_stale_controller,
+            self.skip_vote_persist,
         ];
         Self::NAMES
             .iter()

@@ -143,10 +143,18 @@ impl Replica {
         let up_to_date = (last_offset_epoch, last_offset) >= self.disk.log.last_position()
             || self.cfg.buggify.vote_without_log_check;
         let (granted, why) = self.can_grant_vote(candidate, up_to_date, pre_vote);
-        if granted && !pre_vote && self.role() == Role::Unattached && self.election.voted.is_none()
+        if granted
+            && !pre_vote
+            && self.election.voted.is_none()
+            && !self.cfg.buggify.skip_vote_persist
         {
-            // The vote is persisted before it is granted.
-            self.become_unattached_voted(candidate, ctx);
+            // The vote is persisted before it is granted, by an Unattached voter
+            // (`unattachedAddVotedState`) and by a Prospective one (`prospectiveAddVotedState`).
+            match self.role() {
+                Role::Unattached => self.become_unattached_voted(candidate, ctx),
+                Role::Prospective => self.become_prospective_voted(candidate, ctx),
+                _ => {}
+            }
         }
         ctx.emit(Event::VoteCast {
             candidate,
@@ -185,9 +193,17 @@ impl Replica {
             State::Candidate(c) if !pre_vote => {
                 c.tally.record(from, granted);
                 if c.tally.is_rejected() && c.backoff_until.is_none() {
-                    // Rejected by so many that a majority is out of reach: back off at once
-                    // instead of waiting for the election timeout.
-                    self.start_backoff(ctx);
+                    if self.cfg.prevote {
+                        // 4.x (`maybeHandleElectionLoss`): the candidate waits out the rest of
+                        // its random election timeout, then asks for pre-votes again.
+                        ctx.emit(Event::ElectionLost {
+                            wait: self.election_time_left(ctx.now),
+                        });
+                    } else {
+                        // 3.9: rejected by so many that a majority is out of reach, it backs
+                        // off at once instead of waiting for the election timeout.
+                        self.start_backoff(ctx);
+                    }
                 } else {
                     self.maybe_finish_election(ctx);
                 }
@@ -258,7 +274,7 @@ impl Replica {
         let State::Prospective(p) = &self.state else {
             return;
         };
-        if ctx.now >= p.election_deadline {
+        if ctx.now >= p.election_deadline && !self.is_shutting_down() {
             ctx.emit(Event::TimerExpired(TimerKind::Election));
             self.prospective_lost(ctx);
         } else {
@@ -266,12 +282,11 @@ impl Replica {
         }
     }
 
-    /// `pollCandidate`: backs off when the election timer fires; when the backoff is over, tries
-    /// again (3.9: Candidate in the next epoch; 4.x: Prospective first).
-    ///
-    /// Model note: Kafka 4.x moves a losing Candidate to Prospective at once; we keep 3.9's
-    /// binary-exponential backoff in front of that move so that split votes still break up by
-    /// chance, as `RaftUtil.binaryExponentialElectionBackoffMs` suggests (inferred).
+    /// `pollCandidate`. Kafka 4.x: when the random election timeout fires (whether the votes
+    /// came back rejected or never came), the candidate becomes Prospective in its epoch and
+    /// asks for pre-votes again; the randomized timeouts break up split votes. Kafka 3.9: when
+    /// the timeout fires it backs off (binary-exponential), and when the backoff is over it
+    /// stands again as Candidate in the next epoch.
     pub(crate) fn poll_candidate(&mut self, ctx: &mut Ctx) {
         let State::Candidate(c) = &self.state else {
             return;
@@ -280,17 +295,33 @@ impl Replica {
             if ctx.now >= until && !self.is_shutting_down() {
                 let retries = c.retries;
                 ctx.emit(Event::TimerExpired(TimerKind::Backoff));
-                if self.cfg.prevote {
-                    self.become_prospective(retries, Reason::BackoffOver, ctx);
-                } else {
-                    self.become_candidate(retries + 1, Reason::BackoffOver, ctx);
-                }
+                self.become_candidate(retries + 1, Reason::BackoffOver, ctx);
             }
         } else if ctx.now >= c.election_deadline {
+            if self.is_shutting_down() {
+                // A shutting-down candidate keeps its election going until it wins, another
+                // leader appears, or the shutdown times out (`pollCandidate`).
+                self.send_vote_requests(false, ctx);
+                return;
+            }
             ctx.emit(Event::TimerExpired(TimerKind::Election));
-            self.start_backoff(ctx);
+            if self.cfg.prevote {
+                let retries = c.retries;
+                self.become_prospective(retries + 1, Reason::ElectionTimeout, ctx);
+            } else {
+                self.start_backoff(ctx);
+            }
         } else {
             self.send_vote_requests(false, ctx);
+        }
+    }
+
+    /// How long the current Prospective or Candidate still has before its election timer fires.
+    fn election_time_left(&self, now: crate::types::SimTime) -> crate::types::Micros {
+        match &self.state {
+            State::Prospective(p) => p.election_deadline.since(now),
+            State::Candidate(c) => c.election_deadline.since(now),
+            _ => 0,
         }
     }
 
@@ -342,7 +373,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use crate::kraft::state::Role::{Candidate, Follower, Leader, Prospective, Unattached};
-    use crate::kraft::testing::{drift, election, msg, Given};
+    use crate::kraft::testing::{election, msg, Given};
     use crate::record::{LeaderChangeMessage, Record};
     use crate::trace::{Event, Reason, TimerKind};
     use crate::types::{ms, NodeId, SimTime};
@@ -370,7 +401,10 @@ mod tests {
     fn election_timeout_makes_an_unattached_voter_prospective_in_its_own_epoch() {
         let mut n = unattached().start();
         let fires_at = n.state_timer_ms();
-        assert!(n.poll_at(fires_at - 1).out.is_empty());
+        let before = n.poll_at(fires_at - 1);
+        // While it waits, a 4.x Unattached voter only looks for a leader with a Fetch.
+        assert!(before.transitions().is_empty());
+        assert!(before.messages().iter().all(|(_, name)| *name == "Fetch"));
 
         let s = n.poll_at(fires_at);
 
@@ -786,19 +820,22 @@ mod tests {
     }
 
     #[test]
-    fn after_its_backoff_a_rejected_candidate_asks_for_prevotes_again_in_its_epoch() {
+    fn a_rejected_candidate_waits_out_its_election_timeout_then_asks_for_prevotes_again() {
         let mut n = unattached().start();
         n.poll_at_deadline();
         n.answer(2, msg::vote_answer(3, None, true, true));
         n.poll();
         n.answer(2, msg::vote_answer(4, None, false, false));
-        n.answer(3, msg::vote_answer(4, None, false, false));
+        let lost = n.answer(3, msg::vote_answer(4, None, false, false));
         assert_eq!(n.role(), Candidate);
+        // 4.x `maybeHandleElectionLoss`: no backoff; it waits out its election timeout.
+        assert!(lost.has(|e| matches!(e, Event::ElectionLost { .. })));
+        assert_eq!(backoff_of(&lost), None);
 
         let s = n.poll_at_deadline();
 
         assert_eq!(s.transitions(), [(Candidate, Prospective, 4)]);
-        assert_eq!(s.reasons(), [Reason::BackoffOver]);
+        assert_eq!(s.reasons(), [Reason::ElectionTimeout]);
         assert_eq!(s.messages(), [(2, "PreVote"), (3, "PreVote")]);
         assert_eq!(n.disk_election(), election(4, None, Some(1)));
     }
@@ -814,18 +851,10 @@ mod tests {
         let at = n.state_timer_ms();
         let s = n.poll_at(at);
 
-        if drift::CANDIDATE_TIMEOUT_SKIPS_BACKOFF {
-            // Kafka 4.x `pollCandidate`: "Election was not granted, transitioning to
-            // prospective", at once.
-            assert_eq!(s.transitions(), [(Candidate, Prospective, 4)]);
-            assert_eq!(backoff_of(&s), None);
-        } else {
-            // DRIFT (Corrections 10): the model backs off first, as 3.9 does.
-            assert!(s.transitions().is_empty());
-            assert!(backoff_of(&s).is_some());
-            let s = n.poll_at_deadline();
-            assert_eq!(s.transitions(), [(Candidate, Prospective, 4)]);
-        }
+        // Kafka 4.x `pollCandidate`: "Election was not granted, transitioning to
+        // prospective", at once.
+        assert_eq!(s.transitions(), [(Candidate, Prospective, 4)]);
+        assert_eq!(backoff_of(&s), None);
     }
 
     // ----- restart ---------------------------------------------------------------------------
@@ -834,16 +863,10 @@ mod tests {
     fn a_voter_restarted_after_voting_for_itself_resumes_its_candidacy() {
         let mut n = unattached().epoch(4).voted(1).start();
 
-        if drift::RESTARTED_SELF_VOTER_IS_CANDIDATE {
-            assert_eq!(n.startup.transitions(), [(Unattached, Candidate, 4)]);
-            let s = n.poll();
-            assert_eq!(s.messages(), [(2, "Vote"), (3, "Vote")]);
-        } else {
-            // DRIFT (Corrections 2): the model comes back Prospective (pre-vote on).
-            assert_eq!(n.startup.transitions(), [(Unattached, Prospective, 4)]);
-            let s = n.poll();
-            assert_eq!(s.messages(), [(2, "PreVote"), (3, "PreVote")]);
-        }
+        assert_eq!(n.startup.transitions(), [(Unattached, Candidate, 4)]);
+        let s = n.poll();
+        assert_eq!(s.messages(), [(2, "Vote"), (3, "Vote")]);
+
         assert_eq!(n.disk_election(), election(4, None, Some(1)));
     }
 
@@ -857,18 +880,11 @@ mod tests {
         assert_eq!(s.vote_cast(), (true, UP_TO_DATE));
         let second = n.deliver(3, msg::vote(4, 3, 2, 3));
 
-        if drift::PROSPECTIVE_RECORDS_BINDING_VOTE {
-            assert_eq!(n.disk_election(), election(4, None, Some(2)));
-            assert_eq!(
-                second.vote_cast(),
-                (false, "already voted for another candidate in this epoch")
-            );
-        } else {
-            // DRIFT (Corrections 3): the grant is not recorded, so the same epoch gets a
-            // second binding vote — two candidates of epoch 4 can both win.
-            assert_eq!(n.disk_election(), election(4, None, None));
-            assert_eq!(second.vote_cast(), (true, UP_TO_DATE));
-        }
+        assert_eq!(n.disk_election(), election(4, None, Some(2)));
+        assert_eq!(
+            second.vote_cast(),
+            (false, "already voted for another candidate in this epoch")
+        );
     }
 
     #[test]
@@ -877,15 +893,9 @@ mod tests {
 
         let s = n.deliver(9, msg::vote(4, 9, 2, 3));
 
-        if drift::NO_INCONSISTENT_VOTER_SET {
-            // 3.9+: only the epoch and the replica id are checked (KIP-853 relaxation).
-            assert_eq!(s.vote_cast(), (true, UP_TO_DATE));
-            assert_eq!(n.disk_election(), election(4, None, Some(9)));
-        } else {
-            // DRIFT (Corrections 5): Kafka 3.8's INCONSISTENT_VOTER_SET.
-            assert_eq!(s.only_to(9).error(), ErrorCode::InconsistentVoterSet);
-            assert_eq!(n.disk_election(), election(3, None, None));
-        }
+        // 3.9+: only the epoch and the replica id are checked (KIP-853 relaxation).
+        assert_eq!(s.vote_cast(), (true, UP_TO_DATE));
+        assert_eq!(n.disk_election(), election(4, None, Some(9)));
     }
 
     // ----- BeginQuorumEpoch ------------------------------------------------------------------

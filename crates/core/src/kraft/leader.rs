@@ -334,9 +334,6 @@ mod step_tests {
     }
 
     #[test]
-    #[ignore = "drift from Kafka: handleFetchSnapshotRequest calls \
-                updateCheckQuorumForFollowingVoter, so a voter downloading a snapshot keeps the \
-                leader in office; the model's FetchSnapshot does not count for check-quorum"]
     fn a_fetch_snapshot_from_a_voter_restarts_check_quorum() {
         let mut n = leader_of(&[1, 2, 3]);
         n.deliver(2, msg::fetch(3, 2, 4, 3, Some(0)));

@@ -24,8 +24,8 @@ use super::log::Log;
 use super::requests::Requests;
 use super::rpc::{ErrorCode, RaftRpc};
 use super::state::{
-    CandidateState, ElectionState, FetchPosition, FollowerState, ProspectiveState, ResignedState,
-    Role, State, Tally, UnattachedState, VoterChange,
+    CandidateState, ElectionState, FetchPosition, FollowerState, ResignedState, Role, State, Tally,
+    UnattachedState, VoterChange,
 };
 
 /// One member of the quorum: a voter (controller) or an observer (broker).
@@ -68,7 +68,7 @@ impl Replica {
     /// `QuorumState.initialize` does:
     /// 1. a stored epoch below the log's last epoch → Unattached in the log's epoch;
     /// 2. it was the leader → **Resigned** in that epoch (it must not vote in it again);
-    /// 3. it had voted for itself → Candidate (3.9) or Prospective (4.x) in that epoch;
+    /// 3. it had voted for itself → Candidate in that epoch (both 3.9 and 4.x);
     /// 4. it had voted for another → Unattached with that vote;
     /// 5. a leader was known → Follower of it;
     /// 6. otherwise → Unattached.
@@ -124,22 +124,12 @@ impl Replica {
                 election_deadline: r.random_election_deadline(ctx),
             });
         } else if election.voted == Some(id) && election.leader.is_none() && voter {
-            let tally = Tally::new(&r.voters, id);
-            let deadline = r.random_election_deadline(ctx);
-            r.state = if r.cfg.prevote {
-                State::Prospective(ProspectiveState {
-                    tally,
-                    retries: 0,
-                    election_deadline: deadline,
-                })
-            } else {
-                State::Candidate(CandidateState {
-                    tally,
-                    retries: 1,
-                    election_deadline: deadline,
-                    backoff_until: None,
-                })
-            };
+            r.state = State::Candidate(CandidateState {
+                tally: Tally::new(&r.voters, id),
+                retries: 1,
+                election_deadline: r.random_election_deadline(ctx),
+                backoff_until: None,
+            });
         } else if election
             .leader
             .is_some_and(|l| l != id && r.voters.binary_search(&l).is_ok())
@@ -315,11 +305,10 @@ impl Replica {
         let timer = |t: SimTime| if suspended { SimTime::NEVER } else { t };
         let state = match &self.state {
             State::Unattached(u) => timer(u.election_deadline.unwrap_or(SimTime::NEVER)),
-            State::Prospective(p) => p.election_deadline,
-            State::Candidate(c) => match c.backoff_until {
-                Some(t) => timer(t),
-                None => c.election_deadline,
-            },
+            // A shutting-down Prospective or Candidate keeps its election going until it wins,
+            // another leader appears or the shutdown times out (`pollCandidate`).
+            State::Prospective(p) => timer(p.election_deadline),
+            State::Candidate(c) => timer(c.backoff_until.unwrap_or(c.election_deadline)),
             State::Leader(l) => l.next_deadline(),
             State::Follower(f) => timer(f.fetch_deadline),
             State::Resigned(r) => timer(r.election_deadline),
@@ -343,18 +332,16 @@ impl Replica {
             return; // a response to a request this replica no longer waits for
         }
         if rpc.is_request() {
-            if let Some(error) = self.refuse(from, cluster_id.as_deref(), &rpc) {
+            if let Some(error) = self.refuse(cluster_id.as_deref()) {
                 if let Some(answer) = rpc.refusal(self.epoch(), self.leader(), error) {
                     self.respond(from, correlation, answer, ctx);
                 }
                 return;
             }
-        } else if let Some(error) = rpc.error().filter(|e| {
-            matches!(
-                e,
-                ErrorCode::InconsistentClusterId | ErrorCode::InconsistentVoterSet
-            )
-        }) {
+        } else if let Some(error) = rpc
+            .error()
+            .filter(|e| matches!(e, ErrorCode::InconsistentClusterId))
+        {
             let what = rpc.name().trim_end_matches("Response");
             if self.refusals.insert((from, error, what)) {
                 ctx.emit(Event::QuorumRequestRefused {
@@ -474,23 +461,17 @@ impl Replica {
 
     // ----- sending -------------------------------------------------------------------------
 
-    /// Kafka's request checks before any handling: the cluster id must match ours
-    /// (`hasValidClusterId`), and a voter-only request needs both ends in our voter set
-    /// (`validateVoterOnlyRequest`; an older epoch is answered by the handler itself).
-    fn refuse(&self, from: NodeId, cluster_id: Option<&str>, rpc: &RaftRpc) -> Option<ErrorCode> {
-        if let (Some(theirs), Some(ours)) = (cluster_id, self.cluster_id.as_deref()) {
-            if theirs != ours {
-                return Some(ErrorCode::InconsistentClusterId);
-            }
+    /// Kafka's request check before any handling: the cluster id must match ours
+    /// (`hasValidClusterId`). From Kafka 3.9, `validateVoterOnlyRequest` checks only the epoch
+    /// (answered by each handler) and that the sender has an id; Kafka 3.8's
+    /// INCONSISTENT_VOTER_SET, which refused voter-only requests from outside the receiver's
+    /// `controller.quorum.voters`, is gone — so controllers configured with different voter
+    /// sets talk to each other and each counts majorities over its own set.
+    fn refuse(&self, cluster_id: Option<&str>) -> Option<ErrorCode> {
+        match (cluster_id, self.cluster_id.as_deref()) {
+            (Some(theirs), Some(ours)) if theirs != ours => Some(ErrorCode::InconsistentClusterId),
+            _ => None,
         }
-        if rpc.is_voter_only()
-            && !self.cfg.dynamic_quorum
-            && rpc.epoch() >= self.epoch()
-            && (!self.is_voter() || !self.voters.contains(&from))
-        {
-            return Some(ErrorCode::InconsistentVoterSet);
-        }
-        None
     }
 
     /// Sends a request and remembers it until answered or timed out.

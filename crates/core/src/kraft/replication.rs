@@ -173,9 +173,14 @@ impl Replica {
                 by_leader: true,
                 voters: Some(self.voters.clone()),
             });
-            // A higher HW completes every parked fetch so followers learn it at once
-            // (KAFKA-14145).
-            self.complete_parked(|_| true, ctx);
+            // With KIP-1166 (Kafka 4.1) a Fetch states the follower's HW, so a higher HW
+            // completes every parked fetch and followers learn it at once (KAFKA-14145). Before
+            // it, the fetch purgatory completes only when the log end grows
+            // (`fetchPurgatory.maybeComplete(endOffset)`): followers learn a new HW with their
+            // next Fetch, up to the 500 ms long-poll later.
+            if self.cfg.fetch_sends_high_watermark {
+                self.complete_parked(|_| true, ctx);
+            }
         }
     }
 
@@ -207,31 +212,36 @@ impl Replica {
         ctx: &mut Ctx,
     ) -> RaftRpc {
         let log = &self.disk.log;
-        let (batches, diverging, snapshot) =
-            match log.validate_fetch(fetch_offset, last_fetched_epoch) {
-                FetchValidation::Valid => (
-                    log.read_from(fetch_offset, self.cfg.fetch_max_records),
-                    None,
-                    None,
+        // A fetcher starting from nothing gets the latest snapshot whenever there is one, even
+        // if the log still starts at 0 (`tryCompleteFetchRequest`).
+        let validation = match &self.disk.snapshot {
+            Some(_) if fetch_offset == 0 => FetchValidation::SnapshotNeeded,
+            _ => log.validate_fetch(fetch_offset, last_fetched_epoch),
+        };
+        let (batches, diverging, snapshot) = match validation {
+            FetchValidation::Valid => (
+                log.read_from(fetch_offset, self.cfg.fetch_max_records),
+                None,
+                None,
+            ),
+            FetchValidation::Diverging { epoch, end_offset } => {
+                (Vec::new(), Some((epoch, end_offset)), None)
+            }
+            FetchValidation::SnapshotNeeded => (
+                Vec::new(),
+                None,
+                Some(
+                    self.disk
+                        .snapshot
+                        .as_ref()
+                        .map(|s| s.id)
+                        .unwrap_or(SnapshotId {
+                            end_offset: log.start_offset(),
+                            epoch: log.end_offset_for_epoch(0).0,
+                        }),
                 ),
-                FetchValidation::Diverging { epoch, end_offset } => {
-                    (Vec::new(), Some((epoch, end_offset)), None)
-                }
-                FetchValidation::SnapshotNeeded => (
-                    Vec::new(),
-                    None,
-                    Some(
-                        self.disk
-                            .snapshot
-                            .as_ref()
-                            .map(|s| s.id)
-                            .unwrap_or(SnapshotId {
-                                end_offset: log.start_offset(),
-                                epoch: log.end_offset_for_epoch(0).0,
-                            }),
-                    ),
-                ),
-            };
+            ),
+        };
         if diverging.is_none() && snapshot.is_none() {
             let end = self.disk.log.end_offset();
             let voter = self.voters.binary_search(&replica).is_ok();
@@ -416,8 +426,10 @@ impl Replica {
         }
     }
 
-    /// `pollUnattached`: a voter stands when its election timer fires; an observer keeps asking
-    /// random voters until one names the leader.
+    /// `pollUnattached`: a voter stands when its election timer fires; meanwhile it (Kafka 4.x,
+    /// `pollUnattachedCommon`) and an observer keep asking random voters until one names the
+    /// leader, so a restarted or healed voter finds the leader in about one round trip. A
+    /// Kafka 3.9 voter waits silently for its timer.
     pub(crate) fn poll_unattached(&mut self, ctx: &mut Ctx) {
         let State::Unattached(u) = &self.state else {
             return;
@@ -426,8 +438,13 @@ impl Replica {
             if u.election_deadline.is_some_and(|t| ctx.now >= t) && !self.is_shutting_down() {
                 ctx.emit(Event::TimerExpired(TimerKind::Election));
                 self.stand_for_election(Reason::ElectionTimeout, ctx);
+                return;
             }
-        } else if !self.voters.iter().any(|v| self.requests.is_awaiting(*v)) {
+            if !self.cfg.prevote {
+                return;
+            }
+        }
+        if !self.voters.iter().any(|v| self.requests.is_awaiting(*v)) {
             self.send_fetch_to_any_voter(ctx);
         }
     }
@@ -540,7 +557,7 @@ mod tests {
     //! how the follower truncates and learns the HW, and the HW rule itself.
 
     use crate::kraft::state::Role::Unattached;
-    use crate::kraft::testing::{batches, drift, id, msg, Given, Node};
+    use crate::kraft::testing::{batches, id, msg, Given, Node};
     use crate::trace::Event;
     use crate::types::{ms, SimTime};
 
@@ -699,14 +716,9 @@ mod tests {
 
         let s = n.poll();
 
-        if drift::UNATTACHED_VOTER_FETCHES {
-            // Kafka 4.x `pollUnattachedCommon`: Fetch from a bootstrap voter.
-            assert_eq!(s.sent().len(), 1);
-            assert_eq!(s.sent()[0].rpc.name(), "Fetch");
-        } else {
-            // DRIFT (Corrections 4): silent until its election timer fires.
-            assert!(s.sent().is_empty());
-        }
+        // Kafka 4.x `pollUnattachedCommon`: Fetch from a bootstrap voter.
+        assert_eq!(s.sent().len(), 1);
+        assert_eq!(s.sent()[0].rpc.name(), "Fetch");
     }
 
     // ----- the high watermark ----------------------------------------------------------------
@@ -833,14 +845,6 @@ mod tests {
         let s = n.deliver(3, msg::fetch(3, 3, 4, 3, None));
         assert_eq!(n.hw(), Some(4));
 
-        if drift::PRE_KIP1166_PARKED_FETCH_WAITS_FOR_DATA {
-            assert!(s.sent().is_empty(), "{s:?}");
-        } else {
-            // DRIFT (Corrections 6): the model answers the parked fetch when the HW moves.
-            assert_eq!(
-                s.only_to(2).line(),
-                "FetchResponse epoch=3 leader=1 highWatermark=4"
-            );
-        }
+        assert!(s.sent().is_empty(), "{s:?}");
     }
 }

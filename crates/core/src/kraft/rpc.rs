@@ -28,9 +28,6 @@ pub enum ErrorCode {
     InconsistentClusterId,
     /// FetchSnapshot asked for a snapshot the leader no longer (or never) had.
     SnapshotNotFound,
-    /// A voter-only request (Vote, BeginQuorumEpoch, EndQuorumEpoch) between nodes that do
-    /// not both count as voters in the receiver's `controller.quorum.voters`.
-    InconsistentVoterSet,
 }
 
 impl ErrorCode {
@@ -45,7 +42,6 @@ impl ErrorCode {
             ErrorCode::InvalidRequest => "INVALID_REQUEST",
             ErrorCode::InconsistentClusterId => "INCONSISTENT_CLUSTER_ID",
             ErrorCode::SnapshotNotFound => "SNAPSHOT_NOT_FOUND",
-            ErrorCode::InconsistentVoterSet => "INCONSISTENT_VOTER_SET",
         }
     }
 }

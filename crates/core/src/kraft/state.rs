@@ -5,17 +5,18 @@
 //! With pre-vote (KIP-996, Kafka 4.x, the default):
 //!
 //! ```text
-//! Resigned    -> Unattached  : higher epoch, or election timeout expires
+//! Resigned    -> Unattached  : higher epoch, or election timeout expires (in epoch + 1)
 //!             -> Follower    : leader with a larger epoch
 //! Unattached  -> Unattached  : higher epoch, or after granting a vote (adds the vote)
 //!             -> Prospective : election timeout expires
 //!             -> Follower    : leader with an equal or larger epoch
 //! Prospective -> Unattached  : higher epoch, or pre-vote lost while no leader is known
+//!             -> Prospective : after granting a binding vote (adds the vote)
 //!             -> Candidate   : a majority granted the pre-vote
 //!             -> Follower    : leader with an equal or larger epoch, or pre-vote lost while
 //!                              the leader is known
 //! Candidate   -> Unattached  : higher epoch
-//!             -> Prospective : election lost or timed out (after the election backoff)
+//!             -> Prospective : its election timeout expires (a lost election waits it out)
 //!             -> Leader      : a majority granted the vote
 //!             -> Follower    : the leader of its own or a larger epoch is discovered
 //! Leader      -> Unattached  : higher epoch
@@ -277,7 +278,7 @@ pub fn is_legal(from: Role, to: Role, prevote: bool, voter: bool) -> bool {
         match from {
             Resigned => matches!(to, Unattached | Follower),
             Unattached => matches!(to, Unattached | Prospective | Follower),
-            Prospective => matches!(to, Unattached | Candidate | Follower),
+            Prospective => matches!(to, Unattached | Prospective | Candidate | Follower),
             Candidate => matches!(to, Unattached | Prospective | Leader | Follower),
             Leader => matches!(to, Unattached | Resigned | Follower),
             Follower => matches!(to, Unattached | Prospective | Follower),

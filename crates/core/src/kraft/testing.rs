@@ -36,41 +36,6 @@ use super::replica::Replica;
 use super::rpc::{ErrorCode, RaftRpc};
 use super::state::{ElectionState, Role, State};
 
-/// Known drifts of the model from Kafka 4.x, from the "Corrections" section of KRAFT.md (the
-/// protocol reference). Each flag is `false` while the model drifts. A test that depends on one
-/// asserts the model's behaviour while its flag is `false` and Kafka's once it is `true`:
-/// whoever fixes a drift flips its flag and the tests check the fix. "Corrections n" is the
-/// n-th bullet of that section.
-///
-/// Divergences found while writing these tests that KRAFT.md does not list are tests of
-/// Kafka's behaviour marked `#[ignore = "drift from Kafka: …"]` instead.
-pub(crate) mod drift {
-    /// Corrections 1: a Resigned replica whose election timer fires moves to Unattached in
-    /// **epoch + 1** (`pollResigned`); the model stays in its epoch.
-    pub(crate) const RESIGNED_TIMEOUT_BUMPS_EPOCH: bool = false;
-    /// Corrections 2: a voter restarted after voting for itself comes back as **Candidate** in
-    /// the same epoch (`QuorumState.initialize`); the model makes it Prospective (pre-vote on).
-    pub(crate) const RESTARTED_SELF_VOTER_IS_CANDIDATE: bool = false;
-    /// Corrections 3: a Prospective that grants a binding vote records it
-    /// (`prospectiveAddVotedState`), so it cannot vote twice in one epoch; the model grants
-    /// without recording.
-    pub(crate) const PROSPECTIVE_RECORDS_BINDING_VOTE: bool = false;
-    /// Corrections 4: an Unattached voter fetches from the bootstrap voters while it waits
-    /// (`pollUnattachedCommon`); the model waits silently for its election timeout.
-    pub(crate) const UNATTACHED_VOTER_FETCHES: bool = false;
-    /// Corrections 5: from 3.9 a static quorum no longer answers INCONSISTENT_VOTER_SET
-    /// (`validateVoterOnlyRequest` checks the epoch and the replica id only); the model still
-    /// refuses voter-only requests from outside its voter set.
-    pub(crate) const NO_INCONSISTENT_VOTER_SET: bool = false;
-    /// Corrections 6: before KIP-1166, a parked Fetch completes when the leader's log end
-    /// grows, not when the HW moves; the model (with `fetch_sends_high_watermark` off, its
-    /// pre-4.1 setting) still answers every parked fetch when the HW moves.
-    pub(crate) const PRE_KIP1166_PARKED_FETCH_WAITS_FOR_DATA: bool = false;
-    /// Corrections 10: a Candidate in 4.x whose election timer fires (no rejection) goes to
-    /// Prospective at once, without the backoff; the model backs off first.
-    pub(crate) const CANDIDATE_TIMEOUT_SKIPS_BACKOFF: bool = false;
-}
-
 /// The id of node `n`.
 pub(crate) fn id(n: i32) -> NodeId {
     NodeId(n)

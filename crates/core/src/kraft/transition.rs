@@ -117,6 +117,27 @@ impl Replica {
         self.transition(state, election, true, Reason::Voted { candidate }, ctx);
     }
 
+    /// Prospective, having granted its binding vote to `candidate` in the current epoch: the
+    /// vote is written before the answer leaves, the pre-vote tally starts again and the
+    /// election timer is reset (`prospectiveAddVotedState`).
+    pub(crate) fn become_prospective_voted(&mut self, candidate: NodeId, ctx: &mut Ctx) {
+        let retries = match &self.state {
+            State::Prospective(p) => p.retries,
+            _ => 0,
+        };
+        let election = ElectionState {
+            epoch: self.epoch(),
+            leader: self.election.leader,
+            voted: Some(candidate),
+        };
+        let state = State::Prospective(ProspectiveState {
+            tally: Tally::new(&self.voters, self.id),
+            retries,
+            election_deadline: self.random_election_deadline(ctx),
+        });
+        self.transition(state, election, true, Reason::Voted { candidate }, ctx);
+    }
+
     /// Prospective: asks for pre-votes in the current epoch (memory only).
     pub(crate) fn become_prospective(&mut self, retries: u32, reason: Reason, ctx: &mut Ctx) {
         let state = State::Prospective(ProspectiveState {

@@ -103,6 +103,10 @@ pub enum Command {
     Show(Show),
     /// `trace off|elections|events|all`: how much `run` prints.
     Trace(Verbosity),
+    /// `allow violations`: the run goes on after an invariant breaks (for scenarios that break
+    /// a rule on purpose, with a teaching switch or a misconfiguration); check what broke with
+    /// `expect violated <property>`.
+    AllowViolations,
 }
 
 /// A parsed line with its number and text.

@@ -125,6 +125,8 @@ pub enum Atom {
     NodeIs(NodeRef, String),
     /// No invariant broken.
     NoViolations,
+    /// `violated <property>`: that invariant broke at some point of the run.
+    Violated(&'static str),
     /// `broker <id> fenced` (`false`: `unfenced`).
     BrokerFenced(i32, bool),
     /// `broker <id> lag <op> <n>`.
@@ -225,6 +227,20 @@ fn parse_atom(tokens: &[String]) -> Result<(bool, Atom), String> {
         ["leader"] => Atom::Leader,
         ["no", "leader"] => Atom::NoLeader,
         ["no", "violations"] => Atom::NoViolations,
+        ["violated", name] => {
+            let names: Vec<&'static str> =
+                crate::check::PROPERTIES.iter().map(|p| p.name).collect();
+            match names.iter().find(|n| **n == *name) {
+                Some(n) => Atom::Violated(n),
+                None => {
+                    return Err(format!(
+                        "`{name}` is not an invariant{}: expected one of {}",
+                        crate::text::suggest(name, &names),
+                        names.join(", ")
+                    ))
+                }
+            }
+        }
         ["controller"] => Atom::Controller,
         ["zk-leader"] => Atom::ZkLeader,
         ["no", "zk-leader"] => return Ok((true, Atom::ZkLeader)),
@@ -623,6 +639,16 @@ fn eval_atom(
             }
             None => (false, format!("there is no partition {topic}-{p}")),
         },
+        Atom::Violated(name) => {
+            let hit = world.violations().iter().find(|v| v.property == *name);
+            (
+                hit.is_some(),
+                match hit {
+                    Some(v) => format!("{v}"),
+                    None => format!("{name} has not been violated"),
+                },
+            )
+        }
         Atom::NoViolations => {
             let v = world.violations();
             (

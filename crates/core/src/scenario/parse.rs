@@ -32,6 +32,7 @@ pub const COMMANDS: &[&str] = &[
     "expect",
     "show",
     "trace",
+    "allow",
     "create-topic",
     "create-topics",
     "delete-topic",
@@ -104,6 +105,10 @@ pub fn parse_command(line: &str) -> Result<Command, String> {
             parse_condition(rest).map(Command::Expect)
         }
         "show" => parse_show(rest).map(Command::Show),
+        "allow" => match rest {
+            [w] if w == "violations" => Ok(Command::AllowViolations),
+            _ => Err("expected `allow violations`".into()),
+        },
         "trace" => {
             let level = rest.first().map(|s| s.as_str()).unwrap_or("");
             Verbosity::parse(level)

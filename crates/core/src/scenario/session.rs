@@ -20,6 +20,11 @@ pub struct Session {
     verbosity: Verbosity,
     /// Output of a command that then failed, so the trace up to the failure is not lost.
     unreported: String,
+    /// `allow violations`: an invariant that breaks is reported, not fatal.
+    allow_violations: bool,
+    /// Properties already reported as violated (each is printed once: a broken rule keeps
+    /// breaking at every event).
+    reported: std::collections::BTreeSet<&'static str>,
 }
 
 impl Session {
@@ -30,6 +35,8 @@ impl Session {
             names: BTreeMap::new(),
             verbosity,
             unreported: String::new(),
+            allow_violations: false,
+            reported: Default::default(),
         }
     }
 
@@ -40,7 +47,14 @@ impl Session {
             names: BTreeMap::new(),
             verbosity,
             unreported: String::new(),
+            allow_violations: false,
+            reported: Default::default(),
         }
+    }
+
+    /// True once the scenario said `allow violations`.
+    pub fn allows_violations(&self) -> bool {
+        self.allow_violations
     }
 
     /// The cluster, once `cluster` ran.
@@ -88,10 +102,23 @@ impl Session {
             out += &e.line();
             out.push('\n');
         }
-        if let Some(v) = world.violations().get(violations_before) {
-            let v = v.to_string();
-            self.unreported += &out;
-            return Err(ScenarioError::new(line, format!("invariant violated: {v}")));
+        let new: Vec<(&'static str, String)> = world.violations()
+            [violations_before.min(world.violations().len())..]
+            .iter()
+            .map(|v| (v.property, v.to_string()))
+            .collect();
+        if let Some((_, v)) = new.first() {
+            if !self.allow_violations {
+                self.unreported += &out;
+                return Err(ScenarioError::new(line, format!("invariant violated: {v}")));
+            }
+            for (property, v) in new {
+                if self.reported.insert(property) {
+                    out += &format!(
+                        "invariant violated: {v} (later violations of {property} are not shown)\n"
+                    );
+                }
+            }
         }
         Ok(out)
     }
@@ -120,6 +147,10 @@ impl Session {
             self.names.clear();
             return self.drain(line, 0);
         }
+        if let Command::AllowViolations = command {
+            self.allow_violations = true;
+            return Ok(String::new());
+        }
         if let Command::Trace(v) = command {
             self.verbosity = *v;
             if let Some(w) = self.world.as_mut() {
@@ -135,7 +166,9 @@ impl Session {
             w.violations().len()
         };
         match command {
-            Command::Cluster(_) | Command::Trace(_) => unreachable!("handled above"),
+            Command::Cluster(_) | Command::Trace(_) | Command::AllowViolations => {
+                unreachable!("handled above")
+            }
             Command::Run(d) => {
                 self.world_or_err(line)?.run_for(*d);
                 self.drain(line, before)

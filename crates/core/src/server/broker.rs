@@ -73,6 +73,8 @@ pub struct Broker {
     alter: Option<InFlight>,
     alter_again: SimTime,
     shutdown_since: Option<SimTime>,
+    /// A heartbeat answer already said the controlled shutdown is pending.
+    got_shutdown_answer: bool,
     done: bool,
     last_error: Option<ControllerError>,
     gave_up: Option<String>,
@@ -101,6 +103,7 @@ impl Broker {
             alter: None,
             alter_again: now,
             shutdown_since: None,
+            got_shutdown_answer: false,
             done: false,
             last_error: None,
             gave_up: None,
@@ -337,9 +340,26 @@ impl Broker {
                                 state: self.state.name(),
                             });
                         }
-                        // While catching up or shutting down, ask again soon.
-                        if self.state != BrokerState::Running {
-                            self.next_send = self.next_send.min(ctx.now + ms(500));
+                        // When the next heartbeat goes, as `BrokerLifecycleManager` schedules it
+                        // (otherwise the 2 s interval set when this one left).
+                        match (before, self.state) {
+                            // Caught up: nothing to recover in the model, so the broker is
+                            // ready to unfence and says so at once (`setReadyToUnfence`).
+                            (BrokerState::Starting, BrokerState::Recovery) => {
+                                self.next_send = ctx.now
+                            }
+                            // Still catching up: again after only 10 ms.
+                            (BrokerState::Starting, BrokerState::Starting) => {
+                                self.next_send = ctx.now + ms(10)
+                            }
+                            // The first "pending" answer of a controlled shutdown: 50 ms.
+                            (_, BrokerState::PendingControlledShutdown)
+                                if !self.got_shutdown_answer =>
+                            {
+                                self.got_shutdown_answer = true;
+                                self.next_send = ctx.now + ms(50);
+                            }
+                            _ => {}
                         }
                     }
                     ControllerError::NotController => self.next_send = ctx.now + ms(100),

@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use crate::message::Envelope;
 use crate::trace::TraceEvent;
 use crate::types::{NodeId, SimTime};
 
@@ -14,6 +15,13 @@ use crate::types::{NodeId, SimTime};
 pub trait Observer<W>: fmt::Debug + Send + Sync {
     /// Looks at one step's events, with the world as it is after them; returns what broke.
     fn observe(&mut self, world: &W, events: &[TraceEvent]) -> Vec<Violation>;
+
+    /// Sees a message as it is put on the network (delivered later, or lost), whether or not
+    /// the trace is being recorded: a checker judges what a node *sent*, not only what it
+    /// stored. Anything broken is reported with the step's other findings.
+    fn sent(&mut self, at: SimTime, env: &Envelope, out: &mut Vec<Violation>) {
+        let _ = (at, env, out);
+    }
 
     /// A copy of this observer for a cloned world.
     fn clone_box(&self) -> Box<dyn Observer<W>>;

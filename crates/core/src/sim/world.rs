@@ -418,6 +418,9 @@ impl World {
         match self.net.send(from, to, payload, self.now, &mut self.rng) {
             SendOutcome::InFlight(envs) => {
                 for env in envs {
+                    if let Some(observer) = &mut self.observer {
+                        observer.sent(self.now, &env, &mut self.violations);
+                    }
                     self.queue.push(env.deliver_at, Due::Deliver(env.id));
                     if self.record {
                         self.emit(from, Event::Sent(env));
@@ -425,6 +428,9 @@ impl World {
                 }
             }
             SendOutcome::Cut(env) => {
+                if let Some(observer) = &mut self.observer {
+                    observer.sent(self.now, &env, &mut self.violations);
+                }
                 if matches!(env.payload, Payload::Zk(_)) {
                     self.net.break_stream(from, to);
                 }

@@ -11,7 +11,7 @@ use crate::sim::World;
 use crate::types::{NodeId, SimTime};
 
 use super::{pretty_print_table, ToolText};
-use crate::uuid::{cluster_id, directory_id};
+use crate::uuid::{cluster_id, directory_id, ZERO_UUID};
 
 /// One row of DescribeQuorum's `ReplicaState`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,6 +71,16 @@ pub fn describe_quorum(world: &World) -> Result<QuorumInfo, String> {
     let state = replica.leader_state().ok_or("the leader is not leading")?;
     let seed = world.spec().seed;
     let now = world.now();
+    // A static quorum (`controller.quorum.voters`, kraft.version 0) knows its voters by id
+    // only: their directory id is Kafka's zero UUID (`VoterSet.fromInetSocketAddresses`).
+    let static_quorum = !world.spec().quorum.dynamic_quorum;
+    let voter_dir = |id: NodeId| {
+        if static_quorum {
+            ZERO_UUID.to_string()
+        } else {
+            directory_id(seed, id)
+        }
+    };
     let voters = state
         .voters
         .iter()
@@ -79,13 +89,16 @@ pub fn describe_quorum(world: &World) -> Result<QuorumInfo, String> {
                 // The leader reports itself as fetched and caught up "now".
                 ReplicaRow {
                     id: *id,
-                    directory_id: directory_id(seed, *id),
+                    directory_id: voter_dir(*id),
                     log_end_offset: replica.log().end_offset() as i64,
                     last_fetch_ms: Some(now.wall_clock_ms()),
                     last_caught_up_ms: Some(now.wall_clock_ms()),
                 }
             } else {
-                row(seed, *id, p)
+                ReplicaRow {
+                    directory_id: voter_dir(*id),
+                    ..row(seed, *id, p)
+                }
             }
         })
         .collect();
@@ -105,11 +118,14 @@ pub fn describe_quorum(world: &World) -> Result<QuorumInfo, String> {
     })
 }
 
+/// One voter or observer as `describe --status` lists it; the zero UUID prints as `null`.
 fn node_json(r: &ReplicaRow, endpoint: bool) -> String {
-    let mut s = format!(
-        "{{\"id\": {}, \"directoryId\": \"{}\"",
-        r.id, r.directory_id
-    );
+    let dir = if r.directory_id == ZERO_UUID {
+        "null".to_string()
+    } else {
+        format!("\"{}\"", r.directory_id)
+    };
+    let mut s = format!("{{\"id\": {}, \"directoryId\": {dir}", r.id);
     if endpoint {
         s += &format!(
             ", \"endpoints\": [\"CONTROLLER://controller-{}:9093\"]",

@@ -50,6 +50,9 @@ impl TraceEvent {
                 if *granted { "grants" } else { "rejects" },
                 if *pre_vote { "pre-vote" } else { "vote" },
             ),
+            Event::ElectionLost { wait } => {
+                format!("election lost, waiting {} for the election timeout", format_duration(*wait))
+            }
             Event::BackingOff { backoff } => {
                 format!("election lost, backing off {}", format_duration(*backoff))
             }

@@ -188,6 +188,12 @@ pub enum Event {
         /// Why, in words.
         why: &'static str,
     },
+    /// A Kafka 4.x candidate lost (a majority refused): it waits out the rest of its random
+    /// election timeout, then asks for pre-votes again.
+    ElectionLost {
+        /// How long it still waits.
+        wait: Micros,
+    },
     /// A candidate lost; it waits before trying again.
     BackingOff {
         /// How long.

@@ -56,6 +56,10 @@ impl TraceEvent {
                 if *granted { "granted" } else { "rejected" },
                 if *pre_vote { "pre-vote" } else { "vote request" }
             ),
+            Event::ElectionLost { wait } => format!(
+                "{n} lost the election (a majority refused, or voted for another candidate of the same epoch: a split vote); it waits {} for its random election timeout before asking again, and whoever's timer fires first will likely win",
+                format_duration(*wait)
+            ),
             Event::BackingOff { backoff } => format!(
                 "{n} lost the election and backs off {} before trying again",
                 format_duration(*backoff)

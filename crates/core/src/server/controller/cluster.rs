@@ -209,22 +209,24 @@ impl Controller {
         Err(answer(ControllerError::None, caught_up, false, false))
     }
 
-    /// Fences a broker whose session expired (`broker.session.timeout.ms` without a heartbeat),
-    /// one at a time: the next waits until this fencing committed (the high watermark `hw`
-    /// passed it).
-    pub(super) fn fence_expired_session(&mut self, raft: &mut Replica, hw: Offset, ctx: &mut Ctx) {
-        let Some(active) = self.active.as_mut() else {
-            return;
-        };
-        if active.fencing_until.is_some_and(|o| o <= hw) {
-            active.fencing_until = None;
-        }
-        if active.fencing_until.is_none() {
+    /// Fences every broker whose session expired (`broker.session.timeout.ms` without a
+    /// heartbeat), one after another at once, in broker-id order: Kafka's
+    /// `maybeFenceOneStaleBroker` fences one and `rescheduleMaybeFenceStaleBrokers` runs it
+    /// again immediately while another is stale, each fencing seeing the previous one's
+    /// records in the controller's in-memory image.
+    pub(super) fn fence_expired_session(&mut self, raft: &mut Replica, ctx: &mut Ctx) {
+        while self.active.as_ref().is_some_and(|a| !a.fencing_blocked) {
+            let Some(active) = self.active.as_mut() else {
+                return;
+            };
             let expired = active.sessions.iter().find_map(|(b, last)| {
                 let reg = active.image.brokers.get(b)?;
                 (!reg.fenced && ctx.now.since(*last) >= ms(BROKER_SESSION_TIMEOUT_MS)).then_some(*b)
             });
-            if let Some(b) = expired {
+            let Some(b) = expired else {
+                return;
+            };
+            {
                 let keep_leader = raft.config().buggify.fence_without_reelection;
                 active.charge_moves(b, raft.config(), "fencing", ctx);
                 let records = fence_records(&active.image, b, keep_leader);
@@ -234,9 +236,10 @@ impl Controller {
                 });
                 // A controller that cannot write (only a stale one, with a teaching switch on)
                 // stops fencing instead of trying again at every poll.
-                let end = self.write(raft, records, None, ctx).unwrap_or(Offset::MAX);
-                if let Some(a) = self.active.as_mut() {
-                    a.fencing_until = Some(end);
+                if self.write(raft, records, None, ctx).is_none() {
+                    if let Some(a) = self.active.as_mut() {
+                        a.fencing_blocked = true;
+                    }
                 }
             }
         }

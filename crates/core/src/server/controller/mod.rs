@@ -74,8 +74,9 @@ struct Active {
     last_write: SimTime,
     /// Next NoOp check.
     noop_at: SimTime,
-    /// A fencing in flight: no other broker is fenced until it commits.
-    fencing_until: Option<Offset>,
+    /// A fencing could not be written (a stale controller, with a teaching switch on): no
+    /// more are tried.
+    fencing_blocked: bool,
     /// When the modelled partitions' leader moves under way are done (see [`crate::costs`]).
     moves_until: Option<SimTime>,
 }
@@ -140,7 +141,7 @@ impl Controller {
                     pending: Vec::new(),
                     last_write: now,
                     noop_at: now + ms(MAX_IDLE_INTERVAL_MS),
-                    fencing_until: None,
+                    fencing_blocked: false,
                     moves_until: None,
                 });
                 ctx.emit(Event::ControllerActivated { epoch });
@@ -235,7 +236,7 @@ impl Controller {
                 Pending::Done { what } => ctx.emit(Event::AdminCompleted { what }),
             }
         }
-        self.fence_expired_session(raft, hw, ctx);
+        self.fence_expired_session(raft, ctx);
         let Some(active) = self.active.as_mut() else {
             return;
         };
@@ -262,7 +263,7 @@ impl Controller {
             .filter(|(b, _)| a.image.brokers.get(b).is_some_and(|r| !r.fenced))
             .map(|(_, t)| *t + ms(BROKER_SESSION_TIMEOUT_MS))
             .min()
-            .filter(|_| a.fencing_until.is_none())
+            .filter(|_| !a.fencing_blocked)
             .unwrap_or(SimTime::NEVER);
         a.noop_at
             .min(session)
