@@ -7,7 +7,8 @@
 //!
 //! Rules the whole crate follows:
 //! - **Sans-IO.** A replica never touches time, the network, storage or randomness; it reacts
-//!   to a message or a poll and returns effects ([`effect`]).
+//!   to a message or a poll and returns effects ([`effect`]). It asks for random values as
+//!   ranges; only the simulator draws them.
 //! - **Deterministic.** One event queue ordered by (time, sequence), one seeded generator
 //!   ([`rng`]), ordered collections only. The same seed and the same user actions give the same
 //!   run, byte for byte, on every target.
