@@ -6,6 +6,9 @@
 //! message; a damaged link is refused with the line that does not parse. Nothing is ever
 //! half-loaded.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
 use super::ast::Command;
 use super::node_ref::NodeRef;
 use super::parse::parse_script;
@@ -104,41 +107,6 @@ pub struct SharedRun {
     pub actions: Vec<(SimTime, UserAction)>,
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-fn b64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len() * 4 / 3 + 3);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = ((b[0] as u32) << 16) | ((b[1] as u32) << 8) | b[2] as u32;
-        let chars = chunk.len() + 1;
-        for i in 0..chars {
-            out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
-fn b64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    for c in text.bytes() {
-        let v = B64.iter().position(|x| *x == c)? as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    Some(out)
-}
-
 /// Encodes a run for a URL fragment.
 pub fn encode(spec: &ClusterSpec, actions: &[(SimTime, UserAction)]) -> String {
     let mut text = cluster_line(spec);
@@ -146,7 +114,11 @@ pub fn encode(spec: &ClusterSpec, actions: &[(SimTime, UserAction)]) -> String {
     for (t, a) in actions {
         text += &format!("at {} {}\n", format_duration(t.0), a.to_command());
     }
-    format!("v{}.{}", crate::ENGINE_VERSION, b64_encode(text.as_bytes()))
+    format!(
+        "v{}.{}",
+        crate::ENGINE_VERSION,
+        URL_SAFE_NO_PAD.encode(text.as_bytes())
+    )
 }
 
 fn concrete(n: &NodeRef) -> Result<NodeId, String> {
@@ -173,7 +145,9 @@ pub fn decode(link: &str) -> Result<SharedRun, String> {
             crate::ENGINE_VERSION
         ));
     }
-    let bytes = b64_decode(payload).ok_or("the link is damaged (it is not valid base64url)")?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| "the link is damaged (it is not valid base64url)")?;
     let text = String::from_utf8(bytes).map_err(|_| "the link is damaged (not UTF-8 text)")?;
     let lines = parse_script(&text).map_err(|e| format!("the link's run does not parse: {e}"))?;
     let mut iter = lines.into_iter();
@@ -213,6 +187,33 @@ mod tests {
     use crate::rng::SimRng;
     use crate::sim::{NetworkChange, NetworkConfig};
     use crate::types::{ms, secs};
+
+    /// The base64url alphabet, to damage links with.
+    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+    /// A link the former hand-written encoder made (engine 1): it must keep decoding.
+    const OLD_V1_LINK: &str = "v1.Y2x1c3RlciBrcmFmdCB2b3RlcnM9MyBicm9rZXJzPTEgc2VlZD03IHByZXZvdGU9b24gZmV0Y2gtaHc9b24gbGF0ZW5jeT0xMG1zLi4yMG1zIGxvc3M9MSUgZHVwbGljYXRlPTAlIHJlb3JkZXI9b2ZmCmF0IDJzIGNyYXNoIDMwMDAKYXQgM3Mgd3JpdGUgMgphdCA1cyByZXN0YXJ0IDMwMDAK";
+
+    /// The run [`OLD_V1_LINK`] holds.
+    fn old_v1_run() -> SharedRun {
+        let mut spec = ClusterSpec::kraft(3, 1, 7);
+        spec.network.loss_ppm = 10_000;
+        SharedRun {
+            spec,
+            actions: vec![
+                (SimTime(secs(2)), UserAction::Crash(NodeId(3000))),
+                (SimTime(secs(3)), UserAction::Write { count: 2, to: None }),
+                (SimTime(secs(5)), UserAction::Restart(NodeId(3000))),
+            ],
+        }
+    }
+
+    #[test]
+    fn links_made_by_the_former_encoder_still_decode() {
+        let run = old_v1_run();
+        assert_eq!(decode(OLD_V1_LINK).unwrap(), run);
+        assert_eq!(encode(&run.spec, &run.actions), OLD_V1_LINK);
+    }
 
     #[test]
     fn runs_round_trip_through_links() {
@@ -278,11 +279,14 @@ mod tests {
             .contains("engine version 999"));
         assert!(decode("hello").is_err());
         assert!(decode("v1.***").unwrap_err().contains("damaged"));
-        let not_a_run = format!("v1.{}", b64_encode(b"crash 3000\n"));
+        let not_a_run = format!("v1.{}", URL_SAFE_NO_PAD.encode(b"crash 3000\n"));
         assert!(decode(&not_a_run)
             .unwrap_err()
             .contains("start with `cluster`"));
-        let alias = format!("v1.{}", b64_encode(b"cluster kraft\nat 1s crash leader\n"));
+        let alias = format!(
+            "v1.{}",
+            URL_SAFE_NO_PAD.encode(b"cluster kraft\nat 1s crash leader\n")
+        );
         assert!(decode(&alias).unwrap_err().contains("line 2"));
     }
 
