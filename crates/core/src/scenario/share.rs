@@ -1,10 +1,23 @@
 //! Share links: a run — engine version, spec, timed actions — as a URL fragment.
 //!
-//! The payload is the run written in the scenario language (`cluster …` then one
-//! `at <time> <action>` per action), base64url-encoded after a version tag:
-//! `v1.Y2x1c3Rlci…`. A link from an engine that would replay differently is refused with a
-//! message; a damaged link is refused with the line that does not parse. Nothing is ever
-//! half-loaded.
+//! A link is `v<format>.<data>`. The run inside is written in the scenario language
+//! (`cluster …` then one `at <time> <action>` per action). Two things are versioned, apart:
+//!
+//! - The **link format**, the tag before the dot: how the text is packed.
+//!   - `v2` (what [`encode`] writes): base64url (no padding) of the text compressed with raw
+//!     DEFLATE. The text's first line is a comment naming the engine that made it,
+//!     `# engine <ENGINE_VERSION>`; the scenario parser skips it as any comment, so error
+//!     line numbers count it.
+//!   - `v1` (older links, still read): base64url of the plain text, with no engine line. Back
+//!     then the tag *was* the engine version, and only engine 1 made links, so a `v1` link is
+//!     a run of engine 1.
+//! - The **engine version** ([`crate::ENGINE_VERSION`]): which simulator behaviour the run
+//!   replays under. A link from an engine that would replay differently is refused with a
+//!   message naming its version.
+//!
+//! A damaged link is refused with the reason, or with the line that does not parse; a `v2`
+//! link whose text would inflate past [`MAX_TEXT_BYTES`] is refused before it takes more
+//! memory than that. Nothing is ever half-loaded.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -107,18 +120,84 @@ pub struct SharedRun {
     pub actions: Vec<(SimTime, UserAction)>,
 }
 
-/// Encodes a run for a URL fragment.
-pub fn encode(spec: &ClusterSpec, actions: &[(SimTime, UserAction)]) -> String {
+/// Most bytes a `v2` link's text may inflate to (1 MiB, far beyond any run a person makes): a
+/// hostile link of a few kilobytes cannot make the page allocate more than this.
+pub const MAX_TEXT_BYTES: usize = 1 << 20;
+
+/// The run as scenario text: the `cluster …` line, then one `at <time> <action>` per action.
+fn run_text(spec: &ClusterSpec, actions: &[(SimTime, UserAction)]) -> String {
     let mut text = cluster_line(spec);
     text.push('\n');
     for (t, a) in actions {
         text += &format!("at {} {}\n", format_duration(t.0), a.to_command());
     }
-    format!(
-        "v{}.{}",
+    text
+}
+
+/// Encodes a run for a URL fragment, in link format `v2` (see the module doc).
+pub fn encode(spec: &ClusterSpec, actions: &[(SimTime, UserAction)]) -> String {
+    let text = format!(
+        "# engine {}\n{}",
         crate::ENGINE_VERSION,
-        URL_SAFE_NO_PAD.encode(text.as_bytes())
+        run_text(spec, actions)
+    );
+    let packed = miniz_oxide::deflate::compress_to_vec(
+        text.as_bytes(),
+        miniz_oxide::deflate::CompressionLevel::BestCompression as u8,
+    );
+    format!("v2.{}", URL_SAFE_NO_PAD.encode(packed))
+}
+
+/// The refusal for a run made by another engine.
+fn other_engine(version: u32) -> String {
+    format!(
+        "this link was made by engine version {version}, and this is version {}: it would not replay the same run, so it was not loaded",
+        crate::ENGINE_VERSION
     )
+}
+
+/// The text of a link's payload, once its format is unpacked and its engine version checked.
+fn unpack(format: u32, payload: &str) -> Result<String, String> {
+    let damaged_base64 = |_| "the link is damaged (it is not valid base64url)".to_string();
+    match format {
+        1 => {
+            // Before format 2 the tag was the engine version: a v1 link is a run of engine 1.
+            if crate::ENGINE_VERSION != 1 {
+                return Err(other_engine(1));
+            }
+            let bytes = URL_SAFE_NO_PAD.decode(payload).map_err(damaged_base64)?;
+            String::from_utf8(bytes).map_err(|_| "the link is damaged (not UTF-8 text)".into())
+        }
+        2 => {
+            let packed = URL_SAFE_NO_PAD.decode(payload).map_err(damaged_base64)?;
+            let bytes =
+                miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_TEXT_BYTES)
+                    .map_err(|e| match e.status {
+                        miniz_oxide::inflate::TINFLStatus::HasMoreOutput => format!(
+                            "the link's run is larger than {} KiB once unpacked, so it was not loaded",
+                            MAX_TEXT_BYTES / 1024
+                        ),
+                        _ => "the link is damaged (it does not unpack)".into(),
+                    })?;
+            let text =
+                String::from_utf8(bytes).map_err(|_| "the link is damaged (not UTF-8 text)")?;
+            let version = text
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("# engine "))
+                .and_then(|v| v.trim().parse::<u32>().ok())
+                .ok_or("the link is damaged (it does not say which engine made it)")?;
+            if version != crate::ENGINE_VERSION {
+                return Err(other_engine(version));
+            }
+            Ok(text)
+        }
+        // Tags before format 2 named the engine version; later tags name newer formats.
+        other => Err(format!(
+            "this link's tag `v{other}` is a newer link format than this KRaft Lab reads (or, in a link from before format 2, engine version {other}), and this is engine version {}, so it was not loaded",
+            crate::ENGINE_VERSION
+        )),
+    }
 }
 
 fn concrete(n: &NodeRef) -> Result<NodeId, String> {
@@ -132,23 +211,14 @@ fn concrete(n: &NodeRef) -> Result<NodeId, String> {
 pub fn decode(link: &str) -> Result<SharedRun, String> {
     let link = link.trim().trim_start_matches('#');
     let link = link.strip_prefix("run=").unwrap_or(link);
-    let (version, payload) = link
+    let (tag, payload) = link
         .split_once('.')
-        .ok_or("this is not a KRaft Lab run link (expected `v<version>.<data>`)")?;
-    let version: u32 = version
+        .ok_or("this is not a KRaft Lab run link (expected `v<format>.<data>`)")?;
+    let format: u32 = tag
         .strip_prefix('v')
         .and_then(|v| v.parse().ok())
-        .ok_or("this is not a KRaft Lab run link (bad version tag)")?;
-    if version != crate::ENGINE_VERSION {
-        return Err(format!(
-            "this link was made by engine version {version}, and this is version {}: it would not replay the same run, so it was not loaded",
-            crate::ENGINE_VERSION
-        ));
-    }
-    let bytes = URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|_| "the link is damaged (it is not valid base64url)")?;
-    let text = String::from_utf8(bytes).map_err(|_| "the link is damaged (not UTF-8 text)")?;
+        .ok_or("this is not a KRaft Lab run link (bad format tag)")?;
+    let text = unpack(format, payload)?;
     let lines = parse_script(&text).map_err(|e| format!("the link's run does not parse: {e}"))?;
     let mut iter = lines.into_iter();
     let first = iter.next().ok_or("the link holds no run")?;
@@ -208,11 +278,71 @@ mod tests {
         }
     }
 
+    /// A `v2` link holding `text` as it is (engine line included or not).
+    fn v2_link(text: &str) -> String {
+        let packed = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 6);
+        format!("v2.{}", URL_SAFE_NO_PAD.encode(packed))
+    }
+
+    /// A `v1` link (plain base64url, as links were before format 2) holding `text`.
+    fn v1_link(text: &str) -> String {
+        format!("v1.{}", URL_SAFE_NO_PAD.encode(text.as_bytes()))
+    }
+
     #[test]
     fn links_made_by_the_former_encoder_still_decode() {
         let run = old_v1_run();
         assert_eq!(decode(OLD_V1_LINK).unwrap(), run);
-        assert_eq!(encode(&run.spec, &run.actions), OLD_V1_LINK);
+        assert_eq!(
+            v1_link(&run_text(&run.spec, &run.actions)),
+            OLD_V1_LINK,
+            "v1 is plain base64url of the run text"
+        );
+        // The same run as a new link: format v2, same run back.
+        let link = encode(&run.spec, &run.actions);
+        assert!(link.starts_with("v2."), "{link}");
+        assert_eq!(decode(&link).unwrap(), run);
+    }
+
+    #[test]
+    fn new_links_are_shorter_than_v1_links() {
+        // A run like one made in the app: a few faults and writes on the default cluster.
+        let spec = ClusterSpec::kraft(3, 3, 42);
+        let actions = vec![
+            (SimTime(secs(3)), UserAction::Write { count: 1, to: None }),
+            (SimTime(ms(4_200)), UserAction::Crash(NodeId(3001))),
+            (SimTime(secs(6)), UserAction::Write { count: 5, to: None }),
+            (SimTime(ms(7_500)), UserAction::Isolate(NodeId(3000))),
+            (SimTime(secs(9)), UserAction::Heal),
+            (SimTime(secs(10)), UserAction::Restart(NodeId(3001))),
+            (SimTime(secs(12)), UserAction::Write { count: 2, to: None }),
+        ];
+        let v2 = encode(&spec, &actions);
+        let v1 = v1_link(&run_text(&spec, &actions));
+        assert!(v2.len() < v1.len(), "v2 {} vs v1 {}", v2.len(), v1.len());
+        let run = old_v1_run();
+        assert!(encode(&run.spec, &run.actions).len() < OLD_V1_LINK.len());
+    }
+
+    #[test]
+    fn a_link_that_inflates_past_the_limit_is_refused() {
+        // A few kilobytes that would inflate to 2 MiB of comment lines.
+        let text = format!(
+            "# engine {}\n{}",
+            crate::ENGINE_VERSION,
+            "#".repeat(2 << 20)
+        );
+        let bomb = v2_link(&text);
+        assert!(bomb.len() < 16 * 1024, "{}", bomb.len());
+        let why = decode(&bomb).unwrap_err();
+        assert!(why.contains("larger than 1024 KiB"), "{why}");
+        // Just under the limit is only refused for what it holds.
+        let text = format!("# engine {}\ncluster kraft\n", crate::ENGINE_VERSION);
+        let padded = format!("{text}{}", "#".repeat(MAX_TEXT_BYTES - text.len()));
+        assert_eq!(
+            decode(&v2_link(&padded)).unwrap().spec,
+            decode(&v2_link(&text)).unwrap().spec
+        );
     }
 
     #[test]
@@ -263,7 +393,7 @@ mod tests {
             ),
         ];
         let link = encode(&spec, &actions);
-        assert!(link.starts_with("v1."));
+        assert!(link.starts_with("v2."));
         let back = decode(&link).unwrap();
         assert_eq!(back.spec, spec);
         assert_eq!(back.actions, actions);
@@ -272,22 +402,37 @@ mod tests {
 
     #[test]
     fn bad_links_are_refused_with_a_reason() {
-        let good = encode(&ClusterSpec::kraft(3, 0, 1), &[]);
-        let other_version = good.replacen("v1.", "v999.", 1);
-        assert!(decode(&other_version)
+        let engine = crate::ENGINE_VERSION;
+        let other_engine = v2_link("# engine 999\ncluster kraft\n");
+        assert!(decode(&other_engine)
+            .unwrap_err()
+            .contains("engine version 999"));
+        // An unknown tag: a newer link format, or an engine version in an old-style tag.
+        assert!(decode("v999.AAAA")
             .unwrap_err()
             .contains("engine version 999"));
         assert!(decode("hello").is_err());
         assert!(decode("v1.***").unwrap_err().contains("damaged"));
-        let not_a_run = format!("v1.{}", URL_SAFE_NO_PAD.encode(b"crash 3000\n"));
-        assert!(decode(&not_a_run)
-            .unwrap_err()
-            .contains("start with `cluster`"));
-        let alias = format!(
-            "v1.{}",
-            URL_SAFE_NO_PAD.encode(b"cluster kraft\nat 1s crash leader\n")
-        );
+        assert!(decode("v2.***").unwrap_err().contains("damaged"));
+        let not_deflate = format!("v2.{}", URL_SAFE_NO_PAD.encode([0xff; 40]));
+        assert!(decode(&not_deflate).unwrap_err().contains("damaged"));
+        let no_engine = v2_link("cluster kraft\n");
+        assert!(decode(&no_engine).unwrap_err().contains("which engine"));
+        for not_a_run in [
+            v1_link("crash 3000\n"),
+            v2_link(&format!("# engine {engine}\ncrash 3000\n")),
+        ] {
+            assert!(decode(&not_a_run)
+                .unwrap_err()
+                .contains("start with `cluster`"));
+        }
+        let alias = v1_link("cluster kraft\nat 1s crash leader\n");
         assert!(decode(&alias).unwrap_err().contains("line 2"));
+        // In v2 the engine line is line 1.
+        let alias = v2_link(&format!(
+            "# engine {engine}\ncluster kraft\nat 1s crash leader\n"
+        ));
+        assert!(decode(&alias).unwrap_err().contains("line 3"));
     }
 
     #[test]
