@@ -92,3 +92,33 @@ impl<'a> Ctx<'a> {
         self.out.push(Output::Event(event));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The requests draw exactly what the direct calls they replaced drew, so every recorded
+    /// run replays unchanged.
+    #[test]
+    fn requests_draw_what_the_former_direct_calls_drew() {
+        for seed in [0, 1, 42, 7_777] {
+            let mut world_rng = SimRng::new(seed);
+            let mut direct = SimRng::new(seed);
+            let mut out = Vec::new();
+            let mut ctx = Ctx::new(SimTime(0), &mut world_rng, &mut out);
+            // The election timeout: t + below(t).
+            assert_eq!(ctx.draw(1000..2000), 1000 + direct.below(1000));
+            // A ZooKeeper client's attempt number: the top 48 bits of one draw (a power-of-two
+            // bound never rejects).
+            assert_eq!(ctx.draw(0..1 << 48), direct.next_u64() >> 16);
+            assert_eq!(ctx.choose(&[3, 5, 8]), direct.pick(&[3, 5, 8]));
+            assert_eq!(ctx.choose::<u8>(&[]), None);
+            let high = direct.next_u64() as u128;
+            let low = direct.next_u64() as u128;
+            assert_eq!(ctx.draw_uuid(), Uuid((high << 64) | low));
+            // An empty range draws nothing.
+            assert_eq!(ctx.draw(5..5), 5);
+            assert_eq!(ctx.draw(0..10), direct.below(10));
+        }
+    }
+}
