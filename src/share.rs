@@ -1,4 +1,4 @@
-//! Reading and writing the page URL: share links (`#run=v1.…`), embed mode (`?embed`), and
+//! Reading and writing the page URL: share links (`#run=v2.…`), embed mode (`?embed`), and
 //! quick settings (`?seed=7&voters=5&brokers=2&prevote=off`).
 
 use kraftlab_core::run::Timeline;

@@ -7,7 +7,8 @@
 //!
 //! Rules the whole crate follows:
 //! - **Sans-IO.** A replica never touches time, the network, storage or randomness; it reacts
-//!   to a message or a poll and returns effects ([`effect`]).
+//!   to a message or a poll and returns effects ([`effect`]). It asks for random values as
+//!   ranges; only the simulator draws them.
 //! - **Deterministic.** One event queue ordered by (time, sequence), one seeded generator
 //!   ([`rng`]), ordered collections only. The same seed and the same user actions give the same
 //!   run, byte for byte, on every target.
@@ -24,7 +25,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The simulation engine's behaviour version. A share link stores it; a link made by an engine
 /// that would replay differently is refused rather than half-loaded. Bump it whenever a change
 /// alters what a given seed and action list produce.
-pub const ENGINE_VERSION: u32 = 1;
+pub const ENGINE_VERSION: u32 = 2;
 
 pub mod check;
 pub mod costs;

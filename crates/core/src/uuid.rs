@@ -3,12 +3,22 @@
 
 use std::fmt;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
 use crate::rng::SimRng;
 use crate::types::NodeId;
 
 /// A Kafka `Uuid` (topic ids, incarnation ids), printed as 22 characters of base64url.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Uuid(pub u128);
+
+/// A `Uuid` is written to JSON (dump-log records) as Kafka prints it: its 22-character string.
+impl serde::Serialize for Uuid {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
 
 impl fmt::Display for Uuid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -19,25 +29,9 @@ impl fmt::Display for Uuid {
 /// Kafka's `Uuid.ZERO_UUID` as it prints: the directory id of a voter known by id only.
 pub const ZERO_UUID: &str = "AAAAAAAAAAAAAAAAAAAAAA";
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// Encodes 16 bytes as Kafka prints a `Uuid`.
+/// Encodes 16 bytes as Kafka prints a `Uuid` (`Base64.getUrlEncoder().withoutPadding()`).
 pub fn encode(bytes: [u8; 16]) -> String {
-    let mut out = String::with_capacity(22);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    for b in bytes {
-        acc = (acc << 8) | b as u32;
-        bits += 8;
-        while bits >= 6 {
-            bits -= 6;
-            out.push(ALPHABET[((acc >> bits) & 0x3f) as usize] as char);
-        }
-    }
-    if bits > 0 {
-        out.push(ALPHABET[((acc << (6 - bits)) & 0x3f) as usize] as char);
-    }
-    out
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 fn from_rng(seed: u64) -> String {
@@ -81,11 +75,15 @@ mod tests {
     fn uuids_look_like_kafkas() {
         let id = cluster_id(42);
         assert_eq!(id.len(), 22);
-        assert!(id.bytes().all(|b| ALPHABET.contains(&b)));
+        assert!(id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         assert_eq!(id, cluster_id(42));
         assert_ne!(id, cluster_id(43));
         assert_ne!(directory_id(1, NodeId(3000)), directory_id(1, NodeId(3001)));
         // Kafka's ZERO_UUID prints as 22 'A's.
         assert_eq!(encode([0; 16]), "AAAAAAAAAAAAAAAAAAAAAA");
+        // The URL-safe alphabet, as the former hand-written encoder printed it.
+        assert_eq!(encode([0xfb; 16]), "-_v7-_v7-_v7-_v7-_v7-w");
     }
 }

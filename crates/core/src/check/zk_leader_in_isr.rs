@@ -44,10 +44,8 @@ impl Check {
             if !path.starts_with("/brokers/topics/") || !path.ends_with("/state") {
                 continue;
             }
-            let leader = json::int_field(&node.data, "leader");
-            let isr = json::int_list_field(&node.data, "isr");
-            if let (Some(l), Some(isr)) = (leader, isr) {
-                if l >= 0 && !isr.contains(&(l as i32)) {
+            if let Some((l, isr)) = json::leader_and_isr(&node.data) {
+                if l >= 0 && !isr.contains(&l) {
                     out.push(violation(
                         &PROPERTY,
                         e,

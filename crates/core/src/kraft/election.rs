@@ -241,7 +241,7 @@ impl Replica {
         let State::Candidate(c) = &mut self.state else {
             return;
         };
-        let backoff = self.cfg.election_backoff(c.retries, |n| ctx.rng.below(n));
+        let backoff = self.cfg.election_backoff(c.retries, |n| ctx.draw(0..n));
         c.backoff_until = Some(ctx.now + backoff);
         ctx.emit(Event::BackingOff { backoff });
     }

@@ -262,7 +262,7 @@ impl Replica {
     /// `now + election.timeout + random(election.timeout)` in whole milliseconds.
     pub(crate) fn random_election_deadline(&self, ctx: &mut Ctx) -> SimTime {
         let t = self.cfg.election_timeout_ms;
-        ctx.now + ms(t + ctx.rng.below(t))
+        ctx.now + ms(ctx.draw(t..2 * t))
     }
 
     /// A fresh Unattached state: voters get an election timer, observers none.

@@ -385,7 +385,7 @@ impl Replica {
             .copied()
             .filter(|v| *v != self.id && self.requests.is_ready(*v, ctx.now))
             .collect();
-        if let Some(to) = ctx.rng.pick(&ready) {
+        if let Some(to) = ctx.choose(&ready) {
             self.send_fetch(to, ctx);
         }
     }

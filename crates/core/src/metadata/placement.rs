@@ -4,15 +4,17 @@
 //! leaders and followers spread evenly. `start` and the first shift are random.
 
 use crate::record::BrokerId;
-use crate::rng::SimRng;
 
 /// Replica lists for `partitions` partitions of `replication_factor` replicas over `brokers`
-/// (ascending), or why it cannot be done.
+/// (ascending), or why it cannot be done. `draw(n)` must return a uniform integer in `[0, n)`:
+/// the controller passes a request to the simulator (`|n| ctx.draw(0..n)`), so placement
+/// never holds a generator of its own. It is called twice (start, then first shift), and only
+/// when the request is valid.
 pub fn assign(
     partitions: u32,
     replication_factor: u32,
     brokers: &[BrokerId],
-    rng: &mut SimRng,
+    draw: &mut dyn FnMut(u64) -> u64,
 ) -> Result<Vec<Vec<BrokerId>>, String> {
     let n = brokers.len();
     if replication_factor == 0 {
@@ -26,8 +28,8 @@ pub fn assign(
             "INVALID_REPLICATION_FACTOR: Unable to replicate the partition {replication_factor} time(s): The target replication factor of {replication_factor} cannot be reached because only {n} broker(s) are registered."
         ));
     }
-    let start = rng.below(n as u64) as usize;
-    let mut shift = rng.below(n as u64) as usize;
+    let start = draw(n as u64) as usize;
+    let mut shift = draw(n as u64) as usize;
     let mut out = Vec::with_capacity(partitions as usize);
     for p in 0..partitions as usize {
         if p > 0 && p % n == 0 {
@@ -48,12 +50,13 @@ pub fn assign(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::SimRng;
 
     #[test]
     fn replicas_are_distinct_and_spread() {
         let mut rng = SimRng::new(4);
         let brokers = [0, 1, 2, 3, 4];
-        let a = assign(50, 3, &brokers, &mut rng).unwrap();
+        let a = assign(50, 3, &brokers, &mut |n| rng.below(n)).unwrap();
         assert_eq!(a.len(), 50);
         let mut leaders = [0usize; 5];
         for r in &a {
@@ -70,8 +73,8 @@ mod tests {
     #[test]
     fn too_few_brokers_is_an_error() {
         let mut rng = SimRng::new(1);
-        let e = assign(1, 3, &[0, 1], &mut rng).unwrap_err();
+        let e = assign(1, 3, &[0, 1], &mut |n| rng.below(n)).unwrap_err();
         assert!(e.contains("only 2 broker(s)"), "{e}");
-        assert!(assign(0, 1, &[0], &mut rng).is_err());
+        assert!(assign(0, 1, &[0], &mut |n| rng.below(n)).is_err());
     }
 }

@@ -19,6 +19,8 @@
 //! combined broker-controllers (so a crashed controller also leads a share of the partitions,
 //! as in the published measurement).
 
+use serde::Serialize;
+
 use crate::costs::CostModel;
 use crate::kraft::Role;
 use crate::server::AdminOp;
@@ -644,40 +646,56 @@ impl Comparison {
 
     /// One JSON object: per mode the phases (name, start_ms, end_ms) and `recovery_ms`.
     pub fn to_json(&self) -> String {
-        let mode = |r: &ModeResult| {
-            let phases: Vec<String> = r
+        let mode = |r: &'_ ModeResult| ModeJson {
+            phases: r
                 .phases
                 .iter()
-                .map(|p| {
-                    format!(
-                        "{{\"name\":\"{}\",\"start_ms\":{},\"end_ms\":{}}}",
-                        p.name, p.start_ms, p.end_ms
-                    )
+                .map(|p| PhaseJson {
+                    name: p.name,
+                    start_ms: p.start_ms,
+                    end_ms: p.end_ms,
                 })
-                .collect();
-            format!(
-                "{{\"phases\":[{}],\"recovery_ms\":{}}}",
-                phases.join(","),
-                r.recovery_ms
-                    .map(|v| v.to_string())
-                    .unwrap_or_else(|| "null".into())
-            )
+                .collect(),
+            recovery_ms: r.recovery_ms,
         };
-        let assumptions: Vec<String> = assumptions(&self.shape)
-            .iter()
-            .map(|a| json_string(a))
-            .collect();
-        format!(
-            "{{\"fault\":{},\"brokers\":{},\"partitions\":{},\"seed\":{},\"zookeeper\":{},\"kraft\":{},\"assumptions\":[{}]}}",
-            json_string(&self.fault.name()),
-            self.shape.brokers,
-            self.shape.partitions,
-            self.shape.seed,
-            mode(&self.zookeeper),
-            mode(&self.kraft),
-            assumptions.join(",")
-        )
+        let json = ComparisonJson {
+            fault: self.fault.name(),
+            brokers: self.shape.brokers,
+            partitions: self.shape.partitions,
+            seed: self.shape.seed,
+            zookeeper: mode(&self.zookeeper),
+            kraft: mode(&self.kraft),
+            assumptions: assumptions(&self.shape),
+        };
+        serde_json::to_string(&json).expect("the comparison is plain data")
     }
+}
+
+/// [`Comparison::to_json`]'s object, fields in the order the CLI has always printed them.
+#[derive(Serialize)]
+struct ComparisonJson {
+    fault: String,
+    brokers: usize,
+    partitions: u64,
+    seed: u64,
+    zookeeper: ModeJson,
+    kraft: ModeJson,
+    assumptions: Vec<String>,
+}
+
+/// One mode in [`ComparisonJson`]; `recovery_ms` is `null` when it did not recover.
+#[derive(Serialize)]
+struct ModeJson {
+    phases: Vec<PhaseJson>,
+    recovery_ms: Option<u64>,
+}
+
+/// One phase in [`ModeJson`].
+#[derive(Serialize)]
+struct PhaseJson {
+    name: &'static str,
+    start_ms: u64,
+    end_ms: u64,
 }
 
 /// The model's assumptions, printed with its results.
@@ -686,22 +704,6 @@ pub fn assumptions(shape: &Shape) -> Vec<String> {
     a.push("ZooKeeper: 3 servers, tickTime 2 s, syncLimit 5, zookeeper.session.timeout.ms 18 s; the controller is also a broker".into());
     a.push("KRaft: the first 3 brokers are combined broker-controllers; broker.session.timeout.ms 9 s, controller.quorum.fetch.timeout.ms 2 s".into());
     a
-}
-
-/// A JSON string literal.
-pub fn json_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out += "\\\"",
-            '\\' => out += "\\\\",
-            '\n' => out += "\\n",
-            c if (c as u32) < 0x20 => out += &format!("\\u{:04x}", c as u32),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// `compare --sweep`: recovery per partition count, as a table.
@@ -753,8 +755,59 @@ mod tests {
         assert!(compare(Fault::CrashBroker, &shape).is_err());
     }
 
+    /// The JSON the CLI prints (`compare --json`), byte for byte as the former hand-written
+    /// formatter printed it: field order, `null` for no recovery, escaped strings.
     #[test]
-    fn json_strings_escape() {
-        assert_eq!(json_string("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+    fn json_is_the_same_byte_for_byte() {
+        let shape = Shape {
+            brokers: 4,
+            partitions: 10,
+            seed: 7,
+            ..Shape::default()
+        };
+        let c = Comparison {
+            fault: Fault::PauseZk(secs(2)),
+            shape: shape.clone(),
+            zookeeper: ModeResult {
+                mode: "zookeeper",
+                phases: vec![
+                    Phase {
+                        name: "failure detected",
+                        start_ms: 0,
+                        end_ms: 1500,
+                    },
+                    Phase {
+                        name: "writes possible",
+                        start_ms: 1500,
+                        end_ms: 2000,
+                    },
+                ],
+                recovery_ms: Some(2000),
+                story: vec!["not in the JSON".into()],
+            },
+            kraft: ModeResult {
+                mode: "kraft",
+                phases: vec![],
+                recovery_ms: None,
+                story: vec![],
+            },
+            show_story: true,
+        };
+        let quoted: Vec<String> = assumptions(&shape)
+            .iter()
+            .map(|a| format!("\"{a}\""))
+            .collect();
+        assert_eq!(
+            c.to_json(),
+            format!(
+                "{{\"fault\":\"pause-zk 2s\",\"brokers\":4,\"partitions\":10,\"seed\":7,\"zookeeper\":{{\"phases\":[{{\"name\":\"failure detected\",\"start_ms\":0,\"end_ms\":1500}},{{\"name\":\"writes possible\",\"start_ms\":1500,\"end_ms\":2000}}],\"recovery_ms\":2000}},\"kraft\":{{\"phases\":[],\"recovery_ms\":null}},\"assumptions\":[{}]}}",
+                quoted.join(",")
+            )
+        );
+        // Strings are escaped (serde_json): quotes, backslashes and newlines.
+        assert_eq!(
+            serde_json::to_string("a\"b\\c\n").unwrap(),
+            "\"a\\\"b\\\\c\\n\""
+        );
     }
 }

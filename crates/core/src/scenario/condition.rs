@@ -407,12 +407,7 @@ fn zk_partition(world: &World, topic: &str, p: u32) -> Result<Option<(i32, Vec<i
         .ok_or("no ZooKeeper data")?;
     Ok(tree
         .get(&format!("/brokers/topics/{topic}/partitions/{p}/state"))
-        .and_then(|z| {
-            Some((
-                crate::zk::json::int_field(&z.data, "leader")? as i32,
-                crate::zk::json::int_list_field(&z.data, "isr")?,
-            ))
-        }))
+        .and_then(|z| crate::zk::json::leader_and_isr(&z.data)))
 }
 
 /// A partition's leader and ISR: the state znode in ZooKeeper mode, the active controller's

@@ -1,10 +1,26 @@
 //! Share links: a run — engine version, spec, timed actions — as a URL fragment.
 //!
-//! The payload is the run written in the scenario language (`cluster …` then one
-//! `at <time> <action>` per action), base64url-encoded after a version tag:
-//! `v1.Y2x1c3Rlci…`. A link from an engine that would replay differently is refused with a
-//! message; a damaged link is refused with the line that does not parse. Nothing is ever
-//! half-loaded.
+//! A link is `v<format>.<data>`. The run inside is written in the scenario language
+//! (`cluster …` then one `at <time> <action>` per action). Two things are versioned, apart:
+//!
+//! - The **link format**, the tag before the dot: how the text is packed.
+//!   - `v2` (what [`encode`] writes): base64url (no padding) of the text compressed with raw
+//!     DEFLATE. The text's first line is a comment naming the engine that made it,
+//!     `# engine <ENGINE_VERSION>`; the scenario parser skips it as any comment, so error
+//!     line numbers count it.
+//!   - `v1` (older links, still read): base64url of the plain text, with no engine line. Back
+//!     then the tag *was* the engine version, and only engine 1 made links, so a `v1` link is
+//!     a run of engine 1.
+//! - The **engine version** ([`crate::ENGINE_VERSION`]): which simulator behaviour the run
+//!   replays under. A link from an engine that would replay differently is refused with a
+//!   message naming its version.
+//!
+//! A damaged link is refused with the reason, or with the line that does not parse; a `v2`
+//! link whose text would inflate past [`MAX_TEXT_BYTES`] is refused before it takes more
+//! memory than that. Nothing is ever half-loaded.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 
 use super::ast::Command;
 use super::node_ref::NodeRef;
@@ -104,49 +120,87 @@ pub struct SharedRun {
     pub actions: Vec<(SimTime, UserAction)>,
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/// Most bytes a `v2` link's text may inflate to (1 MiB, far beyond any run a person makes): a
+/// hostile link of a few kilobytes cannot make the page allocate more than this.
+pub const MAX_TEXT_BYTES: usize = 1 << 20;
 
-fn b64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len() * 4 / 3 + 3);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = ((b[0] as u32) << 16) | ((b[1] as u32) << 8) | b[2] as u32;
-        let chars = chunk.len() + 1;
-        for i in 0..chars {
-            out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
-fn b64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    for c in text.bytes() {
-        let v = B64.iter().position(|x| *x == c)? as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    Some(out)
-}
-
-/// Encodes a run for a URL fragment.
-pub fn encode(spec: &ClusterSpec, actions: &[(SimTime, UserAction)]) -> String {
+/// The run as scenario text: the `cluster …` line, then one `at <time> <action>` per action.
+fn run_text(spec: &ClusterSpec, actions: &[(SimTime, UserAction)]) -> String {
     let mut text = cluster_line(spec);
     text.push('\n');
     for (t, a) in actions {
         text += &format!("at {} {}\n", format_duration(t.0), a.to_command());
     }
-    format!("v{}.{}", crate::ENGINE_VERSION, b64_encode(text.as_bytes()))
+    text
+}
+
+/// Encodes a run for a URL fragment, in link format `v2` (see the module doc).
+pub fn encode(spec: &ClusterSpec, actions: &[(SimTime, UserAction)]) -> String {
+    let text = format!(
+        "# engine {}\n{}",
+        crate::ENGINE_VERSION,
+        run_text(spec, actions)
+    );
+    let packed = miniz_oxide::deflate::compress_to_vec(
+        text.as_bytes(),
+        miniz_oxide::deflate::CompressionLevel::BestCompression as u8,
+    );
+    format!("v2.{}", URL_SAFE_NO_PAD.encode(packed))
+}
+
+/// The refusal for a run made by another engine.
+fn other_engine(version: u32) -> String {
+    format!(
+        "this link was made by engine version {version}, and this is version {}: it would not replay the same run, so it was not loaded",
+        crate::ENGINE_VERSION
+    )
+}
+
+/// The text of a link's payload, once its format is unpacked and (with `check_engine`) its
+/// engine version checked.
+fn unpack(format: u32, payload: &str, check_engine: bool) -> Result<String, String> {
+    let damaged_base64 = |_| "the link is damaged (it is not valid base64url)".to_string();
+    match format {
+        1 => {
+            let bytes = URL_SAFE_NO_PAD.decode(payload).map_err(damaged_base64)?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| "the link is damaged (not UTF-8 text)".to_string())?;
+            // Before format 2 the tag was the engine version: a v1 link is a run of engine 1.
+            if check_engine && crate::ENGINE_VERSION != 1 {
+                return Err(other_engine(1));
+            }
+            Ok(text)
+        }
+        2 => {
+            let packed = URL_SAFE_NO_PAD.decode(payload).map_err(damaged_base64)?;
+            let bytes =
+                miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_TEXT_BYTES)
+                    .map_err(|e| match e.status {
+                        miniz_oxide::inflate::TINFLStatus::HasMoreOutput => format!(
+                            "the link's run is larger than {} KiB once unpacked, so it was not loaded",
+                            MAX_TEXT_BYTES / 1024
+                        ),
+                        _ => "the link is damaged (it does not unpack)".into(),
+                    })?;
+            let text =
+                String::from_utf8(bytes).map_err(|_| "the link is damaged (not UTF-8 text)")?;
+            let version = text
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("# engine "))
+                .and_then(|v| v.trim().parse::<u32>().ok())
+                .ok_or("the link is damaged (it does not say which engine made it)")?;
+            if check_engine && version != crate::ENGINE_VERSION {
+                return Err(other_engine(version));
+            }
+            Ok(text)
+        }
+        // Tags before format 2 named the engine version; later tags name newer formats.
+        other => Err(format!(
+            "this link's tag `v{other}` is a newer link format than this KRaft Lab reads (or, in a link from before format 2, engine version {other}), and this is engine version {}, so it was not loaded",
+            crate::ENGINE_VERSION
+        )),
+    }
 }
 
 fn concrete(n: &NodeRef) -> Result<NodeId, String> {
@@ -158,23 +212,27 @@ fn concrete(n: &NodeRef) -> Result<NodeId, String> {
 
 /// Decodes a link made by [`encode`]. Every refusal says why.
 pub fn decode(link: &str) -> Result<SharedRun, String> {
+    decode_checked(link, true)
+}
+
+/// Decodes a link made by an older (or newer) engine as a run of the current engine: the same
+/// cluster and the same actions at the same times, which may now play out differently. For
+/// the "open with the current engine" choice a refused link offers.
+pub fn decode_with_current_engine(link: &str) -> Result<SharedRun, String> {
+    decode_checked(link, false)
+}
+
+fn decode_checked(link: &str, check_engine: bool) -> Result<SharedRun, String> {
     let link = link.trim().trim_start_matches('#');
     let link = link.strip_prefix("run=").unwrap_or(link);
-    let (version, payload) = link
+    let (tag, payload) = link
         .split_once('.')
-        .ok_or("this is not a KRaft Lab run link (expected `v<version>.<data>`)")?;
-    let version: u32 = version
+        .ok_or("this is not a KRaft Lab run link (expected `v<format>.<data>`)")?;
+    let format: u32 = tag
         .strip_prefix('v')
         .and_then(|v| v.parse().ok())
-        .ok_or("this is not a KRaft Lab run link (bad version tag)")?;
-    if version != crate::ENGINE_VERSION {
-        return Err(format!(
-            "this link was made by engine version {version}, and this is version {}: it would not replay the same run, so it was not loaded",
-            crate::ENGINE_VERSION
-        ));
-    }
-    let bytes = b64_decode(payload).ok_or("the link is damaged (it is not valid base64url)")?;
-    let text = String::from_utf8(bytes).map_err(|_| "the link is damaged (not UTF-8 text)")?;
+        .ok_or("this is not a KRaft Lab run link (bad format tag)")?;
+    let text = unpack(format, payload, check_engine)?;
     let lines = parse_script(&text).map_err(|e| format!("the link's run does not parse: {e}"))?;
     let mut iter = lines.into_iter();
     let first = iter.next().ok_or("the link holds no run")?;
@@ -213,6 +271,97 @@ mod tests {
     use crate::rng::SimRng;
     use crate::sim::{NetworkChange, NetworkConfig};
     use crate::types::{ms, secs};
+
+    /// The base64url alphabet, to damage links with.
+    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+    /// A link the former hand-written encoder made (engine 1): it must keep decoding.
+    const OLD_V1_LINK: &str = "v1.Y2x1c3RlciBrcmFmdCB2b3RlcnM9MyBicm9rZXJzPTEgc2VlZD03IHByZXZvdGU9b24gZmV0Y2gtaHc9b24gbGF0ZW5jeT0xMG1zLi4yMG1zIGxvc3M9MSUgZHVwbGljYXRlPTAlIHJlb3JkZXI9b2ZmCmF0IDJzIGNyYXNoIDMwMDAKYXQgM3Mgd3JpdGUgMgphdCA1cyByZXN0YXJ0IDMwMDAK";
+
+    /// The run [`OLD_V1_LINK`] holds.
+    fn old_v1_run() -> SharedRun {
+        let mut spec = ClusterSpec::kraft(3, 1, 7);
+        spec.network.loss_ppm = 10_000;
+        SharedRun {
+            spec,
+            actions: vec![
+                (SimTime(secs(2)), UserAction::Crash(NodeId(3000))),
+                (SimTime(secs(3)), UserAction::Write { count: 2, to: None }),
+                (SimTime(secs(5)), UserAction::Restart(NodeId(3000))),
+            ],
+        }
+    }
+
+    /// A `v2` link holding `text` as it is (engine line included or not).
+    fn v2_link(text: &str) -> String {
+        let packed = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 6);
+        format!("v2.{}", URL_SAFE_NO_PAD.encode(packed))
+    }
+
+    /// A `v1` link (plain base64url, as links were before format 2) holding `text`.
+    fn v1_link(text: &str) -> String {
+        format!("v1.{}", URL_SAFE_NO_PAD.encode(text.as_bytes()))
+    }
+
+    #[test]
+    fn links_made_by_the_former_encoder_still_decode() {
+        let run = old_v1_run();
+        // Engine 1 made it: this engine refuses it, and opens it on request.
+        assert!(decode(OLD_V1_LINK)
+            .unwrap_err()
+            .contains("engine version 1"));
+        assert_eq!(decode_with_current_engine(OLD_V1_LINK).unwrap(), run);
+        assert_eq!(
+            v1_link(&run_text(&run.spec, &run.actions)),
+            OLD_V1_LINK,
+            "v1 is plain base64url of the run text"
+        );
+        // The same run as a new link: format v2, same run back.
+        let link = encode(&run.spec, &run.actions);
+        assert!(link.starts_with("v2."), "{link}");
+        assert_eq!(decode(&link).unwrap(), run);
+    }
+
+    #[test]
+    fn new_links_are_shorter_than_v1_links() {
+        // A run like one made in the app: a few faults and writes on the default cluster.
+        let spec = ClusterSpec::kraft(3, 3, 42);
+        let actions = vec![
+            (SimTime(secs(3)), UserAction::Write { count: 1, to: None }),
+            (SimTime(ms(4_200)), UserAction::Crash(NodeId(3001))),
+            (SimTime(secs(6)), UserAction::Write { count: 5, to: None }),
+            (SimTime(ms(7_500)), UserAction::Isolate(NodeId(3000))),
+            (SimTime(secs(9)), UserAction::Heal),
+            (SimTime(secs(10)), UserAction::Restart(NodeId(3001))),
+            (SimTime(secs(12)), UserAction::Write { count: 2, to: None }),
+        ];
+        let v2 = encode(&spec, &actions);
+        let v1 = v1_link(&run_text(&spec, &actions));
+        assert!(v2.len() < v1.len(), "v2 {} vs v1 {}", v2.len(), v1.len());
+        let run = old_v1_run();
+        assert!(encode(&run.spec, &run.actions).len() < OLD_V1_LINK.len());
+    }
+
+    #[test]
+    fn a_link_that_inflates_past_the_limit_is_refused() {
+        // A few kilobytes that would inflate to 2 MiB of comment lines.
+        let text = format!(
+            "# engine {}\n{}",
+            crate::ENGINE_VERSION,
+            "#".repeat(2 << 20)
+        );
+        let bomb = v2_link(&text);
+        assert!(bomb.len() < 16 * 1024, "{}", bomb.len());
+        let why = decode(&bomb).unwrap_err();
+        assert!(why.contains("larger than 1024 KiB"), "{why}");
+        // Just under the limit is only refused for what it holds.
+        let text = format!("# engine {}\ncluster kraft\n", crate::ENGINE_VERSION);
+        let padded = format!("{text}{}", "#".repeat(MAX_TEXT_BYTES - text.len()));
+        assert_eq!(
+            decode(&v2_link(&padded)).unwrap().spec,
+            decode(&v2_link(&text)).unwrap().spec
+        );
+    }
 
     #[test]
     fn runs_round_trip_through_links() {
@@ -262,7 +411,7 @@ mod tests {
             ),
         ];
         let link = encode(&spec, &actions);
-        assert!(link.starts_with("v1."));
+        assert!(link.starts_with("v2."));
         let back = decode(&link).unwrap();
         assert_eq!(back.spec, spec);
         assert_eq!(back.actions, actions);
@@ -271,19 +420,40 @@ mod tests {
 
     #[test]
     fn bad_links_are_refused_with_a_reason() {
-        let good = encode(&ClusterSpec::kraft(3, 0, 1), &[]);
-        let other_version = good.replacen("v1.", "v999.", 1);
-        assert!(decode(&other_version)
+        let engine = crate::ENGINE_VERSION;
+        let other_engine = v2_link("# engine 999\ncluster kraft\n");
+        assert!(decode(&other_engine)
+            .unwrap_err()
+            .contains("engine version 999"));
+        // An unknown tag: a newer link format, or an engine version in an old-style tag.
+        assert!(decode("v999.AAAA")
             .unwrap_err()
             .contains("engine version 999"));
         assert!(decode("hello").is_err());
         assert!(decode("v1.***").unwrap_err().contains("damaged"));
-        let not_a_run = format!("v1.{}", b64_encode(b"crash 3000\n"));
-        assert!(decode(&not_a_run)
+        assert!(decode("v2.***").unwrap_err().contains("damaged"));
+        let not_deflate = format!("v2.{}", URL_SAFE_NO_PAD.encode([0xff; 40]));
+        assert!(decode(&not_deflate).unwrap_err().contains("damaged"));
+        let no_engine = v2_link("cluster kraft\n");
+        assert!(decode(&no_engine).unwrap_err().contains("which engine"));
+        // A v1 link is refused for its engine first; opened anyway, its text is checked.
+        for not_a_run in [
+            v1_link("crash 3000\n"),
+            v2_link(&format!("# engine {engine}\ncrash 3000\n")),
+        ] {
+            assert!(decode_with_current_engine(&not_a_run)
+                .unwrap_err()
+                .contains("start with `cluster`"));
+        }
+        let alias = v1_link("cluster kraft\nat 1s crash leader\n");
+        assert!(decode_with_current_engine(&alias)
             .unwrap_err()
-            .contains("start with `cluster`"));
-        let alias = format!("v1.{}", b64_encode(b"cluster kraft\nat 1s crash leader\n"));
-        assert!(decode(&alias).unwrap_err().contains("line 2"));
+            .contains("line 2"));
+        // In v2 the engine line is line 1.
+        let alias = v2_link(&format!(
+            "# engine {engine}\ncluster kraft\nat 1s crash leader\n"
+        ));
+        assert!(decode(&alias).unwrap_err().contains("line 3"));
     }
 
     #[test]

@@ -20,7 +20,6 @@ use crate::metadata::image::{ImageMemo, MetadataImage};
 use crate::record::Record;
 use crate::trace::Event;
 use crate::types::{NodeId, Offset, SimTime};
-use crate::uuid::Uuid;
 
 use broker::Broker;
 use config::{validate, voter_count_warning, NodeConfig};
@@ -159,8 +158,7 @@ impl Server {
             .controller
             .then(|| Controller::new(cluster_id.clone()));
         let broker = config.roles.broker.then(|| {
-            let incarnation =
-                Uuid(((ctx.rng.next_u64() as u128) << 64) | ctx.rng.next_u64() as u128);
+            let incarnation = ctx.draw_uuid();
             Broker::new(config.node_id.0, cluster_id.clone(), incarnation, ctx.now)
         });
         Ok(Server {

@@ -123,7 +123,7 @@ pub fn describe_controller(world: &World) -> String {
         return match named {
             Some(z) => format!(
                 "no running controller: /controller still names broker {}, which is not acting (down, paused or resigned); its ephemeral znode goes with its session\n",
-                crate::zk::json::int_field(&z.data, "brokerid").unwrap_or(-1)
+                crate::zk::json::controller_broker(&z.data).unwrap_or(-1)
             ),
             None => "no controller: /controller does not exist\n".into(),
         };

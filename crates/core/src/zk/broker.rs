@@ -355,7 +355,7 @@ impl ZkBroker {
                 ctx.out.push(Output::ShutdownComplete { why: Some(why) });
             }
             (Purpose::WhoIsController, ClientResult::Node(Some(n))) => {
-                let id = json::int_field(&n.data, "brokerid").map(|b| b as i32);
+                let id = json::controller_broker(&n.data);
                 if self.controller.is_some() && id != Some(self.id) {
                     self.resign("/controller names another broker", ctx);
                 }

@@ -105,7 +105,7 @@ impl ZkClient {
             pending: BTreeMap::new(),
             watched: BTreeSet::new(),
             last_poll: ctx.now,
-            attempt: ctx.rng.next_u64() >> 16,
+            attempt: ctx.draw(0..1 << 48),
         };
         c.connect(first, ctx);
         c

@@ -11,7 +11,6 @@ use crate::record::{
     BrokerId, ConfigRecord, PartitionRecord, Record, RemoveTopicRecord, TopicRecord, CONFIG_BROKER,
     CONFIG_TOPIC,
 };
-use crate::uuid::Uuid;
 
 use super::{Active, Controller, Pending};
 
@@ -43,8 +42,10 @@ impl Controller {
             ));
         }
         let brokers = active.image.usable_brokers();
-        let assignment = placement::assign(partitions, replication_factor, &brokers, ctx.rng)?;
-        let topic_id = Uuid(((ctx.rng.next_u64() as u128) << 64) | ctx.rng.next_u64() as u128);
+        let assignment = placement::assign(partitions, replication_factor, &brokers, &mut |n| {
+            ctx.draw(0..n)
+        })?;
+        let topic_id = ctx.draw_uuid();
         let mut records = Vec::with_capacity(2 + partitions as usize + configs.len());
         records.push(Record::Topic(Box::new(TopicRecord {
             name: name.to_string(),
