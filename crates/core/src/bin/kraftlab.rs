@@ -7,6 +7,7 @@
 //! kraftlab bench-metadata [--topics N] [--partitions P]  the metadata benchmark
 //! kraftlab compare --fault F --partitions N [--brokers B] [--json]   ZooKeeper vs KRaft
 //! kraftlab compare --sweep [--fault F] [--json]
+//! kraftlab failover [--seeds N] [--prevote on|off]           the failover-time distribution
 //! ```
 //!
 //! This binary is the only place in the core crate that reads the wall clock, and only to
@@ -49,6 +50,10 @@ USAGE:
       (pauses last --pause, default 30s). Defaults: 3 brokers, 100000 partitions.
   kraftlab compare --sweep [--fault F] [--brokers B] [--json]
       The same for 1K, 10K, 100K, 1M and 2M partitions, as a table.
+  kraftlab failover [--seeds N] [--start S] [--prevote on|off]
+      Crash the active controller of the default cluster (3 controllers, 3 brokers) for N
+      seeds (default 200) and print how long until another controller is active: quantiles,
+      a histogram and how many failovers went through a split vote.
 ";
 
 fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Result<Option<T>, String> {
@@ -377,6 +382,70 @@ fn cmd_compare(args: &[String]) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn cmd_failover(args: &[String]) -> Result<ExitCode, String> {
+    use kraftlab_core::run::failover::distribution;
+    use kraftlab_core::types::format_duration;
+    let seeds: u64 = flag(args, "--seeds")?.unwrap_or(200);
+    let start: u64 = flag(args, "--start")?.unwrap_or(0);
+    let prevote = match flag::<String>(args, "--prevote")?.as_deref() {
+        None | Some("on") => true,
+        Some("off") => false,
+        Some(v) => return Err(format!("--prevote takes on or off, got `{v}`")),
+    };
+    let d = distribution(start, seeds, prevote);
+    let q = |p: f64| format_duration(d.quantile(p));
+    println!(
+        "failover of the active controller, 3 controllers + 3 brokers, pre-vote {}, seeds {}..{}:",
+        if prevote {
+            "on (Kafka 4.x)"
+        } else {
+            "off (Kafka 3.9)"
+        },
+        start,
+        start + seeds
+    );
+    println!(
+        "  crash -> new active controller: min {}  median {}  p90 {}  p99 {}  max {}",
+        q(0.0),
+        q(0.5),
+        q(0.9),
+        q(0.99),
+        q(1.0)
+    );
+    println!(
+        "  split votes (a new leader more than one epoch up): {} of {} ({:.0}%)",
+        d.split_votes(),
+        d.runs.len(),
+        100.0 * d.split_votes() as f64 / d.runs.len().max(1) as f64
+    );
+    let mut buckets = [0usize; 8];
+    for r in &d.runs {
+        let i = ((r.took / 500_000) as usize).saturating_sub(4).min(7);
+        buckets[i] += 1;
+    }
+    println!("  histogram (0.5 s buckets from 2 s):");
+    for (i, n) in buckets.iter().enumerate() {
+        let from = 2.0 + i as f64 * 0.5;
+        let label = if i == 7 {
+            format!(">= {from:.1} s")
+        } else {
+            format!("{from:.1}-{:.1} s", from + 0.5)
+        };
+        println!(
+            "    {label:>11} {:>4} {}",
+            n,
+            "#".repeat(*n * 60 / d.runs.len().max(1))
+        );
+    }
+    if d.stuck > 0 {
+        println!(
+            "  no new active controller within 60 s: {} seed(s)",
+            d.stuck
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(|s| s.as_str()) {
@@ -385,6 +454,7 @@ fn main() -> ExitCode {
         Some("bench") => cmd_bench(&args[1..]),
         Some("bench-metadata") => cmd_bench_metadata(&args[1..]),
         Some("compare") => cmd_compare(&args[1..]),
+        Some("failover") => cmd_failover(&args[1..]),
         Some("help") | Some("--help") | Some("-h") => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)

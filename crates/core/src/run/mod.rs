@@ -4,10 +4,12 @@
 //! - [`swarm`]: seeded fault sweeps (a safety phase, then a liveness phase);
 //! - [`bench`]: the core and metadata benchmarks (shared by the CLI and the wasm32 build);
 //! - [`reference`]: the reference run whose digest must match natively and in the browser;
-//! - [`compare`]: one fault replayed in ZooKeeper mode and in KRaft mode.
+//! - [`compare`]: one fault replayed in ZooKeeper mode and in KRaft mode;
+//! - [`failover`]: how long a KRaft failover takes, over many seeds.
 
 pub mod bench;
 pub mod compare;
+pub mod failover;
 pub mod reference;
 pub mod swarm;
 pub mod timeline;
