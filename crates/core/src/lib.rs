@@ -28,6 +28,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const ENGINE_VERSION: u32 = 2;
 
 pub mod check;
+pub mod chunked;
 pub mod costs;
 pub mod effect;
 pub mod kraft;

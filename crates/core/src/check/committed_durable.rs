@@ -6,8 +6,8 @@
 //! committed (or extend them). When a replica becomes leader, its log must hold every committed
 //! record: a leader without one would make followers truncate it.
 
-use super::chunked::ChunkedVec;
 use super::{violation, Property, Violation};
+use crate::chunked::ChunkedVec;
 use crate::kraft::log::Log;
 use crate::kraft::Role;
 use crate::sim::World;

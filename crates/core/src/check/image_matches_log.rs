@@ -11,8 +11,8 @@
 //! have, shows up here. (That the committed log itself is the same everywhere is
 //! `log_matching`'s and `committed_durable`'s business.)
 
-use super::chunked::ChunkedVec;
 use super::{violation, Property, Violation};
+use crate::chunked::ChunkedVec;
 use crate::kraft::Role;
 use crate::metadata::image::MetadataImage;
 use crate::sim::World;

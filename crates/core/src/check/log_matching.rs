@@ -5,8 +5,8 @@
 //! fingerprint and the epoch of the record before it. A later append under the same key must
 //! agree on both; by induction the whole prefixes agree.
 
-use super::chunked::ChunkedVec;
 use super::{violation, Property, Violation};
+use crate::chunked::ChunkedVec;
 use crate::sim::World;
 use crate::trace::{Event, TraceEvent};
 use crate::types::Epoch;

@@ -13,7 +13,6 @@ use crate::trace::TraceEvent;
 use crate::types::SimTime;
 
 pub mod applied_below_hw;
-pub mod chunked;
 pub mod committed_durable;
 pub mod election_safety;
 pub mod image_matches_log;

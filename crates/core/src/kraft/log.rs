@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use crate::chunked::ChunkedVec;
 use crate::metadata::image::MetadataImage;
 use crate::record::Record;
 use crate::types::{Epoch, Offset, SimTime};
@@ -77,7 +78,9 @@ pub struct Log {
     start_offset: Offset,
     /// Epoch of the record just below `start_offset` (from the snapshot id), 0 if none.
     start_epoch: Epoch,
-    batches: Vec<Batch>,
+    /// The batches, in shared chunks so that a checkpoint of the world copies pointers, not
+    /// the log.
+    batches: ChunkedVec<Batch>,
     /// Leader epoch cache: `(epoch, first offset of that epoch)`, ascending in both.
     epochs: Vec<(Epoch, Offset)>,
 }
@@ -116,8 +119,13 @@ impl Log {
     }
 
     /// All batches, oldest first.
-    pub fn batches(&self) -> &[Batch] {
-        &self.batches
+    pub fn batches(&self) -> impl Iterator<Item = &Batch> {
+        self.batches.iter()
+    }
+
+    /// The last batch.
+    pub fn last_batch(&self) -> Option<&Batch> {
+        self.batches.last()
     }
 
     /// Number of records held (not counting what a snapshot covers).
@@ -136,18 +144,20 @@ impl Log {
 
     /// The batch holding `offset`.
     pub fn batch_containing(&self, offset: Offset) -> Option<&Batch> {
-        self.batch_index(offset).map(|i| &self.batches[i])
+        self.batch_index(offset).and_then(|i| self.batches.get(i))
     }
 
     /// The epoch and record at `offset`.
     pub fn entry(&self, offset: Offset) -> Option<(Epoch, &Record)> {
-        let b = &self.batches[self.batch_index(offset)?];
+        let b = self.batches.get(self.batch_index(offset)?)?;
         b.record_at(offset).map(|r| (b.epoch, r))
     }
 
     /// The epoch of the record at `offset`.
     pub fn epoch_at(&self, offset: Offset) -> Option<Epoch> {
-        self.batch_index(offset).map(|i| self.batches[i].epoch)
+        self.batch_index(offset)
+            .and_then(|i| self.batches.get(i))
+            .map(|b| b.epoch)
     }
 
     /// Appends a batch at the log end. The caller guarantees `batch.base_offset == LEO` and that
@@ -185,7 +195,7 @@ impl Log {
         };
         let mut out = Vec::new();
         let mut count = 0;
-        for b in &self.batches[first..] {
+        for b in self.batches.iter_from(first) {
             if !out.is_empty() && count + b.len() > max_records {
                 break;
             }
@@ -294,9 +304,9 @@ impl Log {
         if drop == 0 {
             return;
         }
-        self.start_epoch = self.batches[drop - 1].epoch;
-        self.batches.drain(..drop);
-        self.start_offset = self.batches[0].base_offset;
+        self.start_epoch = self.batches.get(drop - 1).map(|b| b.epoch).unwrap_or(epoch);
+        self.batches.drop_front(drop);
+        self.start_offset = self.batches.get(0).map(|b| b.base_offset).unwrap_or(offset);
         let start = self.start_offset;
         let keep_from = self
             .epochs
@@ -315,8 +325,8 @@ impl Log {
         to: Offset,
     ) -> impl Iterator<Item = (Offset, Epoch, &Record)> {
         let first = self.batches.partition_point(|b| b.end_offset() <= from);
-        self.batches[first..]
-            .iter()
+        self.batches
+            .iter_from(first)
             .take_while(move |b| b.base_offset < to)
             .flat_map(move |b| {
                 b.records

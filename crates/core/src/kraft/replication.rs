@@ -143,7 +143,7 @@ impl Replica {
             epoch,
             by_leader: true,
         });
-        if let Some(last) = self.disk.log.batches().last().cloned() {
+        if let Some(last) = self.disk.log.last_batch().cloned() {
             self.note_appended(&last, ctx);
         }
         let end = self.disk.log.end_offset();
@@ -529,7 +529,7 @@ impl Replica {
                 epoch,
                 by_leader: false,
             });
-            if let Some(last) = self.disk.log.batches().last().cloned() {
+            if let Some(last) = self.disk.log.last_batch().cloned() {
                 self.note_appended(&last, ctx);
             }
         }

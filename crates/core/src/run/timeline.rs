@@ -221,10 +221,13 @@ impl Timeline {
                 Some(at) if at <= t => at,
                 _ => t,
             };
-            // Run in slices so that checkpoints land about every interval.
+            // Run in slices so that checkpoints land about every interval. The trace recorded
+            // meanwhile is narrated into the feed first, so that a checkpoint never copies it:
+            // a checkpoint holds the world, not its history.
             while self.world.now() < stop {
                 let slice = (self.world.now() + self.checkpoint_every).min(stop);
                 self.world.run_until(slice);
+                self.collect();
                 self.maybe_checkpoint();
             }
             self.world.run_until(stop);

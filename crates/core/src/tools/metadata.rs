@@ -35,7 +35,7 @@ pub fn dump_log(world: &World, id: NodeId, from: Offset) -> Result<String, Strin
             snapshot.image.partition_count
         );
     }
-    for batch in log.batches().iter().filter(|b| b.end_offset() > from) {
+    for batch in log.batches().filter(|b| b.end_offset() > from) {
         let create = batch.append_time.wall_clock_ms();
         let control = batch.records.first().is_some_and(|r| r.is_control());
         out += &format!(
