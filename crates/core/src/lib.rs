@@ -29,6 +29,7 @@ pub const ENGINE_VERSION: u32 = 1;
 pub mod check;
 pub mod costs;
 pub mod effect;
+pub mod flat;
 pub mod kraft;
 pub mod message;
 pub mod metadata;

@@ -1,7 +1,7 @@
 //! Where the picture places each node: controllers (or ZooKeeper servers) on a ring, brokers in
 //! rows beneath it.
 
-use std::collections::BTreeMap;
+use kraftlab_core::flat::FlatMap;
 
 use kraftlab_core::sim::{ClusterView, NodeKind};
 use kraftlab_core::types::NodeId;
@@ -10,7 +10,7 @@ use kraftlab_core::types::NodeId;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
     /// Node centres.
-    pub pos: BTreeMap<NodeId, (f64, f64)>,
+    pub pos: FlatMap<NodeId, (f64, f64)>,
     /// Height of the picture.
     pub height: f64,
     /// Width of the picture.
@@ -40,7 +40,7 @@ pub fn layout(view: &ClusterView, width: f64) -> Layout {
         .filter(|n| matches!(n.kind, NodeKind::Broker | NodeKind::ZkBroker))
         .map(|n| n.id)
         .collect();
-    let mut pos = BTreeMap::new();
+    let mut pos = FlatMap::new();
     let n = controllers.len().max(1) as f64;
     let ring = if controllers.len() <= 1 {
         0.0

@@ -6,7 +6,7 @@
 //! the highest epoch seen: a deposed leader cut off in a minority still believes it leads its
 //! old epoch and may legitimately expose a lower, stale HW computed from old follower offsets.
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 
 use super::{violation, Property, Violation};
 use crate::kraft::Role;
@@ -25,7 +25,7 @@ pub const PROPERTY: Property = Property {
 /// together with the highest leader epoch seen.
 #[derive(Clone, Debug, Default)]
 pub struct Check {
-    last: BTreeMap<NodeId, Offset>,
+    last: FlatMap<NodeId, Offset>,
     max_leader_hw: Offset,
     max_leader_epoch: Epoch,
 }

@@ -1,7 +1,7 @@
 //! One vote per epoch (Raft §5.2 "each server will vote for at most one candidate in a given
 //! term"; KRAFT.md §1.3: the vote is persisted, and kept within an epoch across states).
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 
 use super::{violation, Property, Violation};
 use crate::kraft::Role;
@@ -18,7 +18,7 @@ pub const PROPERTY: Property = Property {
 /// The binding vote each node gave in each epoch (standing counts as voting for itself).
 #[derive(Clone, Debug, Default)]
 pub struct Check {
-    votes: BTreeMap<(NodeId, Epoch), NodeId>,
+    votes: FlatMap<(NodeId, Epoch), NodeId>,
 }
 
 impl Check {

@@ -1,7 +1,7 @@
 //! What only the leader keeps (Kafka's `LeaderState`): each replica's replication progress, the
 //! high watermark rule, check-quorum, parked fetches and the write accumulator.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::flat::{FlatMap, FlatSet};
 
 use crate::record::Record;
 use crate::types::{Epoch, Micros, NodeId, Offset, SimTime};
@@ -62,13 +62,13 @@ pub struct LeaderState {
     /// past it: a new leader commits a record of its own epoch before exposing older ones.
     pub epoch_start_offset: Offset,
     /// Progress of every voter, the leader included.
-    pub voters: BTreeMap<NodeId, ReplicaProgress>,
+    pub voters: FlatMap<NodeId, ReplicaProgress>,
     /// Progress of observers that fetched recently.
-    pub observers: BTreeMap<NodeId, ReplicaProgress>,
+    pub observers: FlatMap<NodeId, ReplicaProgress>,
     /// The voters that elected this leader.
     pub granting_voters: Vec<NodeId>,
     /// Voters that fetched since the check-quorum timer last restarted.
-    pub fetched_voters: BTreeSet<NodeId>,
+    pub fetched_voters: FlatSet<NodeId>,
     /// When check-quorum expires (never with a single voter).
     pub check_quorum_deadline: SimTime,
     /// When BeginQuorumEpoch is next (re)sent.
@@ -99,9 +99,9 @@ impl LeaderState {
         LeaderState {
             epoch_start_offset,
             voters: voter_states,
-            observers: BTreeMap::new(),
+            observers: FlatMap::new(),
             granting_voters,
-            fetched_voters: BTreeSet::new(),
+            fetched_voters: FlatSet::new(),
             check_quorum_deadline: if voters.len() <= 1 {
                 SimTime::NEVER
             } else {

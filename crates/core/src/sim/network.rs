@@ -6,7 +6,9 @@
 //! Links are FIFO like TCP unless reordering is switched on. A message whose link is cut when
 //! it is sent, or when it arrives, is dropped; a lost message travels and then vanishes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+
+use crate::flat::{FlatMap, FlatSet};
 
 use crate::message::{Envelope, MsgId, Payload};
 use crate::rng::SimRng;
@@ -75,14 +77,14 @@ pub struct Network {
     /// The parameters in force.
     pub config: NetworkConfig,
     /// Directed links that are cut: `(from, to)`.
-    blocked: BTreeSet<(NodeId, NodeId)>,
+    blocked: FlatSet<(NodeId, NodeId)>,
     /// Latest delivery time per link, to keep links FIFO.
-    last_delivery: BTreeMap<(NodeId, NodeId), SimTime>,
+    last_delivery: FlatMap<(NodeId, NodeId), SimTime>,
     in_flight: BTreeMap<MsgId, Envelope>,
     next_id: MsgId,
     /// Pairs of nodes (lower id first) whose ZooKeeper-mode stream lost a message: TCP cannot
     /// deliver past the hole, so the connection is reset the next time the two talk.
-    broken: BTreeSet<(NodeId, NodeId)>,
+    broken: FlatSet<(NodeId, NodeId)>,
 }
 
 impl Network {

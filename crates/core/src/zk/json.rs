@@ -120,7 +120,7 @@ pub fn parse_partition_state(
 
 /// The modelled partitions' znode: how many there are and how many each broker leads (`-1`:
 /// no leader).
-pub fn modelled(leaders: &std::collections::BTreeMap<i32, u64>) -> String {
+pub fn modelled(leaders: &crate::flat::FlatMap<i32, u64>) -> String {
     let total: u64 = leaders.values().sum();
     let parts: Vec<String> = leaders
         .iter()
@@ -133,11 +133,11 @@ pub fn modelled(leaders: &std::collections::BTreeMap<i32, u64>) -> String {
 }
 
 /// Reads the modelled partitions' znode back.
-pub fn parse_modelled(json: &str) -> Option<std::collections::BTreeMap<i32, u64>> {
+pub fn parse_modelled(json: &str) -> Option<crate::flat::FlatMap<i32, u64>> {
     let at = json.find("\"leaders\":{")? + "\"leaders\":{".len();
     let body = &json[at..];
     let end = body.find('}')?;
-    let mut out = std::collections::BTreeMap::new();
+    let mut out = crate::flat::FlatMap::new();
     for item in body[..end].split(',').filter(|s| !s.trim().is_empty()) {
         let (k, v) = item.split_once(':')?;
         out.insert(
@@ -169,7 +169,7 @@ mod tests {
             Some(s)
         );
         assert_eq!(int_field(&controller(5, 10), "brokerid"), Some(5));
-        let m: std::collections::BTreeMap<i32, u64> = [(0, 5), (1, 6), (-1, 0)].into();
+        let m: crate::flat::FlatMap<i32, u64> = [(0, 5), (1, 6), (-1, 0)].into();
         assert_eq!(parse_modelled(&modelled(&m)), Some(m));
     }
 
