@@ -5,12 +5,12 @@ use kraftlab_core::types::SimTime;
 
 /// Speed slider position (−200…100) to speed (0.01×…10×), logarithmic.
 pub fn speed_from_slider(v: f64) -> f64 {
-    10f64.powf(v / 100.0)
+    crate::math::exp10(v / 100.0)
 }
 
 /// Speed to slider position.
 pub fn slider_from_speed(s: f64) -> f64 {
-    (s.log10() * 100.0).round()
+    (crate::math::log10(s) * 100.0).round()
 }
 
 /// Formats a speed for humans: `0.1×`, `2×`.

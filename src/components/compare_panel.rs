@@ -152,14 +152,17 @@ fn sweep_view(rows: Vec<Comparison>) -> impl IntoView {
     let min_ms = 1000.0f64;
     let x = |p: u64| {
         let (a, b) = (
-            (SWEEP[0] as f64).log10(),
-            (SWEEP[SWEEP.len() - 1] as f64).log10(),
+            crate::math::log10(SWEEP[0] as f64),
+            crate::math::log10(SWEEP[SWEEP.len() - 1] as f64),
         );
-        30.0 + ((p as f64).log10() - a) / (b - a) * (w - 60.0)
+        30.0 + (crate::math::log10(p as f64) - a) / (b - a) * (w - 60.0)
     };
     let y = |ms: u64| {
-        let v = (ms as f64).max(min_ms).log10();
-        let (a, b) = (min_ms.log10(), max_ms.max(min_ms * 10.0).log10());
+        let v = crate::math::log10((ms as f64).max(min_ms));
+        let (a, b) = (
+            crate::math::log10(min_ms),
+            crate::math::log10(max_ms.max(min_ms * 10.0)),
+        );
         h - 20.0 - (v - a) / (b - a) * (h - 40.0)
     };
     let line = |pick: fn(&Comparison) -> Option<u64>| {

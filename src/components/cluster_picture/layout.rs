@@ -51,7 +51,13 @@ pub fn layout(view: &ClusterView, width: f64) -> Layout {
     let cy = 40.0 + ring + CONTROLLER_R;
     for (i, id) in controllers.iter().enumerate() {
         let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * i as f64 / n;
-        pos.insert(*id, (cx + ring * a.cos(), cy + ring * a.sin()));
+        pos.insert(
+            *id,
+            (
+                cx + ring * crate::math::cos(a),
+                cy + ring * crate::math::sin(a),
+            ),
+        );
     }
     let mut height = cy + ring + CONTROLLER_R + 40.0;
     if !brokers.is_empty() {

@@ -81,7 +81,7 @@ fn arc(cx: f64, cy: f64, r: f64, fraction: f64) -> String {
         );
     }
     let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * f;
-    let (x, y) = (cx + r * a.cos(), cy + r * a.sin());
+    let (x, y) = (cx + r * crate::math::cos(a), cy + r * crate::math::sin(a));
     let large = if f > 0.5 { 1 } else { 0 };
     format!("M {cx} {} A {r} {r} 0 {large} 1 {x:.2} {y:.2}", cy - r)
 }

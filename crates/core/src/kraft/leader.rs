@@ -133,7 +133,7 @@ impl LeaderState {
             ends.extend(self.observers.values().map(|p| p.end_offset));
         }
         let members = ends.len();
-        ends.sort_unstable_by(|a, b| b.cmp(a));
+        crate::flat::insertion_sort_by(&mut ends, |a, b| a > b);
         let candidate = ends.get(members / 2).copied().flatten()?;
         (skip_epoch_rule || candidate > self.epoch_start_offset).then_some(candidate)
     }
@@ -163,7 +163,7 @@ impl LeaderState {
             .filter(|(id, _)| **id != me)
             .map(|(id, p)| (p.end_offset, *id))
             .collect();
-        others.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        crate::flat::insertion_sort_by(&mut others, |a, b| (b.0, a.1) < (a.0, b.1));
         others.into_iter().map(|(_, id)| id).collect()
     }
 

@@ -137,7 +137,7 @@ impl ClusterSpec {
             .chain(&self.combined)
             .copied()
             .collect();
-        v.sort();
+        crate::flat::insertion_sort(&mut v);
         v
     }
 

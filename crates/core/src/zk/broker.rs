@@ -633,7 +633,7 @@ impl ZkBroker {
         ctx: &mut Ctx,
     ) -> Result<String, String> {
         let mut live: Vec<i32> = self.live_brokers.clone();
-        live.sort();
+        crate::flat::insertion_sort(&mut live);
         if live.is_empty() {
             return Err("no live brokers known yet".into());
         }

@@ -96,7 +96,7 @@ pub fn parse_assignment(json: &str) -> Option<Vec<Vec<i32>>> {
         out.push((p, list));
         rest = &after[after.find(']')? + 1..];
     }
-    out.sort();
+    crate::flat::insertion_sort(&mut out);
     let ok = out.iter().enumerate().all(|(i, (p, _))| *p as usize == i);
     ok.then(|| out.into_iter().map(|(_, r)| r).collect())
 }
