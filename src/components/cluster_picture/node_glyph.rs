@@ -153,7 +153,7 @@ fn meta_line(g: &Glyph) -> String {
     }
     let mut parts: Vec<&str> = Vec::new();
     if let Some(role) = g.zk_role {
-        return role.name().to_uppercase();
+        return role.name().to_ascii_uppercase();
     }
     if g.zk_controller_epoch.is_some() {
         parts.push("CONTROLLER");
@@ -285,13 +285,13 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
     let role_text = move || {
         data.with(|d| match d {
             Some(d) if d.status.is_live() => {
-                let mut s = d.role_label.to_uppercase();
+                let mut s = d.role_label.to_ascii_uppercase();
                 if d.shutting_down {
                     s += " ■";
                 }
                 s
             }
-            Some(d) => status_word(d.status).to_uppercase(),
+            Some(d) => status_word(d.status).to_ascii_uppercase(),
             None => String::new(),
         })
     };

@@ -6,8 +6,6 @@
 //! Links are FIFO like TCP unless reordering is switched on. A message whose link is cut when
 //! it is sent, or when it arrives, is dropped; a lost message travels and then vanishes.
 
-use std::collections::BTreeMap;
-
 use crate::flat::{FlatMap, FlatSet};
 
 use crate::message::{Envelope, MsgId, Payload};
@@ -80,7 +78,7 @@ pub struct Network {
     blocked: FlatSet<(NodeId, NodeId)>,
     /// Latest delivery time per link, to keep links FIFO.
     last_delivery: FlatMap<(NodeId, NodeId), SimTime>,
-    in_flight: BTreeMap<MsgId, Envelope>,
+    in_flight: FlatMap<MsgId, Envelope>,
     next_id: MsgId,
     /// Pairs of nodes (lower id first) whose ZooKeeper-mode stream lost a message: TCP cannot
     /// deliver past the hole, so the connection is reset the next time the two talk.
