@@ -16,11 +16,11 @@ pub fn slider_from_speed(s: f64) -> f64 {
 /// Formats a speed for humans: `0.1×`, `2×`.
 pub fn speed_label(s: f64) -> String {
     if s >= 1.0 {
-        format!("{}×", (s * 10.0).round() / 10.0)
+        format!("{}×", crate::math::num((s * 10.0).round() / 10.0))
     } else if s >= 0.1 {
-        format!("{}×", (s * 100.0).round() / 100.0)
+        format!("{}×", crate::math::num((s * 100.0).round() / 100.0))
     } else {
-        format!("{}×", (s * 1000.0).round() / 1000.0)
+        format!("{}×", crate::math::num((s * 1000.0).round() / 1000.0))
     }
 }
 

@@ -40,3 +40,20 @@ pub fn exp10(x: f64) -> f64 {
     #[cfg(not(target_arch = "wasm32"))]
     10f64.powf(x)
 }
+
+/// `x` as attribute or label text: the shortest decimal that reads back as `x`, as
+/// `x.to_string()` prints it (in the range of screen coordinates and speeds).
+///
+/// Why not `to_string()`: an `f64` given to a view (or to `{}`) brings the standard library's
+/// shortest-float printer (Grisu, Dragon4 and their tables, about 15 KB of WebAssembly) while
+/// the browser's `Number.prototype.toString` makes the same digits. Natively, for the unit
+/// tests, it is the standard library's.
+pub fn num(x: f64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Number::from(x)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default();
+    #[cfg(not(target_arch = "wasm32"))]
+    x.to_string()
+}

@@ -28,6 +28,7 @@ pub const ENGINE_VERSION: u32 = 1;
 
 pub mod check;
 pub mod costs;
+pub mod decimal;
 pub mod effect;
 pub mod flat;
 pub mod kraft;
