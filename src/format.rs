@@ -5,22 +5,22 @@ use kraftlab_core::types::SimTime;
 
 /// Speed slider position (−200…100) to speed (0.01×…10×), logarithmic.
 pub fn speed_from_slider(v: f64) -> f64 {
-    10f64.powf(v / 100.0)
+    crate::math::exp10(v / 100.0)
 }
 
 /// Speed to slider position.
 pub fn slider_from_speed(s: f64) -> f64 {
-    (s.log10() * 100.0).round()
+    (crate::math::log10(s) * 100.0).round()
 }
 
 /// Formats a speed for humans: `0.1×`, `2×`.
 pub fn speed_label(s: f64) -> String {
     if s >= 1.0 {
-        format!("{}×", (s * 10.0).round() / 10.0)
+        format!("{}×", crate::math::num((s * 10.0).round() / 10.0))
     } else if s >= 0.1 {
-        format!("{}×", (s * 100.0).round() / 100.0)
+        format!("{}×", crate::math::num((s * 100.0).round() / 100.0))
     } else {
-        format!("{}×", (s * 1000.0).round() / 1000.0)
+        format!("{}×", crate::math::num((s * 1000.0).round() / 1000.0))
     }
 }
 

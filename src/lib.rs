@@ -10,6 +10,7 @@ pub mod components;
 pub mod format;
 pub mod keyboard;
 pub mod lab;
+pub mod math;
 pub mod panic;
 pub mod run;
 pub mod share;

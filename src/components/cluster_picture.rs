@@ -11,6 +11,7 @@ mod layout;
 mod message_glyph;
 mod node_glyph;
 
+use crate::math::num;
 use leptos::prelude::*;
 
 use crate::lab::Lab;
@@ -60,8 +61,8 @@ pub fn ClusterPicture() -> impl IntoView {
             let title = if both { format!("link {a} ⇄ {b} cut") } else { format!("link {a} → {b} cut (one way)") };
             Some(view! {
                 <g class="cut">
-                    <line x1=x1 y1=y1 x2=x2 y2=y2></line>
-                    <text x=mx y=my + 4.0 text-anchor="middle">{if both { "✂" } else { "✂→" }}</text>
+                    <line x1=num(x1) y1=num(y1) x2=num(x2) y2=num(y2)></line>
+                    <text x=num(mx) y=num(my + 4.0) text-anchor="middle">{if both { "✂" } else { "✂→" }}</text>
                     <title>{title}</title>
                 </g>
             })
@@ -95,7 +96,7 @@ pub fn ClusterPicture() -> impl IntoView {
                 );
                 Some(view! {
                     <g class="parked" data-testid="parked-fetch">
-                        <circle cx=x cy=y r="5"></circle>
+                        <circle cx=num(x) cy=num(y) r="5"></circle>
                         <title>{title}</title>
                     </g>
                 })
@@ -109,9 +110,9 @@ pub fn ClusterPicture() -> impl IntoView {
                 .map(|l| format!("the active controller is {l}"))
                 .unwrap_or_else(|| "there is no active controller".into());
             format!(
-                "Cluster of {} nodes at {:.3} s; {leader}; {} messages in flight",
+                "Cluster of {} nodes at {} s; {leader}; {} messages in flight",
                 v.nodes.len(),
-                v.now.as_ms_f64() / 1000.0,
+                kraftlab_core::decimal::fixed(v.now.as_ms_f64() / 1000.0, 3),
                 v.messages.len()
             )
         })
@@ -120,7 +121,7 @@ pub fn ClusterPicture() -> impl IntoView {
         <svg
             class="cluster"
             data-testid="cluster-view"
-            viewBox=move || layout.with(|l| format!("0 0 {} {}", l.width, l.height))
+            viewBox=move || layout.with(|l| format!("0 0 {} {}", num(l.width), num(l.height)))
             role="group"
             aria-label=summary
             on:click=move |_| lab.ui.selected_message.set(None)

@@ -3,6 +3,7 @@
 //! recovery drawn as a timeline of phases per mode, and a sweep over partition counts plotted
 //! on log axes. The model's assumptions are always shown with the result.
 
+use crate::math::num;
 use kraftlab_core::run::compare::{
     assumptions, compare, Comparison, Fault, ModeResult, Shape, SWEEP,
 };
@@ -28,7 +29,7 @@ fn colour(name: &str) -> &'static str {
 }
 
 fn secs_text(ms: u64) -> String {
-    format!("{:.1} s", ms as f64 / 1000.0)
+    format!("{} s", kraftlab_core::decimal::fixed(ms as f64 / 1000.0, 1))
 }
 
 /// One mode's timeline as a bar of phases scaled to `scale_ms`.
@@ -58,7 +59,7 @@ fn timeline(r: &ModeResult, scale_ms: u64) -> impl IntoView {
                 secs_text(p.end_ms - p.start_ms)
             );
             view! {
-                <rect x=x y="18" width=w height="18" fill=colour(p.name) data-phase=p.name>
+                <rect x=num(x) y="18" width=num(w) height="18" fill=colour(p.name) data-phase=p.name>
                     <title>{label}</title>
                 </rect>
             }
@@ -82,10 +83,10 @@ fn timeline(r: &ModeResult, scale_ms: u64) -> impl IntoView {
         <div class="compare-mode" data-testid="compare-mode" data-mode=r.mode
             data-recovery-ms=r.recovery_ms.map(|v| v.to_string()).unwrap_or_default()>
             <h3>{title}": recovered in "{total.clone()}</h3>
-            <svg viewBox=format!("0 0 {} 40", width + 4.0) class="compare-bar" role="img"
+            <svg viewBox=format!("0 0 {} 40", num(width + 4.0)) class="compare-bar" role="img"
                 aria-label=format!("{title} recovery timeline, {total}")>
                 <text x="0" y="12" class="compare-axis">"0 s"</text>
-                <text x=width y="12" text-anchor="end" class="compare-axis">{secs_text(scale_ms)}</text>
+                <text x=num(width) y="12" text-anchor="end" class="compare-axis">{secs_text(scale_ms)}</text>
                 {bars}
             </svg>
             <table class="compare-phases">
@@ -105,8 +106,8 @@ fn result_view(c: Comparison) -> impl IntoView {
         .max(1);
     let speedup = match (c.zookeeper.recovery_ms, c.kraft.recovery_ms) {
         (Some(z), Some(k)) if k > 0 => format!(
-            "KRaft recovered {:.1}× faster ({} vs {}).",
-            z as f64 / k as f64,
+            "KRaft recovered {}× faster ({} vs {}).",
+            kraftlab_core::decimal::fixed(z as f64 / k as f64, 1),
             secs_text(k),
             secs_text(z)
         ),
@@ -152,19 +153,30 @@ fn sweep_view(rows: Vec<Comparison>) -> impl IntoView {
     let min_ms = 1000.0f64;
     let x = |p: u64| {
         let (a, b) = (
-            (SWEEP[0] as f64).log10(),
-            (SWEEP[SWEEP.len() - 1] as f64).log10(),
+            crate::math::log10(SWEEP[0] as f64),
+            crate::math::log10(SWEEP[SWEEP.len() - 1] as f64),
         );
-        30.0 + ((p as f64).log10() - a) / (b - a) * (w - 60.0)
+        30.0 + (crate::math::log10(p as f64) - a) / (b - a) * (w - 60.0)
     };
     let y = |ms: u64| {
-        let v = (ms as f64).max(min_ms).log10();
-        let (a, b) = (min_ms.log10(), max_ms.max(min_ms * 10.0).log10());
+        let v = crate::math::log10((ms as f64).max(min_ms));
+        let (a, b) = (
+            crate::math::log10(min_ms),
+            crate::math::log10(max_ms.max(min_ms * 10.0)),
+        );
         h - 20.0 - (v - a) / (b - a) * (h - 40.0)
     };
     let line = |pick: fn(&Comparison) -> Option<u64>| {
         rows.iter()
-            .filter_map(|r| pick(r).map(|ms| format!("{:.1},{:.1}", x(r.shape.partitions), y(ms))))
+            .filter_map(|r| {
+                pick(r).map(|ms| {
+                    format!(
+                        "{},{}",
+                        kraftlab_core::decimal::fixed(x(r.shape.partitions), 1),
+                        kraftlab_core::decimal::fixed(y(ms), 1)
+                    )
+                })
+            })
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -179,7 +191,7 @@ fn sweep_view(rows: Vec<Comparison>) -> impl IntoView {
             } else {
                 format!("{}K", p / 1000)
             };
-            view! { <text x=x(p) y=h - 4.0 text-anchor="middle" class="compare-axis">{text}</text> }
+            view! { <text x=num(x(p)) y=num(h - 4.0) text-anchor="middle" class="compare-axis">{text}</text> }
         })
         .collect_view();
     let table = rows
@@ -193,7 +205,7 @@ fn sweep_view(rows: Vec<Comparison>) -> impl IntoView {
                     <td>{z.map(secs_text).unwrap_or_else(|| "-".into())}</td>
                     <td>{k.map(secs_text).unwrap_or_else(|| "-".into())}</td>
                     <td>{match (z, k) {
-                        (Some(z), Some(k)) if k > 0 => format!("{:.1}×", z as f64 / k as f64),
+                        (Some(z), Some(k)) if k > 0 => format!("{}×", kraftlab_core::decimal::fixed(z as f64 / k as f64, 1)),
                         _ => "-".into(),
                     }}</td>
                 </tr>
@@ -202,7 +214,7 @@ fn sweep_view(rows: Vec<Comparison>) -> impl IntoView {
         .collect_view();
     view! {
         <div data-testid="compare-sweep-result">
-            <svg viewBox=format!("0 0 {w} {h}") class="compare-plot" role="img"
+            <svg viewBox=format!("0 0 {} {}", num(w), num(h)) class="compare-plot" role="img"
                 aria-label="Recovery time against partition count, ZooKeeper and KRaft, log scales">
                 <polyline points=zk_line fill="none" stroke="#d55e00" stroke-width="2.5" />
                 <polyline points=kraft_line fill="none" stroke="#0072b2" stroke-width="2.5" stroke-dasharray="6 3" />

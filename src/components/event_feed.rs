@@ -23,7 +23,7 @@ pub fn EventFeed() -> impl IntoView {
                                 on:mouseenter=move |_| lab.ui.hovered_node.set(Some(node))
                                 on:mouseleave=move |_| lab.ui.hovered_node.set(None)
                             >
-                                <time>{format!("{:.3}s", f.at.as_ms_f64() / 1000.0)}</time>
+                                <time>{format!("{}s", kraftlab_core::decimal::fixed(f.at.as_ms_f64() / 1000.0, 3))}</time>
                                 " "
                                 {f.text}
                             </li>

@@ -47,7 +47,9 @@ pub fn LogView() -> impl IntoView {
         lab.run.view.with(|v| {
             let (from, to) = window(v);
             let mut nodes: Vec<&NodeView> = v.nodes.iter().collect();
-            nodes.sort_by_key(|n| (n.kind != NodeKind::Controller, n.id));
+            kraftlab_core::flat::insertion_sort_by(&mut nodes, |a, b| {
+                (a.kind != NodeKind::Controller, a.id) < (b.kind != NodeKind::Controller, b.id)
+            });
             let body = nodes
                 .into_iter()
                 .map(|n| {

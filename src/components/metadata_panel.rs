@@ -109,7 +109,9 @@ pub fn MetadataPanel() -> impl IntoView {
     let rows = move || {
         lab.run.view.with(|v| {
             let mut nodes: Vec<NodeView> = v.nodes.clone();
-            nodes.sort_by_key(|n| (!n.kind.has_controller(), n.id));
+            kraftlab_core::flat::insertion_sort_by(&mut nodes, |a, b| {
+                (!a.kind.has_controller(), a.id) < (!b.kind.has_controller(), b.id)
+            });
             nodes
                 .into_iter()
                 .map(|n| image_row(n, lab))

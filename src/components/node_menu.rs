@@ -89,7 +89,11 @@ fn details(n: &NodeView, now: kraftlab_core::types::SimTime) -> Vec<(&'static st
         let left = t.deadline.0.saturating_sub(now.0);
         out.push((
             "Timer",
-            format!("{} in {:.0} ms", t.kind.label(), left as f64 / 1000.0),
+            format!(
+                "{} in {} ms",
+                t.kind.label(),
+                kraftlab_core::decimal::fixed(left as f64 / 1000.0, 0)
+            ),
         ));
     }
     out

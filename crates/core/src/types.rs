@@ -131,13 +131,13 @@ pub fn format_duration(us: Micros) -> String {
         return format!("{}s", us / 1_000_000);
     }
     if us >= 1_000_000 {
-        let s = format!("{:.6}", us as f64 / 1_000_000.0);
+        let s = crate::decimal::fixed(us as f64 / 1_000_000.0, 6);
         return format!("{}s", s.trim_end_matches('0').trim_end_matches('.'));
     }
     if us.is_multiple_of(1_000) {
         return format!("{}ms", us / 1_000);
     }
-    let s = format!("{:.3}", us as f64 / 1_000.0);
+    let s = crate::decimal::fixed(us as f64 / 1_000.0, 3);
     format!("{}ms", s.trim_end_matches('0').trim_end_matches('.'))
 }
 

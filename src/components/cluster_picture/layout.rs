@@ -1,7 +1,7 @@
 //! Where the picture places each node: controllers (or ZooKeeper servers) on a ring, brokers in
 //! rows beneath it.
 
-use std::collections::BTreeMap;
+use kraftlab_core::flat::FlatMap;
 
 use kraftlab_core::sim::{ClusterView, NodeKind};
 use kraftlab_core::types::NodeId;
@@ -10,7 +10,7 @@ use kraftlab_core::types::NodeId;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
     /// Node centres.
-    pub pos: BTreeMap<NodeId, (f64, f64)>,
+    pub pos: FlatMap<NodeId, (f64, f64)>,
     /// Height of the picture.
     pub height: f64,
     /// Width of the picture.
@@ -40,7 +40,7 @@ pub fn layout(view: &ClusterView, width: f64) -> Layout {
         .filter(|n| matches!(n.kind, NodeKind::Broker | NodeKind::ZkBroker))
         .map(|n| n.id)
         .collect();
-    let mut pos = BTreeMap::new();
+    let mut pos = FlatMap::new();
     let n = controllers.len().max(1) as f64;
     let ring = if controllers.len() <= 1 {
         0.0
@@ -51,7 +51,13 @@ pub fn layout(view: &ClusterView, width: f64) -> Layout {
     let cy = 40.0 + ring + CONTROLLER_R;
     for (i, id) in controllers.iter().enumerate() {
         let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * i as f64 / n;
-        pos.insert(*id, (cx + ring * a.cos(), cy + ring * a.sin()));
+        pos.insert(
+            *id,
+            (
+                cx + ring * crate::math::cos(a),
+                cy + ring * crate::math::sin(a),
+            ),
+        );
     }
     let mut height = cy + ring + CONTROLLER_R + 40.0;
     if !brokers.is_empty() {

@@ -1,5 +1,6 @@
 //! One message in flight, drawn where it is between its sender and receiver at this instant.
 
+use crate::math::num;
 use kraftlab_core::message::Outcome;
 use kraftlab_core::sim::view::MessageView;
 use kraftlab_core::types::SimTime;
@@ -72,22 +73,37 @@ pub fn MessageGlyph(id: u64, layout: Memo<Layout>) -> impl IntoView {
         class
     };
     let shape = match style.shape {
-        MessageShape::Circle => view! { <circle cx=x cy=y r="6.5" fill=style.colour stroke=style.colour></circle> }.into_any(),
+        MessageShape::Circle => view! { <circle cx=move || num(x()) cy=move || num(y()) r="6.5" fill=style.colour stroke=style.colour></circle> }.into_any(),
         MessageShape::Diamond => {
             let points = move || {
                 let (x, y) = place.get();
-                format!("{x},{} {},{y} {x},{} {},{y}", y - 8.0, x + 8.0, y + 8.0, x - 8.0)
+                let (xs, ys) = (num(x), num(y));
+                format!(
+                    "{xs},{} {},{ys} {xs},{} {},{ys}",
+                    num(y - 8.0),
+                    num(x + 8.0),
+                    num(y + 8.0),
+                    num(x - 8.0)
+                )
             };
             view! { <polygon points=points fill=style.colour stroke=style.colour></polygon> }.into_any()
         }
         MessageShape::Square => view! {
-            <rect x=move || x() - 6.0 y=move || y() - 6.0 width="12" height="12" fill=style.colour stroke=style.colour></rect>
+            <rect x=move || num(x() - 6.0) y=move || num(y() - 6.0) width="12" height="12" fill=style.colour stroke=style.colour></rect>
         }
         .into_any(),
         MessageShape::Triangle => {
             let points = move || {
                 let (x, y) = place.get();
-                format!("{x},{} {},{} {},{}", y - 8.0, x + 7.0, y + 6.0, x - 7.0, y + 6.0)
+                format!(
+                    "{},{} {},{} {},{}",
+                    num(x),
+                    num(y - 8.0),
+                    num(x + 7.0),
+                    num(y + 6.0),
+                    num(x - 7.0),
+                    num(y + 6.0)
+                )
             };
             view! { <polygon points=points fill=style.colour stroke=style.colour></polygon> }.into_any()
         }
@@ -108,7 +124,7 @@ pub fn MessageGlyph(id: u64, layout: Memo<Layout>) -> impl IntoView {
         >
             <title>{title}</title>
             {shape}
-            <text x=x y=move || y() + 3.0 text-anchor="middle" class="msg-glyph">{glyph}</text>
+            <text x=move || num(x()) y=move || num(y() + 3.0) text-anchor="middle" class="msg-glyph">{glyph}</text>
         </g>
     }
     .into_any()

@@ -1,6 +1,7 @@
 //! One node of the picture: shape, epoch colour and numeral, role label, timer arcs, vote
 //! marks and state icons.
 
+use crate::math::num;
 use kraftlab_core::kraft::state::VoteState;
 use kraftlab_core::kraft::Role;
 use kraftlab_core::sim::view::{ControllerStage, TimerView};
@@ -75,15 +76,24 @@ fn arc(cx: f64, cy: f64, r: f64, fraction: f64) -> String {
     if f >= 0.999 {
         return format!(
             "M {cx} {} A {r} {r} 0 1 1 {cx} {} A {r} {r} 0 1 1 {cx} {}",
-            cy - r,
-            cy + r,
-            cy - r
+            num(cy - r),
+            num(cy + r),
+            num(cy - r),
+            cx = num(cx),
+            r = num(r),
         );
     }
     let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * f;
-    let (x, y) = (cx + r * a.cos(), cy + r * a.sin());
+    let (x, y) = (cx + r * crate::math::cos(a), cy + r * crate::math::sin(a));
     let large = if f > 0.5 { 1 } else { 0 };
-    format!("M {cx} {} A {r} {r} 0 {large} 1 {x:.2} {y:.2}", cy - r)
+    format!(
+        "M {} {} A {r} {r} 0 {large} 1 {} {}",
+        num(cx),
+        num(cy - r),
+        kraftlab_core::decimal::fixed(x, 2),
+        kraftlab_core::decimal::fixed(y, 2),
+        r = num(r),
+    )
 }
 
 fn status_word(status: NodeStatus) -> &'static str {
@@ -153,7 +163,7 @@ fn meta_line(g: &Glyph) -> String {
     }
     let mut parts: Vec<&str> = Vec::new();
     if let Some(role) = g.zk_role {
-        return role.name().to_uppercase();
+        return role.name().to_ascii_uppercase();
     }
     if g.zk_controller_epoch.is_some() {
         parts.push("CONTROLLER");
@@ -240,9 +250,12 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
                     .and_then(|d| d.timers.iter().find(|t| family.contains(&t.kind)))
                     .map(|t| {
                         format!(
-                            "{}: {:.0} ms left",
+                            "{}: {} ms left",
                             t.kind.label(),
-                            t.deadline.0.saturating_sub(now.0) as f64 / 1000.0
+                            kraftlab_core::decimal::fixed(
+                                t.deadline.0.saturating_sub(now.0) as f64 / 1000.0,
+                                0
+                            )
                         )
                     })
                     .unwrap_or_default()
@@ -273,8 +286,8 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
                     let title = format!("{voter}: {word}");
                     view! {
                         <g class=class>
-                            <circle cx=vx cy=vy r="5.5"></circle>
-                            <text x=vx y=vy + 3.5 text-anchor="middle">{mark}</text>
+                            <circle cx=num(vx) cy=num(vy) r="5.5"></circle>
+                            <text x=num(vx) y=num(vy + 3.5) text-anchor="middle">{mark}</text>
                             <title>{title}</title>
                         </g>
                     }
@@ -285,13 +298,13 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
     let role_text = move || {
         data.with(|d| match d {
             Some(d) if d.status.is_live() => {
-                let mut s = d.role_label.to_uppercase();
+                let mut s = d.role_label.to_ascii_uppercase();
                 if d.shutting_down {
                     s += " ■";
                 }
                 s
             }
-            Some(d) => status_word(d.status).to_uppercase(),
+            Some(d) => status_word(d.status).to_ascii_uppercase(),
             None => String::new(),
         })
     };
@@ -339,17 +352,17 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
         view! {
             <rect
                 class="node-body"
-                x=move || xy().0 - r
-                y=move || xy().1 - r
-                width=2.0 * r
-                height=2.0 * r
+                x=move || num(xy().0 - r)
+                y=move || num(xy().1 - r)
+                width=num(2.0 * r)
+                height=num(2.0 * r)
                 rx="7"
                 fill=fill
             ></rect>
         }
         .into_any()
     } else {
-        view! { <circle class="node-body" cx=move || xy().0 cy=move || xy().1 r=r fill=fill></circle> }.into_any()
+        view! { <circle class="node-body" cx=move || num(xy().0) cy=move || num(xy().1) r=num(r) fill=fill></circle> }.into_any()
     };
     view! {
         <g
@@ -381,19 +394,19 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
             <path class="timer timer-fetch" d=timer_arc(FETCH)><title>{timer_title(FETCH)}</title></path>
             <path class="timer timer-check" d=timer_arc(CHECK)><title>{timer_title(CHECK)}</title></path>
             {body}
-            <text class="node-epoch" x=move || xy().0 y=move || xy().1 + 1.0 text-anchor="middle" dominant-baseline="middle">
+            <text class="node-epoch" x=move || num(xy().0) y=move || num(xy().1 + 1.0) text-anchor="middle" dominant-baseline="middle">
                 {move || if up() { data.with(|d| d.as_ref().map(|d| format!("e{}", d.epoch)).unwrap_or_default()) } else { String::new() }}
             </text>
-            <text class="node-overlay" x=move || xy().0 y=move || xy().1 + 1.0 text-anchor="middle" dominant-baseline="middle">
+            <text class="node-overlay" x=move || num(xy().0) y=move || num(xy().1 + 1.0) text-anchor="middle" dominant-baseline="middle">
                 {overlay}
             </text>
-            <text class="node-id" x=move || xy().0 y=move || xy().1 - r - 12.0 text-anchor="middle">
+            <text class="node-id" x=move || num(xy().0) y=move || num(xy().1 - r - 12.0) text-anchor="middle">
                 {id.to_string()}
             </text>
-            <text class="node-role" x=move || xy().0 y=role_y text-anchor="middle">
+            <text class="node-role" x=move || num(xy().0) y=move || num(role_y()) text-anchor="middle">
                 {role_text}
             </text>
-            <text class="node-meta" x=move || xy().0 y=move || role_y() + 12.0 text-anchor="middle">
+            <text class="node-meta" x=move || num(xy().0) y=move || num(role_y() + 12.0) text-anchor="middle">
                 {meta}
             </text>
             {votes}

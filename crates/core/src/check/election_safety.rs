@@ -1,7 +1,7 @@
 //! Election Safety (Raft §5.2, Figure 3; Kafka's `RaftEventSimulationTest.SingleLeader`): at
 //! most one leader is elected in a given epoch.
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 
 use super::{violation, Property, Violation};
 use crate::kraft::Role;
@@ -18,7 +18,7 @@ pub const PROPERTY: Property = Property {
 /// Every leader ever seen, by epoch.
 #[derive(Clone, Debug, Default)]
 pub struct Check {
-    leaders: BTreeMap<Epoch, NodeId>,
+    leaders: FlatMap<Epoch, NodeId>,
 }
 
 impl Check {

@@ -1,7 +1,7 @@
 //! The image each running node loaded last, for the checkers that compare a node's new
 //! metadata image with its previous one (only the partitions that changed are looked at).
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 use std::sync::Arc;
 
 use crate::metadata::image::MetadataImage;
@@ -12,7 +12,7 @@ use crate::types::NodeId;
 /// The last image per running node; a crash, stop or restart forgets it.
 #[derive(Clone, Debug, Default)]
 pub struct LoadedImages {
-    last: BTreeMap<NodeId, Arc<MetadataImage>>,
+    last: FlatMap<NodeId, Arc<MetadataImage>>,
 }
 
 impl LoadedImages {

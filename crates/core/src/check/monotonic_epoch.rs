@@ -2,7 +2,7 @@
 //! `RaftEventSimulationTest.MonotonicEpoch`): a node's epoch never decreases, across restarts
 //! too, because it is persisted.
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 
 use super::{violation, Property, Violation};
 use crate::trace::{Event, TraceEvent};
@@ -18,7 +18,7 @@ pub const PROPERTY: Property = Property {
 /// The last epoch seen per node.
 #[derive(Clone, Debug, Default)]
 pub struct Check {
-    last: BTreeMap<NodeId, Epoch>,
+    last: FlatMap<NodeId, Epoch>,
 }
 
 impl Check {

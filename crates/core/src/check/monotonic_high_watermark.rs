@@ -10,7 +10,7 @@
 //! `FetchResponse` is what followers and brokers act on, so it must never go below one an
 //! earlier such response carried.
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 
 use super::{violation, Property, Violation};
 use crate::kraft::rpc::{ErrorCode, RaftRpc};
@@ -31,7 +31,7 @@ pub const PROPERTY: Property = Property {
 /// together with the highest leader epoch seen.
 #[derive(Clone, Debug, Default)]
 pub struct Check {
-    last: BTreeMap<NodeId, Offset>,
+    last: FlatMap<NodeId, Offset>,
     max_leader_hw: Offset,
     max_leader_epoch: Epoch,
     /// The highest HW sent in a leader's FetchResponse, and that leader's epoch.

@@ -5,7 +5,7 @@
 //! Checked when a controller activates (no other node activated in that epoch) and whenever
 //! a controller acts on a broker (fences it): it must be active, and lead in its epoch.
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 
 use super::{violation, Property, Violation};
 use crate::kraft::Role;
@@ -23,9 +23,9 @@ pub const PROPERTY: Property = Property {
 /// active controllers and which lead the quorum, in which epoch.
 #[derive(Clone, Debug, Default)]
 pub struct Check {
-    activated: BTreeMap<Epoch, NodeId>,
-    active: BTreeMap<NodeId, Epoch>,
-    leading: BTreeMap<NodeId, Epoch>,
+    activated: FlatMap<Epoch, NodeId>,
+    active: FlatMap<NodeId, Epoch>,
+    leading: FlatMap<NodeId, Epoch>,
 }
 
 impl Check {

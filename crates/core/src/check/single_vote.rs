@@ -7,7 +7,7 @@
 //! epoch, and standing as Candidate counts as a vote for itself. A replica that forgot (or
 //! never wrote) its vote is caught by what it sent.
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 
 use super::{Property, Violation};
 use crate::kraft::rpc::RaftRpc;
@@ -26,7 +26,7 @@ pub const PROPERTY: Property = Property {
 /// The binding vote each node gave in each epoch (standing counts as voting for itself).
 #[derive(Clone, Debug, Default)]
 pub struct Check {
-    votes: BTreeMap<(NodeId, Epoch), NodeId>,
+    votes: FlatMap<(NodeId, Epoch), NodeId>,
 }
 
 impl Check {

@@ -2,7 +2,7 @@
 //! `/controller` is created in one multi with the `/controller_epoch` bump, checked against
 //! its version, so two brokers cannot both win the same epoch).
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 
 use super::{violation, Property, Violation};
 use crate::trace::{Event, TraceEvent};
@@ -18,7 +18,7 @@ pub const PROPERTY: Property = Property {
 /// Who won each controller epoch.
 #[derive(Clone, Debug, Default)]
 pub struct Check {
-    won: BTreeMap<u32, NodeId>,
+    won: FlatMap<u32, NodeId>,
 }
 
 impl Check {

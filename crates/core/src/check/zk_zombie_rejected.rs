@@ -3,7 +3,7 @@
 //! refused with `STALE_CONTROLLER_EPOCH` (KRAFT.md §4.2, controller epoch fencing in
 //! `ReplicaManager.becomeLeaderOrFollower` and `MetadataCache`).
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 
 use super::{violation, Property, Violation};
 use crate::trace::{Event, TraceEvent};
@@ -19,7 +19,7 @@ pub const PROPERTY: Property = Property {
 /// The highest controller epoch each broker applied.
 #[derive(Clone, Debug, Default)]
 pub struct Check {
-    applied: BTreeMap<NodeId, u32>,
+    applied: FlatMap<NodeId, u32>,
 }
 
 impl Check {

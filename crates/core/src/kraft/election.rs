@@ -370,7 +370,7 @@ mod tests {
     //! One step of an election at a time: timers firing, Vote and PreVote answered and
     //! counted, the durable vote, backoff, BeginQuorumEpoch.
 
-    use std::collections::BTreeSet;
+    use crate::flat::FlatSet;
 
     use crate::kraft::state::Role::{Candidate, Follower, Leader, Prospective, Unattached};
     use crate::kraft::testing::{election, msg, Given};
@@ -442,7 +442,7 @@ mod tests {
 
     #[test]
     fn election_timeout_is_drawn_between_one_and_two_election_timeouts() {
-        let mut seen = BTreeSet::new();
+        let mut seen = FlatSet::new();
         for seed in 0..64 {
             let n = unattached().seed(seed).start();
             let t = n.state_timer_ms();
@@ -785,7 +785,7 @@ mod tests {
     #[test]
     fn a_rejected_candidate_backs_off_within_kafkas_binary_exponential_bounds() {
         // Kafka 3.9: min(100 ms × random.nextInt(2 << min(20, retries - 1)), 1000 ms).
-        let mut seen: Vec<BTreeSet<u64>> = vec![BTreeSet::new(); 6];
+        let mut seen: Vec<FlatSet<u64>> = vec![FlatSet::new(); 6];
         for seed in 0..40 {
             let mut n = unattached().without_prevote().seed(seed).start();
             for retry in 1..=5u32 {
@@ -806,7 +806,7 @@ mod tests {
                 seen[retry as usize].insert(backoff / 1000);
             }
         }
-        assert_eq!(seen[1], BTreeSet::from([0, 100]));
+        assert_eq!(seen[1], FlatSet::from([0, 100]));
         assert!(
             seen[2].contains(&300) && seen[2].len() >= 3,
             "{:?}",

@@ -1,7 +1,7 @@
 //! What only the leader keeps (Kafka's `LeaderState`): each replica's replication progress, the
 //! high watermark rule, check-quorum, parked fetches and the write accumulator.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::flat::{FlatMap, FlatSet};
 
 use crate::record::Record;
 use crate::types::{Epoch, Micros, NodeId, Offset, SimTime};
@@ -62,13 +62,13 @@ pub struct LeaderState {
     /// past it: a new leader commits a record of its own epoch before exposing older ones.
     pub epoch_start_offset: Offset,
     /// Progress of every voter, the leader included.
-    pub voters: BTreeMap<NodeId, ReplicaProgress>,
+    pub voters: FlatMap<NodeId, ReplicaProgress>,
     /// Progress of observers that fetched recently.
-    pub observers: BTreeMap<NodeId, ReplicaProgress>,
+    pub observers: FlatMap<NodeId, ReplicaProgress>,
     /// The voters that elected this leader.
     pub granting_voters: Vec<NodeId>,
     /// Voters that fetched since the check-quorum timer last restarted.
-    pub fetched_voters: BTreeSet<NodeId>,
+    pub fetched_voters: FlatSet<NodeId>,
     /// When check-quorum expires (never with a single voter).
     pub check_quorum_deadline: SimTime,
     /// When BeginQuorumEpoch is next (re)sent.
@@ -99,9 +99,9 @@ impl LeaderState {
         LeaderState {
             epoch_start_offset,
             voters: voter_states,
-            observers: BTreeMap::new(),
+            observers: FlatMap::new(),
             granting_voters,
-            fetched_voters: BTreeSet::new(),
+            fetched_voters: FlatSet::new(),
             check_quorum_deadline: if voters.len() <= 1 {
                 SimTime::NEVER
             } else {
@@ -133,7 +133,7 @@ impl LeaderState {
             ends.extend(self.observers.values().map(|p| p.end_offset));
         }
         let members = ends.len();
-        ends.sort_unstable_by(|a, b| b.cmp(a));
+        crate::flat::insertion_sort_by(&mut ends, |a, b| a > b);
         let candidate = ends.get(members / 2).copied().flatten()?;
         (skip_epoch_rule || candidate > self.epoch_start_offset).then_some(candidate)
     }
@@ -163,7 +163,7 @@ impl LeaderState {
             .filter(|(id, _)| **id != me)
             .map(|(id, p)| (p.end_offset, *id))
             .collect();
-        others.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        crate::flat::insertion_sort_by(&mut others, |a, b| (b.0, a.1) < (a.0, b.1));
         others.into_iter().map(|(_, id)| id).collect()
     }
 

@@ -167,7 +167,7 @@ impl Replica {
         }
         let mut voters = self.voters.to_vec();
         voters.push(id);
-        voters.sort();
+        crate::flat::insertion_sort(&mut voters);
         let offset = self.append_voters(
             voters,
             format!("added controller {id} to the voters"),

@@ -59,7 +59,7 @@ pub struct Replica {
     /// The snapshot a Fetch answer named, to be loaded with FetchSnapshot before fetching on.
     pub(crate) fetching_snapshot: Option<super::log::SnapshotId>,
     /// Refusals reported, so a peer refusing every retry is reported once.
-    refusals: std::collections::BTreeSet<(NodeId, ErrorCode, &'static str)>,
+    refusals: crate::flat::FlatSet<(NodeId, ErrorCode, &'static str)>,
     next_correlation: u64,
 }
 

@@ -6,7 +6,7 @@
 //! `controller.quorum.retry.backoff.ms`. Every state transition resets all of it, so a response
 //! to a request sent in an older state is ignored.
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 
 use crate::types::{NodeId, SimTime};
 
@@ -20,8 +20,8 @@ struct InFlight {
 /// Per-destination connection state.
 #[derive(Clone, Debug, Default)]
 pub struct Requests {
-    in_flight: BTreeMap<NodeId, InFlight>,
-    backoff_until: BTreeMap<NodeId, SimTime>,
+    in_flight: FlatMap<NodeId, InFlight>,
+    backoff_until: FlatMap<NodeId, SimTime>,
 }
 
 impl Requests {

@@ -38,7 +38,7 @@
 //! Durable transitions write the `quorum-state` (epoch, leader, vote) before the state changes
 //! in memory; Prospective and Resigned are memory-only, as in Kafka.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::flat::{FlatMap, FlatSet};
 
 use crate::types::{Epoch, NodeId, Offset, SimTime};
 
@@ -113,13 +113,13 @@ pub enum VoteState {
 /// The tally of one election or pre-vote (Kafka's `EpochElection`).
 #[derive(Clone, Debug)]
 pub struct Tally {
-    votes: BTreeMap<NodeId, VoteState>,
+    votes: FlatMap<NodeId, VoteState>,
 }
 
 impl Tally {
     /// A tally over `voters` where `me` has already voted for itself.
     pub fn new(voters: &[NodeId], me: NodeId) -> Tally {
-        let mut votes: BTreeMap<NodeId, VoteState> =
+        let mut votes: FlatMap<NodeId, VoteState> =
             voters.iter().map(|v| (*v, VoteState::Unrecorded)).collect();
         if let Some(v) = votes.get_mut(&me) {
             *v = VoteState::Granted;
@@ -226,7 +226,7 @@ pub struct FollowerState {
 #[derive(Clone, Debug)]
 pub struct ResignedState {
     /// Voters that have not acknowledged the EndQuorumEpoch yet.
-    pub unacked: BTreeSet<NodeId>,
+    pub unacked: FlatSet<NodeId>,
     /// Successors, most caught up first.
     pub preferred_successors: Vec<NodeId>,
     /// When this node gives up waiting for a successor.

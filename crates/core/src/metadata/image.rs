@@ -8,6 +8,8 @@
 //! instead of building six copies of a million partitions.
 
 use std::collections::BTreeMap;
+
+use crate::flat::FlatMap;
 use std::sync::Arc;
 
 use crate::record::{BrokerId, Record, NO_LEADER, NO_LEADER_CHANGE};
@@ -63,15 +65,15 @@ pub struct MetadataImage {
     /// Epoch of the last applied record.
     pub last_epoch: Epoch,
     /// Finalized features (`metadata.version`, …).
-    pub features: Arc<BTreeMap<String, i16>>,
+    pub features: Arc<FlatMap<String, i16>>,
     /// Registered brokers.
-    pub brokers: Arc<BTreeMap<BrokerId, BrokerRegistration>>,
+    pub brokers: Arc<FlatMap<BrokerId, BrokerRegistration>>,
     /// Topic ids by name.
     pub topic_ids: Arc<BTreeMap<Arc<str>, Uuid>>,
     /// Topics by id.
     pub topics: Arc<BTreeMap<Uuid, Arc<TopicImage>>>,
     /// Dynamic configs by (resource type, resource name).
-    pub configs: Arc<BTreeMap<(u8, String), BTreeMap<String, String>>>,
+    pub configs: Arc<FlatMap<(u8, String), FlatMap<String, String>>>,
     /// The voter set of the last VotersRecord, if any.
     pub voters: Option<Arc<[NodeId]>>,
     /// Number of partitions, all topics together.

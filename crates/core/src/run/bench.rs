@@ -3,7 +3,7 @@
 //! and clock-free, so the same function runs natively (`kraftlab bench-metadata`) and in a
 //! wasm32 build under Node (`scripts/bench-metadata.sh`); the callers time it and read memory.
 
-use std::collections::BTreeSet;
+use crate::flat::FlatSet;
 use std::sync::Arc;
 
 use crate::server::AdminOp;
@@ -76,11 +76,11 @@ pub fn metadata_bench(topics: usize, partitions: u32) -> MetadataBench {
         .filter_map(|n| n.server())
         .map(|s| s.image().clone())
         .collect();
-    let maps: BTreeSet<usize> = images
+    let maps: FlatSet<usize> = images
         .iter()
         .map(|i| Arc::as_ptr(&i.topics) as usize)
         .collect();
-    let topic_ptrs: BTreeSet<usize> = images
+    let topic_ptrs: FlatSet<usize> = images
         .iter()
         .flat_map(|i| i.topics.values().map(|t| Arc::as_ptr(t) as usize))
         .collect();

@@ -22,6 +22,7 @@
 use serde::Serialize;
 
 use crate::costs::CostModel;
+use crate::decimal::fixed;
 use crate::kraft::Role;
 use crate::server::AdminOp;
 use crate::sim::{ClusterSpec, NodeStatus, UserAction, World};
@@ -589,7 +590,7 @@ pub const SWEEP: &[u64] = &[1_000, 10_000, 100_000, 1_000_000, 2_000_000];
 
 /// Seconds with one decimal.
 fn s(ms: u64) -> String {
-    format!("{:.1} s", ms as f64 / 1000.0)
+    format!("{} s", fixed(ms as f64 / 1000.0, 1))
 }
 
 impl Comparison {
@@ -626,7 +627,10 @@ impl Comparison {
         }
         if let (Some(z), Some(k)) = (self.zookeeper.recovery_ms, self.kraft.recovery_ms) {
             if k > 0 {
-                out += &format!("\nKRaft recovered {:.1}× faster.\n", z as f64 / k as f64);
+                out += &format!(
+                    "\nKRaft recovered {}× faster.\n",
+                    fixed(z as f64 / k as f64, 1)
+                );
             }
         }
         if self.show_story {
@@ -726,7 +730,7 @@ pub fn sweep_table(fault: Fault, rows: &[Comparison]) -> String {
             z.map(s).unwrap_or_else(|| "-".into()),
             k.map(s).unwrap_or_else(|| "-".into()),
             match (z, k) {
-                (Some(z), Some(k)) if k > 0 => format!("{:.1}×", z as f64 / k as f64),
+                (Some(z), Some(k)) if k > 0 => format!("{}×", fixed(z as f64 / k as f64, 1)),
                 _ => "-".into(),
             }
         );

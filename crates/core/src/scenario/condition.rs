@@ -21,7 +21,7 @@
 //! ```
 //! `<op>` is one of `>=`, `<=`, `==`, `!=`, `>`, `<`.
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 use std::fmt;
 
 use crate::kraft::Role;
@@ -342,7 +342,7 @@ impl Condition {
     pub fn eval(
         &self,
         world: &World,
-        names: &BTreeMap<String, NodeId>,
+        names: &FlatMap<String, NodeId>,
     ) -> Result<(bool, String), String> {
         let mut seen = Vec::new();
         let mut all = true;
@@ -433,7 +433,7 @@ fn controller_text(world: &World) -> String {
 fn eval_atom(
     atom: &Atom,
     world: &World,
-    names: &BTreeMap<String, NodeId>,
+    names: &FlatMap<String, NodeId>,
 ) -> Result<(bool, String), String> {
     Ok(match atom {
         Atom::Leader => (world.active_leader().is_some(), leader_text(world)),

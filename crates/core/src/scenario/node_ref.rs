@@ -1,7 +1,7 @@
 //! How a scenario names a node: by `node.id`, by role at the moment the line runs (`leader`,
 //! `follower`, `controller`, `zk-leader`), or by a name bound earlier with `as`.
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 use std::fmt;
 
 use crate::sim::World;
@@ -83,7 +83,7 @@ impl NodeRef {
     pub fn resolve(
         &self,
         world: &World,
-        names: &BTreeMap<String, NodeId>,
+        names: &FlatMap<String, NodeId>,
     ) -> Result<NodeId, String> {
         match self {
             NodeRef::Id(id) => {

@@ -1,7 +1,7 @@
 //! Running a scenario: one [`Session`] holds the world and the names bound with `as`, and
 //! executes parsed lines one at a time. Tests, lessons, the CLI and the app all drive it.
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 
 use crate::sim::{ClusterView, UserAction, World};
 use crate::tools::{listing, metadata, quorum};
@@ -16,7 +16,7 @@ use super::parse::parse_script;
 #[derive(Clone, Debug)]
 pub struct Session {
     world: Option<World>,
-    names: BTreeMap<String, NodeId>,
+    names: FlatMap<String, NodeId>,
     verbosity: Verbosity,
     /// Output of a command that then failed, so the trace up to the failure is not lost.
     unreported: String,
@@ -32,7 +32,7 @@ impl Session {
     pub fn new(verbosity: Verbosity) -> Session {
         Session {
             world: None,
-            names: BTreeMap::new(),
+            names: FlatMap::new(),
             verbosity,
             unreported: String::new(),
             allow_violations: false,
@@ -44,7 +44,7 @@ impl Session {
     pub fn with_world(world: World, verbosity: Verbosity) -> Session {
         Session {
             world: Some(world),
-            names: BTreeMap::new(),
+            names: FlatMap::new(),
             verbosity,
             unreported: String::new(),
             allow_violations: false,
@@ -73,7 +73,7 @@ impl Session {
     }
 
     /// Names bound with `as`.
-    pub fn names(&self) -> &BTreeMap<String, NodeId> {
+    pub fn names(&self) -> &FlatMap<String, NodeId> {
         &self.names
     }
 

@@ -25,6 +25,7 @@ use base64::Engine as _;
 use super::ast::Command;
 use super::node_ref::NodeRef;
 use super::parse::parse_script;
+use crate::decimal::scaled;
 use crate::types::{format_duration, NodeId, SimTime};
 
 use crate::sim::{ClusterSpec, UserAction};
@@ -52,8 +53,8 @@ pub fn cluster_line(spec: &ClusterSpec) -> String {
             spec.seed,
             format_duration(n.latency_min),
             format_duration(n.latency_max),
-            n.loss_ppm as f64 / 10_000.0,
-            n.duplicate_ppm as f64 / 10_000.0,
+            scaled(n.loss_ppm.into(), 4),
+            scaled(n.duplicate_ppm.into(), 4),
             if n.reorder { "on" } else { "off" },
         );
         let zk_defaults = crate::zk::server::ZkConfig::default();
@@ -77,8 +78,8 @@ pub fn cluster_line(spec: &ClusterSpec) -> String {
         if q.fetch_sends_high_watermark { "on" } else { "off" },
         format_duration(n.latency_min),
         format_duration(n.latency_max),
-        n.loss_ppm as f64 / 10_000.0,
-        n.duplicate_ppm as f64 / 10_000.0,
+        scaled(n.loss_ppm.into(), 4),
+        scaled(n.duplicate_ppm.into(), 4),
         if n.reorder { "on" } else { "off" },
     );
     if spec.quorum.dynamic_quorum {

@@ -113,7 +113,7 @@ impl NodeConfig {
                         )
                     })?);
                 }
-                ids.sort();
+                crate::flat::insertion_sort(&mut ids);
                 ids.dedup();
                 self.quorum_voters = ids;
             }

@@ -4,7 +4,7 @@
 //! Every action is checked: one that makes no sense now (restarting a running node, dropping a
 //! message that already arrived) is answered with a clear message and changes nothing.
 
-use std::collections::BTreeSet;
+use crate::flat::FlatSet;
 use std::fmt;
 
 use crate::message::MsgId;
@@ -364,7 +364,7 @@ impl World {
                             .into(),
                     );
                 }
-                let mut seen = BTreeSet::new();
+                let mut seen = FlatSet::new();
                 for g in groups {
                     if g.is_empty() {
                         return Err("a partition group cannot be empty".into());

@@ -6,7 +6,8 @@
 //! Links are FIFO like TCP unless reordering is switched on. A message whose link is cut when
 //! it is sent, or when it arrives, is dropped; a lost message travels and then vanishes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::decimal::scaled;
+use crate::flat::{FlatMap, FlatSet};
 
 use crate::message::{Envelope, MsgId, Payload};
 use crate::rng::SimRng;
@@ -48,10 +49,10 @@ impl NetworkConfig {
             format_duration(self.latency_max)
         );
         if self.loss_ppm > 0 {
-            s += &format!(", loss {}%", self.loss_ppm as f64 / 10_000.0);
+            s += &format!(", loss {}%", scaled(self.loss_ppm.into(), 4));
         }
         if self.duplicate_ppm > 0 {
-            s += &format!(", duplication {}%", self.duplicate_ppm as f64 / 10_000.0);
+            s += &format!(", duplication {}%", scaled(self.duplicate_ppm.into(), 4));
         }
         if self.reorder {
             s += ", reordering";
@@ -75,14 +76,14 @@ pub struct Network {
     /// The parameters in force.
     pub config: NetworkConfig,
     /// Directed links that are cut: `(from, to)`.
-    blocked: BTreeSet<(NodeId, NodeId)>,
+    blocked: FlatSet<(NodeId, NodeId)>,
     /// Latest delivery time per link, to keep links FIFO.
-    last_delivery: BTreeMap<(NodeId, NodeId), SimTime>,
-    in_flight: BTreeMap<MsgId, Envelope>,
+    last_delivery: FlatMap<(NodeId, NodeId), SimTime>,
+    in_flight: FlatMap<MsgId, Envelope>,
     next_id: MsgId,
     /// Pairs of nodes (lower id first) whose ZooKeeper-mode stream lost a message: TCP cannot
     /// deliver past the hole, so the connection is reset the next time the two talk.
-    broken: BTreeSet<(NodeId, NodeId)>,
+    broken: FlatSet<(NodeId, NodeId)>,
 }
 
 impl Network {
@@ -276,10 +277,10 @@ impl NetworkChange {
             ));
         }
         if let Some(p) = self.loss_ppm {
-            s.push(format!("loss={}%", p as f64 / 10_000.0));
+            s.push(format!("loss={}%", scaled(p.into(), 4)));
         }
         if let Some(p) = self.duplicate_ppm {
-            s.push(format!("duplicate={}%", p as f64 / 10_000.0));
+            s.push(format!("duplicate={}%", scaled(p.into(), 4)));
         }
         if let Some(r) = self.reorder {
             s.push(format!("reorder={}", if r { "on" } else { "off" }));

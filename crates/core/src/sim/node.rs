@@ -1,7 +1,7 @@
 //! A simulated machine: a process that can crash, stop, restart and stall, and a disk that
 //! survives all of it.
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 
 use crate::kraft::{Disk, Replica};
 use crate::message::Envelope;
@@ -181,7 +181,7 @@ pub struct SimNode {
     /// `(time, count)` of wake-ups at one instant, to stop a node that never moves its
     /// deadline from spinning forever.
     pub(crate) spin: (SimTime, u32),
-    pub(crate) timers: BTreeMap<TimerKind, TimerSpan>,
+    pub(crate) timers: FlatMap<TimerKind, TimerSpan>,
 }
 
 impl SimNode {
@@ -199,7 +199,7 @@ impl SimNode {
             inbox: Vec::new(),
             wake_at: None,
             spin: (SimTime::ZERO, 0),
-            timers: BTreeMap::new(),
+            timers: FlatMap::new(),
         }
     }
 
@@ -253,7 +253,7 @@ impl SimNode {
     }
 
     /// The timers running now, with when they started, for timer arcs.
-    pub fn timers(&self) -> &BTreeMap<TimerKind, TimerSpan> {
+    pub fn timers(&self) -> &FlatMap<TimerKind, TimerSpan> {
         &self.timers
     }
 

@@ -2,7 +2,7 @@
 //! ZooKeeper servers), its seed, timings and network, and what follows from them (every node's
 //! configuration, its formatted disk, ZooKeeper's initial data).
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 use std::sync::Arc;
 
 use crate::kraft::{Disk, MetaProperties, QuorumConfig};
@@ -83,7 +83,7 @@ impl ClusterSpec {
         let m = self.quorum.modelled_partitions;
         if m > 0 {
             let n = self.brokers.len().max(1) as u64;
-            let leaders: BTreeMap<i32, u64> = self
+            let leaders: FlatMap<i32, u64> = self
                 .brokers
                 .iter()
                 .enumerate()
@@ -137,7 +137,7 @@ impl ClusterSpec {
             .chain(&self.combined)
             .copied()
             .collect();
-        v.sort();
+        crate::flat::insertion_sort(&mut v);
         v
     }
 

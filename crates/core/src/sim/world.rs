@@ -4,7 +4,7 @@
 //! disks, randomness) and nothing else; replicas own the protocol. [`World::step`] processes one
 //! due event; after every step the invariant checkers look at what happened.
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 use std::sync::Arc;
 
 use crate::effect::{Ctx, Output};
@@ -47,7 +47,7 @@ pub struct World {
     rng: SimRng,
     queue: EventQueue,
     pub(crate) net: Network,
-    pub(crate) nodes: BTreeMap<NodeId, SimNode>,
+    pub(crate) nodes: FlatMap<NodeId, SimNode>,
     quorum: Arc<QuorumConfig>,
     voters: Arc<Vec<NodeId>>,
     /// Shared results of applying batches to images (see `ImageMemo`).
@@ -80,7 +80,7 @@ impl World {
         observer: Option<Box<dyn Observer<World>>>,
     ) -> World {
         let voters = spec.voters();
-        let mut nodes = BTreeMap::new();
+        let mut nodes = FlatMap::new();
         for id in spec
             .controllers
             .iter()

@@ -11,6 +11,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::flat::FlatMap;
+
 use crate::costs::CostModel;
 use crate::effect::{Ctx, Output};
 use crate::message::Payload;
@@ -82,7 +84,7 @@ pub struct ZkBroker {
     id: i32,
     cfg: ZkKafkaConfig,
     client: ZkClient,
-    pending: BTreeMap<u64, Purpose>,
+    pending: FlatMap<u64, Purpose>,
     broker_epoch: Option<Zxid>,
     controller_id: Option<i32>,
     controller: Option<ZkController>,
@@ -112,7 +114,7 @@ impl ZkBroker {
             id: id.0,
             cfg,
             client,
-            pending: BTreeMap::new(),
+            pending: FlatMap::new(),
             broker_epoch: None,
             controller_id: None,
             controller: None,
@@ -631,7 +633,7 @@ impl ZkBroker {
         ctx: &mut Ctx,
     ) -> Result<String, String> {
         let mut live: Vec<i32> = self.live_brokers.clone();
-        live.sort();
+        crate::flat::insertion_sort(&mut live);
         if live.is_empty() {
             return Err("no live brokers known yet".into());
         }

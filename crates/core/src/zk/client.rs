@@ -8,7 +8,7 @@
 //! a controller resigns). Requests wait while disconnected and are sent again on reconnect;
 //! watches are re-armed on reconnect by telling the owner "something may have changed".
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::flat::{FlatMap, FlatSet};
 
 use crate::effect::Ctx;
 use crate::message::Payload;
@@ -74,9 +74,9 @@ pub struct ZkClient {
     last_sent: SimTime,
     next_xid: u64,
     /// Requests not answered yet, resent after a reconnect.
-    pending: BTreeMap<u64, ClientOp>,
+    pending: FlatMap<u64, ClientOp>,
     /// Paths with a watch (data or children), re-armed after a reconnect.
-    watched: BTreeSet<(String, bool)>,
+    watched: FlatSet<(String, bool)>,
     last_poll: SimTime,
     /// The current connection attempt (unique to this process: drawn at start, then counted).
     attempt: u64,
@@ -102,8 +102,8 @@ impl ZkClient {
             last_heard: ctx.now,
             last_sent: ctx.now,
             next_xid: 0,
-            pending: BTreeMap::new(),
-            watched: BTreeSet::new(),
+            pending: FlatMap::new(),
+            watched: FlatSet::new(),
             last_poll: ctx.now,
             attempt: ctx.draw(0..1 << 48),
         };

@@ -4,7 +4,7 @@
 //! a hash map. Only the shapes Kafka writes are understood: anything else reads as `None`,
 //! never a panic.
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
@@ -24,7 +24,7 @@ struct EmptyObject {}
 #[derive(Serialize)]
 struct BrokerRegistration<'a> {
     features: EmptyObject,
-    listener_security_protocol_map: BTreeMap<&'a str, &'a str>,
+    listener_security_protocol_map: FlatMap<&'a str, &'a str>,
     endpoints: [String; 1],
     jmx_port: i32,
     port: u16,
@@ -36,7 +36,7 @@ struct BrokerRegistration<'a> {
 pub fn broker_registration(id: i32) -> String {
     to_json(&BrokerRegistration {
         features: EmptyObject {},
-        listener_security_protocol_map: BTreeMap::from([("PLAINTEXT", "PLAINTEXT")]),
+        listener_security_protocol_map: FlatMap::from([("PLAINTEXT", "PLAINTEXT")]),
         endpoints: [format!("PLAINTEXT://broker-{id}:9092")],
         jmx_port: -1,
         port: 9092,
@@ -116,7 +116,7 @@ pub fn assignment(replicas: &[Vec<i32>]) -> String {
 /// What is read back from `/brokers/topics/<topic>`.
 #[derive(Deserialize)]
 struct AssignmentRead {
-    partitions: BTreeMap<u32, Vec<i32>>,
+    partitions: FlatMap<u32, Vec<i32>>,
 }
 
 /// Reads a replica assignment back: partition `p`'s replicas at index `p`; `None` unless the
@@ -189,12 +189,12 @@ pub fn parse_partition_state(
 #[derive(Serialize)]
 struct Modelled<'a> {
     partitions: u64,
-    leaders: &'a BTreeMap<i32, u64>,
+    leaders: &'a FlatMap<i32, u64>,
 }
 
 /// The modelled partitions' znode: how many there are and how many each broker leads (`-1`:
 /// no leader). Keys in numeric order, as the map holds them.
-pub fn modelled(leaders: &BTreeMap<i32, u64>) -> String {
+pub fn modelled(leaders: &FlatMap<i32, u64>) -> String {
     to_json(&Modelled {
         partitions: leaders.values().sum(),
         leaders,
@@ -204,11 +204,11 @@ pub fn modelled(leaders: &BTreeMap<i32, u64>) -> String {
 /// What is read back from the modelled partitions' znode (the total is derived).
 #[derive(Deserialize)]
 struct ModelledRead {
-    leaders: BTreeMap<i32, u64>,
+    leaders: FlatMap<i32, u64>,
 }
 
 /// Reads the modelled partitions' znode back.
-pub fn parse_modelled(json: &str) -> Option<BTreeMap<i32, u64>> {
+pub fn parse_modelled(json: &str) -> Option<FlatMap<i32, u64>> {
     serde_json::from_str::<ModelledRead>(json)
         .ok()
         .map(|m| m.leaders)
@@ -239,7 +239,7 @@ mod tests {
             Some((2, vec![2, 0]))
         );
         assert_eq!(controller_broker(&controller(5, 10)), Some(5));
-        let m: BTreeMap<i32, u64> = [(0, 5), (1, 6), (-1, 0)].into();
+        let m: FlatMap<i32, u64> = [(0, 5), (1, 6), (-1, 0)].into();
         assert_eq!(parse_modelled(&modelled(&m)), Some(m));
     }
 
@@ -277,7 +277,7 @@ mod tests {
             partition_state(&s, 9),
             r#"{"controller_epoch":9,"leader":-1,"version":1,"leader_epoch":3,"isr":[]}"#
         );
-        let m: BTreeMap<i32, u64> = [(1, 6), (-1, 0), (0, 5)].into();
+        let m: FlatMap<i32, u64> = [(1, 6), (-1, 0), (0, 5)].into();
         assert_eq!(
             modelled(&m),
             r#"{"partitions":11,"leaders":{"-1":0,"0":5,"1":6}}"#

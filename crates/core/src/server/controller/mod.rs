@@ -19,7 +19,7 @@
 //! - `records.rs`: the records that fence, unfence or shut down a broker and move the
 //!   leadership of its partitions.
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 use std::sync::Arc;
 
 use crate::effect::Ctx;
@@ -63,11 +63,11 @@ struct Active {
     /// The committed image plus this controller's own uncommitted records.
     image: MetadataImage,
     /// Last heartbeat per broker (`BrokerHeartbeatManager`).
-    sessions: BTreeMap<BrokerId, SimTime>,
+    sessions: FlatMap<BrokerId, SimTime>,
     /// The metadata offset each broker reported last.
-    broker_offsets: BTreeMap<BrokerId, Offset>,
+    broker_offsets: FlatMap<BrokerId, Offset>,
     /// Brokers in controlled shutdown, with the offset their leadership moves end at.
-    controlled_shutdown: BTreeMap<BrokerId, Offset>,
+    controlled_shutdown: FlatMap<BrokerId, Offset>,
     /// Work waiting for records to commit, by the offset they must reach.
     pending: Vec<(Offset, Pending)>,
     /// When the last record was written.
@@ -136,8 +136,8 @@ impl Controller {
                     epoch,
                     image: (**committed).clone(),
                     sessions,
-                    broker_offsets: BTreeMap::new(),
-                    controlled_shutdown: BTreeMap::new(),
+                    broker_offsets: FlatMap::new(),
+                    controlled_shutdown: FlatMap::new(),
                     pending: Vec::new(),
                     last_write: now,
                     noop_at: now + ms(MAX_IDLE_INTERVAL_MS),

@@ -1,7 +1,7 @@
 //! Kafka's BrokerChange: `/brokers/ids` changed, and once every listed broker's epoch is read
 //! the controller knows who is gone, who bounced (same id, new epoch) and who is back.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::flat::{FlatMap, FlatSet};
 
 use crate::effect::Ctx;
 use crate::trace::Event;
@@ -35,23 +35,23 @@ impl ZkController {
     /// leaders for partitions left without one.
     fn broker_change(
         &mut self,
-        ids: BTreeSet<i32>,
-        epochs: BTreeMap<i32, u64>,
+        ids: FlatSet<i32>,
+        epochs: FlatMap<i32, u64>,
         client: &mut ZkClient,
         ctx: &mut Ctx,
     ) {
-        let bounced: BTreeSet<i32> = ids
+        let bounced: FlatSet<i32> = ids
             .intersection(&self.live)
             .filter(|b| epochs.get(b) != self.broker_epochs.get(b))
             .copied()
             .collect();
-        let dead: BTreeSet<i32> = self
+        let dead: FlatSet<i32> = self
             .live
             .difference(&ids)
             .chain(bounced.iter())
             .copied()
             .collect();
-        let born: BTreeSet<i32> = ids
+        let born: FlatSet<i32> = ids
             .difference(&self.live)
             .chain(bounced.iter())
             .copied()
@@ -113,8 +113,8 @@ impl ZkController {
             // among the live brokers (drawn ones were handled above, replica by replica).
             self.start_moves(
                 MoveWhy::BrokerStartup(born.iter().copied().collect()),
-                &BTreeSet::new(),
-                &BTreeSet::new(),
+                &FlatSet::new(),
+                &FlatSet::new(),
                 client,
                 ctx,
             );

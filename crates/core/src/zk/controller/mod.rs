@@ -30,6 +30,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use crate::flat::{FlatMap, FlatSet};
+
 use crate::costs::CostModel;
 use crate::effect::Ctx;
 use crate::trace::Event;
@@ -146,17 +148,17 @@ pub struct ZkController {
     elected_at: SimTime,
     stage: Stage,
     busy_until: SimTime,
-    reads: BTreeMap<u64, Read>,
-    writes: BTreeSet<u64>,
-    live: BTreeSet<i32>,
+    reads: FlatMap<u64, Read>,
+    writes: FlatSet<u64>,
+    live: FlatSet<i32>,
     /// Each live broker's epoch (the czxid of its `/brokers/ids/N`): a changed one means it
     /// bounced — died and came back between two reads of `/brokers/ids`.
-    broker_epochs: BTreeMap<i32, u64>,
+    broker_epochs: FlatMap<i32, u64>,
     /// A `/brokers/ids` listing whose brokers' epochs are being read.
-    listing: Option<(BTreeSet<i32>, BTreeMap<i32, u64>)>,
+    listing: Option<(FlatSet<i32>, FlatMap<i32, u64>)>,
     topics: BTreeMap<String, Vec<Vec<i32>>>,
     states: BTreeMap<(String, u32), (PartitionState, i32)>,
-    modelled: BTreeMap<i32, u64>,
+    modelled: FlatMap<i32, u64>,
     modelled_version: i32,
     tasks: VecDeque<Task>,
     /// Partitions whose state changed in the current move, to send to brokers.
@@ -193,14 +195,14 @@ impl ZkController {
             elected_at: ctx.now,
             stage: Stage::Loading,
             busy_until: ctx.now,
-            reads: BTreeMap::new(),
-            writes: BTreeSet::new(),
-            live: BTreeSet::new(),
-            broker_epochs: BTreeMap::new(),
+            reads: FlatMap::new(),
+            writes: FlatSet::new(),
+            live: FlatSet::new(),
+            broker_epochs: FlatMap::new(),
             listing: None,
             topics: BTreeMap::new(),
             states: BTreeMap::new(),
-            modelled: BTreeMap::new(),
+            modelled: FlatMap::new(),
             modelled_version: -1,
             tasks: VecDeque::new(),
             changed: BTreeSet::new(),
@@ -243,7 +245,7 @@ impl ZkController {
     }
 
     /// The brokers it believes alive.
-    pub fn live(&self) -> &BTreeSet<i32> {
+    pub fn live(&self) -> &FlatSet<i32> {
         &self.live
     }
 
@@ -253,7 +255,7 @@ impl ZkController {
     }
 
     /// Modelled partitions led by each broker (`-1`: leaderless).
-    pub fn modelled_leaders(&self) -> &BTreeMap<i32, u64> {
+    pub fn modelled_leaders(&self) -> &FlatMap<i32, u64> {
         &self.modelled
     }
 
@@ -332,7 +334,7 @@ impl ZkController {
                         partitions: self.modelled_total() + self.states.len() as u64,
                         until: None,
                     });
-                    let gone: BTreeSet<i32> = self
+                    let gone: FlatSet<i32> = self
                         .modelled
                         .keys()
                         .copied()
@@ -363,7 +365,7 @@ impl ZkController {
                             self.read(client, Read::Topics, ctx);
                         }
                         Task::ControlledShutdown { broker, from } => {
-                            let away: BTreeSet<i32> = [broker].into();
+                            let away: FlatSet<i32> = [broker].into();
                             self.start_moves(
                                 MoveWhy::ControlledShutdown { broker, from },
                                 &away,

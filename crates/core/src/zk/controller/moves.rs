@@ -2,7 +2,7 @@
 //! shutting-down brokers, or onto leaderless partitions, with one conditional write per drawn
 //! partition and `zk-move-leader` charged per modelled one; then the brokers hear of it.
 
-use std::collections::BTreeSet;
+use crate::flat::FlatSet;
 
 use crate::effect::Ctx;
 use crate::trace::Event;
@@ -36,8 +36,8 @@ impl ZkController {
     pub(super) fn start_moves(
         &mut self,
         why: MoveWhy,
-        away: &BTreeSet<i32>,
-        out_of_isr: &BTreeSet<i32>,
+        away: &FlatSet<i32>,
+        out_of_isr: &FlatSet<i32>,
         client: &mut ZkClient,
         ctx: &mut Ctx,
     ) {

@@ -1,7 +1,7 @@
 //! What the controller tells the brokers: LeaderAndIsr to each partition's replicas and
 //! UpdateMetadata to every live broker, each stamped with the controller epoch.
 
-use std::collections::BTreeSet;
+use crate::flat::FlatSet;
 
 use crate::effect::Ctx;
 use crate::message::Payload;
@@ -43,7 +43,7 @@ impl ZkController {
     pub(super) fn send_states(
         &self,
         keys: &[(String, u32)],
-        live: &BTreeSet<i32>,
+        live: &FlatSet<i32>,
         bulk: u64,
         ctx: &mut Ctx,
     ) {
@@ -54,8 +54,8 @@ impl ZkController {
     fn send_states_to(
         &self,
         keys: &[(String, u32)],
-        targets: &BTreeSet<i32>,
-        live: &BTreeSet<i32>,
+        targets: &FlatSet<i32>,
+        live: &FlatSet<i32>,
         bulk: u64,
         ctx: &mut Ctx,
     ) {

@@ -2,7 +2,7 @@
 //! checks `/controller_epoch`'s version), and what their answers change: the load's brokers,
 //! topics and partition states, and a failed write telling a zombie controller it was replaced.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::flat::{FlatMap, FlatSet};
 
 use crate::effect::Ctx;
 use crate::zk::client::ZkClient;
@@ -92,11 +92,11 @@ impl ZkController {
         match (what, result) {
             // getBrokerAndEpochsInCluster: the ids, then each one's epoch.
             (Read::BrokerIds, ClientResult::Children(ids)) => {
-                let ids: BTreeSet<i32> = ids.iter().filter_map(|i| i.parse().ok()).collect();
+                let ids: FlatSet<i32> = ids.iter().filter_map(|i| i.parse().ok()).collect();
                 for b in &ids {
                     self.read(client, Read::BrokerEpoch(*b), ctx);
                 }
-                self.listing = Some((ids, BTreeMap::new()));
+                self.listing = Some((ids, FlatMap::new()));
                 self.listed(client, ctx);
             }
             (Read::BrokerEpoch(b), ClientResult::Node(n)) => {

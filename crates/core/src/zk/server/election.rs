@@ -3,7 +3,7 @@
 //! vote and `finalizeWait` brought nothing better. A server that already follows or leads
 //! answers with the settled leader, so a restarted server joins the running ensemble.
 
-use std::collections::BTreeMap;
+use crate::flat::FlatMap;
 
 use crate::effect::Ctx;
 use crate::trace::Event;
@@ -34,7 +34,7 @@ impl ZkServer {
         self.drop_clients(ctx);
         self.keep_log();
         let vote = self.my_vote();
-        let mut votes = BTreeMap::new();
+        let mut votes = FlatMap::new();
         votes.insert(self.id, (vote, true));
         self.state = State::Looking(Looking {
             vote,
@@ -114,7 +114,7 @@ impl ZkServer {
             return;
         };
         // An established ensemble: a quorum names the same settled leader.
-        let mut settled: BTreeMap<NodeId, usize> = BTreeMap::new();
+        let mut settled: FlatMap<NodeId, usize> = FlatMap::new();
         for (who, (v, looking)) in &l.votes {
             if !looking && *who != self.id {
                 *settled.entry(v.leader).or_default() += 1;

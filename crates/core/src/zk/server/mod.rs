@@ -28,7 +28,8 @@
 //! - `sessions.rs`: the client side: the request queue, connections, reads and watches,
 //!   sessions, pings and expiry, and the modelled clients' reconnection storm.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use crate::flat::{FlatMap, FlatSet};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::costs::CostModel;
@@ -84,7 +85,7 @@ pub struct ZkDisk {
     /// The data tree.
     pub tree: Arc<DataTree>,
     /// Open sessions and their negotiated timeouts.
-    pub sessions: BTreeMap<SessionId, u64>,
+    pub sessions: FlatMap<SessionId, u64>,
     /// Last applied zxid.
     pub last_zxid: Zxid,
     /// The newest epoch it accepted (ZooKeeper's acceptedEpoch): a leader proposing an epoch
@@ -100,19 +101,19 @@ pub struct ZkDisk {
     /// Proposals it logged (a follower logs before it acknowledges; a leader before it
     /// broadcasts) and has not seen committed. They count in its election vote, and a new
     /// leader commits those it holds, so that nothing a quorum acknowledged is lost.
-    pub accepted: BTreeMap<Zxid, Txn>,
+    pub accepted: FlatMap<Zxid, Txn>,
 }
 
 impl Default for ZkDisk {
     fn default() -> Self {
         ZkDisk {
             tree: Arc::new(DataTree::new()),
-            sessions: BTreeMap::new(),
+            sessions: FlatMap::new(),
             last_zxid: 0,
             epoch: 0,
             current_epoch: 0,
             epoch_leader: None,
-            accepted: BTreeMap::new(),
+            accepted: FlatMap::new(),
         }
     }
 }
@@ -142,7 +143,7 @@ impl ZkRole {
 #[derive(Clone, Debug)]
 struct Looking {
     vote: Vote,
-    votes: BTreeMap<NodeId, (Vote, bool)>,
+    votes: FlatMap<NodeId, (Vote, bool)>,
     finalize_at: Option<SimTime>,
     resend_at: SimTime,
     resend_every: u64,
@@ -158,8 +159,8 @@ struct Following {
     /// When to introduce itself again if the leader has not answered (it may still have
     /// been finishing its election).
     hello_at: SimTime,
-    touched: BTreeSet<SessionId>,
-    pending: BTreeMap<Zxid, (Txn, Option<Origin>)>,
+    touched: FlatSet<SessionId>,
+    pending: FlatMap<Zxid, (Txn, Option<Origin>)>,
     commit_upto: Zxid,
 }
 
@@ -172,7 +173,7 @@ struct FollowerView {
 #[derive(Clone, Debug)]
 struct ProposalState {
     txn: Txn,
-    acks: BTreeSet<NodeId>,
+    acks: FlatSet<NodeId>,
     origin: Option<Origin>,
 }
 
@@ -180,12 +181,12 @@ struct ProposalState {
 struct Leading {
     epoch: u32,
     counter: u64,
-    followers: BTreeMap<NodeId, FollowerView>,
+    followers: FlatMap<NodeId, FollowerView>,
     established: bool,
     started: SimTime,
-    proposals: BTreeMap<Zxid, ProposalState>,
-    expires: BTreeMap<SessionId, SimTime>,
-    closing: BTreeSet<SessionId>,
+    proposals: FlatMap<Zxid, ProposalState>,
+    expires: FlatMap<SessionId, SimTime>,
+    closing: FlatSet<SessionId>,
     next_ping: SimTime,
     next_expiry_check: SimTime,
     /// Writes forwarded before a quorum synced: proposed once it has.
@@ -218,8 +219,8 @@ pub struct ZkServer {
     disk: ZkDisk,
     state: State,
     /// Connected clients and their sessions.
-    clients: BTreeMap<NodeId, SessionId>,
-    watches: BTreeMap<String, BTreeSet<(NodeId, WatchClass)>>,
+    clients: FlatMap<NodeId, SessionId>,
+    watches: FlatMap<String, FlatSet<(NodeId, WatchClass)>>,
     /// Client messages waiting for the request processor, with when each will be done.
     queue: VecDeque<(SimTime, NodeId, ClientMsg)>,
     busy_until: SimTime,
@@ -265,13 +266,13 @@ impl ZkServer {
                     zxid: 0,
                     epoch: 0,
                 },
-                votes: BTreeMap::new(),
+                votes: FlatMap::new(),
                 finalize_at: None,
                 resend_at: SimTime::ZERO,
                 resend_every: 200,
             }),
-            clients: BTreeMap::new(),
-            watches: BTreeMap::new(),
+            clients: FlatMap::new(),
+            watches: FlatMap::new(),
             queue: VecDeque::new(),
             busy_until: ctx.now,
             background_clients,
@@ -350,7 +351,7 @@ impl ZkServer {
     }
 
     /// Open sessions (id, timeout).
-    pub fn sessions(&self) -> &BTreeMap<SessionId, u64> {
+    pub fn sessions(&self) -> &FlatMap<SessionId, u64> {
         &self.disk.sessions
     }
 

@@ -4,7 +4,7 @@
 //! and ping, forwarded to the leader in the followers' ping answers, and expired by the leader
 //! with a `closeSession` transaction.
 
-use std::collections::BTreeSet;
+use crate::flat::FlatSet;
 
 use crate::effect::Ctx;
 use crate::trace::Event;
@@ -198,7 +198,7 @@ impl ZkServer {
                 .filter(|(_, c)| wanted.contains(c))
                 .copied()
                 .collect();
-            let mut told = BTreeSet::new();
+            let mut told = FlatSet::new();
             for w in hit {
                 set.remove(&w);
                 if told.insert(w.0) && self.clients.contains_key(&w.0) {

@@ -4,7 +4,7 @@
 //! acknowledged it; every server applies commits in zxid order. A follower that hears nothing
 //! from its leader, or a leader without a quorum of followers, looks for a leader again.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::flat::{FlatMap, FlatSet};
 use std::sync::Arc;
 
 use crate::effect::Ctx;
@@ -34,12 +34,12 @@ impl ZkServer {
         self.state = State::Leading(Leading {
             epoch,
             counter: 0,
-            followers: BTreeMap::new(),
+            followers: FlatMap::new(),
             established: self.ensemble.len() == 1,
             started: ctx.now,
-            proposals: BTreeMap::new(),
-            expires: BTreeMap::new(),
-            closing: BTreeSet::new(),
+            proposals: FlatMap::new(),
+            expires: FlatMap::new(),
+            closing: FlatSet::new(),
             next_ping: ctx.now,
             next_expiry_check: ctx.now + ms(self.cfg.tick_ms),
             held: Vec::new(),
@@ -82,8 +82,8 @@ impl ZkServer {
             last_heard: ctx.now,
             joined: ctx.now,
             hello_at: ctx.now + ms(LEADER_CONNECT_RETRY_MS),
-            touched: BTreeSet::new(),
-            pending: BTreeMap::new(),
+            touched: FlatSet::new(),
+            pending: FlatMap::new(),
             commit_upto: 0,
         });
         ctx.send(
@@ -268,7 +268,7 @@ impl ZkServer {
         };
         l.counter += 1;
         let zxid = ((l.epoch as u64) << 32) | l.counter;
-        let mut acks = BTreeSet::new();
+        let mut acks = FlatSet::new();
         acks.insert(me);
         l.proposals.insert(
             zxid,
