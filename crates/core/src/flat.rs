@@ -637,6 +637,51 @@ pub fn insertion_sort<T: Ord>(items: &mut [T]) {
     insertion_sort_by(items, |a, b| a < b);
 }
 
+/// A `FlatMap` is written as a JSON object (or any serde map), in key order: the znode
+/// formats keep their maps in these.
+impl<K: serde::Serialize, V: serde::Serialize> serde::Serialize for FlatMap<K, V> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.len()))?;
+        for (k, v) in self.iter() {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// A `FlatMap` is read from any serde map; a key given twice keeps its last value.
+impl<'de, K, V> serde::Deserialize<'de> for FlatMap<K, V>
+where
+    K: Ord + serde::Deserialize<'de>,
+    V: serde::Deserialize<'de>,
+{
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<K, V>(std::marker::PhantomData<(K, V)>);
+        impl<'de, K, V> serde::de::Visitor<'de> for Visit<K, V>
+        where
+            K: Ord + serde::Deserialize<'de>,
+            V: serde::Deserialize<'de>,
+        {
+            type Value = FlatMap<K, V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = FlatMap::new();
+                while let Some((k, v)) = a.next_entry()? {
+                    out.insert(k, v);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -748,50 +793,5 @@ mod tests {
             assert_eq!(flat.first(), tree.first());
             assert_eq!(flat.last(), tree.last());
         }
-    }
-}
-
-/// A `FlatMap` is written as a JSON object (or any serde map), in key order: the znode
-/// formats keep their maps in these.
-impl<K: serde::Serialize, V: serde::Serialize> serde::Serialize for FlatMap<K, V> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(self.len()))?;
-        for (k, v) in self.iter() {
-            m.serialize_entry(k, v)?;
-        }
-        m.end()
-    }
-}
-
-/// A `FlatMap` is read from any serde map; a key given twice keeps its last value.
-impl<'de, K, V> serde::Deserialize<'de> for FlatMap<K, V>
-where
-    K: Ord + serde::Deserialize<'de>,
-    V: serde::Deserialize<'de>,
-{
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit<K, V>(std::marker::PhantomData<(K, V)>);
-        impl<'de, K, V> serde::de::Visitor<'de> for Visit<K, V>
-        where
-            K: Ord + serde::Deserialize<'de>,
-            V: serde::Deserialize<'de>,
-        {
-            type Value = FlatMap<K, V>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a map")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut a: A,
-            ) -> Result<Self::Value, A::Error> {
-                let mut out = FlatMap::new();
-                while let Some((k, v)) = a.next_entry()? {
-                    out.insert(k, v);
-                }
-                Ok(out)
-            }
-        }
-        d.deserialize_map(Visit(std::marker::PhantomData))
     }
 }
