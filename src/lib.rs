@@ -1,6 +1,6 @@
 //! KRaft Lab's web app: the simulator running in the page, drawn with Leptos.
 //!
-//! The simulation is a core [`kraftlab_core::sim::Timeline`] kept outside the reactive graph
+//! The simulation is a core [`kraftlab_core::run::Timeline`] kept outside the reactive graph
 //! (in [`lab::Lab`]); after every frame or action the app publishes a plain
 //! `ClusterView` snapshot, which the components render. The UI never owns protocol logic: it
 //! sends `UserAction`s.

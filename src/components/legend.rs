@@ -48,11 +48,11 @@ pub fn ModelNotes() -> impl IntoView {
         <details class="panel notes" data-testid="model-notes">
             <summary>"Model notes"</summary>
             <ul>
-                <li>"Protocol and timers follow Kafka (3.9, plus KIP-996 pre-vote as in 4.x): 1–2 s election timeout, 2 s fetch timeout, 500 ms Fetch long-poll, 3 s check-quorum."</li>
+                <li>"Protocol and timers follow Kafka 4.x (pre-vote, KIP-996; pre-vote off gives 3.9): 1–2 s election timeout, 2 s fetch timeout, 500 ms Fetch long-poll, 3 s check-quorum."</li>
                 <li>"The network is a teaching network: 10–20 ms one way by default, slower than a data-centre LAN so messages can be watched. Change it in New cluster."</li>
                 <li>"Disks flush instantly. Record sizes are not modelled."</li>
                 <li>"A Fetch carries the follower's high watermark (KIP-1166, Kafka 4.1), so commits reach followers in one round trip."</li>
-                <li>"With pre-vote on, a losing candidate waits Kafka 3.9's exponential backoff before asking for pre-votes again (inferred)."</li>
+                <li>"A failover after a crash takes about 3 s: the followers notice after the 2 s fetch timeout, and most failovers go through a split vote, because Kafka randomizes the election timeout but not the fetch timeout."</li>
                 <li>"Records written with ✎ Write are opaque stand-ins for metadata records."</li>
                 <li>"Same seed and same actions give the same run, here and in the command-line simulator."</li>
             </ul>
