@@ -118,6 +118,12 @@ pub fn NodeMenu() -> impl IntoView {
         lab.run.view.with(|v| v.node(id).cloned())
     };
     let close = move || lab.ui.selected_node.set(None);
+    // An action closes the menu, so that it never hides what the action sets off (the
+    // election after a crash, the node coming back after a restart).
+    let act = move |action: UserAction| {
+        lab.act(action);
+        close();
+    };
     move || {
         let n = node()?;
         let id = n.id;
@@ -143,17 +149,17 @@ pub fn NodeMenu() -> impl IntoView {
                 <div class="actions">
                     <button class="btn btn-danger" data-testid="action-crash" disabled=!live autofocus=true
                         title="Hard crash: the process dies, its disk (epoch, vote, log) survives"
-                        on:click=move |_| lab.act(UserAction::Crash(id))>"✕ Crash"</button>
+                        on:click=move |_| act(UserAction::Crash(id))>"✕ Crash"</button>
                     <button class="btn" data-testid="action-restart" disabled=live
                         title="Start from the disk"
-                        on:click=move |_| lab.act(UserAction::Restart(id))>"↻ Restart"</button>
+                        on:click=move |_| act(UserAction::Restart(id))>"↻ Restart"</button>
                     <button class="btn" data-testid="action-shutdown" disabled=!up
                         title=if is_leader { "Graceful shutdown: resign, send EndQuorumEpoch, stop" } else { "Graceful shutdown" }
-                        on:click=move |_| lab.act(UserAction::Shutdown(id))>"■ Shut down"</button>
+                        on:click=move |_| act(UserAction::Shutdown(id))>"■ Shut down"</button>
                     <span class="pause-group">
                         <button class="btn" data-testid="action-pause" disabled=!up
                             title="Stall the process, like a long GC pause: messages queue, timers fire late"
-                            on:click=move |_| lab.act(UserAction::Pause(id, ms(pause_for.get_untracked() * 1000)))>"❚❚ Pause"</button>
+                            on:click=move |_| act(UserAction::Pause(id, ms(pause_for.get_untracked() * 1000)))>"❚❚ Pause"</button>
                         <select aria-label="Pause length" data-testid="pause-length"
                             on:change=move |ev| {
                                 if let Ok(s) = event_target_value(&ev).parse::<u64>() {
@@ -167,21 +173,21 @@ pub fn NodeMenu() -> impl IntoView {
                     </span>
                     <button class="btn" data-testid="action-timeout" disabled=!(up && n.is_voter && !is_leader)
                         title="Make its election (or fetch) timer fire now"
-                        on:click=move |_| lab.act(UserAction::TimeoutNow(id))>"◷ Time out now"</button>
+                        on:click=move |_| act(UserAction::TimeoutNow(id))>"◷ Time out now"</button>
                     <button class="btn" data-testid="action-isolate"
                         title="Cut every link to and from it"
-                        on:click=move |_| lab.act(UserAction::Isolate(id))>"✂ Isolate"</button>
+                        on:click=move |_| act(UserAction::Isolate(id))>"✂ Isolate"</button>
                     {n.kind.has_controller().then(|| if n.is_voter {
                         view! {
                             <button class="btn" data-testid="action-remove-controller"
                                 title="kafka-metadata-quorum remove-controller: a VotersRecord without it (dynamic quorum only)"
-                                on:click=move |_| lab.act(UserAction::RemoveController(id))>"⊖ Remove from voters"</button>
+                                on:click=move |_| act(UserAction::RemoveController(id))>"⊖ Remove from voters"</button>
                         }.into_any()
                     } else {
                         view! {
                             <button class="btn" data-testid="action-add-controller"
                                 title="kafka-metadata-quorum add-controller: once caught up as an observer it becomes a voter (dynamic quorum only)"
-                                on:click=move |_| lab.act(UserAction::AddController(id))>"⊕ Add to voters"</button>
+                                on:click=move |_| act(UserAction::AddController(id))>"⊕ Add to voters"</button>
                         }.into_any()
                     })}
                 </div>
