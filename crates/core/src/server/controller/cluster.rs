@@ -690,6 +690,37 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "drift from Kafka: BrokerHeartbeatManager.findOneStaleBroker takes the first of \
+                the unfenced list, kept in order of last contact, so the broker silent longest \
+                is fenced first; the simulator fences stale brokers in broker-id order (it \
+                matters when one poll finds several stale, e.g. after a paused controller)"]
+    fn stale_brokers_are_fenced_longest_silent_first() {
+        let mut c = three_brokers().active();
+        c.set_time(1_000);
+        c.deliver(0, heartbeat(0, 1).offset(c.caught_up()));
+        c.set_time(5_000);
+        c.deliver(2, heartbeat(2, 3).offset(c.caught_up()));
+
+        // Nothing polls the controller until 10 s: 1 (silent since 0) and 0 (since 1 s) are
+        // both stale.
+        let s = c.poll_at(10_000);
+
+        assert_eq!(s.fenced(), [1, 0]);
+        let s = s.then(c.commit());
+        assert_eq!(
+            s.records_but_noops(),
+            [
+                "PartitionChangeRecord(topicId=orders, partitionId=0, isr=[0,2])",
+                "PartitionChangeRecord(topicId=orders, partitionId=1, isr=[2,0], leader=2)",
+                "BrokerRegistrationChangeRecord(brokerId=1, brokerEpoch=2, fenced=1)",
+                "PartitionChangeRecord(topicId=orders, partitionId=0, isr=[2], leader=2)",
+                "PartitionChangeRecord(topicId=orders, partitionId=1, isr=[2])",
+                "BrokerRegistrationChangeRecord(brokerId=0, brokerEpoch=1, fenced=1)",
+            ]
+        );
+    }
+
+    #[test]
     fn the_last_replica_in_the_isr_stays_in_it_when_its_broker_is_fenced() {
         // Partition 0 is led by 0 alone; partition 1 by 1, with 0 out of sync.
         let mut c = Given::cluster()
