@@ -311,3 +311,167 @@ impl ZkClient {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The client's session keeping: pings every third of the timeout when idle, moving to the
+    //! next server (with its session) after two thirds of it in silence, and a new session
+    //! once the server says the old one expired.
+
+    use super::*;
+    use crate::effect::Output;
+    use crate::rng::SimRng;
+
+    struct Harness {
+        client: ZkClient,
+        rng: SimRng,
+        now: SimTime,
+        /// The attempt number of the last ConnectRequest sent.
+        attempt: u64,
+    }
+
+    fn zk(n: i32) -> NodeId {
+        NodeId::zk(n)
+    }
+
+    impl Harness {
+        /// A client of zk1, zk2, zk3 with an 18 s session timeout, connected to zk1 with
+        /// session 0x5 at time 0.
+        fn connected() -> Harness {
+            let mut rng = SimRng::new(9);
+            let mut out = Vec::new();
+            let mut ctx = Ctx::new(SimTime::ZERO, &mut rng, &mut out);
+            let client = ZkClient::new(vec![zk(1), zk(2), zk(3)], 18_000, 0, &mut ctx);
+            let mut h = Harness {
+                client,
+                rng,
+                now: SimTime::ZERO,
+                attempt: 0,
+            };
+            let sent = h.record(out);
+            assert_eq!(
+                sent,
+                [(
+                    "zk1".to_string(),
+                    "ConnectRequest session=new timeout=18000ms".to_string()
+                )]
+            );
+            let (events, _) = h.handle(
+                zk(1),
+                ClientMsg::Connected {
+                    session: Some(5),
+                    timeout_ms: 18_000,
+                    attempt: h.attempt,
+                },
+            );
+            assert_eq!(
+                events,
+                [ZkClientEvent::Connected {
+                    session: 5,
+                    new: true
+                }]
+            );
+            h
+        }
+
+        fn record(&mut self, out: Vec<Output>) -> Vec<(String, String)> {
+            out.into_iter()
+                .map(|o| match o {
+                    Output::Send {
+                        to,
+                        payload: Payload::Zk(m),
+                    } => {
+                        if let ZkMessage::Client(ClientMsg::Connect { attempt, .. }) = &m {
+                            self.attempt = *attempt;
+                        }
+                        (to.to_string(), m.to_string())
+                    }
+                    other => panic!("unexpected {other:?}"),
+                })
+                .collect()
+        }
+
+        fn handle(
+            &mut self,
+            from: NodeId,
+            msg: ClientMsg,
+        ) -> (Vec<ZkClientEvent>, Vec<(String, String)>) {
+            let mut out = Vec::new();
+            let mut ctx = Ctx::new(self.now, &mut self.rng, &mut out);
+            let events = self.client.handle(from, msg, &mut ctx);
+            (events, self.record(out))
+        }
+
+        fn poll_at(&mut self, t_ms: u64) -> Vec<(String, String)> {
+            self.now = SimTime(ms(t_ms));
+            let mut out = Vec::new();
+            let mut ctx = Ctx::new(self.now, &mut self.rng, &mut out);
+            self.client.poll(&mut ctx);
+            self.record(out)
+        }
+    }
+
+    fn line(to: &str, text: &str) -> (String, String) {
+        (to.to_string(), text.to_string())
+    }
+
+    #[test]
+    fn an_idle_client_pings_every_third_of_its_session_timeout() {
+        let mut h = Harness::connected();
+
+        assert!(h.poll_at(5_999).is_empty());
+        assert_eq!(h.poll_at(6_000), [line("zk1", "SessionPing")]);
+        h.handle(zk(1), ClientMsg::Pong);
+        assert_eq!(h.client.next_deadline(), SimTime(ms(12_000)));
+        assert_eq!(h.poll_at(12_000), [line("zk1", "SessionPing")]);
+    }
+
+    #[test]
+    fn a_silent_server_is_left_for_the_next_one_with_the_session() {
+        let mut h = Harness::connected();
+        assert_eq!(h.poll_at(6_000), [line("zk1", "SessionPing")]);
+
+        // zk1 answers nothing for two thirds of the timeout.
+        assert!(h.poll_at(11_999).is_empty());
+        let sent = h.poll_at(12_000);
+
+        assert_eq!(
+            sent,
+            [line("zk2", "ConnectRequest session=0x5 timeout=18000ms")]
+        );
+        assert!(!h.client.connected());
+        assert_eq!(h.client.server(), zk(2));
+        // zk2 resumes the session: the owner re-arms its watches.
+        let (events, _) = h.handle(
+            zk(2),
+            ClientMsg::Connected {
+                session: Some(5),
+                timeout_ms: 18_000,
+                attempt: h.attempt,
+            },
+        );
+        assert_eq!(
+            events,
+            [ZkClientEvent::Connected {
+                session: 5,
+                new: false
+            }]
+        );
+        assert_eq!(h.client.session(), Some(5));
+    }
+
+    #[test]
+    fn an_expired_session_is_reported_and_a_new_one_opened() {
+        let mut h = Harness::connected();
+        h.now = SimTime(ms(1_000));
+
+        let (events, sent) = h.handle(zk(1), ClientMsg::Expired { session: 5 });
+
+        assert_eq!(events, [ZkClientEvent::Expired(5)]);
+        assert_eq!(
+            sent,
+            [line("zk1", "ConnectRequest session=new timeout=18000ms")]
+        );
+        assert_eq!(h.client.session(), None);
+    }
+}

@@ -394,4 +394,48 @@ mod tests {
             Err(ZkError::NotEmpty)
         );
     }
+
+    #[test]
+    fn a_check_in_a_multi_sees_the_ops_before_it_and_a_failed_one_undoes_them_all() {
+        let mut t = DataTree::new();
+        t.apply(&[create("/a", false)], 1, 1).unwrap();
+        let before = t.clone();
+        let set_a = Op::SetData {
+            path: "/a".into(),
+            data: "y".into(),
+            version: Some(0),
+        };
+
+        // The check sees the setData before it (version 1, not 0): the whole multi fails.
+        let multi = [
+            create("/x", false),
+            set_a.clone(),
+            Op::Check {
+                path: "/a".into(),
+                version: 0,
+            },
+        ];
+        assert_eq!(t.apply(&multi, 1, 2), Err(ZkError::BadVersion));
+        assert_eq!(t, before, "nothing of a failed multi is applied");
+
+        let multi = [
+            create("/x", false),
+            set_a,
+            Op::Check {
+                path: "/a".into(),
+                version: 1,
+            },
+        ];
+        let fired = t.apply(&multi, 1, 3).unwrap();
+        assert_eq!(
+            fired,
+            [
+                ("/x".to_string(), WatchKind::Created),
+                ("/".to_string(), WatchKind::ChildrenChanged),
+                ("/a".to_string(), WatchKind::DataChanged),
+            ]
+        );
+        assert_eq!(t.get("/a").unwrap().version, 1);
+        assert_eq!(t.get("/x").unwrap().czxid, 3);
+    }
 }

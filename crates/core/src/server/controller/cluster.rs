@@ -245,3 +245,629 @@ impl Controller {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! One request or one timer at a time on the active controller: registration, heartbeats,
+    //! unfencing, session expiry and controlled shutdown, each with the exact records it writes
+    //! and the exact answer it sends (KRAFT.md §3.2).
+
+    use crate::trace::Event;
+
+    use super::super::testing::*;
+
+    const NOTHING: [&str; 0] = [];
+    const NO_ANSWER: [(i32, &str); 0] = [];
+    const NOBODY: [i32; 0] = [];
+
+    /// Brokers 0, 1, 2 (epochs 1, 2, 3), all unfenced, and topic `orders` whose partition 0 is
+    /// led by 0 and partition 1 by 1, every replica in sync. The log: FeatureLevelRecord (0),
+    /// the three registrations (1–3), the topic (4–6) and the leader's LeaderChangeMessage (7).
+    fn three_brokers() -> Given {
+        Given::cluster()
+            .brokers(&[0, 1, 2])
+            .topic("orders", &[&[0, 1, 2], &[1, 2, 0]])
+    }
+
+    // ----- activation -----------------------------------------------------------------------
+
+    #[test]
+    fn activation_on_an_empty_log_writes_the_bootstrap_metadata_version() {
+        let c = Given::empty_log().active();
+
+        assert!(c.is_active());
+        assert!(c
+            .startup
+            .events()
+            .iter()
+            .any(|e| matches!(e, Event::ControllerActivated { epoch: 1 })));
+        assert_eq!(
+            c.log(),
+            [
+                "LeaderChangeMessage(leaderId=3000, voters=[3000], grantingVoters=[3000])",
+                "FeatureLevelRecord(name=metadata.version, featureLevel=21)",
+            ]
+        );
+        // A log that already has a metadata.version gets nothing on activation.
+        let c = Given::cluster().active();
+        assert_eq!(
+            c.log(),
+            [
+                "FeatureLevelRecord(name=metadata.version, featureLevel=21)",
+                "LeaderChangeMessage(leaderId=3000, voters=[3000], grantingVoters=[3000])",
+            ]
+        );
+    }
+
+    // ----- registration ---------------------------------------------------------------------
+
+    #[test]
+    fn registration_writes_a_fenced_register_broker_record_whose_offset_is_the_broker_epoch() {
+        let mut c = Given::cluster().active();
+        assert_eq!(c.next_offset(), 2);
+
+        let s = c.deliver(0, register(0, incarnation(0)));
+
+        // Appended after the linger and answered only once committed.
+        assert_eq!(s.records(), NOTHING);
+        assert_eq!(s.answers(), NO_ANSWER);
+        let s = c.commit();
+        assert_eq!(
+            s.records(),
+            ["RegisterBrokerRecord(brokerId=0, brokerEpoch=2, fenced=true)"]
+        );
+        assert_eq!(
+            s.answers(),
+            [(0, "BrokerRegistrationResponse brokerEpoch=2")]
+        );
+        assert!(c.image().brokers[&0].fenced);
+        assert_eq!(c.broker_epoch(0), 2);
+    }
+
+    #[test]
+    fn registrations_in_one_linger_get_consecutive_offsets_as_epochs() {
+        let mut c = Given::cluster().active();
+
+        c.deliver(1, register(1, incarnation(1)));
+        c.deliver(0, register(0, incarnation(0)));
+        let s = c.commit();
+
+        assert_eq!(
+            s.records(),
+            [
+                "RegisterBrokerRecord(brokerId=1, brokerEpoch=2, fenced=true)",
+                "RegisterBrokerRecord(brokerId=0, brokerEpoch=3, fenced=true)",
+            ]
+        );
+        assert_eq!(
+            s.answers(),
+            [
+                (1, "BrokerRegistrationResponse brokerEpoch=2"),
+                (0, "BrokerRegistrationResponse brokerEpoch=3"),
+            ]
+        );
+    }
+
+    #[test]
+    fn another_incarnation_of_a_live_broker_is_refused_until_its_session_expires() {
+        let mut c = Given::cluster().brokers(&[0]).active();
+
+        let s = c.deliver(0, register(0, other_incarnation(0)));
+
+        // Refused at once, nothing written.
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerRegistrationResponse brokerEpoch=-1 error=DUPLICATE_BROKER_REGISTRATION"
+            )]
+        );
+        assert_eq!(s.records(), NOTHING);
+
+        // 9 s without a heartbeat: the old incarnation is fenced, the new one may register.
+        let s = c.poll_at(9_000);
+        assert_eq!(s.fenced(), [0]);
+        c.commit();
+        let epoch = c.next_offset();
+        let s = c.request(0, register(0, other_incarnation(0)));
+        assert_eq!(
+            s.records_but_noops(),
+            [format!(
+                "RegisterBrokerRecord(brokerId=0, brokerEpoch={epoch}, fenced=true)"
+            )]
+        );
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                format!("BrokerRegistrationResponse brokerEpoch={epoch}").as_str()
+            )]
+        );
+    }
+
+    #[test]
+    fn the_same_incarnation_registering_again_keeps_its_broker_epoch() {
+        let mut c = Given::cluster().brokers(&[0]).active();
+
+        let s = c.request(0, register(0, incarnation(0)));
+
+        assert_eq!(
+            s.answers(),
+            [(0, "BrokerRegistrationResponse brokerEpoch=1")]
+        );
+        assert!(!c.image().brokers[&0].fenced);
+    }
+
+    #[test]
+    #[ignore = "drift from Kafka: ClusterControlManager.registerBroker writes an amended \
+                RegisterBrokerRecord (same epoch, same fenced state) for the same incarnation; \
+                the simulator writes nothing"]
+    fn the_same_incarnation_registering_again_gets_an_amended_register_broker_record() {
+        let mut c = Given::cluster().brokers(&[0]).active();
+
+        let s = c.request(0, register(0, incarnation(0)));
+
+        assert_eq!(
+            s.records(),
+            ["RegisterBrokerRecord(brokerId=0, brokerEpoch=1, fenced=false)"]
+        );
+        assert_eq!(
+            s.answers(),
+            [(0, "BrokerRegistrationResponse brokerEpoch=1")]
+        );
+    }
+
+    #[test]
+    fn a_registration_for_another_cluster_is_refused() {
+        let mut c = Given::cluster().active();
+        let rpc = match register(0, incarnation(0)) {
+            crate::metadata::rpc::ControllerRpc::BrokerRegistrationRequest {
+                broker_id,
+                incarnation_id,
+                ..
+            } => crate::metadata::rpc::ControllerRpc::BrokerRegistrationRequest {
+                broker_id,
+                cluster_id: "another-cluster".into(),
+                incarnation_id,
+            },
+            _ => unreachable!(),
+        };
+
+        let s = c.deliver(0, rpc);
+
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerRegistrationResponse brokerEpoch=-1 error=INCONSISTENT_CLUSTER_ID"
+            )]
+        );
+        assert_eq!(c.commit().records(), NOTHING);
+    }
+
+    #[test]
+    fn a_standby_controller_answers_not_controller() {
+        let mut c = Given::cluster().brokers(&[0]).standby();
+
+        let s = c.deliver(0, register(0, incarnation(0)));
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerRegistrationResponse brokerEpoch=-1 error=NOT_CONTROLLER"
+            )]
+        );
+        let s = c.deliver(0, heartbeat(0, 1).offset(3));
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerHeartbeatResponse isCaughtUp=false isFenced=true shouldShutDown=false error=NOT_CONTROLLER"
+            )]
+        );
+        assert_eq!(s.records(), NOTHING);
+    }
+
+    // ----- heartbeats -----------------------------------------------------------------------
+
+    #[test]
+    fn a_fenced_broker_is_told_whether_it_caught_up_with_its_registration() {
+        // Broker 0 registered at offset 1, still fenced.
+        let mut c = Given::cluster().fenced_broker(0).active();
+
+        let s = c.deliver(0, heartbeat(0, 1).offset(0).want_fence());
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerHeartbeatResponse isCaughtUp=false isFenced=true shouldShutDown=false"
+            )]
+        );
+        // Caught up once it has applied the offset of its RegisterBrokerRecord (1), but it
+        // asked to stay fenced (STARTING): still fenced, nothing written.
+        let s = c.deliver(0, heartbeat(0, 1).offset(1).want_fence());
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerHeartbeatResponse isCaughtUp=true isFenced=true shouldShutDown=false"
+            )]
+        );
+        assert_eq!(c.commit().records(), NOTHING);
+    }
+
+    #[test]
+    fn a_caught_up_broker_that_stops_asking_to_be_fenced_is_unfenced_and_leads_leaderless_partitions(
+    ) {
+        // Broker 0 (epoch 1) fenced; partition 0 has no leader and only 0 in its ISR.
+        let mut c = Given::cluster()
+            .fenced_broker(0)
+            .brokers(&[1])
+            .topic_with("orders", &[(&[0, 1], &[0], -1), (&[1, 0], &[1], 1)])
+            .active();
+
+        let s = c.deliver(0, heartbeat(0, 1).offset(c.caught_up()));
+        assert_eq!(
+            s.answers(),
+            NO_ANSWER,
+            "answered once the unfencing is committed"
+        );
+        let s = c.commit();
+
+        assert_eq!(
+            s.records(),
+            [
+                "BrokerRegistrationChangeRecord(brokerId=0, brokerEpoch=1, fenced=-1)",
+                "PartitionChangeRecord(topicId=orders, partitionId=0, leader=0)",
+            ]
+        );
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerHeartbeatResponse isCaughtUp=true isFenced=false shouldShutDown=false"
+            )]
+        );
+        assert_eq!(c.partition("orders", 0), (0, vec![0]));
+    }
+
+    #[test]
+    fn a_broker_behind_its_registration_stays_fenced_even_if_it_asks() {
+        let mut c = Given::cluster().fenced_broker(0).active();
+
+        let s = c.deliver(0, heartbeat(0, 1).offset(0));
+
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerHeartbeatResponse isCaughtUp=false isFenced=true shouldShutDown=false"
+            )]
+        );
+        assert_eq!(c.commit().records(), NOTHING);
+        assert!(c.image().brokers[&0].fenced);
+    }
+
+    #[test]
+    fn a_heartbeat_with_a_stale_broker_epoch_is_refused_and_keeps_no_session_alive() {
+        let mut c = three_brokers().active();
+
+        c.set_time(5_000);
+        let s = c.deliver(0, heartbeat(0, 7).offset(c.caught_up()));
+
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerHeartbeatResponse isCaughtUp=false isFenced=true shouldShutDown=false error=STALE_BROKER_EPOCH"
+            )]
+        );
+        // Its session still started at the activation: fenced at 9 s.
+        assert_eq!(c.poll_at(9_000).fenced(), [0, 1, 2]);
+    }
+
+    #[test]
+    #[ignore = "drift from Kafka: a heartbeat from an unregistered broker id gets \
+                STALE_BROKER_EPOCH (QuorumController.processBrokerHeartbeat, \
+                ClusterControlManager.checkBrokerEpoch); the simulator answers \
+                BROKER_ID_NOT_REGISTERED"]
+    fn a_heartbeat_from_an_unregistered_broker_is_a_stale_broker_epoch() {
+        let mut c = Given::cluster().active();
+
+        let s = c.deliver(4, heartbeat(4, 1).offset(c.caught_up()));
+
+        assert_eq!(
+            s.answers(),
+            [(
+                4,
+                "BrokerHeartbeatResponse isCaughtUp=false isFenced=true shouldShutDown=false error=STALE_BROKER_EPOCH"
+            )]
+        );
+    }
+
+    #[test]
+    #[ignore = "drift from Kafka: an answer that writes nothing waits for the writes already \
+                in the controller's purgatory (ControllerWriteEvent.run: \
+                deferredEventQueue.highestPendingOffset), so no broker is answered from \
+                uncommitted state; the simulator answers at once"]
+    fn an_answer_that_writes_nothing_waits_for_earlier_writes_to_commit() {
+        let mut c = Given::cluster().fenced_broker(0).brokers(&[1]).active();
+
+        // Broker 0's unfencing is written but not committed when broker 1 heartbeats.
+        c.deliver(0, heartbeat(0, 1).offset(c.caught_up()));
+        let s = c.deliver(1, heartbeat(1, 2).offset(c.caught_up()));
+        assert_eq!(s.answers(), NO_ANSWER);
+
+        let s = c.commit();
+        assert_eq!(
+            s.answers(),
+            [
+                (
+                    0,
+                    "BrokerHeartbeatResponse isCaughtUp=true isFenced=false shouldShutDown=false"
+                ),
+                (
+                    1,
+                    "BrokerHeartbeatResponse isCaughtUp=true isFenced=false shouldShutDown=false"
+                ),
+            ]
+        );
+    }
+
+    // ----- session expiry -------------------------------------------------------------------
+
+    #[test]
+    fn a_broker_without_heartbeat_for_9_s_is_fenced_its_leadership_moved_and_isrs_shrunk() {
+        let mut c = three_brokers().active();
+        c.set_time(5_000);
+        for (b, epoch) in [(1, 2), (2, 3)] {
+            let s = c.deliver(b, heartbeat(b, epoch).offset(c.caught_up()));
+            assert_eq!(
+                s.answers(),
+                [(
+                    b,
+                    "BrokerHeartbeatResponse isCaughtUp=true isFenced=false shouldShutDown=false"
+                )]
+            );
+        }
+
+        let s = c.poll_at(8_999);
+        assert_eq!(s.fenced(), NOBODY);
+        let s = c.poll_at(9_000);
+        assert_eq!(s.fenced(), [0]);
+        let s = s.then(c.commit());
+
+        assert_eq!(
+            s.records_but_noops(),
+            [
+                "PartitionChangeRecord(topicId=orders, partitionId=0, isr=[1,2], leader=1)",
+                "PartitionChangeRecord(topicId=orders, partitionId=1, isr=[1,2])",
+                "BrokerRegistrationChangeRecord(brokerId=0, brokerEpoch=1, fenced=1)",
+            ]
+        );
+        assert_eq!(s.answers(), NO_ANSWER);
+        assert_eq!(c.partition("orders", 0), (1, vec![1, 2]));
+        assert_eq!(c.partition("orders", 1), (1, vec![1, 2]));
+    }
+
+    #[test]
+    fn a_heartbeat_starts_a_new_9_s_session() {
+        let mut c = three_brokers().active();
+        c.set_time(5_000);
+        for (b, epoch) in [(0, 1), (1, 2), (2, 3)] {
+            c.deliver(b, heartbeat(b, epoch).offset(c.caught_up()));
+        }
+
+        assert_eq!(c.poll_at(9_000).fenced(), NOBODY);
+        assert_eq!(c.poll_at(13_999).fenced(), NOBODY);
+        assert_eq!(c.poll_at(14_000).fenced(), [0, 1, 2]);
+    }
+
+    #[test]
+    fn several_stale_brokers_are_fenced_one_after_another_in_one_poll() {
+        let mut c = three_brokers().active();
+        c.set_time(5_000);
+        c.deliver(2, heartbeat(2, 3).offset(c.caught_up()));
+
+        let s = c.poll_at(9_000);
+
+        assert_eq!(s.fenced(), [0, 1]);
+        // The second fencing sees the first one's records: broker 1 had just become the
+        // leader of partition 0, and hands it on to 2.
+        let s = s.then(c.commit());
+        assert_eq!(
+            s.records_but_noops(),
+            [
+                "PartitionChangeRecord(topicId=orders, partitionId=0, isr=[1,2], leader=1)",
+                "PartitionChangeRecord(topicId=orders, partitionId=1, isr=[1,2])",
+                "BrokerRegistrationChangeRecord(brokerId=0, brokerEpoch=1, fenced=1)",
+                "PartitionChangeRecord(topicId=orders, partitionId=0, isr=[2], leader=2)",
+                "PartitionChangeRecord(topicId=orders, partitionId=1, isr=[2], leader=2)",
+                "BrokerRegistrationChangeRecord(brokerId=1, brokerEpoch=2, fenced=1)",
+            ]
+        );
+        assert_eq!(c.partition("orders", 0), (2, vec![2]));
+    }
+
+    #[test]
+    #[ignore = "drift from Kafka: BrokerHeartbeatManager.findOneStaleBroker takes the first of \
+                the unfenced list, kept in order of last contact, so the broker silent longest \
+                is fenced first; the simulator fences stale brokers in broker-id order (it \
+                matters when one poll finds several stale, e.g. after a paused controller)"]
+    fn stale_brokers_are_fenced_longest_silent_first() {
+        let mut c = three_brokers().active();
+        c.set_time(1_000);
+        c.deliver(0, heartbeat(0, 1).offset(c.caught_up()));
+        c.set_time(5_000);
+        c.deliver(2, heartbeat(2, 3).offset(c.caught_up()));
+
+        // Nothing polls the controller until 10 s: 1 (silent since 0) and 0 (since 1 s) are
+        // both stale.
+        let s = c.poll_at(10_000);
+
+        assert_eq!(s.fenced(), [1, 0]);
+        let s = s.then(c.commit());
+        assert_eq!(
+            s.records_but_noops(),
+            [
+                "PartitionChangeRecord(topicId=orders, partitionId=0, isr=[0,2])",
+                "PartitionChangeRecord(topicId=orders, partitionId=1, isr=[2,0], leader=2)",
+                "BrokerRegistrationChangeRecord(brokerId=1, brokerEpoch=2, fenced=1)",
+                "PartitionChangeRecord(topicId=orders, partitionId=0, isr=[2], leader=2)",
+                "PartitionChangeRecord(topicId=orders, partitionId=1, isr=[2])",
+                "BrokerRegistrationChangeRecord(brokerId=0, brokerEpoch=1, fenced=1)",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_last_replica_in_the_isr_stays_in_it_when_its_broker_is_fenced() {
+        // Partition 0 is led by 0 alone; partition 1 by 1, with 0 out of sync.
+        let mut c = Given::cluster()
+            .brokers(&[0, 1])
+            .topic_with("orders", &[(&[0, 1], &[0], 0), (&[1, 0], &[1], 1)])
+            .active();
+        c.set_time(5_000);
+        c.deliver(1, heartbeat(1, 2).offset(c.caught_up()));
+
+        let s = c.poll_at(9_000).then(c.commit());
+
+        assert_eq!(
+            s.records_but_noops(),
+            [
+                "PartitionChangeRecord(topicId=orders, partitionId=0, leader=-1)",
+                "BrokerRegistrationChangeRecord(brokerId=0, brokerEpoch=1, fenced=1)",
+            ]
+        );
+        assert_eq!(c.partition("orders", 0), (-1, vec![0]));
+    }
+
+    // ----- controlled shutdown --------------------------------------------------------------
+
+    #[test]
+    fn controlled_shutdown_moves_leadership_away_then_lets_the_broker_stop() {
+        let mut c = three_brokers().active();
+        // Before the first NoOpRecord (500 ms).
+        c.set_time(100);
+        for (b, epoch) in [(1, 2), (2, 3)] {
+            c.deliver(b, heartbeat(b, epoch).offset(c.caught_up()));
+        }
+
+        // WantShutDown from the leader of partition 0.
+        let s = c.deliver(0, heartbeat(0, 1).offset(c.caught_up()).want_shut_down());
+        assert_eq!(s.answers(), NO_ANSWER);
+        let s = c.commit();
+        assert_eq!(
+            s.records(),
+            [
+                "BrokerRegistrationChangeRecord(brokerId=0, brokerEpoch=1, inControlledShutdown=1)",
+                "PartitionChangeRecord(topicId=orders, partitionId=0, isr=[1,2], leader=1)",
+                "PartitionChangeRecord(topicId=orders, partitionId=1, isr=[1,2])",
+            ]
+        );
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerHeartbeatResponse isCaughtUp=true isFenced=false shouldShutDown=false"
+            )]
+        );
+        assert!(c.image().brokers[&0].in_controlled_shutdown);
+        assert_eq!(c.partition("orders", 0), (1, vec![1, 2]));
+
+        // It leads nothing now, but 1 and 2 have not reported replaying the moves yet.
+        let s = c.deliver(0, heartbeat(0, 1).offset(c.caught_up()).want_shut_down());
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerHeartbeatResponse isCaughtUp=true isFenced=false shouldShutDown=false"
+            )]
+        );
+        assert_eq!(c.commit().records(), NOTHING);
+
+        // Once they have, the broker is fenced and told to shut down.
+        for (b, epoch) in [(1, 2), (2, 3)] {
+            c.deliver(b, heartbeat(b, epoch).offset(c.caught_up()));
+        }
+        let s = c.request(0, heartbeat(0, 1).offset(c.caught_up()).want_shut_down());
+        assert_eq!(
+            s.records(),
+            ["BrokerRegistrationChangeRecord(brokerId=0, brokerEpoch=1, fenced=1)"]
+        );
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerHeartbeatResponse isCaughtUp=true isFenced=true shouldShutDown=true"
+            )]
+        );
+        assert!(c.image().brokers[&0].fenced);
+    }
+
+    #[test]
+    fn a_broker_that_leads_nothing_shuts_down_at_once_leaving_the_isrs() {
+        // Broker 0 follows partition 0 and leads nothing.
+        let mut c = Given::cluster()
+            .brokers(&[0, 1])
+            .topic("orders", &[&[1, 0]])
+            .active();
+
+        let s = c.request(0, heartbeat(0, 1).offset(c.caught_up()).want_shut_down());
+
+        assert_eq!(
+            s.records(),
+            [
+                "PartitionChangeRecord(topicId=orders, partitionId=0, isr=[1])",
+                "BrokerRegistrationChangeRecord(brokerId=0, brokerEpoch=1, fenced=1)",
+            ]
+        );
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerHeartbeatResponse isCaughtUp=true isFenced=true shouldShutDown=true"
+            )]
+        );
+    }
+
+    #[test]
+    fn a_fenced_broker_asking_to_shut_down_is_told_to_at_once() {
+        let mut c = Given::cluster().fenced_broker(0).active();
+
+        let s = c.deliver(0, heartbeat(0, 1).offset(c.caught_up()).want_shut_down());
+
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerHeartbeatResponse isCaughtUp=true isFenced=true shouldShutDown=true"
+            )]
+        );
+    }
+
+    #[test]
+    #[ignore = "drift from Kafka: FENCED → SHUTDOWN_NOW is a state change, so \
+                ReplicationControlManager.processBrokerHeartbeat runs handleBrokerFenced and \
+                writes BrokerRegistrationChangeRecord(fenced=1) again, answering after it \
+                commits; the simulator writes nothing and answers at once"]
+    fn a_fenced_broker_asking_to_shut_down_gets_a_fence_record_written_again() {
+        let mut c = Given::cluster().fenced_broker(0).active();
+
+        let s = c.deliver(0, heartbeat(0, 1).offset(c.caught_up()).want_shut_down());
+        assert_eq!(s.answers(), NO_ANSWER);
+        let s = c.commit();
+
+        assert_eq!(
+            s.records(),
+            ["BrokerRegistrationChangeRecord(brokerId=0, brokerEpoch=1, fenced=1)"]
+        );
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerHeartbeatResponse isCaughtUp=true isFenced=true shouldShutDown=true"
+            )]
+        );
+    }
+}

@@ -35,6 +35,8 @@ mod admin;
 mod cluster;
 mod partitions;
 mod records;
+#[cfg(test)]
+pub(crate) mod testing;
 
 /// `broker.session.timeout.ms`: a broker without a heartbeat for this long is fenced.
 pub const BROKER_SESSION_TIMEOUT_MS: u64 = 9_000;

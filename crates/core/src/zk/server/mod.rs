@@ -42,6 +42,8 @@ use super::tree::{DataTree, SessionId, Zxid};
 
 mod election;
 mod sessions;
+#[cfg(test)]
+mod testing;
 mod zab;
 
 /// The ensemble's timing (`zoo.cfg`).

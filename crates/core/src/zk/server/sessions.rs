@@ -333,3 +333,234 @@ impl ZkServer {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Sessions and watches on the server: expiry (a `closeSession` that deletes the
+    //! session's ephemerals and fires the watches on them), pings that renew a session —
+    //! on the leader directly, or forwarded in a follower's ping answer — and one-shot watches.
+
+    use crate::types::NodeId;
+    use crate::zk::rpc::{ClientMsg, ClientOp, PeerMsg, Txn};
+
+    use super::super::testing::*;
+    use crate::trace::Event;
+
+    const A: NodeId = NodeId(0);
+    const B: NodeId = NodeId(1);
+
+    fn line(to: &str, text: &str) -> (String, String) {
+        (to.to_string(), text.to_string())
+    }
+
+    fn exists(path: &str) -> ClientOp {
+        ClientOp::Exists {
+            path: path.into(),
+            watch: true,
+        }
+    }
+
+    #[test]
+    fn an_expired_session_is_closed_its_ephemerals_deleted_and_watchers_told() {
+        let mut z = Zk::single();
+        // A asks for less than 2 × tickTime and gets 4 s.
+        let a = z.connect(A, 1_000);
+        assert_eq!(z.server().sessions()[&a], 4_000);
+        z.write(
+            A,
+            1,
+            vec![create("/brokers", false), create("/brokers/0", true)],
+        );
+        let b = z.connect(B, 4_000);
+        z.request(B, 1, exists("/brokers/0"));
+        // B stays alive; A goes silent.
+        z.set_time(3_000);
+        assert_eq!(
+            z.client(B, ClientMsg::Ping).sent(),
+            [line("1", "SessionPong")]
+        );
+        let expiry = z.expiries_ms()[&a];
+        assert_eq!(expiry, 4_210, "4 s after A's last request");
+
+        let s = z.poll_at(expiry - 1);
+        assert!(s.sent().is_empty());
+        let mut s = s;
+        while z.server().sessions().contains_key(&a) {
+            s = s.then(z.poll_at_deadline());
+            assert!(
+                z.now_ms() <= expiry + 2_000,
+                "expired within one tick of its deadline"
+            );
+        }
+
+        assert_eq!(
+            s.sent(),
+            [
+                line("0", "SessionExpired"),
+                line("1", "WatchEvent NodeDeleted /brokers/0"),
+            ]
+        );
+        assert!(s.events().iter().any(|e| matches!(
+            e,
+            Event::ZkSession { session, what: "expired" } if *session == a
+        )));
+        assert!(z.server().tree().get("/brokers/0").is_none());
+        assert!(z.server().tree().get("/brokers").is_some(), "not ephemeral");
+        assert!(z.server().sessions().contains_key(&b));
+    }
+
+    #[test]
+    fn pings_keep_a_session_open_past_its_timeout() {
+        let mut z = Zk::single();
+        let a = z.connect(A, 4_000);
+        z.write(A, 1, vec![create("/a", true)]);
+
+        for t in (1_000..=20_000).step_by(1_000) {
+            z.poll_at(t);
+            let s = z.client(A, ClientMsg::Ping);
+            assert_eq!(s.sent(), [line("0", "SessionPong")], "at {t} ms");
+        }
+
+        assert!(z.server().sessions().contains_key(&a));
+        assert!(z.server().tree().get("/a").is_some());
+        assert_eq!(z.expiries_ms()[&a], 24_000);
+    }
+
+    #[test]
+    fn the_leader_renews_the_sessions_a_followers_ping_answer_names() {
+        // zk3 leads zk2 (zk1 is away); a client of zk2 opens a session through it.
+        let mut z = Zk::leading(3);
+        let origin = crate::zk::rpc::Origin {
+            server: zk(2),
+            client: A,
+            xid: 1,
+        };
+        z.peer(
+            2,
+            PeerMsg::Forward {
+                txn: Txn::CreateSession { timeout_ms: 4_000 },
+                origin,
+            },
+        );
+        z.peer(2, PeerMsg::Ack { zxid: zxid(1, 1) });
+        let session = zxid(1, 1);
+        assert_eq!(z.expiries_ms()[&session], 4_200);
+
+        // A ping answer naming nobody changes nothing; one naming the session renews it.
+        z.set_time(3_000);
+        z.peer(2, PeerMsg::Ping { touched: vec![] });
+        assert_eq!(z.expiries_ms()[&session], 4_200);
+        z.peer(
+            2,
+            PeerMsg::Ping {
+                touched: vec![session],
+            },
+        );
+        assert_eq!(z.expiries_ms()[&session], 7_000);
+
+        // Nothing is closed before then; at the first check after it, the leader proposes
+        // closeSession.
+        let mut s = z.poll_at(6_999);
+        while z.now_ms() < 9_000 {
+            s = s.then(z.poll_at_deadline());
+        }
+        let proposals: Vec<(String, String)> = s
+            .sent()
+            .into_iter()
+            .filter(|(_, l)| l.starts_with("Proposal"))
+            .collect();
+        assert_eq!(
+            proposals,
+            [line(
+                "zk2",
+                "Proposal zxid=0x100000002 closeSession 0x100000001 (expired)"
+            )]
+        );
+    }
+
+    #[test]
+    fn a_data_watch_fires_once_and_must_be_set_again() {
+        let mut z = Zk::single();
+        z.connect(A, 4_000);
+        z.connect(B, 4_000);
+        z.write(A, 1, vec![create("/a", false)]);
+        z.request(
+            B,
+            1,
+            ClientOp::GetData {
+                path: "/a".into(),
+                watch: true,
+            },
+        );
+
+        let s = z.write(A, 2, vec![set("/a", "1")]);
+        assert_eq!(s.to(B), ["WatchEvent NodeDataChanged /a"]);
+        // Fired: the next change is not reported.
+        let s = z.write(A, 3, vec![set("/a", "2")]);
+        assert_eq!(s.to(B), Vec::<String>::new());
+
+        z.request(
+            B,
+            2,
+            ClientOp::GetData {
+                path: "/a".into(),
+                watch: true,
+            },
+        );
+        let s = z.write(A, 4, vec![set("/a", "3")]);
+        assert_eq!(s.to(B), ["WatchEvent NodeDataChanged /a"]);
+    }
+
+    #[test]
+    fn a_child_watch_fires_for_a_new_child_but_not_for_a_data_change() {
+        let mut z = Zk::single();
+        z.connect(A, 4_000);
+        z.connect(B, 4_000);
+        z.write(A, 1, vec![create("/brokers", false)]);
+        z.request(
+            B,
+            1,
+            ClientOp::GetChildren {
+                path: "/brokers".into(),
+                watch: true,
+            },
+        );
+
+        let s = z.write(A, 2, vec![set("/brokers", "x")]);
+        assert_eq!(s.to(B), Vec::<String>::new());
+        let s = z.write(A, 3, vec![create("/brokers/0", true)]);
+        assert_eq!(s.to(B), ["WatchEvent NodeChildrenChanged /brokers"]);
+    }
+
+    #[test]
+    fn a_failed_multi_changes_nothing_and_fires_no_watch() {
+        let mut z = Zk::single();
+        z.connect(A, 4_000);
+        z.connect(B, 4_000);
+        z.write(A, 1, vec![create("/controller_epoch", false)]);
+        z.request(B, 1, exists("/controller"));
+        z.request(B, 2, exists("/controller_epoch"));
+
+        // Kafka's controller election: create /controller and bump /controller_epoch if its
+        // version is still the one read — it is not.
+        let s = z.request(
+            A,
+            2,
+            ClientOp::Write(vec![
+                create("/controller", true),
+                crate::zk::tree::Op::SetData {
+                    path: "/controller_epoch".into(),
+                    data: "1".into(),
+                    version: Some(3),
+                },
+            ]),
+        );
+
+        assert_eq!(s.sent(), [line("0", "ZkResponse xid=2 Error(BadVersion)")]);
+        assert!(z.server().tree().get("/controller").is_none());
+        assert_eq!(
+            z.server().tree().get("/controller_epoch").unwrap().version,
+            0
+        );
+    }
+}

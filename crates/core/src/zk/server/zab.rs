@@ -558,3 +558,250 @@ impl ZkServer {
         false
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! One message at a time of ZAB: the leader's epoch proposal and NEWLEADER once a quorum
+    //! joined, a follower's sync from NEWLEADER, proposals committed once a quorum
+    //! acknowledged them, and followers applying on COMMIT.
+
+    use std::sync::Arc;
+
+    use crate::types::NodeId;
+    use crate::zk::rpc::{ClientMsg, Origin, PeerMsg, Txn, ZkMessage};
+    use crate::zk::tree::DataTree;
+
+    use super::super::testing::*;
+    use super::super::{ZkDisk, ZkRole};
+
+    fn line(to: &str, text: &str) -> (String, String) {
+        (to.to_string(), text.to_string())
+    }
+
+    fn follower_info(accepted_epoch: u32) -> PeerMsg {
+        PeerMsg::FollowerInfo {
+            last_zxid: 0,
+            accepted_epoch,
+            epoch_leader: None,
+        }
+    }
+
+    /// The session every write below belongs to: the first transaction of epoch 1.
+    const SESSION: u64 = 0x1_0000_0001;
+
+    fn tree_with(paths: &[&str]) -> DataTree {
+        let mut t = DataTree::new();
+        for (i, p) in paths.iter().enumerate() {
+            t.apply(&[create(p, false)], SESSION, zxid(1, 2 + i as u64))
+                .expect("a valid path");
+        }
+        t
+    }
+
+    #[test]
+    fn the_leader_fixes_its_epoch_and_sends_newleader_once_a_quorum_joined() {
+        // zk5 of five, elected by zk3 and zk4.
+        let mut z = Zk::start(5, 5);
+        z.peer(3, looking(vote(5, 0, 0)));
+        z.peer(4, looking(vote(5, 0, 0)));
+        assert_eq!(z.poll_at(200).roles(), ["leader-elect"]);
+        assert_eq!(z.server().epoch(), 1);
+
+        // zk3 accepted epoch 4 once: the new epoch must be above it. Two of five have
+        // joined: no one is synced yet.
+        let s = z.peer(3, follower_info(4));
+        assert_eq!(s.sent_but_pings(), []);
+        assert_eq!(z.server().epoch(), 5);
+
+        let s = z.peer(4, follower_info(0));
+        assert_eq!(
+            s.sent_but_pings(),
+            [
+                line("zk3", "NewLeader epoch=5 zxid=0x0"),
+                line("zk4", "NewLeader epoch=5 zxid=0x0"),
+            ]
+        );
+        assert!(!z.server().serving(), "serving once a quorum acknowledged");
+
+        z.peer(3, PeerMsg::AckNewLeader { epoch: 5 });
+        assert!(!z.server().serving());
+        let s = z.peer(4, PeerMsg::AckNewLeader { epoch: 5 });
+        assert!(z.server().serving());
+        assert_eq!(s.roles(), ["leader"]);
+    }
+
+    #[test]
+    fn a_proposal_is_committed_once_a_quorum_acknowledged_it() {
+        // zk5 of five, zk3 and zk4 in sync: the leader and two followers are a quorum.
+        let mut z = Zk::leading(5);
+        let origin = Origin {
+            server: zk(3),
+            client: NodeId(0),
+            xid: 1,
+        };
+
+        let s = z.peer(
+            3,
+            PeerMsg::Forward {
+                txn: Txn::CreateSession { timeout_ms: 6_000 },
+                origin,
+            },
+        );
+        assert_eq!(
+            s.sent(),
+            [
+                line(
+                    "zk3",
+                    "Proposal zxid=0x100000001 createSession timeout=6000ms"
+                ),
+                line(
+                    "zk4",
+                    "Proposal zxid=0x100000001 createSession timeout=6000ms"
+                ),
+            ]
+        );
+
+        // The leader and zk3: two of five. Not yet.
+        let s = z.peer(3, PeerMsg::Ack { zxid: zxid(1, 1) });
+        assert_eq!(s.sent(), []);
+        assert!(z.server().sessions().is_empty());
+
+        let s = z.peer(4, PeerMsg::Ack { zxid: zxid(1, 1) });
+        assert_eq!(
+            s.sent(),
+            [
+                line("zk3", "Commit zxid=0x100000001"),
+                line("zk4", "Commit zxid=0x100000001"),
+            ]
+        );
+        assert_eq!(z.server().sessions().get(&zxid(1, 1)), Some(&6_000));
+        assert_eq!(z.server().last_zxid(), zxid(1, 1));
+    }
+
+    #[test]
+    fn a_follower_syncs_from_newleader_and_acknowledges_it() {
+        // zk1 logged a proposal of an epoch that never committed.
+        let mut disk = ZkDisk::default();
+        disk.accepted.insert(
+            zxid(0, 3),
+            Txn::Write {
+                session: 9,
+                ops: vec![create("/lost", false)],
+            },
+        );
+        let mut z = Zk::joining_with(disk);
+        assert!(!z.server().serving());
+
+        let s = z.peer(
+            3,
+            PeerMsg::NewLeader {
+                epoch: 1,
+                tree: Arc::new(tree_with(&["/brokers"])),
+                sessions: Arc::new(vec![(SESSION, 6_000)]),
+                zxid: zxid(1, 2),
+            },
+        );
+
+        assert_eq!(s.sent(), [line("zk3", "AckNewLeader")]);
+        assert_eq!(s.roles(), ["follower"]);
+        assert!(z.server().serving());
+        assert_eq!(z.server().epoch(), 1);
+        assert_eq!(z.server().last_zxid(), zxid(1, 2));
+        assert!(z.server().tree().get("/brokers").is_some());
+        assert_eq!(
+            z.server().sessions().iter().collect::<Vec<_>>(),
+            [(&SESSION, &6_000)]
+        );
+        // The leader's history replaced its own.
+        assert!(z.server().disk.accepted.is_empty());
+    }
+
+    #[test]
+    fn a_newleader_of_an_older_epoch_sends_the_follower_looking_again() {
+        let mut z = Zk::joining_with(ZkDisk {
+            epoch: 3,
+            current_epoch: 3,
+            ..ZkDisk::default()
+        });
+
+        let s = z.peer(
+            3,
+            PeerMsg::NewLeader {
+                epoch: 2,
+                tree: Arc::new(DataTree::new()),
+                sessions: Arc::new(Vec::new()),
+                zxid: 0,
+            },
+        );
+
+        assert_eq!(z.server().role(), ZkRole::Looking);
+        assert_eq!(s.roles(), ["looking"]);
+        assert!(s.to(zk(3)).iter().all(|l| l.starts_with("Notification")));
+    }
+
+    #[test]
+    fn a_follower_acknowledges_a_proposal_and_applies_it_on_commit() {
+        let mut z = Zk::following(tree_with(&[]), &[(SESSION, 6_000)], zxid(1, 1));
+        // The client that asked is connected to zk1.
+        let origin = Origin {
+            server: zk(1),
+            client: NodeId(0),
+            xid: 7,
+        };
+
+        let s = z.peer(
+            3,
+            PeerMsg::Proposal {
+                zxid: zxid(1, 2),
+                txn: Txn::Write {
+                    session: SESSION,
+                    ops: vec![create("/controller", true)],
+                },
+                origin: Some(origin),
+            },
+        );
+        assert_eq!(s.sent(), [line("zk3", "Ack zxid=0x100000002")]);
+        assert!(z.server().tree().get("/controller").is_none(), "not yet");
+        assert_eq!(z.server().last_zxid(), zxid(1, 1));
+
+        let s = z.peer(3, PeerMsg::Commit { zxid: zxid(1, 2) });
+
+        let node = z.server().tree().get("/controller").expect("applied");
+        assert_eq!(node.czxid, zxid(1, 2));
+        assert_eq!(node.ephemeral_owner, Some(SESSION));
+        assert_eq!(z.server().last_zxid(), zxid(1, 2));
+        // The server the client talks to answers it.
+        assert_eq!(
+            s.sent(),
+            [line("0", "ZkResponse xid=7 Written(4294967298)")]
+        );
+        assert!(matches!(
+            s.messages()[0].1,
+            ZkMessage::Client(ClientMsg::Response { xid: 7, .. })
+        ));
+    }
+
+    #[test]
+    fn a_commit_applies_every_logged_proposal_up_to_it_in_zxid_order() {
+        let mut z = Zk::following(tree_with(&[]), &[(SESSION, 6_000)], zxid(1, 1));
+        for (n, path) in [(2, "/a"), (3, "/a/b")] {
+            z.peer(
+                3,
+                PeerMsg::Proposal {
+                    zxid: zxid(1, n),
+                    txn: Txn::Write {
+                        session: SESSION,
+                        ops: vec![create(path, false)],
+                    },
+                    origin: None,
+                },
+            );
+        }
+
+        z.peer(3, PeerMsg::Commit { zxid: zxid(1, 3) });
+
+        // /a/b needs /a: applied in order, both are there.
+        assert_eq!(z.server().tree().children("/a"), ["b"]);
+        assert_eq!(z.server().last_zxid(), zxid(1, 3));
+    }
+}
