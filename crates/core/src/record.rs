@@ -183,6 +183,22 @@ pub struct RemoveTopicRecord {
     pub topic_id: Uuid,
 }
 
+/// Every record type's name, as [`Record::type_name`] spells it (for conditions and hints).
+pub const TYPE_NAMES: &[&str] = &[
+    "LeaderChangeMessage",
+    "VotersRecord",
+    "Data",
+    "NoOpRecord",
+    "FeatureLevelRecord",
+    "RegisterBrokerRecord",
+    "BrokerRegistrationChangeRecord",
+    "TopicRecord",
+    "PartitionRecord",
+    "PartitionChangeRecord",
+    "ConfigRecord",
+    "RemoveTopicRecord",
+];
+
 impl Record {
     /// Kafka's name for the record type.
     pub fn type_name(&self) -> &'static str {

@@ -50,6 +50,13 @@ USAGE:
       (pauses last --pause, default 30s). Defaults: 3 brokers, 100000 partitions.
   kraftlab compare --sweep [--fault F] [--brokers B] [--json]
       The same for 1K, 10K, 100K, 1M and 2M partitions, as a table.
+  kraftlab lesson FILE... [--attempt STEP=ANSWER]
+      Check lesson files headless: every step runs in order, every wait is met within its
+      bound, every goal is unmet when its step opens and met after its solution, every
+      predict answer names one of its choices; one line per step, exit 1 naming the file
+      and line of the first failure. With --attempt, run step STEP with the commands of
+      ANSWER as the learner's actions and print the goal checklist, the verdict and where
+      the attempt went differently from the solution (exit 1 if not solved).
   kraftlab failover [--seeds N] [--start S] [--prevote on|off]
       Crash the active controller of the default cluster (3 controllers, 3 brokers) for N
       seeds (default 200) and print how long until another controller is active: quantiles,
@@ -382,6 +389,93 @@ fn cmd_compare(args: &[String]) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn cmd_lesson(args: &[String]) -> Result<ExitCode, String> {
+    use kraftlab_core::lesson::{check, check_attempt, parse};
+    let attempt = match flag::<String>(args, "--attempt")? {
+        None => None,
+        Some(a) => {
+            let (n, file) = a
+                .split_once('=')
+                .ok_or("--attempt takes STEP=FILE, like --attempt 3=answer.scenario")?;
+            let n: usize = n
+                .parse()
+                .map_err(|_| format!("--attempt: `{n}` is not a step number"))?;
+            Some((n, file.to_string()))
+        }
+    };
+    let files: Vec<&String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| !a.starts_with("--") && (*i == 0 || args[*i - 1] != "--attempt"))
+        .map(|(_, a)| a)
+        .collect();
+    if files.is_empty() {
+        return Err("lesson needs one or more lesson FILEs".into());
+    }
+    let mut failed = false;
+    for file in files {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+        let lesson = match parse(file, &text) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("{e}");
+                failed = true;
+                continue;
+            }
+        };
+        if let Some((n, answer)) = &attempt {
+            let text = std::fs::read_to_string(answer)
+                .map_err(|e| format!("cannot read {answer}: {e}"))?;
+            let lines = kraftlab_core::scenario::parse_script(&text)
+                .map_err(|e| format!("{answer}: {e}"))?;
+            match check_attempt(&lesson, *n, &lines) {
+                Ok(r) => {
+                    println!("{file} step {n} with {answer}:");
+                    for (label, holds, seen) in &r.rows {
+                        println!("  [{}] {label}: {seen}", if *holds { "x" } else { " " });
+                    }
+                    println!("  {} action(s)", r.actions);
+                    if let Some(d) = &r.divergence {
+                        println!("  where it went differently: {d}");
+                    }
+                    if r.solved {
+                        let best = lesson.meta.par.is_some_and(|p| r.actions <= p as usize);
+                        println!(
+                            "  solved{}",
+                            if best { " (best: at or under par)" } else { "" }
+                        );
+                    } else {
+                        println!("  not solved");
+                        failed = true;
+                    }
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    failed = true;
+                }
+            }
+            continue;
+        }
+        match check(&lesson) {
+            Ok(steps) => {
+                for s in steps {
+                    println!("{file}: step {} `{}`: {}", s.number, s.title, s.summary);
+                }
+                println!("{file}: ok, {} step(s)", lesson.steps.len());
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                failed = true;
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn cmd_failover(args: &[String]) -> Result<ExitCode, String> {
     use kraftlab_core::run::failover::distribution;
     use kraftlab_core::types::format_duration;
@@ -455,6 +549,7 @@ fn main() -> ExitCode {
         Some("bench-metadata") => cmd_bench_metadata(&args[1..]),
         Some("compare") => cmd_compare(&args[1..]),
         Some("failover") => cmd_failover(&args[1..]),
+        Some("lesson") => cmd_lesson(&args[1..]),
         Some("help") | Some("--help") | Some("-h") => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)

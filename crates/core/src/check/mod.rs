@@ -85,12 +85,20 @@ pub struct Checker {
 /// A world built from `spec` with every checker watching it from its first event (recording
 /// its trace from the start when `record` is set).
 pub fn checked_world(spec: ClusterSpec, record: bool) -> World {
-    World::observed(spec, record, Some(Box::new(Checker::default())))
+    World::observed(spec, record, vec![Box::new(Checker::default())])
 }
 
 impl Observer<World> for Checker {
     fn clone_box(&self) -> Box<dyn Observer<World>> {
         Box::new(self.clone())
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
     }
 
     fn sent(&mut self, at: SimTime, env: &Envelope, out: &mut Vec<Violation>) {

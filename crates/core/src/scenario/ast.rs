@@ -103,6 +103,12 @@ pub enum Command {
     Show(Show),
     /// `trace off|elections|events|all`: how much `run` prints.
     Trace(Verbosity),
+    /// `name <node> as <name>`: binds a name to the node a reference means now, without acting
+    /// (a lesson remembers "the leader as it is now").
+    Name(NodeRef, String),
+    /// `begin`: the history that `ever`, `never`, `actions`, `restarted` and `no committed
+    /// record lost` read starts again now (an exercise begins here).
+    Begin,
     /// `allow violations`: the run goes on after an invariant breaks (for scenarios that break
     /// a rule on purpose, with a teaching switch or a misconfiguration); check what broke with
     /// `expect violated <property>`.

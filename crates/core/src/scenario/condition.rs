@@ -26,8 +26,9 @@ use std::fmt;
 
 use crate::kraft::Role;
 use crate::sim::{NodeStatus, World};
-use crate::types::NodeId;
+use crate::types::{format_duration, parse_duration, Micros, NodeId};
 
+use super::history::History;
 use super::node_ref::NodeRef;
 
 /// A comparison operator.
@@ -150,7 +151,49 @@ pub enum Atom {
     ZkLeader,
     /// `zk-leader == <node>`.
     ZkLeaderIs(NodeRef),
+    /// `ever <condition>`: the condition held at some moment since the history began (a lesson
+    /// step opened, the scenario's `begin`, or its cluster started).
+    Ever(Box<Condition>),
+    /// `never <condition> for more than <duration>`: it never held longer than that without a
+    /// break since the history began.
+    Never(Box<Condition>, Micros),
+    /// `actions [<command>] <op> <n>`: how many user actions (of one command word) were taken
+    /// since the history began.
+    Actions(Option<&'static str>, Cmp, u64),
+    /// `restarted <node>`: started again since the history began, after a crash or shutdown
+    /// (before or after it began).
+    Restarted(NodeRef),
+    /// `no committed record lost`: since the history began, no committed record was lost or
+    /// changed (the `committed_durable` checker's verdict).
+    NoCommittedRecordLost,
+    /// `record <offset> is <RecordType>`: the active controller's log holds a record of that
+    /// type at that offset.
+    RecordIs(u64, String),
 }
+
+/// The command words `actions <command> …` counts (`UserAction::op`).
+pub const ACTION_WORDS: &[&str] = &[
+    "crash",
+    "restart",
+    "shutdown",
+    "pause",
+    "timeout",
+    "isolate",
+    "partition",
+    "heal",
+    "drop",
+    "write",
+    "network",
+    "create-topic",
+    "create-topics",
+    "delete-topic",
+    "alter-config",
+    "configure",
+    "format",
+    "unformat",
+    "add-controller",
+    "remove-controller",
+];
 
 /// Facts joined by `and`, each possibly negated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -227,6 +270,35 @@ fn parse_atom(tokens: &[String]) -> Result<(bool, Atom), String> {
         ["leader"] => Atom::Leader,
         ["no", "leader"] => Atom::NoLeader,
         ["no", "violations"] => Atom::NoViolations,
+        ["no", "committed", "record", "lost"] => Atom::NoCommittedRecordLost,
+        ["restarted", n] => Atom::Restarted(NodeRef::parse(n)?),
+        ["actions", o, n] => Atom::Actions(None, op(o)?, number(n)?),
+        ["actions", word, o, n] => match ACTION_WORDS.iter().find(|w| *w == word) {
+            Some(w) => Atom::Actions(Some(w), op(o)?, number(n)?),
+            None => {
+                return Err(format!(
+                    "`{word}` is not a command word{}: `actions <command> <op> <n>` counts one of {}",
+                    crate::text::suggest(word, ACTION_WORDS),
+                    ACTION_WORDS.join(", ")
+                ))
+            }
+        },
+        ["record", offset, "is", kind] => {
+            let offset = number(offset)?;
+            if !crate::record::TYPE_NAMES.contains(kind) {
+                return Err(format!(
+                    "`{kind}` is not a metadata record type{}: expected one of {}",
+                    crate::text::suggest(kind, crate::record::TYPE_NAMES),
+                    crate::record::TYPE_NAMES.join(", ")
+                ));
+            }
+            Atom::RecordIs(offset, kind.to_string())
+        }
+        ["ever", ..] | ["never", ..] => {
+            return Err(
+                "`ever` and `never` take a whole condition and cannot be joined with `and`".into(),
+            )
+        }
         ["violated", name] => {
             let names: Vec<&'static str> =
                 crate::check::PROPERTIES.iter().map(|p| p.name).collect();
@@ -309,11 +381,50 @@ fn parse_atom(tokens: &[String]) -> Result<(bool, Atom), String> {
     Ok((false, atom))
 }
 
-/// Parses `a and b and not c`.
+/// Parses `a and b and not c`, or a condition over the run's history: `ever <condition>`,
+/// `never <condition> for more than <duration>`.
 pub fn parse_condition(tokens: &[String]) -> Result<Condition, String> {
     let tokens = split_ops(tokens);
     if tokens.is_empty() {
         return Err("expected a condition, like `leader` or `epoch >= 2`".into());
+    }
+    let temporal = |inner: &[String]| -> Result<Box<Condition>, String> {
+        let c = parse_condition(inner)?;
+        if c.is_temporal() {
+            return Err("`ever` and `never` cannot be nested".into());
+        }
+        Ok(Box::new(c))
+    };
+    match tokens[0].as_str() {
+        "ever" => {
+            let inner = temporal(&tokens[1..])?;
+            return Ok(Condition {
+                atoms: vec![(false, Atom::Ever(inner))],
+                text: tokens.join(" "),
+            });
+        }
+        "never" => {
+            let at = tokens
+                .windows(3)
+                .position(|w| w[0] == "for" && w[1] == "more" && w[2] == "than")
+                .ok_or("expected `never <condition> for more than <duration>`")?;
+            let limit = match &tokens[at + 3..] {
+                [d] => {
+                    parse_duration(d).ok_or_else(|| format!("`{d}` is not a duration like `2s`"))?
+                }
+                _ => {
+                    return Err(
+                        "`for more than` takes one duration, like `for more than 2s`".into(),
+                    )
+                }
+            };
+            let inner = temporal(&tokens[1..at])?;
+            return Ok(Condition {
+                atoms: vec![(false, Atom::Never(inner, limit))],
+                text: tokens.join(" "),
+            });
+        }
+        _ => {}
     }
     let atoms = tokens
         .split(|t| t == "and")
@@ -323,6 +434,19 @@ pub fn parse_condition(tokens: &[String]) -> Result<Condition, String> {
         atoms,
         text: tokens.join(" "),
     })
+}
+
+/// The run's history, which `ever`, `never`, `actions`, `restarted` and `no committed record
+/// lost` read.
+fn history(world: &World) -> Result<&History, String> {
+    world.observer::<History>().ok_or_else(|| {
+        "this condition reads the run's history, kept only in scenarios, lessons and exercises"
+            .to_string()
+    })
+}
+
+fn not_watched(inner: &Condition) -> String {
+    format!("`{inner}` was not watched from the start: `ever` and `never` work in goal rows and in scenario files")
 }
 
 fn highest_epoch(world: &World) -> u64 {
@@ -337,6 +461,13 @@ fn highest_epoch(world: &World) -> u64 {
 }
 
 impl Condition {
+    /// True for `ever …` and `never … for more than …`, which need a watched history.
+    pub fn is_temporal(&self) -> bool {
+        self.atoms
+            .iter()
+            .any(|(_, a)| matches!(a, Atom::Ever(_) | Atom::Never(..)))
+    }
+
     /// Evaluates the condition now. `Ok((holds, what was seen))`; `Err` if a node cannot be
     /// resolved.
     pub fn eval(
@@ -641,6 +772,67 @@ fn eval_atom(
                 match hit {
                     Some(v) => format!("{v}"),
                     None => format!("{name} has not been violated"),
+                },
+            )
+        }
+        Atom::Ever(inner) => {
+            let w = history(world)?
+                .watched(inner)
+                .ok_or_else(|| not_watched(inner))?;
+            match w.first_held {
+                Some(t) => (true, format!("`{inner}` held at {}", format_duration(t.0))),
+                None => (false, format!("`{inner}` has not held yet")),
+            }
+        }
+        Atom::Never(inner, limit) => {
+            let h = history(world)?;
+            let w = h.watched(inner).ok_or_else(|| not_watched(inner))?;
+            let (longest, _) = w.longest_at(world.now());
+            (
+                longest <= *limit,
+                h.describe_never(inner, *limit, world.now()),
+            )
+        }
+        Atom::Actions(word, cmp, n) => {
+            let count = history(world)?.action_count(*word) as u64;
+            (
+                cmp.holds(count, *n),
+                match word {
+                    Some(w) => format!("{count} `{w}` action(s) so far"),
+                    None => format!("{count} action(s) so far"),
+                },
+            )
+        }
+        Atom::Restarted(n) => {
+            let id = n.resolve(world, names)?;
+            let yes = history(world)?.was_restarted(id);
+            (
+                yes,
+                if yes {
+                    format!("{id} went down and started again")
+                } else {
+                    format!("{id} has not been restarted")
+                },
+            )
+        }
+        Atom::NoCommittedRecordLost => match history(world)?.committed_loss(world) {
+            None => (true, "no committed record was lost".into()),
+            Some(v) => (false, format!("a committed record was lost: {v}")),
+        },
+        Atom::RecordIs(offset, kind) => {
+            let leader = world
+                .active_leader()
+                .ok_or("there is no active controller to read the log of")?;
+            let found = world
+                .node(leader)
+                .and_then(|n| n.disk())
+                .and_then(|d| d.log.entry(*offset))
+                .map(|(_, r)| r.type_name());
+            (
+                found == Some(kind.as_str()),
+                match found {
+                    Some(t) => format!("offset {offset} of {leader}'s log is a {t}"),
+                    None => format!("{leader}'s log holds no record at offset {offset}"),
                 },
             )
         }

@@ -16,6 +16,7 @@
 pub mod ast;
 pub mod cluster;
 pub mod condition;
+pub mod history;
 pub mod node_ref;
 pub mod parse;
 pub mod session;

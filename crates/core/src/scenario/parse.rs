@@ -33,6 +33,8 @@ pub const COMMANDS: &[&str] = &[
     "show",
     "trace",
     "allow",
+    "name",
+    "begin",
     "create-topic",
     "create-topics",
     "delete-topic",
@@ -105,6 +107,21 @@ pub fn parse_command(line: &str) -> Result<Command, String> {
             parse_condition(rest).map(Command::Expect)
         }
         "show" => parse_show(rest).map(Command::Show),
+        "name" => match rest {
+            [node, as_, name] if as_ == "as" => {
+                let (_, bind) = split_binding(&rest[1..])?;
+                let name = bind.unwrap_or_else(|| name.clone());
+                Ok(Command::Name(NodeRef::parse(node)?, name))
+            }
+            _ => Err("expected `name <node> as <name>`, like `name leader as first`".into()),
+        },
+        "begin" => {
+            if rest.is_empty() {
+                Ok(Command::Begin)
+            } else {
+                Err("`begin` takes nothing: the history starts again now".into())
+            }
+        }
         "allow" => match rest {
             [w] if w == "violations" => Ok(Command::AllowViolations),
             _ => Err("expected `allow violations`".into()),

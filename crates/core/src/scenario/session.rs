@@ -9,6 +9,8 @@ use crate::trace::{TraceEvent, Verbosity};
 use crate::types::{format_duration, NodeId, SimTime};
 
 use super::ast::{Command, Line, ScenarioError, Show};
+use super::condition::Condition;
+use super::history::History;
 use super::node_ref::NodeRef;
 use super::parse::parse_script;
 
@@ -22,6 +24,9 @@ pub struct Session {
     unreported: String,
     /// `allow violations`: an invariant that breaks is reported, not fatal.
     allow_violations: bool,
+    /// Conditions over the history (`ever`, `never`) the script asks about somewhere: watched
+    /// from the cluster's start (or `begin`).
+    watches: Vec<Condition>,
     /// Properties already reported as violated (each is printed once: a broken rule keeps
     /// breaking at every event).
     reported: std::collections::BTreeSet<&'static str>,
@@ -37,6 +42,7 @@ impl Session {
             unreported: String::new(),
             allow_violations: false,
             reported: Default::default(),
+            watches: Vec::new(),
         }
     }
 
@@ -49,7 +55,78 @@ impl Session {
             unreported: String::new(),
             allow_violations: false,
             reported: Default::default(),
+            watches: Vec::new(),
         }
+    }
+
+    /// Watches these history conditions (`ever`, `never`) from the cluster's start or the next
+    /// `begin` (the script's conditions, found before it runs).
+    pub fn watch(&mut self, conditions: impl IntoIterator<Item = Condition>) {
+        self.watches.extend(conditions);
+        if let Some(mut world) = self.world.take() {
+            self.install_history(&mut world);
+            self.world = Some(world);
+        }
+    }
+
+    fn install_history(&self, world: &mut World) {
+        let watched: Vec<&Condition> = self.watches.iter().collect();
+        History::install(world, &self.names, &watched);
+    }
+
+    /// Binds `name` to `id` (and tells the history, which resolves its watched conditions).
+    fn bind(&mut self, name: &str, id: NodeId) {
+        self.names.insert(name.to_string(), id);
+        if let Some(h) = self
+            .world
+            .as_mut()
+            .and_then(|w| w.observer_mut::<History>())
+        {
+            h.bind(name.to_string(), id);
+        }
+    }
+
+    /// Evaluates a condition now, with the names bound so far.
+    pub fn eval(&self, condition: &Condition) -> Result<(bool, String), String> {
+        let world = self
+            .world
+            .as_ref()
+            .ok_or("no cluster yet: start with a `cluster` line")?;
+        condition.eval(world, &self.names)
+    }
+
+    /// Starts the history again now (as `begin`), also watching the temporal parts of
+    /// `conditions` (a lesson step's goal rows).
+    pub fn begin_with(&mut self, conditions: &[Condition]) -> Result<(), String> {
+        let mut world = self
+            .world
+            .take()
+            .ok_or("no cluster yet: start with a `cluster` line")?;
+        let mut watched: Vec<&Condition> = self.watches.iter().collect();
+        watched.extend(conditions);
+        History::install(&mut world, &self.names, &watched);
+        self.world = Some(world);
+        Ok(())
+    }
+
+    /// The user actions since the history began, with their times and what their target was.
+    pub fn history_actions(&self) -> Vec<(SimTime, UserAction, Option<String>)> {
+        self.world
+            .as_ref()
+            .and_then(|w| w.observer::<History>())
+            .map(|h| {
+                h.actions
+                    .iter()
+                    .zip(&h.targets)
+                    .map(|((t, a), tg)| (*t, a.clone(), tg.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Lets the run go on after an invariant breaks (`allow violations`).
+    pub fn allow_violations(&mut self) {
+        self.allow_violations = true;
     }
 
     /// True once the scenario said `allow violations`.
@@ -141,11 +218,27 @@ impl Session {
     ) -> Result<String, ScenarioError> {
         let err = |m: String| ScenarioError::new(line, m);
         if let Command::Cluster(spec) = command {
-            let world =
+            let mut world =
                 crate::check::checked_world((**spec).clone(), self.verbosity != Verbosity::Off);
-            self.world = Some(world);
             self.names.clear();
+            self.install_history(&mut world);
+            self.world = Some(world);
             return self.drain(line, 0);
+        }
+        if let Command::Begin = command {
+            let mut world = self.world.take().ok_or_else(|| {
+                ScenarioError::new(line, "no cluster yet: start with a `cluster` line")
+            })?;
+            self.install_history(&mut world);
+            self.world = Some(world);
+            return Ok(String::new());
+        }
+        if let Command::Name(node, name) = command {
+            let names = self.names.clone();
+            let world = self.world_or_err(line)?;
+            let id = node.resolve(world, &names).map_err(err)?;
+            self.bind(name, id);
+            return Ok(String::new());
         }
         if let Command::AllowViolations = command {
             self.allow_violations = true;
@@ -166,7 +259,11 @@ impl Session {
             w.violations().len()
         };
         match command {
-            Command::Cluster(_) | Command::Trace(_) | Command::AllowViolations => {
+            Command::Cluster(_)
+            | Command::Trace(_)
+            | Command::AllowViolations
+            | Command::Begin
+            | Command::Name(..) => {
                 unreachable!("handled above")
             }
             Command::Run(d) => {
@@ -288,7 +385,7 @@ impl Session {
                 let world = self.world_or_err(line)?;
                 if let (Some(name), Some(target)) = (bind, act.target()) {
                     let id = target.resolve(world, &names).map_err(err)?;
-                    self.names.insert(name.clone(), id);
+                    self.bind(name, id);
                 }
                 let names = self.names.clone();
                 let world = self.world_or_err(line)?;
@@ -327,6 +424,26 @@ pub struct ScriptOutcome {
     pub session: Session,
 }
 
+/// The conditions over the history (`ever`, `never`) that `expect` and `run until` lines ask
+/// about: they must be watched from the start.
+pub fn temporal_conditions(lines: &[Line]) -> Vec<Condition> {
+    fn of(c: &Command, out: &mut Vec<Condition>) {
+        match c {
+            Command::Expect(cond)
+            | Command::RunUntil {
+                condition: cond, ..
+            } if cond.is_temporal() => out.push(cond.clone()),
+            Command::At(_, inner) => of(inner, out),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for l in lines {
+        of(&l.command, &mut out);
+    }
+    out
+}
+
 /// Parses and runs a whole scenario, stopping at the first error.
 pub fn run_script(text: &str, verbosity: Verbosity) -> ScriptOutcome {
     let mut session = Session::new(verbosity);
@@ -340,6 +457,7 @@ pub fn run_script(text: &str, verbosity: Verbosity) -> ScriptOutcome {
             }
         }
     };
+    session.watch(temporal_conditions(&lines));
     let mut output = String::new();
     for line in &lines {
         match session.execute(line) {

@@ -278,6 +278,9 @@ impl World {
     /// explains why nothing was done.
     pub fn apply(&mut self, action: &UserAction) -> Result<String, String> {
         let result = self.apply_inner(action);
+        if result.is_ok() {
+            self.tell_acted(action);
+        }
         self.finish_step();
         result
     }

@@ -3,6 +3,7 @@
 //! (`crate::check`) are the observer of every test and of the app; the engine itself knows
 //! only this trait, so it never imports a checker.
 
+use std::any::Any;
 use std::fmt;
 
 use crate::message::Envelope;
@@ -12,7 +13,7 @@ use crate::types::{NodeId, SimTime};
 /// Watches a run of a world `W` (the engine's `World`) step by step. Cloning the world clones
 /// its observer, so a checkpoint carries what the observer has learned so far. The world type
 /// is a parameter so that this hook does not depend on the world it is installed in.
-pub trait Observer<W>: fmt::Debug + Send + Sync {
+pub trait Observer<W>: fmt::Debug + Send + Sync + Any {
     /// Looks at one step's events, with the world as it is after them; returns what broke.
     fn observe(&mut self, world: &W, events: &[TraceEvent]) -> Vec<Violation>;
 
@@ -23,11 +24,23 @@ pub trait Observer<W>: fmt::Debug + Send + Sync {
         let _ = (at, env, out);
     }
 
+    /// Sees a user action the world just applied (it is the world's `last_action`): what a
+    /// lesson's goals count.
+    fn acted(&mut self, world: &W) {
+        let _ = world;
+    }
+
     /// A copy of this observer for a cloned world.
     fn clone_box(&self) -> Box<dyn Observer<W>>;
+
+    /// The observer as `Any`, so that whoever installed it can find it again by its type.
+    fn as_any(&self) -> &dyn Any;
+
+    /// The observer as `Any`, for change.
+    fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
-impl<W> Clone for Box<dyn Observer<W>> {
+impl<W: 'static> Clone for Box<dyn Observer<W>> {
     fn clone(&self) -> Self {
         self.clone_box()
     }

@@ -57,7 +57,10 @@ pub struct World {
     /// Recorded events not yet taken by a consumer.
     trace: Vec<TraceEvent>,
     record: bool,
-    observer: Option<Box<dyn Observer<World>>>,
+    /// Who watches every step (the invariant checkers, a lesson's goals), in install order.
+    observers: Vec<Box<dyn Observer<World>>>,
+    /// The last user action applied, and when (what `Observer::acted` reads).
+    last_action: Option<(SimTime, crate::sim::UserAction)>,
     violations: Vec<Violation>,
     out: Vec<Output>,
     pub(crate) next_data: u64,
@@ -65,19 +68,31 @@ pub struct World {
 }
 
 impl World {
+    /// Tells the observers about the action just applied (see [`World::last_action`]).
+    pub(crate) fn tell_acted(&mut self, action: &crate::sim::UserAction) {
+        self.last_action = Some((self.now, action.clone()));
+        if !self.observers.is_empty() {
+            let mut observers = std::mem::take(&mut self.observers);
+            for o in &mut observers {
+                o.acted(self);
+            }
+            self.observers = observers;
+        }
+    }
+
     /// Builds the cluster and starts every node at time zero, with nobody watching (see
     /// [`World::observed`] for a run the invariant checkers watch).
     pub fn new(spec: ClusterSpec) -> World {
-        World::observed(spec, false, None)
+        World::observed(spec, false, Vec::new())
     }
 
     /// Builds the cluster like [`World::new`], recording the trace from the very start when
     /// `record` is set (start-up warnings and refusals happen before the first step) and
-    /// handing every step, the start-up included, to `observer`.
+    /// handing every step, the start-up included, to `observers`.
     pub fn observed(
         spec: ClusterSpec,
         record: bool,
-        observer: Option<Box<dyn Observer<World>>>,
+        observers: Vec<Box<dyn Observer<World>>>,
     ) -> World {
         let voters = spec.voters();
         let mut nodes = FlatMap::new();
@@ -121,7 +136,8 @@ impl World {
             step_events: Vec::new(),
             trace: Vec::new(),
             record,
-            observer,
+            observers,
+            last_action: None,
             violations: Vec::new(),
             out: Vec::new(),
             next_data: 0,
@@ -232,14 +248,38 @@ impl World {
         &self.violations
     }
 
-    /// Removes the observer (benchmarks run unwatched) or installs another.
-    pub fn set_observer(&mut self, observer: Option<Box<dyn Observer<World>>>) {
-        self.observer = observer;
+    /// Installs an observer that watches every step from now on.
+    pub fn add_observer(&mut self, observer: Box<dyn Observer<World>>) {
+        self.observers.push(observer);
+    }
+
+    /// Removes every observer of type `T`.
+    pub fn remove_observers<T: 'static>(&mut self) {
+        self.observers.retain(|o| !o.as_any().is::<T>());
+    }
+
+    /// The installed observer of type `T`, if any (the first one).
+    pub fn observer<T: 'static>(&self) -> Option<&T> {
+        self.observers
+            .iter()
+            .find_map(|o| o.as_any().downcast_ref::<T>())
+    }
+
+    /// The installed observer of type `T`, for change.
+    pub fn observer_mut<T: 'static>(&mut self) -> Option<&mut T> {
+        self.observers
+            .iter_mut()
+            .find_map(|o| o.as_any_mut().downcast_mut::<T>())
     }
 
     /// True while an observer (the invariant checkers) looks at every step.
     pub fn is_observed(&self) -> bool {
-        self.observer.is_some()
+        !self.observers.is_empty()
+    }
+
+    /// The last user action applied, and when.
+    pub fn last_action(&self) -> Option<&(SimTime, crate::sim::UserAction)> {
+        self.last_action.as_ref()
     }
 
     /// Starts or stops recording trace events for [`World::take_trace`].
@@ -306,12 +346,15 @@ impl World {
         cond(self)
     }
 
-    /// Hands the step's events to the observer and files what it found.
+    /// Hands the step's events to every observer and files what they found.
     pub(crate) fn finish_step(&mut self) {
-        if let Some(mut observer) = self.observer.take() {
-            let found = observer.observe(self, &self.step_events);
-            self.violations.extend(found);
-            self.observer = Some(observer);
+        if !self.observers.is_empty() {
+            let mut observers = std::mem::take(&mut self.observers);
+            for o in &mut observers {
+                let found = o.observe(self, &self.step_events);
+                self.violations.extend(found);
+            }
+            self.observers = observers;
         }
         if self.record {
             self.trace.append(&mut self.step_events);
@@ -418,8 +461,8 @@ impl World {
         match self.net.send(from, to, payload, self.now, &mut self.rng) {
             SendOutcome::InFlight(envs) => {
                 for env in envs {
-                    if let Some(observer) = &mut self.observer {
-                        observer.sent(self.now, &env, &mut self.violations);
+                    for o in &mut self.observers {
+                        o.sent(self.now, &env, &mut self.violations);
                     }
                     self.queue.push(env.deliver_at, Due::Deliver(env.id));
                     if self.record {
@@ -428,8 +471,8 @@ impl World {
                 }
             }
             SendOutcome::Cut(env) => {
-                if let Some(observer) = &mut self.observer {
-                    observer.sent(self.now, &env, &mut self.violations);
+                for o in &mut self.observers {
+                    o.sent(self.now, &env, &mut self.violations);
                 }
                 if matches!(env.payload, Payload::Zk(_)) {
                     self.net.break_stream(from, to);
