@@ -1,6 +1,7 @@
 //! Drivers above the engine: they build worlds, push actions into them and read what happens.
 //!
 //! - [`timeline`]: time travel for the app (checkpoints, seek, fork-on-action) and its feed;
+//! - [`console`]: the scenario language typed at a running timeline (console, lesson chips);
 //! - [`swarm`]: seeded fault sweeps (a safety phase, then a liveness phase);
 //! - [`bench`]: the core and metadata benchmarks (shared by the CLI and the wasm32 build);
 //! - [`reference`]: the reference run whose digest must match natively and in the browser;
@@ -9,6 +10,7 @@
 
 pub mod bench;
 pub mod compare;
+pub mod console;
 pub mod failover;
 pub mod reference;
 pub mod swarm;

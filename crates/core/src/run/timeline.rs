@@ -215,7 +215,23 @@ impl Timeline {
     /// Runs forward to `t`, applying recorded actions as their times come and taking
     /// checkpoints on the way. Moves the horizon if `t` is beyond it.
     pub fn advance_to(&mut self, t: SimTime) {
-        loop {
+        self.advance(t, None);
+    }
+
+    /// Runs forward until `cond` holds (checked after every event, as `run until` does) or
+    /// until `limit`; returns whether it held. The clock stops at the event that made it hold.
+    pub fn advance_until(&mut self, limit: SimTime, mut cond: impl FnMut(&World) -> bool) -> bool {
+        self.advance(limit, Some(&mut cond))
+    }
+
+    fn advance(&mut self, t: SimTime, mut cond: Option<&mut dyn FnMut(&World) -> bool>) -> bool {
+        if let Some(c) = cond.as_mut() {
+            if c(&self.world) {
+                return true;
+            }
+        }
+        let mut held = false;
+        'run: loop {
             let next_action = self.actions.get(self.next_action).map(|(at, _)| *at);
             let stop = match next_action {
                 Some(at) if at <= t => at,
@@ -226,7 +242,15 @@ impl Timeline {
             // a checkpoint holds the world, not its history.
             while self.world.now() < stop {
                 let slice = (self.world.now() + self.checkpoint_every).min(stop);
-                self.world.run_until(slice);
+                match cond.as_mut() {
+                    Some(c) => {
+                        if self.world.run_until_cond(slice, |w| c(w)) {
+                            held = true;
+                            break 'run;
+                        }
+                    }
+                    None => self.world.run_until(slice),
+                }
                 self.collect();
                 self.maybe_checkpoint();
             }
@@ -236,12 +260,25 @@ impl Timeline {
                     let (_, action) = self.actions[self.next_action].clone();
                     let _ = self.world.apply(&action);
                     self.next_action += 1;
+                    if let Some(c) = cond.as_mut() {
+                        if c(&self.world) {
+                            held = true;
+                            break 'run;
+                        }
+                    }
                 }
                 _ => break,
             }
         }
         self.collect();
         self.horizon = self.horizon.max(self.world.now());
+        held
+    }
+
+    /// The world, for installing an observer (a lesson's goal history): nothing that changes
+    /// what the run does.
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
     }
 
     /// Processes the next event only (the "step" control); applies a recorded action first if

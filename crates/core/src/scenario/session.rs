@@ -329,54 +329,7 @@ impl Session {
             Command::Show(what) => {
                 let names = self.names.clone();
                 let world = self.world_or_err(line)?;
-                let text = match what {
-                    Show::Status => quorum::describe_quorum(world)
-                        .map(|q| quorum::describe_status(&q).to_string()),
-                    Show::Replication { human_readable } => quorum::describe_quorum(world)
-                        .map(|q| quorum::describe_replication(&q, *human_readable).to_string()),
-                    Show::Log(n) => n
-                        .resolve(world, &names)
-                        .and_then(|id| listing::log(world, id)),
-                    Show::Nodes => Ok(listing::nodes(world)),
-                    Show::Messages => Ok(listing::messages(world)),
-                    Show::MetadataLog(n, from) => {
-                        let id = match n {
-                            Some(n) => n.resolve(world, &names),
-                            None => NodeRef::Leader.resolve(world, &names),
-                        };
-                        id.and_then(|id| metadata::dump_log(world, id, *from))
-                    }
-                    Show::Topics(name, on) => {
-                        let image = match on {
-                            Some(n) => n.resolve(world, &names).and_then(|id| world.image_of(id)),
-                            None => world.leader_image(),
-                        };
-                        image.and_then(|i| metadata::describe_topics(i, name.as_deref()))
-                    }
-                    Show::Image(n) => n
-                        .resolve(world, &names)
-                        .and_then(|id| metadata::describe_image(world, id)),
-                    Show::Config(n) => n
-                        .resolve(world, &names)
-                        .and_then(|id| metadata::describe_config(world, id)),
-                    Show::ZkTree(n) => match n {
-                        Some(n) => n
-                            .resolve(world, &names)
-                            .and_then(|id| crate::tools::zookeeper::zk_tree(world, Some(id))),
-                        None => crate::tools::zookeeper::zk_tree(world, None),
-                    },
-                    Show::Controller => Ok(crate::tools::zookeeper::describe_controller(world)),
-                    Show::Srvr => crate::tools::zookeeper::srvr(world).map(|t| t.to_string()),
-                    Show::Violations => Ok(if world.violations().is_empty() {
-                        "no invariant violations\n".to_string()
-                    } else {
-                        world
-                            .violations()
-                            .iter()
-                            .map(|v| format!("{v}\n"))
-                            .collect()
-                    }),
-                };
+                let text = render_show(world, &names, what);
                 // The quorum tool's "no leader" answer is output, not a scenario failure.
                 Ok(text.unwrap_or_else(|e| format!("{e}\n")))
             }
@@ -422,6 +375,64 @@ pub struct ScriptOutcome {
     pub error: Option<ScenarioError>,
     /// The session at the end (or at the failure).
     pub session: Session,
+}
+
+/// What `show …` prints about `world` (Kafka's tools, listings, violations); `Err` is the
+/// tool's own refusal, which is output too (a quorum with no leader cannot be described).
+pub fn render_show(
+    world: &World,
+    names: &FlatMap<String, NodeId>,
+    what: &Show,
+) -> Result<String, String> {
+    match what {
+        Show::Status => {
+            quorum::describe_quorum(world).map(|q| quorum::describe_status(&q).to_string())
+        }
+        Show::Replication { human_readable } => quorum::describe_quorum(world)
+            .map(|q| quorum::describe_replication(&q, *human_readable).to_string()),
+        Show::Log(n) => n
+            .resolve(world, names)
+            .and_then(|id| listing::log(world, id)),
+        Show::Nodes => Ok(listing::nodes(world)),
+        Show::Messages => Ok(listing::messages(world)),
+        Show::MetadataLog(n, from) => {
+            let id = match n {
+                Some(n) => n.resolve(world, names),
+                None => NodeRef::Leader.resolve(world, names),
+            };
+            id.and_then(|id| metadata::dump_log(world, id, *from))
+        }
+        Show::Topics(name, on) => {
+            let image = match on {
+                Some(n) => n.resolve(world, names).and_then(|id| world.image_of(id)),
+                None => world.leader_image(),
+            };
+            image.and_then(|i| metadata::describe_topics(i, name.as_deref()))
+        }
+        Show::Image(n) => n
+            .resolve(world, names)
+            .and_then(|id| metadata::describe_image(world, id)),
+        Show::Config(n) => n
+            .resolve(world, names)
+            .and_then(|id| metadata::describe_config(world, id)),
+        Show::ZkTree(n) => match n {
+            Some(n) => n
+                .resolve(world, names)
+                .and_then(|id| crate::tools::zookeeper::zk_tree(world, Some(id))),
+            None => crate::tools::zookeeper::zk_tree(world, None),
+        },
+        Show::Controller => Ok(crate::tools::zookeeper::describe_controller(world)),
+        Show::Srvr => crate::tools::zookeeper::srvr(world).map(|t| t.to_string()),
+        Show::Violations => Ok(if world.violations().is_empty() {
+            "no invariant violations\n".to_string()
+        } else {
+            world
+                .violations()
+                .iter()
+                .map(|v| format!("{v}\n"))
+                .collect()
+        }),
+    }
 }
 
 /// The conditions over the history (`ever`, `never`) that `expect` and `run until` lines ask
