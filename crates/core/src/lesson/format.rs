@@ -182,6 +182,13 @@ impl Cursor<'_> {
     }
 }
 
+/// Reads only a lesson's front matter (the lesson index needs no more).
+pub fn parse_meta(file: &str, text: &str) -> Result<Meta, LessonError> {
+    let c = Cursor { file };
+    let lines: Vec<&str> = text.lines().collect();
+    parse_front_matter(&c, &lines).map(|(m, _)| m)
+}
+
 /// Reads a lesson from its text; `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
     let c = Cursor { file };

@@ -64,6 +64,10 @@ pub struct History {
     violations_before: usize,
     names: FlatMap<String, NodeId>,
     watches: Vec<Watch>,
+    /// A lesson step's goal rows, checked together after every event.
+    goal: Vec<Condition>,
+    /// When every goal row first held at once.
+    pub goal_met_at: Option<SimTime>,
 }
 
 impl History {
@@ -84,6 +88,8 @@ impl History {
             violations_before: world.violations().len(),
             names: names.clone(),
             watches: Vec::new(),
+            goal: Vec::new(),
+            goal_met_at: None,
         };
         for c in conditions {
             h.watch(c);
@@ -97,6 +103,24 @@ impl History {
         h.evaluate(world);
         h.parts = parts_of(world);
         h
+    }
+
+    /// Replaces the world's history with a fresh one from now that also checks `goal` (a lesson
+    /// step's rows) after every event, latching the moment they all hold at once.
+    pub fn install_with_goal(
+        world: &mut World,
+        names: &FlatMap<String, NodeId>,
+        watched: &[&Condition],
+        goal: &[Condition],
+    ) {
+        let mut h = History::new(world, names, watched);
+        for g in goal {
+            h.watch(g);
+        }
+        h.goal = goal.to_vec();
+        h.evaluate(world);
+        world.remove_observers::<History>();
+        world.add_observer(Box::new(h));
     }
 
     /// Replaces the world's history (if any) with a fresh one from now.
@@ -156,6 +180,21 @@ impl History {
 
     fn evaluate(&mut self, world: &World) {
         let now = world.now();
+        if self.goal_met_at.is_none() && !self.goal.is_empty() {
+            // The goal's temporal rows read this history, which the world holds elsewhere
+            // during this call: they are judged from the watches as they stood before this
+            // event (a history condition never needs the event that made it true).
+            let all = self.goal.iter().all(|g| {
+                if g.is_temporal() {
+                    self.temporal_holds(g, now)
+                } else {
+                    g.eval(world, &self.names).is_ok_and(|(h, _)| h)
+                }
+            });
+            if all {
+                self.goal_met_at = Some(now);
+            }
+        }
         for w in &mut self.watches {
             let holds = w
                 .condition
@@ -174,6 +213,21 @@ impl History {
                 }
             }
         }
+    }
+
+    /// Whether a temporal condition (`ever …`, `never … for more than …`) holds now, read from
+    /// this history's watches.
+    fn temporal_holds(&self, c: &Condition, now: SimTime) -> bool {
+        c.atoms.iter().all(|(negated, atom)| {
+            let holds = match atom {
+                Atom::Ever(inner) => self.watched(inner).is_some_and(|w| w.first_held.is_some()),
+                Atom::Never(inner, limit) => self
+                    .watched(inner)
+                    .is_some_and(|w| w.longest_at(now).0 <= *limit),
+                _ => false,
+            };
+            holds != *negated
+        })
     }
 
     /// A line for a watched `never … for more than …`, as the goal checklist explains it.
