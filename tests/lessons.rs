@@ -58,3 +58,63 @@ fn every_lesson_checks_headless() {
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+/// The player plays lessons on a time-travel `Timeline` (`lesson::live`), the checker on a
+/// scenario session (`lesson::check`): after every step both must stand at the same moment with
+/// the same active controller, and jumping to a step must land where walking to it does.
+#[test]
+fn the_player_and_the_checker_agree_step_by_step() {
+    use kraftlab_core::lesson::{check::replay_to, live};
+    let mut failures = Vec::new();
+    for path in lessons() {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(&path).expect("readable lesson");
+        let Ok(lesson) = parse(&name, &text) else {
+            continue; // reported by every_lesson_checks_headless
+        };
+        let mut console = kraftlab_core::run::console::Console::new();
+        let mut timeline =
+            kraftlab_core::run::Timeline::new(kraftlab_core::sim::ClusterSpec::kraft(3, 0, 1));
+        for (i, step) in lesson.steps.iter().enumerate() {
+            let walked = live::open_step(&lesson, &mut console, &mut timeline, step)
+                .and_then(|_| live::finish_step(&lesson, &mut console, &mut timeline, step));
+            if let Err(e) = walked {
+                failures.push(format!("walking: {e}"));
+                break;
+            }
+            let session = match replay_to(&lesson, i + 1) {
+                Ok(s) => s,
+                Err(e) => {
+                    failures.push(format!("checking: {e}"));
+                    break;
+                }
+            };
+            let world = session.world().expect("a cluster");
+            let live_world = timeline.world();
+            if (world.now(), world.active_leader())
+                != (live_world.now(), live_world.active_leader())
+            {
+                failures.push(format!(
+                    "{name} step {}: the checker is at {:?} with leader {:?}, the player at {:?} with leader {:?}",
+                    i + 1,
+                    world.now(),
+                    world.active_leader(),
+                    live_world.now(),
+                    live_world.active_leader()
+                ));
+                break;
+            }
+            match live::replay_to(&lesson, i + 1) {
+                Ok((jumped, _)) if jumped.now() == live_world.now() => {}
+                Ok((jumped, _)) => failures.push(format!(
+                    "{name} step {}: jumping lands at {:?}, walking at {:?}",
+                    i + 1,
+                    jumped.now(),
+                    live_world.now()
+                )),
+                Err(e) => failures.push(format!("jumping: {e}")),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}

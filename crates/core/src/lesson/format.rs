@@ -104,6 +104,9 @@ pub struct Predict {
     pub choices: Vec<String>,
     /// What decides which choice is right, read from the run when the step's `wait` is met.
     pub answer: Answer,
+    /// Why the answer is what it is (Markdown, optional `why:` line after `answer:`), shown
+    /// with the verdict.
+    pub why: Option<String>,
     /// The block's first line.
     pub line: usize,
 }
@@ -522,9 +525,15 @@ fn add_block(
             let mut question = Vec::new();
             let mut choices = Vec::new();
             let mut answer = None;
+            let mut why = None;
             for (line, text) in &meaningful {
                 let t = text.trim();
-                if let Some(choice) = t.strip_prefix("- ") {
+                if let Some(w) = t.strip_prefix("why:") {
+                    if answer.is_none() {
+                        return Err(c.err(*line, "`why:` comes after `answer:`"));
+                    }
+                    why = Some(w.trim().to_string());
+                } else if let Some(choice) = t.strip_prefix("- ") {
                     choices.push(choice.trim().to_string());
                 } else if let Some(a) = t.strip_prefix("answer:") {
                     answer = Some(Answer::parse(a.trim()).map_err(|m| c.err(*line, m))?);
@@ -556,6 +565,7 @@ fn add_block(
                 question: question.join(" "),
                 choices,
                 answer,
+                why,
                 line: number,
             });
         }
@@ -601,6 +611,7 @@ mod tests {
         assert_eq!(one.wait.as_ref().unwrap().within, 10_000_000);
         let p = one.predict.as_ref().unwrap();
         assert_eq!((p.question.as_str(), p.choices.len()), ("Who wins?", 2));
+        assert_eq!(p.why, None);
         let two = &l.steps[1];
         let g = two.goal.as_ref().unwrap();
         assert_eq!(g.rows[1].label, "Higher epoch");
@@ -636,6 +647,11 @@ mod tests {
             ),
             ("## S\n```predict\nQ?\n- a\n- b\n```\n", 11, "answer:"),
             (
+                "## S\n```predict\nQ?\n- a\n- b\nwhy: early\nanswer: leader\n```\n",
+                15,
+                "after `answer:`",
+            ),
+            (
                 "## S\n```predict\nQ?\n- a\n- b\nanswer: 3 + 4\n```\n",
                 15,
                 "cannot read answer",
@@ -655,6 +671,16 @@ mod tests {
             assert!(e.message.contains(text), "{body:?}: {e}");
             assert_eq!(e.file, "t.md");
         }
+    }
+
+    #[test]
+    fn a_prediction_can_say_why() {
+        let l = lesson(
+            "## S\n```scenario\ncluster kraft voters=3 brokers=0 seed=7\n```\n```predict\nWho?\n- 3000\n- 3001\nanswer: leader\nwhy: the *first* timer wins\n```\n",
+        )
+        .unwrap();
+        let p = l.steps[0].predict.as_ref().unwrap();
+        assert_eq!(p.why.as_deref(), Some("the *first* timer wins"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod answer;
 pub mod check;
 pub mod diverge;
 pub mod format;
+pub mod live;
 pub mod placeholders;
 
 pub use answer::Answer;

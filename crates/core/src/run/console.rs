@@ -48,6 +48,27 @@ impl Console {
         History::install(timeline.world_mut(), &self.names, &watched);
     }
 
+    /// Starts the history again now, as [`Console::begin_with`], and latches the first event
+    /// after which every row of `goal` holds (a lesson step's goal: a row that held for one
+    /// event between two frames still counts).
+    pub fn begin_with_goal(&mut self, timeline: &mut Timeline, goal: &[Condition]) {
+        let watched: Vec<&Condition> = self.watches.iter().collect();
+        History::install_with_goal(timeline.world_mut(), &self.names, &watched, goal);
+    }
+
+    /// When the goal given to [`Console::begin_with_goal`] first held, if it has.
+    pub fn goal_met_at(&self, timeline: &Timeline) -> Option<SimTime> {
+        timeline
+            .world()
+            .observer::<History>()
+            .and_then(|h| h.goal_met_at)
+    }
+
+    /// True once a broken invariant no longer stops the console.
+    pub fn allows_violations(&self) -> bool {
+        self.allow_violations
+    }
+
     /// Lets the run go on after an invariant breaks.
     pub fn allow_violations(&mut self) {
         self.allow_violations = true;

@@ -58,6 +58,8 @@ pub struct Pacing {
     pub skipping: bool,
     /// The frame ran out of its budget before reaching its target time.
     pub behind: bool,
+    /// The stop condition of [`Timeline::advance_paced_until`] came true.
+    pub stopped: bool,
 }
 
 /// How much faster than the chosen speed idle stretches run when skipping.
@@ -186,7 +188,21 @@ impl Timeline {
         wall_ms: f64,
         speed: f64,
         skip_idle: bool,
+        over_budget: impl FnMut() -> bool,
+    ) -> Pacing {
+        self.advance_paced_until(wall_ms, speed, skip_idle, over_budget, None)
+    }
+
+    /// As [`Timeline::advance_paced`], but stops at the event after which `stop` first holds
+    /// (checked after every event): a lesson's `wait` pauses the animation exactly where its
+    /// condition came true, as `run until` does headless. [`Pacing::stopped`] says it did.
+    pub fn advance_paced_until(
+        &mut self,
+        wall_ms: f64,
+        speed: f64,
+        skip_idle: bool,
         mut over_budget: impl FnMut() -> bool,
+        mut stop: Option<&mut dyn FnMut(&World) -> bool>,
     ) -> Pacing {
         let wall_us = wall_ms.clamp(0.0, 100.0) * 1_000.0;
         let now = self.now();
@@ -201,15 +217,28 @@ impl Timeline {
         };
         let slice = ((target.0 - now.0) / 8).max(1_000);
         let mut behind = false;
+        let mut stopped = false;
         while self.now() < target {
             let next = (self.now() + slice).min(target);
-            self.advance_to(next);
+            match stop.as_mut() {
+                Some(c) => {
+                    if self.advance(next, Some(&mut **c)) {
+                        stopped = true;
+                        break;
+                    }
+                }
+                None => self.advance_to(next),
+            }
             if self.now() < target && over_budget() {
                 behind = true;
                 break;
             }
         }
-        Pacing { skipping, behind }
+        Pacing {
+            skipping,
+            behind,
+            stopped,
+        }
     }
 
     /// Runs forward to `t`, applying recorded actions as their times come and taking
