@@ -56,8 +56,7 @@ const FRAME_BUDGET_MS: f64 = 8.0;
 /// Advances the run by one frame's wall time, within the frame's script budget.
 pub fn advance(lab: &Lab, wall_ms: f64) {
     let began = now_ms();
-    lab.run
-        .advance(wall_ms, move || now_ms() - began > FRAME_BUDGET_MS);
+    lab.frame(wall_ms, move || now_ms() - began > FRAME_BUDGET_MS);
 }
 
 /// The `requestAnimationFrame` callback.

@@ -45,7 +45,7 @@ pub fn install(lab: Lab) {
                 true
             }
             "." | "ArrowRight" => {
-                lab.run.step();
+                lab.step();
                 true
             }
             "+" | "=" => {
@@ -63,17 +63,16 @@ pub fn install(lab: Lab) {
             "[" => {
                 let now = lab.run.view.with_untracked(|v| v.now);
                 lab.run.playing.set(false);
-                lab.run
-                    .seek(kraftlab_core::types::SimTime(now.0.saturating_sub(secs(1))));
+                lab.seek(kraftlab_core::types::SimTime(now.0.saturating_sub(secs(1))));
                 true
             }
             "]" => {
                 let now = lab.run.view.with_untracked(|v| v.now);
-                lab.run.seek(now + secs(1));
+                lab.seek(now + secs(1));
                 true
             }
             "l" | "L" => {
-                lab.run.seek(lab.run.horizon.get_untracked());
+                lab.seek(lab.run.horizon.get_untracked());
                 true
             }
             "w" | "W" => {
@@ -99,7 +98,7 @@ pub fn install(lab: Lab) {
                 lab.ui.dialog.set(Dialog::Partition);
                 true
             }
-            "n" | "N" => {
+            "n" | "N" if lab.route.get_untracked() == crate::route::Route::Playground => {
                 lab.ui.dialog.set(Dialog::NewCluster);
                 true
             }

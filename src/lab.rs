@@ -8,6 +8,8 @@ use kraftlab_core::run::Timeline;
 use kraftlab_core::sim::{ClusterSpec, NodeStatus, UserAction};
 use leptos::prelude::*;
 
+use crate::lesson::player::{FrameMode, Player};
+use crate::route::Route;
 use crate::run::Run;
 use crate::ui::Ui;
 
@@ -18,6 +20,10 @@ pub struct Lab {
     pub run: Run,
     /// Dialogs, toasts, selection, hover.
     pub ui: Ui,
+    /// The lesson being played, if any.
+    pub player: Player,
+    /// Where the page is (playground, lessons, a lesson, the comparison).
+    pub route: RwSignal<Route>,
 }
 
 impl Lab {
@@ -31,6 +37,8 @@ impl Lab {
         Lab {
             run: Run::new(timeline),
             ui: Ui::new(embed),
+            player: Player::new(),
+            route: RwSignal::new(Route::Playground),
         }
     }
 
@@ -40,6 +48,42 @@ impl Lab {
             Ok(text) => self.ui.say(text, false),
             Err(text) => self.ui.say(text, true),
         }
+        self.player.check(*self);
+    }
+
+    /// Runs a line of the scenario language (a lesson's `{run}` chip, the console) and says
+    /// what it printed.
+    pub fn run_text(&self, text: &str) {
+        match self.player.run_text(*self, text) {
+            Ok(out) if out.trim().is_empty() => self.ui.say(format!("ran `{text}`"), false),
+            Ok(out) => self.ui.say(out.trim().to_string(), false),
+            Err(e) => self.ui.say(e, true),
+        }
+    }
+
+    /// Advances the run by a frame of wall time within the frame's budget; while a lesson
+    /// plays, stops exactly where its step's wait (or a solution's `run until`) comes true.
+    pub fn frame(&self, wall_ms: f64, over_budget: impl FnMut() -> bool) {
+        match self.player.frame_mode() {
+            FrameMode::Hold => {}
+            FrameMode::Free => self.run.advance(wall_ms, over_budget, None),
+            FrameMode::StopWhen(mut stop) => {
+                self.run.advance(wall_ms, over_budget, Some(&mut *stop))
+            }
+        }
+        self.player.check(*self);
+    }
+
+    /// Processes exactly one event (and pauses).
+    pub fn step(&self) {
+        self.run.step();
+        self.player.check(*self);
+    }
+
+    /// Moves to virtual time `t` within the recording.
+    pub fn seek(&self, t: kraftlab_core::types::SimTime) {
+        self.run.seek(t);
+        self.player.check(*self);
     }
 
     /// Submits the next slice of a scale run and says when it ends.

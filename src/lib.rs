@@ -10,8 +10,10 @@ pub mod components;
 pub mod format;
 pub mod keyboard;
 pub mod lab;
+pub mod lesson;
 pub mod math;
 pub mod panic;
+pub mod route;
 pub mod run;
 pub mod share;
 pub mod theme;
@@ -26,12 +28,16 @@ use components::dialogs::{HelpDialog, NewClusterDialog, PartitionDialog, ShareDi
 use components::event_feed::EventFeed;
 use components::header::Header;
 use components::legend::{Legend, ModelNotes};
+use components::lesson_index::LessonIndex;
+use components::lesson_panel::LessonPanel;
 use components::log_view::LogView;
 use components::message_panel::MessagePanel;
 use components::metadata_panel::MetadataPanel;
 use components::node_menu::NodeMenu;
 use components::quorum_panel::QuorumPanel;
+use components::safety_panel::SafetyPanel;
 use lab::Lab;
+use route::Route;
 use ui::Dialog;
 
 /// Installs the panic overlay and mounts the app on the page body.
@@ -90,6 +96,21 @@ pub fn App() -> impl IntoView {
     }
     animation::install(lab);
     keyboard::install(lab);
+    lab.route.set(route::current());
+    route::install(lab.route);
+    // The route decides what the lesson player does: follow a lesson, or let the run be.
+    Effect::new(move |_| {
+        let r = lab.route.get();
+        untrack(move || match r {
+            Route::Lesson { slug, step } => lab.player.follow(lab, slug, step),
+            Route::Lessons | Route::Compare => {
+                // No cluster on screen: nothing to animate.
+                lab.player.stop();
+                lab.run.playing.set(false);
+            }
+            Route::Playground => lab.player.stop(),
+        })
+    });
     let dialog = move || match lab.ui.dialog.get() {
         Dialog::None => None,
         Dialog::NewCluster => Some(view! { <NewClusterDialog /> }.into_any()),
@@ -97,18 +118,36 @@ pub fn App() -> impl IntoView {
         Dialog::Help => Some(view! { <HelpDialog /> }.into_any()),
         Dialog::Share => Some(view! { <ShareDialog /> }.into_any()),
     };
-    view! {
-        <div class="app" class:embed=embed>
-            {(!embed).then(|| view! { <Header /> })}
+    let page = move || {
+        match lab.route.get() {
+        Route::Lessons => view! { <LessonIndex /> }.into_any(),
+        Route::Compare => view! {
+            <main class="layout layout-single">
+                <ComparePanel />
+            </main>
+        }
+        .into_any(),
+        Route::Lesson { .. } => view! {
+            <main class="layout with-lesson">
+                <LessonPanel />
+                <Stage />
+                <aside class="side">
+                    <QuorumPanel />
+                    <SafetyPanel />
+                    <EventFeed />
+                </aside>
+                <LogView />
+                <MetadataPanel />
+            </main>
+        }
+        .into_any(),
+        Route::Playground => view! {
             <main class="layout">
-                <section class="panel stage" aria-label="The cluster">
-                    <ClusterPicture />
-                    <NodeMenu />
-                    <MessagePanel />
-                </section>
+                <Stage />
                 {(!embed).then(|| view! {
                     <aside class="side">
                         <QuorumPanel />
+                        <SafetyPanel />
                         <EventFeed />
                     </aside>
                     <LogView />
@@ -121,9 +160,30 @@ pub fn App() -> impl IntoView {
                     </div>
                 })}
             </main>
-            <Controls />
+        }
+        .into_any(),
+    }
+    };
+    let shows_cluster = move || !matches!(lab.route.get(), Route::Lessons | Route::Compare);
+    view! {
+        <div class="app" class:embed=embed>
+            {(!embed).then(|| view! { <Header /> })}
+            {page}
+            <Show when=shows_cluster><Controls /></Show>
             {dialog}
             <Toast />
         </div>
+    }
+}
+
+/// The cluster picture with its node menu and message details.
+#[component]
+fn Stage() -> impl IntoView {
+    view! {
+        <section class="panel stage" aria-label="The cluster">
+            <ClusterPicture />
+            <NodeMenu />
+            <MessagePanel />
+        </section>
     }
 }

@@ -3,7 +3,7 @@
 //! outputs, the feed). Nothing here draws; nothing here is chrome.
 
 use kraftlab_core::run::{FeedItem, Pacing, Timeline};
-use kraftlab_core::sim::{ClusterSpec, ClusterView, UserAction};
+use kraftlab_core::sim::{ClusterSpec, ClusterView, UserAction, World};
 use kraftlab_core::tools::{metadata, quorum, zookeeper, ToolText};
 use kraftlab_core::types::{NodeId, SimTime};
 use leptos::prelude::*;
@@ -268,15 +268,23 @@ impl Run {
     }
 
     /// Advances the run by `wall_ms` of wall time at the chosen speed, giving up when
-    /// `over_budget` says the frame has spent its time (see `Timeline::advance_paced`).
-    pub fn advance(&self, wall_ms: f64, over_budget: impl FnMut() -> bool) {
+    /// `over_budget` says the frame has spent its time, or at the event after which `stop`
+    /// holds (see `Timeline::advance_paced_until`).
+    pub fn advance(
+        &self,
+        wall_ms: f64,
+        over_budget: impl FnMut() -> bool,
+        stop: Option<&mut dyn FnMut(&World) -> bool>,
+    ) {
         let speed = self.speed.get_untracked();
         let skip = self.skip_idle.get_untracked();
         let pacing = self
             .timeline
-            .try_update_value(|t| t.advance_paced(wall_ms, speed, skip, over_budget))
+            .try_update_value(|t| t.advance_paced_until(wall_ms, speed, skip, over_budget, stop))
             .unwrap_or_default();
-        let Pacing { skipping, behind } = pacing;
+        let Pacing {
+            skipping, behind, ..
+        } = pacing;
         if self.skipping.get_untracked() != skipping {
             self.skipping.set(skipping);
         }

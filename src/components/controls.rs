@@ -25,7 +25,7 @@ pub fn Controls() -> impl IntoView {
             >
                 {move || if playing.get() { "❚❚ Pause" } else { "▶ Play" }}
             </button>
-            <button class="btn" data-testid="step" title="Process the next event (. or →)" on:click=move |_| lab.run.step()>
+            <button class="btn" data-testid="step" title="Process the next event (. or →)" on:click=move |_| lab.step()>
                 "▶❘ Step"
             </button>
             <label class="speed">
@@ -66,7 +66,7 @@ pub fn Controls() -> impl IntoView {
                     on:input=move |ev| {
                         if let Ok(ms) = event_target_value(&ev).parse::<u64>() {
                             lab.run.playing.set(false);
-                            lab.run.seek(SimTime(ms * 1_000));
+                            lab.seek(SimTime(ms * 1_000));
                         }
                     }
                 />
@@ -76,7 +76,7 @@ pub fn Controls() -> impl IntoView {
                     data-testid="go-live"
                     disabled=live
                     title="Jump to the end of the recording (L)"
-                    on:click=move |_| lab.run.seek(lab.run.horizon.get_untracked())
+                    on:click=move |_| lab.seek(lab.run.horizon.get_untracked())
                 >
                     "Live"
                 </button>

@@ -1,5 +1,6 @@
 //! Dialogs: a new cluster, the partition tool, keyboard shortcuts, sharing.
 
+use kraftlab_core::kraft::config::Buggify;
 use kraftlab_core::sim::{ClusterSpec, UserAction};
 use kraftlab_core::types::{ms, NodeId};
 use leptos::prelude::*;
@@ -55,6 +56,7 @@ pub fn NewClusterDialog() -> impl IntoView {
     let partitions = RwSignal::new(spec.quorum.modelled_partitions);
     let latency_min = RwSignal::new(spec.network.latency_min / 1000);
     let latency_max = RwSignal::new(spec.network.latency_max / 1000);
+    let switches = RwSignal::new(spec.quorum.buggify.enabled());
     let number = |s: RwSignal<usize>, min: usize, max: usize| {
         move |ev: leptos::ev::Event| {
             if let Ok(v) = event_target_value(&ev).parse::<usize>() {
@@ -78,6 +80,9 @@ pub fn NewClusterDialog() -> impl IntoView {
         };
         spec.quorum.prevote = prevote.get_untracked();
         spec.quorum.modelled_partitions = partitions.get_untracked();
+        for name in switches.get_untracked() {
+            spec.quorum.buggify.set(name);
+        }
         if dynamic.get_untracked() && !spec.is_zk() {
             spec.quorum.dynamic_quorum = true;
             let first = spec
@@ -163,6 +168,28 @@ pub fn NewClusterDialog() -> impl IntoView {
                     <input type="number" min="0" max="3" data-testid="new-spares" prop:value=move || spares.get().to_string() on:input=number(spares, 0, 3)
                         prop:disabled=move || !dynamic.get() />
                 </label>
+                <details class="switches" open=!switches.get_untracked().is_empty()>
+                    <summary>"Teaching switches: break a rule on purpose"</summary>
+                    <p class="muted">"Each switch removes one safeguard Kafka relies on (scenario files: "<code>"buggify=…"</code>"). The safety panel shows the invariant that breaks."</p>
+                    {Buggify::NAMES.iter().map(|name| {
+                        let on = move || switches.with(|s| s.contains(name));
+                        view! {
+                            <label class="check">
+                                <input type="checkbox" data-testid=format!("new-buggify-{name}") prop:checked=on
+                                    on:change=move |ev| {
+                                        let checked = event_target_checked(&ev);
+                                        switches.update(|s| {
+                                            s.retain(|n| n != name);
+                                            if checked {
+                                                s.push(name);
+                                            }
+                                        });
+                                    } />
+                                " " <code>{*name}</code> ": " {Buggify::describe(name)}
+                            </label>
+                        }
+                    }).collect_view()}
+                </details>
                 <fieldset>
                     <legend>"Teaching network, one-way latency (ms)"</legend>
                     <label>"from "
