@@ -98,14 +98,22 @@ impl Buggify {
     /// What the switch called `name` breaks, in a line (the new-cluster dialog shows it).
     pub fn describe(name: &str) -> &'static str {
         match name {
-            "vote-without-log-check" => "voters grant votes without checking the candidate's log is up to date",
+            "vote-without-log-check" => {
+                "voters grant votes without checking the candidate's log is up to date"
+            }
             "count-observers" => "brokers (observers) count towards the high watermark",
-            "commit-before-own-epoch" => "a new leader commits older records before one of its own epoch (Raft Figure 8)",
-            "forget-vote-on-restart" => "the vote is kept in memory only: a restarted voter forgets it",
+            "commit-before-own-epoch" => {
+                "a new leader commits older records before one of its own epoch (Raft Figure 8)"
+            }
+            "forget-vote-on-restart" => {
+                "the vote is kept in memory only: a restarted voter forgets it"
+            }
             "apply-uncommitted" => "brokers apply metadata records before they are committed",
             "fence-without-reelection" => "fencing a broker leaves it leading its partitions",
             "stale-controller-acts" => "a controller that lost leadership keeps acting on brokers",
-            "accept-stale-controller" => "ZooKeeper mode: brokers obey requests from any controller epoch",
+            "accept-stale-controller" => {
+                "ZooKeeper mode: brokers obey requests from any controller epoch"
+            }
             "skip-vote-persist" => "a vote is granted before it is written to quorum-state",
             _ => "",
         }

@@ -13,5 +13,7 @@ pub mod placeholders;
 
 pub use answer::Answer;
 pub use check::{check, check_attempt, AttemptReport, StepReport};
-pub use format::{parse, parse_meta, Goal, GoalRow, Kind, Lesson, LessonError, Meta, Predict, Step, Wait};
+pub use format::{
+    parse, parse_meta, Goal, GoalRow, Kind, Lesson, LessonError, Meta, Predict, Step, Wait,
+};
 pub use placeholders::fill;
