@@ -23,6 +23,7 @@ use leptos::prelude::*;
 
 use components::cluster_picture::ClusterPicture;
 use components::compare_panel::ComparePanel;
+use components::console_panel::ConsolePanel;
 use components::controls::Controls;
 use components::dialogs::{HelpDialog, NewClusterDialog, PartitionDialog, ShareDialog};
 use components::event_feed::EventFeed;
@@ -134,6 +135,7 @@ pub fn App() -> impl IntoView {
                 <aside class="side">
                     <QuorumPanel />
                     <SafetyPanel />
+                    <ConsolePanel />
                     <EventFeed />
                 </aside>
                 <LogView />
@@ -149,6 +151,7 @@ pub fn App() -> impl IntoView {
                         <QuorumPanel />
                         <SafetyPanel />
                         <EventFeed />
+                        <ConsolePanel />
                     </aside>
                     <LogView />
                     <MetadataPanel />

@@ -2,6 +2,7 @@
 
 pub mod cluster_picture;
 pub mod compare_panel;
+pub mod console_panel;
 pub mod controls;
 pub mod dialogs;
 pub mod event_feed;

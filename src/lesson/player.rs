@@ -567,6 +567,8 @@ impl Player {
         }
         if latched && !self.goal_done.get_untracked() {
             self.goal_done.set(true);
+            // Hold the moment the goal was reached, as a wait does: the narration quotes it.
+            lab.run.playing.set(false);
             let n = self.step.get_untracked() + 1;
             let by_hand = self.solution.get_untracked() == Solution::Hidden;
             self.update_progress(|p| {

@@ -43,7 +43,7 @@ test(`${ACTIONS} random UI actions cause no panic and no console error`, async (
 
   page.setDefaultTimeout(2000);
   for (let i = 0; i < ACTIONS; i++) {
-    const kind = pick(['node', 'menu', 'key', 'key', 'button', 'timeline', 'speed', 'message', 'dialog', 'wait']);
+    const kind = pick(['node', 'menu', 'key', 'key', 'button', 'timeline', 'speed', 'message', 'dialog', 'wait', 'route', 'lesson', 'lesson', 'console']);
     log.push(kind);
     try {
       await act(kind);
@@ -102,6 +102,23 @@ test(`${ACTIONS} random UI actions cause no panic and no console error`, async (
           await clickVisible('.modal button, .backdrop');
         }
         break;
+      case 'route': {
+        // Roam the sections and the lessons, at any step (a step past the end included).
+        const lessons = ['why-a-quorum', 'electing-the-controller', 'split-votes', 'replication-by-fetch', 'leader-failure', 'divergence-and-truncation', 'check-quorum-handover-prevote', 'cluster-metadata', 'broker-lifecycle', 'snapshots-and-catching-up', 'combined-vs-isolated', 'no-such-lesson'];
+        const hash = pick(['#/', '#/lessons', '#/compare', `#/lessons/${pick(lessons)}`, `#/lessons/${pick(lessons)}/${1 + Math.floor(random() * 12)}`]);
+        await page.evaluate((h) => { location.hash = h; }, hash);
+        break;
+      }
+      case 'lesson':
+        await clickVisible('.lesson button:not([disabled]), .lesson .chip, [data-testid^=lesson-link-], .lesson-nav a');
+        break;
+      case 'console':
+        if (await page.getByTestId('console-input').count()) {
+          const line = pick(['crash leader', 'restart 3000', 'run 2s', 'run until leader within 5s', 'show status', 'show log 3000', 'write 3', 'isolate follower', 'heal', 'name leader as x', 'expect leader == x', 'crahs 9', 'run until never within 1s', '', 'cluster kraft voters=3 brokers=1 seed=5']);
+          await page.getByTestId('console-input').fill(line);
+          await page.getByTestId('console-input').press('Enter');
+        }
+        break;
       default:
         await page.waitForTimeout(20 + Math.floor(random() * 80));
     }
@@ -109,6 +126,8 @@ test(`${ACTIONS} random UI actions cause no panic and no console error`, async (
   await page.waitForTimeout(500);
   await screenshot(page, 'monkey-end');
   assert.equal(await page.locator('#panic-overlay').count(), 0, 'no panic');
+  await page.evaluate(() => { location.hash = '#/'; });
+  await page.getByTestId('cluster-view').waitFor();
   assert.ok(await page.getByTestId('cluster-view').isVisible(), 'the app is still there');
   assert.deepEqual(problems, []);
   await context.close();
