@@ -16,9 +16,14 @@ cargo clippy --locked -p kraftlab-core --target wasm32-unknown-unknown -- -D war
 cargo clippy --locked -p kraftlab-app --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo clippy --locked -p kraftlab-app -- -D warnings
 cargo clippy --locked -p kraftlab-wasm-bench --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --locked -p kraftlab-markdown --all-targets -- -D warnings
+cargo clippy --locked -p kraftlab-markdown --target wasm32-unknown-unknown -- -D warnings
 
 step "core tests: units, golden scenarios, lessons, seed sweeps, determinism"
 cargo test --locked -p kraftlab-core
+
+step "lesson Markdown (the worker's renderer): escaping, links, {run} chips"
+cargo test --locked -p kraftlab-markdown
 
 step "command line: run the example scenarios"
 cargo build --locked -p kraftlab-core --release
