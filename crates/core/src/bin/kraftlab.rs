@@ -512,18 +512,20 @@ fn cmd_failover(args: &[String]) -> Result<ExitCode, String> {
         d.runs.len(),
         100.0 * d.split_votes() as f64 / d.runs.len().max(1) as f64
     );
-    let mut buckets = [0usize; 8];
+    // 0.5 s buckets; the first and the last are open-ended, so every run is counted under a
+    // label that is true of it.
+    let mut buckets = [0usize; 10];
     for r in &d.runs {
-        let i = ((r.took / 500_000) as usize).saturating_sub(4).min(7);
+        let i = ((r.took / 500_000) as usize).saturating_sub(2).min(9);
         buckets[i] += 1;
     }
-    println!("  histogram (0.5 s buckets from 2 s):");
+    println!("  histogram (0.5 s buckets):");
     for (i, n) in buckets.iter().enumerate() {
-        let from = 2.0 + i as f64 * 0.5;
-        let label = if i == 7 {
-            format!(">= {from:.1} s")
-        } else {
-            format!("{from:.1}-{:.1} s", from + 0.5)
+        let from = 1.0 + i as f64 * 0.5;
+        let label = match i {
+            0 => format!("< {:.1} s", from + 0.5),
+            9 => format!(">= {from:.1} s"),
+            _ => format!("{from:.1}-{:.1} s", from + 0.5),
         };
         println!(
             "    {label:>11} {:>4} {}",
