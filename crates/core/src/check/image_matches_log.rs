@@ -50,7 +50,16 @@ impl Check {
         if self.at.is_empty() {
             self.at.push(Some((self.reference.digest, 0)));
         }
-        let image = server.image();
+        let mut image = server.image().as_ref();
+        if image.offset > offset && matches!(e.event, Event::SnapshotLoaded { .. }) {
+            // The loader went on past the snapshot in the same step (a restarted only voter
+            // leads, and knows its HW, at once): that step's MetadataLoaded checks the node's
+            // image, and here the snapshot it loaded is checked, while it is still on disk.
+            match disk.snapshot.as_ref().filter(|s| s.id.end_offset == offset) {
+                Some(snapshot) => image = snapshot.image.as_ref(),
+                None => return,
+            }
+        }
         if image.offset != offset {
             out.push(violation(
                 &PROPERTY,

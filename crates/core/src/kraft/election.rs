@@ -16,6 +16,11 @@
 //!
 //! Without pre-vote (Kafka 3.9) step 1–3 collapse: the timer fires and the voter is Candidate in
 //! epoch + 1 at once.
+//!
+//! A replica that starts as the **only voter** does not wait for a timer: its own vote is a
+//! majority, so `KafkaRaftClient.initialize` makes it stand at once and it leads before its
+//! first poll (`Replica::stand_at_startup_if_only_voter`). That is the only shortcut: a lone
+//! voter that loses its leadership while running waits for its timer like any voter.
 
 use crate::effect::Ctx;
 use crate::trace::{Event, Reason, TimerKind};
@@ -341,6 +346,30 @@ impl Replica {
         }
     }
 
+    /// `KafkaRaftClient.initialize`: a replica that starts as the only voter stands at once,
+    /// because waiting for a timer could only delay an election it wins by its own vote. Kafka
+    /// 4.x moves an Unattached, Follower or Resigned replica to Prospective, which its own
+    /// pre-vote carries to Candidate and then Leader; Kafka 3.9 makes any replica that is not
+    /// Candidate a Candidate in epoch + 1, which its own vote makes Leader. A replica that
+    /// comes back as Candidate (it had voted for itself) wins in that epoch
+    /// (`onBecomeCandidate`). Kafka does this only at startup, not in its poll loop.
+    pub(crate) fn stand_at_startup_if_only_voter(&mut self, ctx: &mut Ctx) {
+        if *self.voters != [self.id] || self.is_shutting_down() {
+            return;
+        }
+        match self.role() {
+            Role::Candidate => self.maybe_finish_election(ctx),
+            Role::Unattached | Role::Follower | Role::Resigned => {
+                if self.cfg.prevote {
+                    self.become_prospective(0, Reason::OnlyVoter, ctx);
+                } else {
+                    self.become_candidate(1, Reason::OnlyVoter, ctx);
+                }
+            }
+            Role::Prospective | Role::Leader => {}
+        }
+    }
+
     /// `handleBeginQuorumEpochRequest`: the winner of an election announces itself.
     pub(crate) fn handle_begin_quorum_epoch(
         &mut self,
@@ -372,7 +401,9 @@ mod tests {
 
     use crate::flat::FlatSet;
 
-    use crate::kraft::state::Role::{Candidate, Follower, Leader, Prospective, Unattached};
+    use crate::kraft::state::Role::{
+        Candidate, Follower, Leader, Prospective, Resigned, Unattached,
+    };
     use crate::kraft::testing::{election, msg, Given};
     use crate::record::{LeaderChangeMessage, Record};
     use crate::trace::{Event, Reason, TimerKind};
@@ -733,23 +764,146 @@ mod tests {
         assert_eq!(s.only_to(3).line(), "BeginQuorumEpoch epoch=4 leader=1");
     }
 
+    // ----- the only voter ----------------------------------------------------------------
+
     #[test]
-    fn a_single_voter_elects_itself_in_one_poll() {
-        let mut n = Given::node(1, &[1]).epoch(2).log(&[1, 2]).start();
+    fn a_lone_voter_leads_at_startup_without_waiting_for_its_timer() {
+        // Kafka 4.x through Prospective (its own pre-vote is a majority), 3.9 straight to
+        // Candidate; both inside `initialize`, before the first poll.
+        for prevote in [true, false] {
+            let n = Given::node(1, &[1])
+                .epoch(2)
+                .log(&[1, 2])
+                .config(|c| c.prevote = prevote)
+                .start();
+
+            let stood = if prevote {
+                vec![
+                    (Unattached, Unattached, 2),
+                    (Unattached, Prospective, 2),
+                    (Prospective, Candidate, 3),
+                    (Candidate, Leader, 3),
+                ]
+            } else {
+                vec![
+                    (Unattached, Unattached, 2),
+                    (Unattached, Candidate, 3),
+                    (Candidate, Leader, 3),
+                ]
+            };
+            assert_eq!(n.startup.transitions(), stood, "prevote={prevote}");
+            assert_eq!(n.startup.reasons()[1], Reason::OnlyVoter);
+            assert!(n.startup.sent().is_empty());
+            assert_eq!((n.role(), n.now_ms()), (Leader, 0));
+            assert_eq!(n.disk_election(), election(3, Some(1), Some(1)));
+            // Its own LeaderChangeMessage is a majority of one: committed at once.
+            assert_eq!(n.log_epochs(), [1, 2, 3]);
+            assert_eq!(n.hw(), Some(3));
+        }
+    }
+
+    #[test]
+    fn a_lone_voter_on_a_fresh_disk_leads_epoch_1_at_once() {
+        let n = Given::node(1, &[1]).start();
+
+        assert_eq!(
+            n.startup.transitions(),
+            [
+                (Unattached, Prospective, 0),
+                (Prospective, Candidate, 1),
+                (Candidate, Leader, 1)
+            ]
+        );
+        assert_eq!(n.hw(), Some(1));
+    }
+
+    #[test]
+    fn a_lone_voter_restarted_as_the_former_leader_leads_the_next_epoch_at_once() {
+        for prevote in [true, false] {
+            let mut n = Given::node(1, &[1])
+                .config(|c| c.prevote = prevote)
+                .elected_in(1);
+            n.set_time(5_000);
+
+            let s = n.restart();
+
+            // Resigned in epoch 1 as every restarted leader, then no election timer: 4.x
+            // stands from Resigned as Prospective (`transitionToProspective` allows it), 3.9
+            // as Candidate.
+            let stood = if prevote {
+                vec![
+                    (Unattached, Resigned, 1),
+                    (Resigned, Prospective, 1),
+                    (Prospective, Candidate, 2),
+                    (Candidate, Leader, 2),
+                ]
+            } else {
+                vec![
+                    (Unattached, Resigned, 1),
+                    (Resigned, Candidate, 2),
+                    (Candidate, Leader, 2),
+                ]
+            };
+            assert_eq!(s.transitions(), stood, "prevote={prevote}");
+            assert!(s.illegal().is_empty(), "{:?}", s.illegal());
+            assert_eq!((n.role(), n.now_ms()), (Leader, 5_000));
+            assert_eq!(n.disk_election(), election(2, Some(1), Some(1)));
+            assert_eq!(n.log_epochs(), [1, 2]);
+            assert_eq!(n.hw(), Some(2));
+        }
+    }
+
+    #[test]
+    fn a_lone_voter_restarted_as_candidate_wins_that_epoch_at_once() {
+        // It had voted for itself in epoch 4 and crashed before it led (`onBecomeCandidate`).
+        let n = Given::node(1, &[1]).epoch(4).voted(1).log(&[1, 2]).start();
+
+        assert_eq!(
+            n.startup.transitions(),
+            [(Unattached, Candidate, 4), (Candidate, Leader, 4)]
+        );
+        assert_eq!(n.disk_election(), election(4, Some(1), Some(1)));
+    }
+
+    #[test]
+    fn only_the_only_voter_skips_its_timer() {
+        // One voter of three, and an observer of a single-voter quorum, wait as before.
+        let n = unattached().start();
+        assert_eq!(n.startup.transitions(), [(Unattached, Unattached, 3)]);
+        assert!(n.state_timer_ms() >= 1000);
+        let observer = Given::node(10, &[1]).epoch(2).log(&[1, 2]).start();
+        assert_eq!(
+            observer.startup.transitions(),
+            [(Unattached, Unattached, 2)]
+        );
+        assert_eq!(observer.role(), Unattached);
+    }
+
+    #[test]
+    fn a_lone_voter_that_loses_its_leadership_while_running_waits_for_its_timer() {
+        // Kafka short-circuits only in `initialize`; its poll loop has no such rule.
+        let mut n = Given::node(1, &[1]).log(&[1, 1]).elected_in(2);
+        let s = n.deliver(9, msg::pre_vote(5, 9, 2, 3));
+        assert_eq!(s.transitions(), [(Leader, Unattached, 5)]);
+
+        let waiting = n.poll();
+        assert!(waiting.transitions().is_empty());
+        assert_eq!(n.role(), Unattached);
+        let fires_at = n.state_timer_ms();
+        assert!(fires_at >= 1000, "{fires_at} ms");
 
         let s = n.poll_at_deadline();
 
+        assert_eq!(n.now_ms(), fires_at);
         assert_eq!(
             s.transitions(),
             [
-                (Unattached, Prospective, 2),
-                (Prospective, Candidate, 3),
-                (Candidate, Leader, 3)
+                (Unattached, Prospective, 5),
+                (Prospective, Candidate, 6),
+                (Candidate, Leader, 6)
             ]
         );
-        assert!(s.sent().is_empty());
-        // Its own LeaderChangeMessage is a majority of one: committed at once.
-        assert_eq!(n.hw(), Some(3));
+        assert_eq!(s.reasons()[0], Reason::ElectionTimeout);
     }
 
     #[test]

@@ -72,6 +72,9 @@ impl Replica {
     /// 4. it had voted for another → Unattached with that vote;
     /// 5. a leader was known → Follower of it;
     /// 6. otherwise → Unattached.
+    ///
+    /// Then, as `KafkaRaftClient.initialize` does, a replica that is the only voter stands at
+    /// once and returns as the leader.
     pub fn start(
         id: NodeId,
         voters: Arc<Vec<NodeId>>,
@@ -153,6 +156,7 @@ impl Replica {
                 reason: Reason::Startup,
             });
         }
+        r.stand_at_startup_if_only_voter(ctx);
         r
     }
 

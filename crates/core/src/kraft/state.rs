@@ -276,7 +276,10 @@ pub fn is_legal(from: Role, to: Role, prevote: bool, voter: bool) -> bool {
     }
     if prevote {
         match from {
-            Resigned => matches!(to, Unattached | Follower),
+            // Resigned → Prospective is not in `QuorumState`'s class comment, but its
+            // `transitionToProspective` allows it, and `KafkaRaftClient.initialize` takes it
+            // when a restarted former leader is the only voter.
+            Resigned => matches!(to, Unattached | Prospective | Follower),
             Unattached => matches!(to, Unattached | Prospective | Follower),
             Prospective => matches!(to, Unattached | Prospective | Candidate | Follower),
             Candidate => matches!(to, Unattached | Prospective | Leader | Follower),
@@ -383,6 +386,16 @@ mod tests {
         assert!(is_legal(Role::Prospective, Role::Candidate, true, true));
         assert!(is_legal(Role::Follower, Role::Candidate, false, true));
         assert!(!is_legal(Role::Follower, Role::Prospective, false, true));
+    }
+
+    #[test]
+    fn a_resigned_voter_may_stand_as_prospective_but_never_in_3_9() {
+        // 4.x: a restarted former leader that is the only voter (`initialize`).
+        assert!(is_legal(Role::Resigned, Role::Prospective, true, true));
+        assert!(!is_legal(Role::Resigned, Role::Prospective, false, true));
+        assert!(!is_legal(Role::Resigned, Role::Prospective, true, false));
+        // 3.9 goes straight to Candidate instead.
+        assert!(is_legal(Role::Resigned, Role::Candidate, false, true));
     }
 
     #[test]

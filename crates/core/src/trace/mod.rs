@@ -112,6 +112,9 @@ pub enum Reason {
     TimeoutNow,
     /// The voter set changed and this node is no longer (or now) a voter.
     VoterSetChanged,
+    /// The replica started as the only voter, so it stands at once instead of waiting for a
+    /// timer (`KafkaRaftClient.initialize`).
+    OnlyVoter,
 }
 
 impl fmt::Display for Reason {
@@ -131,6 +134,7 @@ impl fmt::Display for Reason {
             Reason::Shutdown => write!(f, "shutdown"),
             Reason::TimeoutNow => write!(f, "timeout now"),
             Reason::VoterSetChanged => write!(f, "voter set changed"),
+            Reason::OnlyVoter => write!(f, "only voter"),
         }
     }
 }

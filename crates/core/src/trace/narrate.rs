@@ -17,11 +17,18 @@ impl TraceEvent {
                 (Role::Prospective, Reason::FetchTimeout) => format!(
                     "{n} heard nothing from the leader for the fetch timeout and asks the voters for a pre-vote in epoch {epoch}"
                 ),
+                (Role::Prospective, Reason::OnlyVoter) => format!(
+                    "{n} is the only voter: it stands for epoch {} at once instead of waiting for its election timer (its own pre-vote is a majority of one)",
+                    epoch + 1
+                ),
                 (Role::Prospective, _) => {
                     format!("{n} ({reason}) asks the voters for a pre-vote before standing in epoch {}", epoch + 1)
                 }
                 (Role::Candidate, Reason::FetchTimeout) => format!(
                     "{n} timed out waiting for the leader and started an election in epoch {epoch}"
+                ),
+                (Role::Candidate, Reason::OnlyVoter) => format!(
+                    "{n} is the only voter, so it started an election in epoch {epoch} at once instead of waiting for its election timer"
                 ),
                 (Role::Candidate, Reason::PreVoteWon) => format!(
                     "{n} won the pre-vote and started an election in epoch {epoch}"
