@@ -8,6 +8,7 @@
 //! kraftlab compare --fault F --partitions N [--brokers B] [--json]   ZooKeeper vs KRaft
 //! kraftlab compare --sweep [--fault F] [--json]
 //! kraftlab failover [--seeds N] [--prevote on|off]           the failover-time distribution
+//! kraftlab lesson FILE... [--attempt STEP=FILE]          check lessons, or grade an attempt
 //! ```
 //!
 //! This binary is the only place in the core crate that reads the wall clock, and only to
@@ -50,7 +51,7 @@ USAGE:
       (pauses last --pause, default 30s). Defaults: 3 brokers, 100000 partitions.
   kraftlab compare --sweep [--fault F] [--brokers B] [--json]
       The same for 1K, 10K, 100K, 1M and 2M partitions, as a table.
-  kraftlab lesson FILE... [--attempt STEP=ANSWER]
+  kraftlab lesson FILE... [--attempt STEP=FILE]
       Check lesson files headless: every step runs in order, every wait is met within its
       bound, every goal is unmet when its step opens and met after its solution, every
       predict answer names one of its choices; one line per step, exit 1 naming the file
