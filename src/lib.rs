@@ -41,10 +41,14 @@ use lab::Lab;
 use route::Route;
 use ui::Dialog;
 
-/// Installs the panic overlay and mounts the app on the page body.
+/// Installs the panic overlay, opens the URL's share link if it has one (the browser inflates
+/// it asynchronously), and mounts the app on the page body.
 pub fn start() {
     panic::install();
-    leptos::mount::mount_to_body(App);
+    js_sys::futures::spawn_local(async {
+        let start = share::start_from_url().await;
+        leptos::mount::mount_to_body(move || app(start));
+    });
 }
 
 /// A toast after an action: what was done, or why it was refused.
@@ -63,11 +67,17 @@ fn Toast() -> impl IntoView {
     }
 }
 
-/// The whole app: playground (or embed) layout.
+/// The whole app for the URL's settings, ignoring any share link (which [`start`] opens
+/// first): playground (or embed) layout.
 #[component]
 pub fn App() -> impl IntoView {
+    app(share::start_without_link())
+}
+
+/// The whole app, on what the URL asked for: playground (or embed) layout.
+fn app(start: share::Start) -> impl IntoView {
     let embed = share::embed_mode();
-    let lab = match share::start_from_url() {
+    let lab = match start {
         share::Start::Fresh(spec) => Lab::new(spec, embed),
         share::Start::Shared(t) => Lab::from_timeline(*t, embed),
         share::Start::Refused(why, spec) => {

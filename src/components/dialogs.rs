@@ -318,11 +318,22 @@ pub fn HelpDialog() -> impl IntoView {
 #[component]
 pub fn ShareDialog() -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let link = lab.run.timeline.with_value(|t| share::link_for(t, false));
-    let embed_link = lab.run.timeline.with_value(|t| share::link_for(t, true));
-    let snippet = format!(
-        "<iframe src=\"{embed_link}\" title=\"KRaft Lab: a simulated KRaft cluster\" width=\"720\" height=\"520\" style=\"border:0\" loading=\"lazy\"></iframe>"
-    );
+    // The browser packs the link asynchronously: the fields appear once it has.
+    let links = RwSignal::new(None::<(String, String)>);
+    let text = lab.run.timeline.with_value(share::run_text);
+    leptos::task::spawn_local(async move {
+        let Some(packed) = share::pack(text).await else {
+            lab.say("this browser could not pack the link".into(), true);
+            return;
+        };
+        let link = share::link_for(&packed, false);
+        let snippet = format!(
+            "<iframe src=\"{}\" title=\"KRaft Lab: a simulated KRaft cluster\" width=\"720\" height=\"520\" style=\"border:0\" loading=\"lazy\"></iframe>",
+            share::link_for(&packed, true)
+        );
+        // The dialog may have been closed meanwhile.
+        let _ = links.try_set(Some((link, snippet)));
+    });
     let copy = move |text: String| {
         move |_| {
             let Some(w) = web_sys::window() else {
@@ -346,10 +357,12 @@ pub fn ShareDialog() -> impl IntoView {
     view! {
         <Modal title="Share this run" testid="share-dialog">
             <p>{format!("The link replays this cluster and your {count} action(s) exactly, in any browser.")}</p>
-            <label>"Link"<input readonly=true data-testid="share-link" prop:value=link.clone() /></label>
-            <button class="btn" on:click=copy(link)>"Copy link"</button>
-            <label>"Embed in a page"<textarea readonly=true rows="3" data-testid="embed-snippet" prop:value=snippet.clone()></textarea></label>
-            <button class="btn" on:click=copy(snippet)>"Copy snippet"</button>
+            {move || links.get().map(|(link, snippet)| view! {
+                <label>"Link"<input readonly=true data-testid="share-link" prop:value=link.clone() /></label>
+                <button class="btn" on:click=copy(link)>"Copy link"</button>
+                <label>"Embed in a page"<textarea readonly=true rows="3" data-testid="embed-snippet" prop:value=snippet.clone()></textarea></label>
+                <button class="btn" on:click=copy(snippet)>"Copy snippet"</button>
+            })}
         </Modal>
     }
 }

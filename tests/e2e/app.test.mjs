@@ -1,6 +1,7 @@
 // End-to-end: the release bundle in Debian's Chromium, driven like a user would.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { deflateRawSync } from 'node:zlib';
 import { suite, openPage, screenshot } from './harness.mjs';
 import { nodes, waitFor, leaderOf, setRange, clickNode } from './page.mjs';
 
@@ -139,6 +140,37 @@ test('a share link replays the same run, and a broken link is refused with a mes
   assert.deepEqual(broken.problems, []);
   await broken.context.close();
   assert.deepEqual(problems, []);
+});
+
+test('links packed by any raw DEFLATE open in the page; damaged and oversized ones are refused', async () => {
+  // The page packs and unpacks with the browser's own (De)CompressionStream; a link packed by
+  // another compressor (here Node's zlib, elsewhere the CLI's miniz_oxide) must open all the same.
+  const first = await openPage(env.browser, env.server.url);
+  const engine = (await first.page.getByTestId('core-version').textContent()).match(/engine v(\d+)/)[1];
+  await first.context.close();
+  const link = (bytes) => `${env.server.url}#run=v2.${Buffer.from(bytes).toString('base64url')}`;
+
+  const run = `# engine ${engine}\ncluster kraft voters=3 brokers=1 seed=7 prevote=on fetch-hw=on latency=10ms..20ms loss=0% duplicate=0% reorder=off\nat 1s crash 3001\n`;
+  const good = await openPage(env.browser, link(deflateRawSync(run)));
+  await good.page.getByTestId('cluster-view').waitFor();
+  assert.equal((await nodes(good.page)).length, 4, 'three controllers and one broker, as the link says');
+  assert.equal(await good.page.getByTestId('toast').count(), 0, 'no refusal');
+  assert.deepEqual(good.problems, []);
+  await good.context.close();
+
+  for (const [bytes, why] of [
+    [Buffer.alloc(40, 0xff), /damaged \(it does not unpack\)/],
+    [deflateRawSync(run).subarray(0, 20), /damaged \(it does not unpack\)/],
+    // A few kilobytes that would inflate to 2 MiB: the page stops reading at 1 MiB.
+    [deflateRawSync(`# engine ${engine}\n${'#'.repeat(2 << 20)}`), /larger than 1024 KiB once unpacked/],
+  ]) {
+    const refused = await openPage(env.browser, link(bytes));
+    await refused.page.getByTestId('toast').waitFor();
+    assert.match(await refused.page.getByTestId('toast').textContent(), why);
+    assert.equal((await nodes(refused.page)).length, 6, 'the default cluster instead');
+    assert.deepEqual(refused.problems, []);
+    await refused.context.close();
+  }
 });
 
 test('phone-sized screens and embed mode render the cluster', async () => {

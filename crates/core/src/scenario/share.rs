@@ -18,6 +18,13 @@
 //! A damaged link is refused with the reason, or with the line that does not parse; a `v2`
 //! link whose text would inflate past [`MAX_TEXT_BYTES`] is refused before it takes more
 //! memory than that. Nothing is ever half-loaded.
+//!
+//! [`encode`] and [`decode`] do everything, compressing with miniz_oxide (the CLI, the tests).
+//! The browser app carries no DEFLATE code: it uses the steps apart — [`link_text`] and
+//! [`link_from_deflated`] around the browser's own `CompressionStream("deflate-raw")`, and
+//! [`payload`] then [`run_from_v2_text`] (or [`run_from_v1_text`]) around its
+//! `DecompressionStream`, bounded by [`MAX_TEXT_BYTES`] and refused with
+//! [`InflateError::reason`]. Both make and read the same links.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -135,18 +142,29 @@ fn run_text(spec: &ClusterSpec, actions: &[(SimTime, UserAction)]) -> String {
     text
 }
 
-/// Encodes a run for a URL fragment, in link format `v2` (see the module doc).
-pub fn encode(spec: &ClusterSpec, actions: &[(SimTime, UserAction)]) -> String {
-    let text = format!(
+/// The text a `v2` link packs: the `# engine <ENGINE_VERSION>` line, then the run as
+/// scenario text. [`encode`] compresses it with miniz_oxide; the browser app compresses it
+/// with its own raw DEFLATE and wraps the bytes with [`link_from_deflated`].
+pub fn link_text(spec: &ClusterSpec, actions: &[(SimTime, UserAction)]) -> String {
+    format!(
         "# engine {}\n{}",
         crate::ENGINE_VERSION,
         run_text(spec, actions)
-    );
+    )
+}
+
+/// A `v2` link around [`link_text`] compressed with raw DEFLATE (any compressor).
+pub fn link_from_deflated(deflated: &[u8]) -> String {
+    format!("v2.{}", URL_SAFE_NO_PAD.encode(deflated))
+}
+
+/// Encodes a run for a URL fragment, in link format `v2` (see the module doc).
+pub fn encode(spec: &ClusterSpec, actions: &[(SimTime, UserAction)]) -> String {
     let packed = miniz_oxide::deflate::compress_to_vec(
-        text.as_bytes(),
+        link_text(spec, actions).as_bytes(),
         miniz_oxide::deflate::CompressionLevel::BestCompression as u8,
     );
-    format!("v2.{}", URL_SAFE_NO_PAD.encode(packed))
+    link_from_deflated(&packed)
 }
 
 /// The refusal for a run made by another engine.
@@ -157,51 +175,105 @@ fn other_engine(version: u32) -> String {
     )
 }
 
-/// The text of a link's payload, once its format is unpacked and (with `check_engine`) its
-/// engine version checked.
-fn unpack(format: u32, payload: &str, check_engine: bool) -> Result<String, String> {
+/// A link's payload once its tag and base64url are read, before its text is unpacked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Payload {
+    /// Format `v1`: the run's text as it is (a run of engine 1).
+    Plain(Vec<u8>),
+    /// Format `v2`: the text compressed with raw DEFLATE, to inflate to at most
+    /// [`MAX_TEXT_BYTES`] (then [`run_from_v2_text`]).
+    Deflated(Vec<u8>),
+}
+
+/// Why raw DEFLATE data did not inflate to a link's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InflateError {
+    /// It would inflate past [`MAX_TEXT_BYTES`].
+    TooLarge,
+    /// It is not (complete) raw DEFLATE data.
+    Damaged,
+}
+
+impl InflateError {
+    /// The refusal, as [`decode`] words it.
+    pub fn reason(self) -> String {
+        match self {
+            InflateError::TooLarge => format!(
+                "the link's run is larger than {} KiB once unpacked, so it was not loaded",
+                MAX_TEXT_BYTES / 1024
+            ),
+            InflateError::Damaged => "the link is damaged (it does not unpack)".into(),
+        }
+    }
+}
+
+/// Reads a link's tag and base64url (`#`, `run=` and surrounding blanks are skipped). Refuses
+/// what is not a link, a damaged base64url, and a tag of a format this build does not read.
+pub fn payload(link: &str) -> Result<Payload, String> {
+    let link = link.trim().trim_start_matches('#');
+    let link = link.strip_prefix("run=").unwrap_or(link);
+    let (tag, data) = link
+        .split_once('.')
+        .ok_or("this is not a KRaft Lab run link (expected `v<format>.<data>`)")?;
+    let format: u32 = tag
+        .strip_prefix('v')
+        .and_then(|v| v.parse().ok())
+        .ok_or("this is not a KRaft Lab run link (bad format tag)")?;
     let damaged_base64 = |_| "the link is damaged (it is not valid base64url)".to_string();
     match format {
-        1 => {
-            let bytes = URL_SAFE_NO_PAD.decode(payload).map_err(damaged_base64)?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| "the link is damaged (not UTF-8 text)".to_string())?;
-            // Before format 2 the tag was the engine version: a v1 link is a run of engine 1.
-            if check_engine && crate::ENGINE_VERSION != 1 {
-                return Err(other_engine(1));
-            }
-            Ok(text)
-        }
-        2 => {
-            let packed = URL_SAFE_NO_PAD.decode(payload).map_err(damaged_base64)?;
-            let bytes =
-                miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_TEXT_BYTES)
-                    .map_err(|e| match e.status {
-                        miniz_oxide::inflate::TINFLStatus::HasMoreOutput => format!(
-                            "the link's run is larger than {} KiB once unpacked, so it was not loaded",
-                            MAX_TEXT_BYTES / 1024
-                        ),
-                        _ => "the link is damaged (it does not unpack)".into(),
-                    })?;
-            let text =
-                String::from_utf8(bytes).map_err(|_| "the link is damaged (not UTF-8 text)")?;
-            let version = text
-                .lines()
-                .next()
-                .and_then(|l| l.strip_prefix("# engine "))
-                .and_then(|v| v.trim().parse::<u32>().ok())
-                .ok_or("the link is damaged (it does not say which engine made it)")?;
-            if check_engine && version != crate::ENGINE_VERSION {
-                return Err(other_engine(version));
-            }
-            Ok(text)
-        }
+        1 => Ok(Payload::Plain(
+            URL_SAFE_NO_PAD.decode(data).map_err(damaged_base64)?,
+        )),
+        2 => Ok(Payload::Deflated(
+            URL_SAFE_NO_PAD.decode(data).map_err(damaged_base64)?,
+        )),
         // Tags before format 2 named the engine version; later tags name newer formats.
         other => Err(format!(
             "this link's tag `v{other}` is a newer link format than this KRaft Lab reads (or, in a link from before format 2, engine version {other}), and this is engine version {}, so it was not loaded",
             crate::ENGINE_VERSION
         )),
     }
+}
+
+/// Inflates a `v2` payload with miniz_oxide, stopping past [`MAX_TEXT_BYTES`].
+fn inflate(deflated: &[u8]) -> Result<Vec<u8>, InflateError> {
+    miniz_oxide::inflate::decompress_to_vec_with_limit(deflated, MAX_TEXT_BYTES).map_err(
+        |e| match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => InflateError::TooLarge,
+            _ => InflateError::Damaged,
+        },
+    )
+}
+
+/// The run in a `v1` payload (plain text, a run of engine 1). With `check_engine`, refused
+/// unless this is engine 1.
+pub fn run_from_v1_text(bytes: Vec<u8>, check_engine: bool) -> Result<SharedRun, String> {
+    let text = utf8(bytes)?;
+    // Before format 2 the tag was the engine version: a v1 link is a run of engine 1.
+    if check_engine && crate::ENGINE_VERSION != 1 {
+        return Err(other_engine(1));
+    }
+    run_of(&text)
+}
+
+/// The run in a `v2` payload's inflated text, whose first line names its engine. With
+/// `check_engine`, a run of another engine is refused.
+pub fn run_from_v2_text(bytes: Vec<u8>, check_engine: bool) -> Result<SharedRun, String> {
+    let text = utf8(bytes)?;
+    let version = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# engine "))
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .ok_or("the link is damaged (it does not say which engine made it)")?;
+    if check_engine && version != crate::ENGINE_VERSION {
+        return Err(other_engine(version));
+    }
+    run_of(&text)
+}
+
+fn utf8(bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|_| "the link is damaged (not UTF-8 text)".into())
 }
 
 fn concrete(n: &NodeRef) -> Result<NodeId, String> {
@@ -211,7 +283,7 @@ fn concrete(n: &NodeRef) -> Result<NodeId, String> {
     }
 }
 
-/// Decodes a link made by [`encode`]. Every refusal says why.
+/// Decodes a link made by [`encode`] (or by the app). Every refusal says why.
 pub fn decode(link: &str) -> Result<SharedRun, String> {
     decode_checked(link, true)
 }
@@ -224,17 +296,19 @@ pub fn decode_with_current_engine(link: &str) -> Result<SharedRun, String> {
 }
 
 fn decode_checked(link: &str, check_engine: bool) -> Result<SharedRun, String> {
-    let link = link.trim().trim_start_matches('#');
-    let link = link.strip_prefix("run=").unwrap_or(link);
-    let (tag, payload) = link
-        .split_once('.')
-        .ok_or("this is not a KRaft Lab run link (expected `v<format>.<data>`)")?;
-    let format: u32 = tag
-        .strip_prefix('v')
-        .and_then(|v| v.parse().ok())
-        .ok_or("this is not a KRaft Lab run link (bad format tag)")?;
-    let text = unpack(format, payload, check_engine)?;
-    let lines = parse_script(&text).map_err(|e| format!("the link's run does not parse: {e}"))?;
+    match payload(link)? {
+        Payload::Plain(text) => run_from_v1_text(text, check_engine),
+        Payload::Deflated(packed) => {
+            let text = inflate(&packed).map_err(InflateError::reason)?;
+            run_from_v2_text(text, check_engine)
+        }
+    }
+}
+
+/// The run of a link's text, checked: a `cluster` line, then `at <time> <action>` lines in
+/// time order naming nodes by id.
+fn run_of(text: &str) -> Result<SharedRun, String> {
+    let lines = parse_script(text).map_err(|e| format!("the link's run does not parse: {e}"))?;
     let mut iter = lines.into_iter();
     let first = iter.next().ok_or("the link holds no run")?;
     let Command::Cluster(spec) = first.command else {
@@ -278,6 +352,10 @@ mod tests {
 
     /// A link the former hand-written encoder made (engine 1): it must keep decoding.
     const OLD_V1_LINK: &str = "v1.Y2x1c3RlciBrcmFmdCB2b3RlcnM9MyBicm9rZXJzPTEgc2VlZD03IHByZXZvdGU9b24gZmV0Y2gtaHc9b24gbGF0ZW5jeT0xMG1zLi4yMG1zIGxvc3M9MSUgZHVwbGljYXRlPTAlIHJlb3JkZXI9b2ZmCmF0IDJzIGNyYXNoIDMwMDAKYXQgM3Mgd3JpdGUgMgphdCA1cyByZXN0YXJ0IDMwMDAK";
+
+    /// A link Chromium's `CompressionStream("deflate-raw")` packed (the web app's share dialog,
+    /// engine 2): the CLI must open what the page makes.
+    const CHROMIUM_V2_LINK: &str = "v2.HYlBDsIgFET3PcUkxqUEqGnqgsMg_dimCM3_1MbbW9xM3rx3AeXXkgm2C2mXSoyVfaz4lJPF9XhyWRsZCNHk7hYbU6uuZESqYb7NR-PkK-XwdUa_RSl7LlIRcfqKad_SEs7eDlPhidiVGDtfYbSy_WjtIDh4qQTzt0aNj2FsNrCXGb3WtvsB";
 
     /// The run [`OLD_V1_LINK`] holds.
     fn old_v1_run() -> SharedRun {
@@ -361,6 +439,54 @@ mod tests {
         assert_eq!(
             decode(&v2_link(&padded)).unwrap().spec,
             decode(&v2_link(&text)).unwrap().spec
+        );
+    }
+
+    #[test]
+    fn the_steps_apart_make_and_read_the_same_links() {
+        let run = old_v1_run();
+        let text = link_text(&run.spec, &run.actions);
+        assert!(text.starts_with(&format!("# engine {}\n", crate::ENGINE_VERSION)));
+        // Any raw DEFLATE will do (the browser's differs from miniz_oxide's): stored blocks too.
+        for level in [0, 1, 6, 10] {
+            let link = link_from_deflated(&miniz_oxide::deflate::compress_to_vec(
+                text.as_bytes(),
+                level,
+            ));
+            assert_eq!(decode(&link).unwrap(), run, "level {level}");
+            let Payload::Deflated(packed) = payload(&format!("#run={link}")).unwrap() else {
+                panic!("a v2 link holds deflated text");
+            };
+            assert_eq!(
+                run_from_v2_text(inflate(&packed).unwrap(), true).unwrap(),
+                run
+            );
+        }
+        assert_eq!(
+            payload(OLD_V1_LINK).unwrap(),
+            Payload::Plain(run_text(&run.spec, &run.actions).into_bytes())
+        );
+        assert!(
+            run_from_v1_text(run_text(&run.spec, &run.actions).into_bytes(), true)
+                .unwrap_err()
+                .contains("engine version 1")
+        );
+        // What the browser packed opens here (as engine 2 made it).
+        let chromium = decode_with_current_engine(CHROMIUM_V2_LINK).unwrap();
+        assert_eq!(chromium.spec, ClusterSpec::kraft(3, 1, 42));
+        assert_eq!(
+            chromium.actions,
+            vec![
+                (
+                    SimTime(10_238_226),
+                    UserAction::Write { count: 1, to: None }
+                ),
+                (SimTime(11_896_826), UserAction::Crash(NodeId(3002))),
+            ]
+        );
+        assert_eq!(
+            InflateError::TooLarge.reason(),
+            "the link's run is larger than 1024 KiB once unpacked, so it was not loaded"
         );
     }
 
