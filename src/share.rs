@@ -127,8 +127,11 @@ pub fn embed_mode() -> bool {
 
 /// The speed the URL asks for (`?speed=2`), within the slider's range.
 pub fn speed_from_url() -> Option<f64> {
-    let v: f64 = query()?.get("speed")?.parse().ok()?;
-    (v.is_finite() && v > 0.0).then(|| v.clamp(0.01, 10.0))
+    // Read exactly in millionths (no float parser in the bundle): the same f64 as
+    // `str::parse` for up to six decimals, then clamped.
+    let text = query()?.get("speed")?;
+    let v = kraftlab_core::decimal::parse_scaled(text.strip_prefix('+').unwrap_or(&text), 6)?;
+    (v.units > 0 || !v.exact()).then(|| (v.rounded() as f64 / 1e6).clamp(0.01, 10.0))
 }
 
 /// True if the URL asks to start paused (`?paused`).

@@ -39,7 +39,8 @@ pub fn Controls() -> impl IntoView {
                     aria-label="Speed, logarithmic from 0.01× to 10×"
                     prop:value=move || slider_from_speed(lab.run.speed.get()).to_string()
                     on:input=move |ev| {
-                        if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                        let v = event_target::<web_sys::HtmlInputElement>(&ev).value_as_number();
+                        if v.is_finite() {
                             lab.run.speed.set(speed_from_slider(v));
                         }
                     }

@@ -144,29 +144,35 @@ pub fn format_duration(us: Micros) -> String {
 /// Parses `250ms`, `5s`, `1.5s`, `2m`, `800us`; a bare number means milliseconds.
 pub fn parse_duration(text: &str) -> Option<Micros> {
     let text = text.trim();
-    let (number, scale) = if let Some(n) = text.strip_suffix("us") {
-        (n, 1.0)
+    // Read exactly as a whole number of microseconds (no float parser in the bundle).
+    let (number, decimals) = if let Some(n) = text.strip_suffix("us") {
+        (n, 0)
     } else if let Some(n) = text.strip_suffix("ms") {
-        (n, 1_000.0)
+        (n, 3)
     } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1_000_000.0)
+        (n, 6)
     } else if let Some(n) = text.strip_suffix('m') {
-        (n, 60_000_000.0)
+        return minutes_or_hours(n, 60);
     } else if let Some(n) = text.strip_suffix('h') {
-        (n, 3_600_000_000.0)
+        return minutes_or_hours(n, 3_600);
     } else {
-        (text, 1_000.0)
+        (text, 3)
     };
-    if number.is_empty() || number.starts_with('-') || number.starts_with('+') {
-        return None;
-    }
-    let value: f64 = number.parse().ok()?;
-    if !value.is_finite() {
-        return None;
-    }
-    let us = (value * scale).round();
-    // Ten years of virtual time is far beyond any sensible run and keeps arithmetic safe.
-    (0.0..=3.2e14).contains(&us).then_some(us as Micros)
+    within_range(crate::decimal::parse_scaled(number, decimals)?.rounded())
+}
+
+/// Ten years of virtual time is far beyond any sensible run and keeps arithmetic safe.
+fn within_range(us: Micros) -> Option<Micros> {
+    (us <= 320_000_000_000_000).then_some(us)
+}
+
+/// `2m` or `1.5h`: minutes or hours in whole microseconds (`seconds` per unit), rounded.
+fn minutes_or_hours(number: &str, seconds: u64) -> Option<Micros> {
+    // Exactly, in millionths of a microsecond: then rounded once.
+    let v = crate::decimal::parse_scaled(number, 12)?;
+    let pico = u128::from(v.units) * u128::from(seconds);
+    let us = pico / 1_000_000 + u128::from(pico % 1_000_000 >= 500_000);
+    within_range(u64::try_from(us).ok()?)
 }
 
 #[cfg(test)]
@@ -196,5 +202,78 @@ mod tests {
         assert_eq!(format_duration(25_000), "25ms");
         assert_eq!(format_duration(2_000_000), "2s");
         assert_eq!(format_duration(1_250), "1.25ms");
+    }
+
+    /// The float reading this module used before: the oracle for [`parse_duration`].
+    fn duration_by_float(text: &str) -> Option<Micros> {
+        let text = text.trim();
+        let (number, scale) = [
+            ("us", 1.0),
+            ("ms", 1e3),
+            ("s", 1e6),
+            ("m", 6e7),
+            ("h", 3.6e9),
+        ]
+        .into_iter()
+        .find_map(|(unit, scale)| Some((text.strip_suffix(unit)?, scale)))
+        .unwrap_or((text, 1e3));
+        if number.is_empty() || number.starts_with(['-', '+']) {
+            return None;
+        }
+        let value: f64 = number.parse().ok()?;
+        let us = (value * scale).round();
+        (value.is_finite() && (0.0..=3.2e14).contains(&us)).then_some(us as Micros)
+    }
+
+    #[test]
+    fn durations_read_as_the_float_parser_read_them() {
+        let mut x = 7u64;
+        let mut texts = vec![
+            "1e3ms".to_string(),
+            "0.5ms".into(),
+            "2.25m".into(),
+            "1.5h".into(),
+            "0.0001h".into(),
+            "3.2e8s".into(),
+            "3.3e8s".into(),
+            "88888h".into(),
+            "10.5us".into(),
+            "nan".into(),
+            "inf".into(),
+            "".into(),
+            "s".into(),
+            "+1s".into(),
+            " 7 ".into(),
+            "1.2.3s".into(),
+        ];
+        for _ in 0..4000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let whole = (x >> 33) % 100_000;
+            let frac = (x >> 13) % 1_000;
+            let unit = ["us", "ms", "s", "m", "h", ""][(x % 6) as usize];
+            let decimals = match unit {
+                "us" => 0,
+                "ms" | "" => 3,
+                "s" => 6,
+                _ => 3,
+            };
+            let width = ((x >> 60) as usize % 3).min(decimals) + 1;
+            texts.push(format!("{whole}{unit}"));
+            if decimals > 0 {
+                texts.push(format!(
+                    "{whole}.{:0width$}{unit}",
+                    frac % 10u64.pow(width as u32)
+                ));
+            }
+        }
+        for t in &texts {
+            assert_eq!(parse_duration(t), duration_by_float(t), "{t}");
+        }
+        // Every printed duration reads back exactly.
+        for us in [1, 999, 1_001, 1_234_567, 10_238_226, 3_600_000_001] {
+            assert_eq!(parse_duration(&format_duration(us)), Some(us));
+        }
     }
 }
