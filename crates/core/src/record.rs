@@ -346,8 +346,10 @@ impl Record {
 }
 
 /// Writes one of the dump-log views below. Serializing plain data cannot fail.
+/// (Not `expect`: printing the error's `Debug` would bring serde_json's error text and
+/// `str`'s escaping into the browser bundle.)
 fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("record JSON is plain data")
+    serde_json::to_string(value).unwrap_or_else(|_| unreachable!("record JSON is plain data"))
 }
 
 /// `{"voterId":…}` in a control record's voter list.

@@ -39,8 +39,11 @@ impl Check {
                     &PROPERTY,
                     e,
                     format!(
-                        "{}-{p} is led by {} but its ISR is {:?} (image offset {})",
-                        topic.name, now.leader, now.isr, image.offset
+                        "{}-{p} is led by {} but its ISR is {} (image offset {})",
+                        topic.name,
+                        now.leader,
+                        crate::text::List(&now.isr),
+                        image.offset
                     ),
                 ));
             }

@@ -66,8 +66,8 @@ impl Check {
                     &PROPERTY,
                     e,
                     format!(
-                        "offset {offset} epoch {epoch} follows epoch {:?} here but epoch {p} elsewhere",
-                        prev
+                        "offset {offset} epoch {epoch} follows epoch {} here but epoch {p} elsewhere",
+                        prev.map_or("None".into(), |e| format!("Some({e})"))
                     ),
                 )),
                 Some(_) => {}

@@ -49,7 +49,10 @@ impl Check {
                     out.push(violation(
                         &PROPERTY,
                         e,
-                        format!("{path}: leader {l} is not in its ISR {isr:?}"),
+                        format!(
+                            "{path}: leader {l} is not in its ISR {}",
+                            crate::text::List(&isr)
+                        ),
                     ));
                 }
             }

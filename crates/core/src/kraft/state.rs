@@ -325,8 +325,10 @@ pub fn epoch_rule_holds(
         }
         Follower if same && current.leader.is_some() && current.leader != next.leader => {
             Err(format!(
-                "two leaders in epoch {}: {:?} and {:?}",
-                next.epoch, current.leader, next.leader
+                "two leaders in epoch {}: {} and {}",
+                next.epoch,
+                debug_leader(current.leader),
+                debug_leader(next.leader)
             ))
         }
         Unattached | Prospective | Resigned
@@ -367,6 +369,11 @@ pub(crate) struct VoterChange {
     pub what: String,
     /// The leader removed itself: resign once committed.
     pub removes_leader: bool,
+}
+
+/// A leader as `{:?}` prints an `Option<NodeId>` (`Some(NodeId(3000))`, `None`).
+fn debug_leader(leader: Option<NodeId>) -> String {
+    leader.map_or("None".into(), |n| format!("Some(NodeId({}))", n.0))
 }
 
 #[cfg(test)]

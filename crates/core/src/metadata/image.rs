@@ -342,8 +342,10 @@ impl MetadataImage {
             for (i, p) in t.partitions.iter().enumerate() {
                 if p.leader != NO_LEADER && !p.isr.contains(&p.leader) {
                     return Err(format!(
-                        "{}-{i}: leader {} is not in its ISR {:?}",
-                        t.name, p.leader, p.isr
+                        "{}-{i}: leader {} is not in its ISR {}",
+                        t.name,
+                        p.leader,
+                        crate::text::List(&p.isr)
                     ));
                 }
             }

@@ -671,7 +671,8 @@ impl Comparison {
             kraft: mode(&self.kraft),
             assumptions: assumptions(&self.shape),
         };
-        serde_json::to_string(&json).expect("the comparison is plain data")
+        serde_json::to_string(&json)
+            .unwrap_or_else(|_| unreachable!("the comparison is plain data"))
     }
 }
 

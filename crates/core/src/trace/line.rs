@@ -5,6 +5,7 @@
 use std::fmt;
 
 use super::{format_ms, Event, TraceEvent};
+use crate::text::List;
 use crate::types::format_duration;
 
 impl TraceEvent {
@@ -163,7 +164,7 @@ impl TraceEvent {
                 None => format!("controller epoch {epoch}: {phase}, {partitions} partition(s)"),
             },
             Event::ZkBrokersChanged { joined, left } => {
-                format!("brokers joined {joined:?} left {left:?}")
+                format!("brokers joined {} left {}", List(joined), List(left))
             }
             Event::LeaderMoves {
                 partitions,

@@ -3,6 +3,7 @@
 
 use super::{format_ms, DropReason, Event, Reason, TraceEvent};
 use crate::kraft::Role;
+use crate::text::List;
 use crate::types::format_duration;
 
 impl TraceEvent {
@@ -183,10 +184,11 @@ impl TraceEvent {
                 None => format!("controller {n}: {phase} ({partitions} partitions)"),
             },
             Event::ZkBrokersChanged { joined, left } if left.is_empty() => {
-                format!("controller {n} saw broker(s) {joined:?} register in /brokers/ids")
+                format!("controller {n} saw broker(s) {} register in /brokers/ids", List(joined))
             }
             Event::ZkBrokersChanged { left, .. } => format!(
-                "controller {n} saw broker(s) {left:?} leave /brokers/ids (their sessions ended)"
+                "controller {n} saw broker(s) {} leave /brokers/ids (their sessions ended)",
+                List(left)
             ),
             Event::LeaderMoves { partitions, until, why } => format!(
                 "controller {n} moves the leadership of {partitions} partition(s) ({why}); done at {}",

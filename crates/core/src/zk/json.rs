@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize, Serializer};
 use super::rpc::PartitionState;
 
 /// Writes a znode struct. Serializing these plain structs cannot fail.
+/// (Not `expect`: printing the error's `Debug` would bring serde_json's error text and
+/// `str`'s escaping into the browser bundle.)
 fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("znode JSON is plain data")
+    serde_json::to_string(value).unwrap_or_else(|_| unreachable!("znode JSON is plain data"))
 }
 
 /// An empty JSON object (`{}`): Kafka's empty `features` and replica-move maps.

@@ -6,6 +6,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::text::Quoted;
 use crate::types::NodeId;
 
 use super::tree::{DataTree, Op, SessionId, WatchKind, ZkError, Znode, Zxid};
@@ -412,18 +413,36 @@ impl fmt::Display for ZkMessage {
             ZkMessage::Peer(PeerMsg::NewLeader { epoch, zxid, .. }) => {
                 write!(f, "NewLeader epoch={epoch} zxid=0x{zxid:x}")
             }
-            ZkMessage::Client(ClientMsg::Connect { session, timeout_ms, .. }) => write!(
+            ZkMessage::Client(ClientMsg::Connect {
+                session,
+                timeout_ms,
+                ..
+            }) => write!(
                 f,
                 "ConnectRequest session={} timeout={timeout_ms}ms",
-                session.map(|s| format!("0x{s:x}")).unwrap_or_else(|| "new".into())
+                session
+                    .map(|s| format!("0x{s:x}"))
+                    .unwrap_or_else(|| "new".into())
             ),
-            ZkMessage::Client(ClientMsg::Connected { session, timeout_ms, .. }) => match session {
+            ZkMessage::Client(ClientMsg::Connected {
+                session,
+                timeout_ms,
+                ..
+            }) => match session {
                 Some(s) => write!(f, "ConnectResponse session=0x{s:x} timeout={timeout_ms}ms"),
                 None => write!(f, "ConnectResponse SESSIONEXPIRED"),
             },
-            ZkMessage::Client(ClientMsg::Request { xid, op }) => write!(f, "{} xid={xid} {op:?}", self.name()),
-            ZkMessage::Client(ClientMsg::Response { xid, result }) => write!(f, "ZkResponse xid={xid} {result:?}"),
-            ZkMessage::Client(ClientMsg::Watch { path, kind }) => write!(f, "WatchEvent {} {path}", kind.name()),
+            ZkMessage::Client(ClientMsg::Request { xid, op }) => {
+                write!(f, "{} xid={xid} ", self.name())?;
+                debug_op(f, op)
+            }
+            ZkMessage::Client(ClientMsg::Response { xid, result }) => {
+                write!(f, "ZkResponse xid={xid} ")?;
+                debug_result(f, result)
+            }
+            ZkMessage::Client(ClientMsg::Watch { path, kind }) => {
+                write!(f, "WatchEvent {} {path}", kind.name())
+            }
             ZkMessage::Kafka(KafkaMsg::LeaderAndIsr {
                 controller_epoch,
                 partitions,
@@ -442,7 +461,8 @@ impl fmt::Display for ZkMessage {
                 ..
             }) => write!(
                 f,
-                "UpdateMetadata controllerEpoch={controller_epoch} liveBrokers={live_brokers:?} partitions={}",
+                "UpdateMetadata controllerEpoch={controller_epoch} liveBrokers={} partitions={}",
+                crate::text::List(live_brokers),
                 partitions.len() as u64 + bulk
             ),
             ZkMessage::Kafka(KafkaMsg::ControllerResponse { what, error }) => {
@@ -452,11 +472,93 @@ impl fmt::Display for ZkMessage {
                 write!(f, "ControlledShutdown broker={broker}")
             }
             ZkMessage::Kafka(KafkaMsg::ControlledShutdownResponse { remaining }) => {
-                write!(f, "ControlledShutdownResponse partitionsRemaining={remaining}")
+                write!(
+                    f,
+                    "ControlledShutdownResponse partitionsRemaining={remaining}"
+                )
             }
             other => write!(f, "{}", other.name()),
         }
     }
+}
+
+/// Writes a client request exactly as `{:?}` prints it (`GetData { path: "/controller",
+/// watch: true }`), without the derived `Debug` in the bundle.
+fn debug_op(f: &mut fmt::Formatter<'_>, op: &ClientOp) -> fmt::Result {
+    let (name, path, watch) = match op {
+        ClientOp::GetData { path, watch } => ("GetData", path, watch),
+        ClientOp::Exists { path, watch } => ("Exists", path, watch),
+        ClientOp::GetChildren { path, watch } => ("GetChildren", path, watch),
+        ClientOp::Write(ops) => {
+            f.write_str("Write([")?;
+            for (i, op) in ops.iter().enumerate() {
+                f.write_str(if i == 0 { "" } else { ", " })?;
+                match op {
+                    Op::Create {
+                        path,
+                        data,
+                        ephemeral,
+                    } => write!(
+                        f,
+                        "Create {{ path: {}, data: {}, ephemeral: {ephemeral} }}",
+                        Quoted(path),
+                        Quoted(data)
+                    )?,
+                    Op::SetData {
+                        path,
+                        data,
+                        version,
+                    } => write!(
+                        f,
+                        "SetData {{ path: {}, data: {}, version: {} }}",
+                        Quoted(path),
+                        Quoted(data),
+                        debug_option(*version)
+                    )?,
+                    Op::Delete { path, version } => write!(
+                        f,
+                        "Delete {{ path: {}, version: {} }}",
+                        Quoted(path),
+                        debug_option(*version)
+                    )?,
+                    Op::Check { path, version } => {
+                        write!(f, "Check {{ path: {}, version: {version} }}", Quoted(path))?
+                    }
+                }
+            }
+            return f.write_str("])");
+        }
+    };
+    write!(f, "{name} {{ path: {}, watch: {watch} }}", Quoted(path))
+}
+
+/// Writes a client answer exactly as `{:?}` prints it (`Node(Some(Znode { data: "…", … }))`).
+fn debug_result(f: &mut fmt::Formatter<'_>, result: &ClientResult) -> fmt::Result {
+    match result {
+        ClientResult::Node(None) => f.write_str("Node(None)"),
+        ClientResult::Node(Some(z)) => write!(
+            f,
+            "Node(Some(Znode {{ data: {}, version: {}, czxid: {}, ephemeral_owner: {} }}))",
+            Quoted(&z.data),
+            z.version,
+            z.czxid,
+            debug_option(z.ephemeral_owner)
+        ),
+        ClientResult::Children(names) => {
+            f.write_str("Children([")?;
+            for (i, name) in names.iter().enumerate() {
+                write!(f, "{}{}", if i == 0 { "" } else { ", " }, Quoted(name))?;
+            }
+            f.write_str("])")
+        }
+        ClientResult::Written(zxid) => write!(f, "Written({zxid})"),
+        ClientResult::Error(e) => write!(f, "Error({})", e.variant()),
+    }
+}
+
+/// `Some(3)` / `None`, as `{:?}` prints an optional number.
+fn debug_option<T: fmt::Display>(value: Option<T>) -> String {
+    value.map_or("None".into(), |v| format!("Some({v})"))
 }
 
 fn txn_label(txn: &Txn) -> String {
@@ -479,5 +581,99 @@ fn op_name(op: &Op) -> &'static str {
         Op::SetData { .. } => "setData",
         Op::Delete { .. } => "delete",
         Op::Check { .. } => "check",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Requests and answers print as they did through `{:?}`, byte for byte.
+    #[test]
+    fn client_messages_print_as_debug_did() {
+        let json = r#"{"version":2,"brokerid":1,"timestamp":"1234"}"#.to_string();
+        let ops = vec![
+            ClientOp::GetData {
+                path: "/controller".into(),
+                watch: true,
+            },
+            ClientOp::Exists {
+                path: "/admin/reassign_partitions".into(),
+                watch: false,
+            },
+            ClientOp::GetChildren {
+                path: "/brokers/ids".into(),
+                watch: true,
+            },
+            ClientOp::Write(vec![]),
+            ClientOp::Write(vec![
+                Op::Create {
+                    path: "/brokers/ids/1".into(),
+                    data: json.clone(),
+                    ephemeral: true,
+                },
+                Op::SetData {
+                    path: "/controller_epoch".into(),
+                    data: "7".into(),
+                    version: Some(3),
+                },
+                Op::SetData {
+                    path: "/a\"b\\c\n".into(),
+                    data: String::new(),
+                    version: None,
+                },
+                Op::Delete {
+                    path: "/x".into(),
+                    version: None,
+                },
+                Op::Delete {
+                    path: "/x".into(),
+                    version: Some(-1),
+                },
+                Op::Check {
+                    path: "/controller_epoch".into(),
+                    version: 4,
+                },
+            ]),
+        ];
+        for (xid, op) in ops.into_iter().enumerate() {
+            let xid = xid as u64;
+            let expected = format!("xid={xid} {op:?}");
+            let msg = ZkMessage::Client(ClientMsg::Request { xid, op });
+            assert_eq!(msg.to_string(), format!("{} {expected}", msg.name()));
+        }
+        let mut results = vec![
+            ClientResult::Node(None),
+            ClientResult::Node(Some(Znode {
+                data: json,
+                version: 2,
+                czxid: 0x1_0000_0005,
+                ephemeral_owner: Some(0x77),
+            })),
+            ClientResult::Node(Some(Znode {
+                data: String::new(),
+                version: 0,
+                czxid: 0,
+                ephemeral_owner: None,
+            })),
+            ClientResult::Children(vec![]),
+            ClientResult::Children(vec!["0".into(), "topic-ü".into()]),
+            ClientResult::Written(42),
+        ];
+        for e in [
+            ZkError::NodeExists,
+            ZkError::NoNode,
+            ZkError::BadVersion,
+            ZkError::NotEmpty,
+            ZkError::SessionExpired,
+            ZkError::ConnectionLoss,
+        ] {
+            results.push(ClientResult::Error(e));
+        }
+        for result in results {
+            let expected = format!("ZkResponse xid=9 {result:?}");
+            let msg = ZkMessage::Client(ClientMsg::Response { xid: 9, result });
+            assert_eq!(msg.to_string(), expected);
+        }
     }
 }

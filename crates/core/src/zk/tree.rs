@@ -101,6 +101,18 @@ impl ZkError {
             ZkError::ConnectionLoss => "CONNECTIONLOSS",
         }
     }
+
+    /// The variant's name, as `{:?}` prints it (`NoNode`).
+    pub fn variant(self) -> &'static str {
+        match self {
+            ZkError::NodeExists => "NodeExists",
+            ZkError::NoNode => "NoNode",
+            ZkError::BadVersion => "BadVersion",
+            ZkError::NotEmpty => "NotEmpty",
+            ZkError::SessionExpired => "SessionExpired",
+            ZkError::ConnectionLoss => "ConnectionLoss",
+        }
+    }
 }
 
 /// What a change means to watchers.
