@@ -37,7 +37,9 @@ pub fn Controls() -> impl IntoView {
                     max="100"
                     step="5"
                     aria-label="Speed, logarithmic from 0.01× to 10×"
-                    prop:value=move || slider_from_speed(lab.run.speed.get()).to_string()
+                    // A whole number already: printed as an integer, since an f64's Display
+                    // would bring the float printer (Grisu, Dragon, tables) back into the bundle.
+                    prop:value=move || (slider_from_speed(lab.run.speed.get()) as i32).to_string()
                     on:input=move |ev| {
                         let v = event_target::<web_sys::HtmlInputElement>(&ev).value_as_number();
                         if v.is_finite() {
