@@ -16,6 +16,12 @@ async function atStep(page, n) {
   await page.waitForFunction((n) => document.querySelector('[data-testid="lesson-step"]')?.dataset.step === String(n), n);
 }
 
+/** The step's narration once the Markdown worker has rendered it. */
+async function narration(page) {
+  await page.waitForSelector('[data-testid="narration"][aria-busy="false"]');
+  return page.getByTestId('narration').innerText();
+}
+
 async function waitMet(page, timeout = 30000) {
   await page.waitForSelector('[data-testid="wait"][data-state="met"]', { timeout });
 }
@@ -51,7 +57,7 @@ test('walk lesson 1 with Next, solving a goal by clicking a node; jump back and 
   await atStep(page, 1);
   await waitMet(page);
   assert.equal(await page.getByTestId('play-pause').innerText().then((t) => /Play/.test(t)), true, 'the run pauses where the wait held');
-  assert.match(await page.getByTestId('narration').innerText(), /3000/);
+  assert.match(await narration(page), /3000/);
   assert.match(await page.getByTestId('lesson-next').getAttribute('class'), /btn-primary/, 'Next is offered');
   await page.getByTestId('lesson-next').click();
 
@@ -199,6 +205,7 @@ test('a malformed lesson shows its error with the file and line, and a {run} chi
 
   await page.goto(`${env.server.url}?speed=4#/lessons/why-a-quorum/1`);
   await waitMet(page);
+  await narration(page);
   const chip = page.locator('[data-testid="narration"] .chip').first();
   const command = await chip.getAttribute('data-command');
   await chip.click();
@@ -234,8 +241,7 @@ test('screenshots of a lesson page on a desktop and at 375 px', async () => {
   ]) {
     const { page, problems, context } = await openPage(env.browser, `${env.server.url}?speed=4#/lessons/replication-by-fetch/2`, viewport);
     await atStep(page, 2);
-    await page.getByTestId('narration').waitFor();
-    await page.waitForFunction(() => document.querySelector('[data-testid="narration"]')?.getAttribute('aria-busy') === 'false');
+    await narration(page);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 1, `${name}: no sideways scrolling (${overflow}px)`);
     await screenshot(page, name);
