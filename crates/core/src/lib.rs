@@ -34,6 +34,7 @@ pub mod decimal;
 pub mod effect;
 pub mod flat;
 pub mod kraft;
+pub mod limits;
 pub mod message;
 pub mod metadata;
 pub mod record;

@@ -17,7 +17,10 @@
 //!
 //! A damaged link is refused with the reason, or with the line that does not parse; a `v2`
 //! link whose text would inflate past [`MAX_TEXT_BYTES`] is refused before it takes more
-//! memory than that. Nothing is ever half-loaded.
+//! memory than that. A link that parses is then checked against the run's limits
+//! ([`crate::limits`], [`check_run`]): its cluster, every action and its end time, before any
+//! replay, so a link asking for more than a run may hold is refused with the limit named.
+//! Nothing is ever half-loaded.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -26,6 +29,7 @@ use super::ast::Command;
 use super::node_ref::NodeRef;
 use super::parse::parse_script;
 use crate::decimal::scaled;
+use crate::limits::{Budget, Limits};
 use crate::types::{format_duration, NodeId, SimTime};
 
 use crate::sim::{ClusterSpec, UserAction};
@@ -211,19 +215,47 @@ fn concrete(n: &NodeRef) -> Result<NodeId, String> {
     }
 }
 
-/// Decodes a link made by [`encode`]. Every refusal says why.
+/// Decodes a link made by [`encode`], held to the default limits. Every refusal says why.
 pub fn decode(link: &str) -> Result<SharedRun, String> {
-    decode_checked(link, true)
+    decode_checked(link, true, &Limits::DEFAULT)
+}
+
+/// Decodes a link held to other limits than the defaults (the command line's `--limits`).
+pub fn decode_with_limits(link: &str, limits: &Limits) -> Result<SharedRun, String> {
+    decode_checked(link, true, limits)
 }
 
 /// Decodes a link made by an older (or newer) engine as a run of the current engine: the same
 /// cluster and the same actions at the same times, which may now play out differently. For
 /// the "open with the current engine" choice a refused link offers.
 pub fn decode_with_current_engine(link: &str) -> Result<SharedRun, String> {
-    decode_checked(link, false)
+    decode_checked(link, false, &Limits::DEFAULT)
 }
 
-fn decode_checked(link: &str, check_engine: bool) -> Result<SharedRun, String> {
+/// Checks a run against `limits` before it is replayed: the cluster's counted partitions,
+/// every action charged in order (as if each were accepted), and the time of the last
+/// action. The refusal names the action and the limit.
+pub fn check_run(
+    spec: &ClusterSpec,
+    actions: &[(SimTime, UserAction)],
+    limits: &Limits,
+) -> Result<(), String> {
+    limits.check_counted_partitions(spec.quorum.modelled_partitions)?;
+    let mut budget = Budget::new(*limits, spec.quorum.modelled_partitions);
+    for (i, (t, action)) in actions.iter().enumerate() {
+        budget
+            .spend(action.cost(), &action.to_command())
+            .map_err(|why| format!("action {} (at {}): {why}", i + 1, format_duration(t.0)))?;
+    }
+    if let Some((end, _)) = actions.last() {
+        limits
+            .check_time(*end)
+            .map_err(|why| format!("its last action: {why}"))?;
+    }
+    Ok(())
+}
+
+fn decode_checked(link: &str, check_engine: bool, limits: &Limits) -> Result<SharedRun, String> {
     let link = link.trim().trim_start_matches('#');
     let link = link.strip_prefix("run=").unwrap_or(link);
     let (tag, payload) = link
@@ -260,6 +292,8 @@ fn decode_checked(link: &str, check_engine: bool) -> Result<SharedRun, String> {
         let action = act.try_map_nodes(concrete).map_err(fail)?;
         actions.push((t, action));
     }
+    check_run(&spec, &actions, limits)
+        .map_err(|why| format!("the link's run is larger than a run may be: {why}"))?;
     Ok(SharedRun {
         spec: *spec,
         actions,

@@ -7,6 +7,8 @@
 use crate::flat::FlatSet;
 use std::fmt;
 
+use crate::limits::Cost;
+
 use crate::message::MsgId;
 use crate::record::Record;
 use crate::server::AdminOp;
@@ -176,6 +178,37 @@ impl<N> UserAction<N> {
         }
     }
 
+    /// What the action asks of the run's budget ([`crate::limits`]): the records the
+    /// controller will be asked to write and the partitions it will create. Known from the
+    /// action alone, so a script or a link is checked before anything runs.
+    pub fn cost(&self) -> Cost {
+        let records = |n: u64| Cost {
+            records: n,
+            partitions: 0,
+        };
+        match self {
+            UserAction::Write { count, .. } => records(u64::from(*count)),
+            UserAction::Admin(AdminOp::CreateTopic {
+                partitions,
+                configs,
+                ..
+            }) => Cost {
+                records: 1 + u64::from(*partitions) + configs.len() as u64,
+                partitions: u64::from(*partitions),
+            },
+            UserAction::Admin(AdminOp::CreateTopics {
+                count, partitions, ..
+            }) => Cost {
+                records: u64::from(*count) * (1 + u64::from(*partitions)),
+                partitions: u64::from(*count) * u64::from(*partitions),
+            },
+            UserAction::Admin(_)
+            | UserAction::AddController(_)
+            | UserAction::RemoveController(_) => records(1),
+            _ => Cost::default(),
+        }
+    }
+
     /// The command word (`crash`, `partition`, …): what lessons and exercises count.
     pub fn op(&self) -> &'static str {
         match self {
@@ -275,9 +308,17 @@ impl World {
     }
 
     /// Applies a user action now. `Ok` carries a short description of what was done; `Err`
-    /// explains why nothing was done.
+    /// explains why nothing was done. Every action is charged to the run's budget
+    /// ([`crate::limits`]) first: one that does not fit is refused, naming the limit.
     pub fn apply(&mut self, action: &UserAction) -> Result<String, String> {
-        let result = self.apply_inner(action);
+        let cost = action.cost();
+        let result = match self.budget.check(cost, &action.to_command()) {
+            Ok(()) => self.apply_inner(action),
+            Err(why) => Err(why),
+        };
+        if result.is_ok() {
+            self.budget.charge(cost);
+        }
         self.finish_step();
         result
     }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::effect::{Ctx, Output};
 use crate::kraft::{Disk, QuorumConfig, Role};
+use crate::limits::{Budget, Limits, Usage};
 use crate::message::{Envelope, Payload};
 use crate::metadata::image::ImageMemo;
 use crate::rng::SimRng;
@@ -62,6 +63,8 @@ pub struct World {
     out: Vec<Output>,
     pub(crate) next_data: u64,
     stats: Stats,
+    /// The run's limits and what the accepted actions used of them.
+    pub(crate) budget: Budget,
 }
 
 impl World {
@@ -126,6 +129,7 @@ impl World {
             out: Vec::new(),
             next_data: 0,
             stats: Stats::default(),
+            budget: Budget::new(Limits::DEFAULT, spec.quorum.modelled_partitions),
             spec,
         };
         let ids: Vec<NodeId> = world.nodes.keys().copied().collect();
@@ -176,6 +180,22 @@ impl World {
     /// Run-wide counters.
     pub fn stats(&self) -> Stats {
         self.stats
+    }
+
+    /// The limits this run is held to ([`crate::limits`]); [`Limits::DEFAULT`] unless raised.
+    pub fn limits(&self) -> &Limits {
+        &self.budget.limits
+    }
+
+    /// Changes the limits (the command line raises them for benchmarks); what was used so far
+    /// stays used.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.budget.limits = limits;
+    }
+
+    /// What the run's accepted actions used of its budget so far.
+    pub fn usage(&self) -> Usage {
+        self.budget.used
     }
 
     /// The active controller: the live node in the Leader state with the highest epoch.
