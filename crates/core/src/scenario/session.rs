@@ -472,4 +472,33 @@ mod tests {
         let again = "cluster kraft voters=3 brokers=0 seed=1\nrun until leader within 5s\ncrash leader as old\ncluster kraft voters=3 brokers=0 seed=2\nrun until leader within 5s\ncrash leader as old\n";
         assert!(run_script(again, Verbosity::Off).error.is_none());
     }
+
+    #[test]
+    fn topic_and_broker_configs_are_validated_by_the_controller() {
+        let start = "cluster kraft voters=3 brokers=3 seed=1\nrun until leader within 5s\nrun 3s\n";
+        for (line, why) in [
+            (
+                "create-topic orders partitions=3 rf=3 retention.mss=1",
+                "INVALID_CONFIG: Unknown topic config name: retention.mss",
+            ),
+            (
+                "create-topic orders partitions=3 rf=3 retention.ms=abc",
+                "INVALID_CONFIG: Invalid value abc for configuration retention.ms: Not a number of type LONG",
+            ),
+            (
+                "alter-config broker log.retention.ms=abc",
+                "INVALID_CONFIG: Invalid value abc for configuration log.retention.ms: Not a number of type LONG",
+            ),
+        ] {
+            let e = run_script(&format!("{start}{line}\n"), Verbosity::Off)
+                .error
+                .expect("refused");
+            assert_eq!(e.line, 4);
+            assert_eq!(e.message, why);
+        }
+        let ok = format!("{start}create-topic orders partitions=3 rf=3 retention.ms=60000 cleanup.policy=compact\nrun 1s\nalter-config orders min.insync.replicas=2\nalter-config broker:1 log.retention.ms=1000\n");
+        assert!(run_script(&ok, Verbosity::Off).error.is_none());
+        let e = run_script(&format!("{start}create-topic orders partitions=3 rf=3\nrun 1s\nalter-config orders min.insync.replicas=0\n"), Verbosity::Off).error.expect("refused");
+        assert!(e.message.ends_with("Value must be at least 1"), "{e}");
+    }
 }
