@@ -573,11 +573,20 @@ impl World {
                 let cluster = cluster_id
                     .clone()
                     .unwrap_or_else(|| self.spec().cluster_id.clone());
+                let seed = self.spec().seed;
                 let n = self.nodes.get_mut(node).expect("checked above");
+                n.formats += 1;
+                // A new directory id, and no bootstrap checkpoint (`--no-initial-controllers`):
+                // in a dynamic quorum the node is a new replica, an observer until it is added
+                // with add-controller (KIP-853). In a static quorum the voters are known by id
+                // only, so the empty disk votes in its old place: that is how Kafka's static
+                // quorums can lose committed records when a voter's disk is lost, and the
+                // checkers catch it (docs/fidelity.md).
                 n.disk = Some(crate::kraft::Disk {
                     meta: Some(crate::kraft::MetaProperties {
                         cluster_id: cluster.clone(),
                         node_id: n.config.node_id,
+                        directory_id: crate::uuid::directory_id(seed, *node, n.formats),
                     }),
                     ..Default::default()
                 });

@@ -302,6 +302,7 @@ mod tests {
             rpc: RaftRpc::BeginQuorumEpochRequest {
                 epoch: 1,
                 leader: NodeId(1),
+                voter_directory_id: crate::uuid::Uuid::ZERO,
             },
         })
     }

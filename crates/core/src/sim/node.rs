@@ -182,6 +182,9 @@ pub struct SimNode {
     /// deadline from spinning forever.
     pub(crate) spin: (SimTime, u32),
     pub(crate) timers: FlatMap<TimerKind, TimerSpan>,
+    /// How many times `kafka-storage format` ran on this node since the cluster was built:
+    /// each format writes a new directory id ([`crate::uuid::directory_id`]).
+    pub(crate) formats: u32,
 }
 
 impl SimNode {
@@ -200,6 +203,7 @@ impl SimNode {
             wake_at: None,
             spin: (SimTime::ZERO, 0),
             timers: FlatMap::new(),
+            formats: 0,
         }
     }
 

@@ -162,6 +162,30 @@ impl World {
             .unwrap_or(&self.voters)
     }
 
+    /// True if node `id`, with the disk it has now, is a voter of the set in force: by id,
+    /// and in a dynamic quorum by directory id too (KIP-853), so a reformatted controller is
+    /// not a voter until it is added again. Judged by the active controller's voter set, or,
+    /// while there is none, by the node's own replica (or the bootstrap ids if it is down).
+    pub fn is_voter(&self, id: NodeId) -> bool {
+        let node = self.nodes.get(&id);
+        let dir = node
+            .and_then(|n| n.disk())
+            .and_then(|d| d.meta.as_ref())
+            .map(|m| m.directory_id)
+            .unwrap_or_default();
+        if let Some(r) = self
+            .active_leader()
+            .and_then(|l| self.nodes.get(&l))
+            .and_then(|n| n.replica())
+        {
+            return r.is_voter_key(id, dir);
+        }
+        match node.and_then(|n| n.replica()) {
+            Some(r) => r.is_voter(),
+            None => self.voters.contains(&id),
+        }
+    }
+
     /// Every node, by id.
     pub fn nodes(&self) -> impl Iterator<Item = &SimNode> {
         self.nodes.values()
