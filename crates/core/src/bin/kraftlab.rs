@@ -169,6 +169,8 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
         .map(|t| {
             std::thread::spawn(move || {
                 let mut failures = Vec::new();
+                let mut mix: std::collections::BTreeMap<&'static str, u64> = Default::default();
+                let mut long = 0u64;
                 let mut totals = [0u64; 3];
                 let mut slowest = [(0, 0); 3];
                 let mut seed = start + t;
@@ -178,6 +180,12 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
                     } else {
                         run_seed(seed, options)
                     };
+                    for (_, a) in &r.actions {
+                        *mix.entry(a.op()).or_default() += 1;
+                    }
+                    if r.safety > options.safety {
+                        long += 1;
+                    }
                     totals[0] += r.stats.events;
                     totals[1] += r.stats.elections;
                     totals[2] += r.stats.truncations;
@@ -194,18 +202,24 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
                     }
                     seed += threads;
                 }
-                (failures, totals, slowest)
+                (failures, totals, slowest, mix, long)
             })
         })
         .collect();
     let mut failures = Vec::new();
     let mut totals = [0u64; 3];
     let mut slowest = [(0, 0); 3];
+    let mut mix: std::collections::BTreeMap<&'static str, u64> = Default::default();
+    let mut long = 0u64;
     for h in handles {
-        let (f, e, s) = h
+        let (f, e, s, m, l) = h
             .join()
             .map_err(|_| "a sweep thread panicked".to_string())?;
         failures.extend(f);
+        for (op, n) in m {
+            *mix.entry(op).or_default() += n;
+        }
+        long += l;
         for i in 0..3 {
             totals[i] += e[i];
         }
@@ -253,6 +267,11 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
         totals[1],
         totals[2],
         slowest_text.join("; ")
+    );
+    let mix: Vec<String> = mix.iter().map(|(op, n)| format!("{op} {n}")).collect();
+    println!(
+        "actions applied (faults, writes, and the heal and restarts of each liveness phase): {}\nseeds with a long (4x) safety phase: {long}",
+        mix.join(", ")
     );
     Ok(if failures.is_empty() {
         ExitCode::SUCCESS

@@ -48,6 +48,22 @@ pub enum UserAction<N = NodeId> {
         /// Receivers that no longer hear them.
         to: Vec<N>,
     },
+    /// A bridge (non-transitive) partition, Jepsen's "bridge" nemesis: every link between
+    /// `left` and `right` is cut both ways, and `node` keeps (or gets back) its links to both
+    /// sides, so it can talk to nodes that cannot talk to each other.
+    Bridge {
+        /// The bridge node.
+        node: N,
+        /// One side.
+        left: Vec<N>,
+        /// The other side.
+        right: Vec<N>,
+    },
+    /// A machine's clock runs fast or slow from now on: its local time advances `rate_ppm`
+    /// microseconds per million of the world's, so its timers (election, fetch, check-quorum,
+    /// heartbeats, sessions) fire early or late (`drift 3001 1.05`: 5% fast; `drift 3001 1`:
+    /// exact again). Raft's safety does not depend on clocks; liveness and timing do.
+    Drift(N, u32),
     /// Restore every link.
     Heal,
     /// Drop one message in flight.
@@ -131,6 +147,15 @@ impl<N> UserAction<N> {
                 from: many(from)?,
                 to: many(to)?,
             },
+            UserAction::Bridge { node, left, right } => {
+                let (left, right) = (many(left)?, many(right)?);
+                UserAction::Bridge {
+                    node: f(node)?,
+                    left,
+                    right,
+                }
+            }
+            UserAction::Drift(n, rate) => UserAction::Drift(f(n)?, *rate),
             UserAction::Heal => UserAction::Heal,
             UserAction::DropMessage(id) => UserAction::DropMessage(*id),
             UserAction::DropNext { name, from, to } => UserAction::DropNext {
@@ -169,6 +194,7 @@ impl<N> UserAction<N> {
             | UserAction::Pause(n, _)
             | UserAction::TimeoutNow(n)
             | UserAction::Isolate(n)
+            | UserAction::Drift(n, _)
             | UserAction::Configure { node: n, .. }
             | UserAction::Format { node: n, .. }
             | UserAction::Unformat(n)
@@ -219,6 +245,8 @@ impl<N> UserAction<N> {
             UserAction::TimeoutNow(_) => "timeout",
             UserAction::Isolate(_) => "isolate",
             UserAction::Partition(_) | UserAction::PartitionOneWay { .. } => "partition",
+            UserAction::Bridge { .. } => "bridge",
+            UserAction::Drift(..) => "drift",
             UserAction::Heal => "heal",
             UserAction::DropMessage(_) | UserAction::DropNext { .. } => "drop",
             UserAction::Write { .. } => "write",
@@ -257,6 +285,10 @@ impl<N: fmt::Display> UserAction<N> {
             UserAction::PartitionOneWay { from, to } => {
                 format!("partition {} -> {}", ids(from), ids(to))
             }
+            UserAction::Bridge { node, left, right } => {
+                format!("bridge {node} {} | {}", ids(left), ids(right))
+            }
+            UserAction::Drift(n, rate) => format!("drift {n} {}", drift_factor(*rate)),
             UserAction::Heal => "heal".into(),
             UserAction::DropMessage(id) => format!("drop {id}"),
             UserAction::DropNext { name, from, to } => {
@@ -291,6 +323,21 @@ impl<N: fmt::Display> UserAction<N> {
         }
     }
 }
+
+/// A clock rate in parts per million as the factor `drift` takes (`1.05`, `0.9`, `1`).
+pub fn drift_factor(rate_ppm: u32) -> String {
+    let s = crate::decimal::scaled(rate_ppm.into(), 6);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// The slowest and fastest clock `drift` accepts, in parts per million (half and double
+/// speed: far beyond real clock drift, which is parts per million, but enough to show what a
+/// fast or slow timer does).
+pub const DRIFT_RANGE: std::ops::RangeInclusive<u32> = 500_000..=2_000_000;
 
 impl World {
     fn require_node(&self, id: NodeId) -> Result<NodeStatus, String> {
@@ -463,6 +510,65 @@ impl World {
                     },
                 );
                 Ok(format!("cut {text}"))
+            }
+            UserAction::Bridge { node, left, right } => {
+                if left.is_empty() || right.is_empty() {
+                    return Err("a bridge needs two sides, like `bridge 3001 3000 | 3002`".into());
+                }
+                self.require_node(*node)?;
+                self.require_all(left)?;
+                self.require_all(right)?;
+                if left.contains(node) || right.contains(node) {
+                    return Err(format!("the bridge {node} cannot be on a side"));
+                }
+                if left.iter().any(|l| right.contains(l)) {
+                    return Err("a node cannot be on both sides of a bridge".into());
+                }
+                for x in left {
+                    for y in right {
+                        self.net.cut(*x, *y);
+                        self.net.cut(*y, *x);
+                    }
+                }
+                for x in left.iter().chain(right) {
+                    self.net.connect(*node, *x);
+                    self.net.connect(*x, *node);
+                }
+                let text = format!("{} | {} bridged by {node}", ids(left), ids(right));
+                self.emit(
+                    *node,
+                    Event::Network {
+                        description: format!("cut {text}"),
+                    },
+                );
+                Ok(format!("cut {text}"))
+            }
+            UserAction::Drift(id, rate) => {
+                self.require_node(*id)?;
+                if !DRIFT_RANGE.contains(rate) {
+                    return Err(format!(
+                        "a clock rate must be between {} and {} (got {})",
+                        drift_factor(*DRIFT_RANGE.start()),
+                        drift_factor(*DRIFT_RANGE.end()),
+                        drift_factor(*rate)
+                    ));
+                }
+                let now = self.now();
+                let node = self.nodes.get_mut(id).expect("checked above");
+                node.clock.set_rate(now, *rate);
+                let text = format!("{id}'s clock runs at {} × real time", drift_factor(*rate));
+                self.emit(
+                    *id,
+                    Event::Network {
+                        description: text.clone(),
+                    },
+                );
+                // Its next wake-up moves with its clock.
+                if let Some(n) = self.nodes.get_mut(id) {
+                    n.wake_at = None;
+                }
+                self.reschedule(*id);
+                Ok(text)
             }
             UserAction::Heal => {
                 self.net.heal();

@@ -158,10 +158,21 @@ impl ClusterSpec {
                 .collect::<Vec<_>>()
                 .join(",")
         });
+        // A dynamic quorum's `controller.quorum.bootstrap.servers` lists every controller,
+        // spares too, so that a node that lost its disk can find the leader through any of
+        // them; a static quorum's `controller.quorum.voters` lists the voters.
+        let quorum_voters = if self.quorum.dynamic_quorum {
+            let mut all = self.voters();
+            all.extend(&self.spare_controllers);
+            crate::flat::insertion_sort(&mut all);
+            all
+        } else {
+            self.voters()
+        };
         NodeConfig {
             node_id: id,
             roles,
-            quorum_voters: self.voters(),
+            quorum_voters,
             zookeeper_connect,
             dynamic_quorum: self.quorum.dynamic_quorum,
         }

@@ -431,7 +431,8 @@ impl World {
         let mut out = std::mem::take(&mut self.out);
         let result = match self.nodes.get_mut(&id) {
             Some(node) if node.status == NodeStatus::Up => {
-                let mut ctx = Ctx::new(now, &mut self.rng, &mut out);
+                // A process sees its machine's clock (see `Clock`: drift).
+                let mut ctx = Ctx::new(node.clock.local(now), &mut self.rng, &mut out);
                 f(node, &mut ctx, &mut self.memo)
             }
             _ => None,
@@ -660,8 +661,9 @@ impl World {
             node.wake_at = None;
             return;
         }
+        // The process reports its deadline on its own clock.
         let mut deadline = match &node.process {
-            Some(p) => p.next_deadline(),
+            Some(p) => node.clock.global(p.next_deadline()),
             None => return,
         };
         if deadline == SimTime::NEVER {
@@ -708,7 +710,7 @@ impl World {
             };
             let disk = node.disk.take().unwrap_or_default();
             node.kind = NodeKind::of(&node.config);
-            let mut ctx = Ctx::new(now, &mut self.rng, &mut out);
+            let mut ctx = Ctx::new(node.clock.local(now), &mut self.rng, &mut out);
             let started = match duplicate {
                 Some(dup) => Err(Box::new(Refused {
                     why: format!("node.id {dup} is already used by another running controller"),
@@ -752,7 +754,7 @@ impl World {
                 self.out = out;
                 return;
             };
-            let mut ctx = Ctx::new(now, &mut self.rng, &mut out);
+            let mut ctx = Ctx::new(node.clock.local(now), &mut self.rng, &mut out);
             let process = if node.kind == NodeKind::ZooKeeper {
                 let disk = node.zk_disk.take().unwrap_or_default();
                 ZkProcess::Server(Box::new(ZkServer::start(
