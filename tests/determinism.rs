@@ -76,6 +76,23 @@ fn a_swarm_run_replays_exactly_from_its_scenario() {
 }
 
 #[test]
+fn a_swarm_run_with_lost_disks_drift_and_bridges_replays_exactly() {
+    // Seeds whose faults include `format` (a dynamic quorum's lost disk), `drift` and `bridge`.
+    for seed in [1, 11] {
+        let report = run_seed(seed, SwarmOptions::default());
+        assert!(report.passed(), "seed {seed}: {:?}", report.violations);
+        let scenario = report.to_scenario();
+        for op in [" format ", " drift ", " bridge "] {
+            assert!(scenario.contains(op), "seed {seed} has no{op}fault");
+        }
+        let replay = run_script(&scenario, Verbosity::Off);
+        assert!(replay.error.is_none(), "{:?}", replay.error);
+        let world = replay.session.world().expect("a cluster");
+        assert_eq!(world.stats(), report.stats, "seed {seed}");
+    }
+}
+
+#[test]
 fn a_checkpoint_continues_like_the_original() {
     let mut w = kraftlab_core::check::checked_world(ClusterSpec::kraft(3, 2, 5), false);
     w.run_until(SimTime(secs(3)));

@@ -35,6 +35,7 @@ pub mod effect;
 pub mod flat;
 pub mod kraft;
 pub mod lesson;
+pub mod limits;
 pub mod message;
 pub mod metadata;
 pub mod record;

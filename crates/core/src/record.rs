@@ -69,7 +69,29 @@ pub struct LeaderChangeMessage {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct VotersRecord {
     /// The voters, ascending by id.
-    pub voters: Vec<NodeId>,
+    pub voters: Vec<Voter>,
+}
+
+/// One voter of a dynamic quorum, Kafka's `ReplicaKey`: a node id and the directory id of
+/// the disk it voted from (KIP-853). A reformatted disk has a new directory id, so it is a
+/// new replica. [`Uuid::ZERO`] means "known by id only" (a voter set built from the static
+/// `controller.quorum.voters`, or a node whose storage has no directory id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Voter {
+    /// `VoterId`.
+    pub id: NodeId,
+    /// `VoterDirectoryId`.
+    pub directory_id: Uuid,
+}
+
+impl Voter {
+    /// A voter known by id only.
+    pub fn by_id(id: NodeId) -> Voter {
+        Voter {
+            id,
+            directory_id: Uuid::ZERO,
+        }
+    }
 }
 
 /// `FeatureLevelRecord{Name, FeatureLevel}`.
@@ -271,7 +293,14 @@ impl Record {
                     "KRaftVoters: {}",
                     to_json(&VotersJson {
                         version: 0,
-                        voters: voters(&v.voters),
+                        voters: v
+                            .voters
+                            .iter()
+                            .map(|k| VoterKeyJson {
+                                voter_id: k.id.0,
+                                voter_directory_id: k.directory_id.to_string(),
+                            })
+                            .collect(),
                     })
                 )
             }
@@ -373,7 +402,15 @@ struct LeaderChangeJson {
 #[derive(Serialize)]
 struct VotersJson {
     version: u16,
-    voters: Vec<VoterJson>,
+    voters: Vec<VoterKeyJson>,
+}
+
+/// One voter of a `VotersRecord` (endpoints and features are not modelled).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VoterKeyJson {
+    voter_id: i32,
+    voter_directory_id: String,
 }
 
 /// A stand-in `Data` record.
@@ -485,7 +522,10 @@ impl fmt::Display for Record {
                 join(&m.voters),
                 join(&m.granting_voters)
             ),
-            Record::Voters(v) => write!(f, "VotersRecord(voters=[{}])", join(&v.voters)),
+            Record::Voters(v) => {
+                let ids: Vec<NodeId> = v.voters.iter().map(|k| k.id).collect();
+                write!(f, "VotersRecord(voters=[{}])", join(&ids))
+            }
             Record::Data(n) => write!(f, "Data(#{n})"),
             Record::NoOp => write!(f, "NoOpRecord()"),
             Record::FeatureLevel(r) => write!(f, "FeatureLevelRecord(name={}, featureLevel={})", r.name, r.feature_level),
@@ -559,9 +599,12 @@ mod tests {
             ),
             (
                 Record::Voters(Box::new(VotersRecord {
-                    voters: vec![NodeId(3000)],
+                    voters: vec![Voter {
+                        id: NodeId(3000),
+                        directory_id: crate::uuid::Uuid(1),
+                    }],
                 })),
-                r#"KRaftVoters: {"version":0,"voters":[{"voterId":3000}]}"#,
+                r#"KRaftVoters: {"version":0,"voters":[{"voterId":3000,"voterDirectoryId":"AAAAAAAAAAAAAAAAAAAAAQ"}]}"#,
             ),
             (Record::Data(17), r#"Data: {"sequence":17}"#),
             (

@@ -34,14 +34,20 @@ pub fn encode(bytes: [u8; 16]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn from_rng(seed: u64) -> String {
+fn uuid_from_rng(seed: u64) -> Uuid {
     let mut rng = SimRng::new(seed);
-    let a = rng.next_u64().to_be_bytes();
-    let b = rng.next_u64().to_be_bytes();
-    let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&a);
-    bytes[8..].copy_from_slice(&b);
-    encode(bytes)
+    let a = rng.next_u64() as u128;
+    let b = rng.next_u64() as u128;
+    Uuid((a << 64) | b)
+}
+
+fn from_rng(seed: u64) -> String {
+    uuid_from_rng(seed).to_string()
+}
+
+impl Uuid {
+    /// Kafka's `Uuid.ZERO_UUID`: no directory id (a voter known by id only).
+    pub const ZERO: Uuid = Uuid(0);
 }
 
 /// The cluster id `kafka-storage random-uuid` would have printed for this run.
@@ -49,12 +55,16 @@ pub fn cluster_id(seed: u64) -> String {
     from_rng(seed ^ 0x636c_7573_7465_7269)
 }
 
-/// A node's metadata log directory id.
-pub fn directory_id(seed: u64, node: NodeId) -> String {
-    from_rng(
+/// A node's metadata log directory id, as `kafka-storage format` writes it into
+/// `meta.properties`: derived from the run's seed, the node and how many times the node was
+/// formatted before (0 for the storage the cluster was built with), so a reformatted disk gets
+/// a new id (KIP-853: a new replica) and every run prints the same ones.
+pub fn directory_id(seed: u64, node: NodeId, formats: u32) -> Uuid {
+    uuid_from_rng(
         seed.rotate_left(17)
             ^ (node.0 as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            ^ 0x0064_6972_6964,
+            ^ 0x0064_6972_6964
+            ^ u64::from(formats).wrapping_mul(0xD6E8_FEB8_6659_FD93),
     )
 }
 
@@ -80,7 +90,15 @@ mod tests {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         assert_eq!(id, cluster_id(42));
         assert_ne!(id, cluster_id(43));
-        assert_ne!(directory_id(1, NodeId(3000)), directory_id(1, NodeId(3001)));
+        assert_ne!(
+            directory_id(1, NodeId(3000), 0),
+            directory_id(1, NodeId(3001), 0)
+        );
+        assert_ne!(
+            directory_id(1, NodeId(3000), 0),
+            directory_id(1, NodeId(3000), 1)
+        );
+        assert_ne!(directory_id(1, NodeId(3000), 1), Uuid::ZERO);
         // Kafka's ZERO_UUID prints as 22 'A's.
         assert_eq!(encode([0; 16]), "AAAAAAAAAAAAAAAAAAAAAA");
         // The URL-safe alphabet, as the former hand-written encoder printed it.

@@ -1,7 +1,7 @@
 //! `kraftlab`: the command line of KRaft Lab's core.
 //!
 //! ```text
-//! kraftlab run FILE [--trace off|elections|events|all]   run a scenario file
+//! kraftlab run FILE [--trace off|elections|events|all] [--limits off] [--limit NAME=VALUE]
 //! kraftlab sweep [--seeds N] [--start S] [--secs T] [--threads K] [--seed S --scenario]
 //! kraftlab bench [--hours H] [--checks]                  the core benchmark
 //! kraftlab bench-metadata [--topics N] [--partitions P]  the metadata benchmark
@@ -17,8 +17,9 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
+use kraftlab_core::limits::Limits;
 use kraftlab_core::run::swarm::{run_seed, run_spec, zk_shape, SwarmOptions};
-use kraftlab_core::scenario::run_script;
+use kraftlab_core::scenario::run_script_with_limits;
 use kraftlab_core::sim::{ClusterSpec, UserAction, World};
 use kraftlab_core::trace::Verbosity;
 use kraftlab_core::types::{ms, secs, SimTime};
@@ -27,9 +28,16 @@ const USAGE: &str = "\
 kraftlab: KRaft Lab's simulator on the command line
 
 USAGE:
-  kraftlab run FILE [--trace off|elections|events|all]
+  kraftlab run FILE [--trace off|elections|events|all] [LIMITS]
       Run a scenario file. Prints every `show` (and the trace at the chosen level);
       exits 1 naming the line of the first unmet `expect` or malformed command.
+  kraftlab limits [LIMITS]
+      Print the limits every run is held to (with LIMITS applied).
+  LIMITS (for run, bench, bench-metadata and limits):
+      --limits off            no limit at all (benchmarks that know what they ask)
+      --limit NAME=VALUE      raise or lower one limit; repeatable. NAME is one of
+                              partitions, records-per-command, records-per-run,
+                              time-per-command, time-per-run, actions-per-run
   kraftlab sweep [--seeds N] [--start S] [--secs T] [--threads K]
       Seeded fault sweep: N seeds from S, T seconds of faults each, then healing;
       every fifth seed is a ZooKeeper-mode cluster. Exits 1 and prints a reproducing scenario for every failing seed.
@@ -37,9 +45,10 @@ USAGE:
       Print the scenario file that replays seed S.
   kraftlab sweep --zk [...]
       The same with every seed a ZooKeeper-mode cluster (ensemble, sessions, controller).
-  kraftlab bench [--hours H] [--checks]
-      3 voters + 3 observers, a write every 100 ms, H hours of virtual time (default 1).
-  kraftlab bench-metadata [--topics N] [--partitions P]
+  kraftlab bench [--hours H] [--checks] [LIMITS]
+      3 voters + 3 observers, a write every 100 ms, H hours of virtual time (default 1;
+      beyond 24 h raise time-per-run, e.g. --limit time-per-run=48h, or --limits off).
+  kraftlab bench-metadata [--topics N] [--partitions P] [LIMITS]
       3 controllers + 3 brokers create N topics of P partitions (default 1000 x 100, rf 3)
       and every node replays them; prints wall time and peak resident memory.
   kraftlab compare --fault F --partitions N [--brokers B] [--pause T] [--seed S]
@@ -78,6 +87,32 @@ fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Result<Option<T>, 
     }
 }
 
+/// The limits the command line asks for: the defaults, `--limits off`, then every
+/// `--limit NAME=VALUE` in order.
+fn limits_from(args: &[String]) -> Result<Limits, String> {
+    let mut limits = Limits::DEFAULT;
+    match flag::<String>(args, "--limits")?.as_deref() {
+        None | Some("on") | Some("default") => {}
+        Some("off") => limits = Limits::OFF,
+        Some(v) => return Err(format!("--limits takes off (or on), got `{v}`")),
+    }
+    for (i, a) in args.iter().enumerate() {
+        if a == "--limit" {
+            let v = args.get(i + 1).ok_or("--limit needs NAME=VALUE")?;
+            let (name, value) = v
+                .split_once('=')
+                .ok_or_else(|| format!("--limit: expected NAME=VALUE, got `{v}`"))?;
+            limits.set(name, value)?;
+        }
+    }
+    Ok(limits)
+}
+
+fn cmd_limits(args: &[String]) -> Result<ExitCode, String> {
+    print!("{}", limits_from(args)?.describe());
+    Ok(ExitCode::SUCCESS)
+}
+
 fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
     let file = args
         .first()
@@ -87,8 +122,9 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
         None => Verbosity::Off,
         Some(v) => Verbosity::parse(&v).ok_or_else(|| format!("--trace: unknown level `{v}`"))?,
     };
+    let limits = limits_from(args)?;
     let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
-    let outcome = run_script(&text, verbosity);
+    let outcome = run_script_with_limits(&text, verbosity, limits);
     print!("{}", outcome.output);
     match outcome.error {
         None => Ok(ExitCode::SUCCESS),
@@ -141,6 +177,8 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
         .map(|t| {
             std::thread::spawn(move || {
                 let mut failures = Vec::new();
+                let mut mix: std::collections::BTreeMap<&'static str, u64> = Default::default();
+                let mut long = 0u64;
                 let mut totals = [0u64; 3];
                 let mut slowest = [(0, 0); 3];
                 let mut seed = start + t;
@@ -150,6 +188,12 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
                     } else {
                         run_seed(seed, options)
                     };
+                    for (_, a) in &r.actions {
+                        *mix.entry(a.op()).or_default() += 1;
+                    }
+                    if r.safety > options.safety {
+                        long += 1;
+                    }
                     totals[0] += r.stats.events;
                     totals[1] += r.stats.elections;
                     totals[2] += r.stats.truncations;
@@ -166,18 +210,24 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
                     }
                     seed += threads;
                 }
-                (failures, totals, slowest)
+                (failures, totals, slowest, mix, long)
             })
         })
         .collect();
     let mut failures = Vec::new();
     let mut totals = [0u64; 3];
     let mut slowest = [(0, 0); 3];
+    let mut mix: std::collections::BTreeMap<&'static str, u64> = Default::default();
+    let mut long = 0u64;
     for h in handles {
-        let (f, e, s) = h
+        let (f, e, s, m, l) = h
             .join()
             .map_err(|_| "a sweep thread panicked".to_string())?;
         failures.extend(f);
+        for (op, n) in m {
+            *mix.entry(op).or_default() += n;
+        }
+        long += l;
         for i in 0..3 {
             totals[i] += e[i];
         }
@@ -226,6 +276,11 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
         totals[2],
         slowest_text.join("; ")
     );
+    let mix: Vec<String> = mix.iter().map(|(op, n)| format!("{op} {n}")).collect();
+    println!(
+        "actions applied (faults, writes, and the heal and restarts of each liveness phase): {}\nseeds with a long (4x) safety phase: {long}",
+        mix.join(", ")
+    );
     Ok(if failures.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -235,14 +290,35 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
 
 fn cmd_bench(args: &[String]) -> Result<ExitCode, String> {
     let hours: u64 = flag(args, "--hours")?.unwrap_or(1);
+    if hours == 0 || hours > 100_000 {
+        return Err("--hours takes 1 to 100000".into());
+    }
     let checks = args.iter().any(|a| a == "--checks");
+    let limits = limits_from(args)?;
+    let end = SimTime(secs(3600 * hours));
+    // Refused up front, naming the limit, rather than stopping half-way.
+    let raise = "raise it with --limit NAME=VALUE or --limits off";
+    limits
+        .check_time(end)
+        .map_err(|why| format!("bench: {why}; {raise}"))?;
+    let writes = hours * 36_000;
+    for (name, limit) in [
+        ("records-per-run", limits.records_per_run),
+        ("actions-per-run", limits.actions_per_run),
+    ] {
+        if writes > limit {
+            return Err(format!(
+                "bench: {hours}h asks for {writes} writes of one record, more than the limit {name}={limit}; {raise}"
+            ));
+        }
+    }
     let spec = ClusterSpec::kraft(3, 3, 7);
     let mut world = if checks {
         kraftlab_core::check::checked_world(spec, false)
     } else {
         World::new(spec)
     };
-    let end = SimTime(secs(3600 * hours));
+    world.set_limits(limits);
     let began = Instant::now();
     let mut t = SimTime::ZERO;
     let mut accepted = 0u64;
@@ -293,8 +369,13 @@ fn cmd_bench_metadata(args: &[String]) -> Result<ExitCode, String> {
     if topics == 0 || partitions == 0 || partitions > 100_000 || topics > 100_000 {
         return Err("--topics and --partitions take 1 to 100000".into());
     }
+    let limits = limits_from(args)?;
     let began = Instant::now();
-    let r = kraftlab_core::run::bench::metadata_bench(topics as usize, partitions as u32);
+    let r =
+        kraftlab_core::run::bench::metadata_bench_with(topics as usize, partitions as u32, limits)
+            .map_err(|why| {
+                format!("bench-metadata: {why}; raise it with --limit NAME=VALUE or --limits off")
+            })?;
     let elapsed = began.elapsed().as_secs_f64();
     let rss = peak_rss_mib()
         .map(|m| format!("{m:.0} MiB"))
@@ -553,6 +634,7 @@ fn main() -> ExitCode {
         Some("compare") => cmd_compare(&args[1..]),
         Some("failover") => cmd_failover(&args[1..]),
         Some("lesson") => cmd_lesson(&args[1..]),
+        Some("limits") => cmd_limits(&args[1..]),
         Some("help") | Some("--help") | Some("-h") => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)

@@ -114,7 +114,7 @@ impl Observer<World> for Checker {
             self.monotonic_high_watermark.observe(world, e, &mut out);
             self.log_matching.observe(world, e, &mut out);
             self.committed_durable.observe(world, e, &mut out);
-            self.single_vote.observe(e, &mut out);
+            self.single_vote.observe(world, e, &mut out);
             self.observers_never_count.observe(world, e, &mut out);
             self.legal_transitions.observe(e, &mut out);
             self.image_matches_log.observe(world, e, &mut out);

@@ -42,13 +42,18 @@ impl Check {
         let Some(epoch) = replica.log().epoch_at(hw - 1) else {
             return;
         };
+        // In a dynamic quorum a voter whose disk was wiped since (its node now has another
+        // directory id) cannot be judged from a log: the leader counts what the old disk last
+        // fetched, as Kafka's LeaderState does for that ReplicaKey, and that disk can never
+        // vote again, so the count is sound. Such a voter is given the benefit of the doubt.
+        let dynamic = world.spec().quorum.dynamic_quorum;
         let holders = voters
             .iter()
             .filter(|v| {
-                world
-                    .node(**v)
-                    .and_then(|n| n.disk())
-                    .is_some_and(|d| d.log.epoch_at(hw - 1) == Some(epoch))
+                let disk = world.node(**v).and_then(|n| n.disk());
+                let current = disk.and_then(|d| d.meta.as_ref()).map(|m| m.directory_id);
+                let stale = dynamic && current != Some(replica.voter_directory(**v));
+                stale || disk.is_some_and(|d| d.log.epoch_at(hw - 1) == Some(epoch))
             })
             .count();
         let majority = voters.len() / 2 + 1;

@@ -13,6 +13,7 @@ use super::{Property, Violation};
 use crate::kraft::rpc::RaftRpc;
 use crate::kraft::Role;
 use crate::message::{Envelope, Payload, RaftMessage};
+use crate::sim::World;
 use crate::trace::{Event, TraceEvent};
 use crate::types::{Epoch, NodeId, SimTime};
 
@@ -68,8 +69,15 @@ impl Check {
         }
     }
 
-    /// Checks one event: standing as Candidate is a vote for oneself.
-    pub fn observe(&mut self, e: &TraceEvent, out: &mut Vec<Violation>) {
+    /// Checks one event: standing as Candidate is a vote for oneself. In a dynamic quorum a
+    /// reformatted disk is a new replica (KIP-853: voters are known by id and directory id,
+    /// and a vote request names the disk it is for), so what the old disk voted does not
+    /// bind it. In a static quorum it does: a wiped voter that votes again in an epoch it
+    /// voted in is exactly the unsafety Kafka's static quorums have, and it is caught.
+    pub fn observe(&mut self, world: &World, e: &TraceEvent, out: &mut Vec<Violation>) {
+        if matches!(e.event, Event::StorageFormatted { .. }) && world.spec().quorum.dynamic_quorum {
+            self.votes.retain(|(voter, _), _| *voter != e.node);
+        }
         if let Event::Transition {
             to: Role::Candidate,
             epoch,

@@ -107,6 +107,7 @@ impl Replica {
             last_offset_epoch,
             last_offset,
             pre_vote,
+            voter_directory_id,
         } = rpc
         else {
             return;
@@ -121,6 +122,20 @@ impl Replica {
             };
             r.respond(from, correlation, rpc, ctx);
         };
+        // KIP-853: the vote is asked of a voter by id and directory id; this disk is not the
+        // one the candidate's voter set names (this node was reformatted), so it has no vote
+        // to give in that place (`isValidVoterKey`).
+        if !self.valid_voter_key(voter_directory_id) {
+            ctx.emit(Event::VoteCast {
+                candidate,
+                epoch,
+                pre_vote,
+                granted: false,
+                why: "it asked another disk of this node (INVALID_VOTER_KEY)",
+            });
+            reply(self, false, ErrorCode::InvalidVoterKey, ctx);
+            return;
+        }
         if epoch < self.epoch() {
             ctx.emit(Event::VoteCast {
                 candidate,
@@ -268,6 +283,7 @@ impl Replica {
                     last_offset_epoch,
                     last_offset,
                     pre_vote,
+                    voter_directory_id: self.voter_directory(to),
                 };
                 self.send_request(to, rpc, ctx);
             }
@@ -377,9 +393,12 @@ impl Replica {
         correlation: u64,
         epoch: Epoch,
         leader: NodeId,
+        voter_directory_id: crate::uuid::Uuid,
         ctx: &mut Ctx,
     ) {
-        let error = if epoch < self.epoch() {
+        let error = if !self.valid_voter_key(voter_directory_id) {
+            ErrorCode::InvalidVoterKey
+        } else if epoch < self.epoch() {
             ErrorCode::FencedLeaderEpoch
         } else {
             self.maybe_transition(epoch, Some(leader), from, ctx);

@@ -17,6 +17,9 @@ pub struct ReplicaProgress {
     pub last_caught_up: Option<SimTime>,
     /// The leader's log end at that replica's previous fetch (for the caught-up rule).
     last_fetch_leader_end: Offset,
+    /// The directory id its last Fetch carried (`ReplicaDirectoryId`): what
+    /// DescribeQuorum shows for an observer, and the key `add-controller` writes.
+    pub directory_id: crate::uuid::Uuid,
 }
 
 impl ReplicaProgress {
@@ -41,6 +44,8 @@ impl ReplicaProgress {
 pub struct ParkedFetch {
     /// The fetcher.
     pub from: NodeId,
+    /// The fetcher's directory id (`ReplicaDirectoryId`).
+    pub directory_id: crate::uuid::Uuid,
     /// Its request's correlation id.
     pub correlation: u64,
     /// `CurrentLeaderEpoch` of the request.

@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use crate::effect::Ctx;
-use crate::record::{Record, VotersRecord};
+use crate::record::{Record, Voter, VotersRecord};
 use crate::trace::{Event, Reason};
 use crate::types::{NodeId, Offset};
 
@@ -25,7 +25,7 @@ use super::state::{Role, State, VoterChange};
 impl Replica {
     /// The voter set a snapshot or the bootstrap configuration gives, before any VotersRecord
     /// the log still holds.
-    fn base_voters(&self) -> Arc<Vec<NodeId>> {
+    fn base_voters(&self) -> Arc<Vec<Voter>> {
         self.disk
             .snapshot
             .as_ref()
@@ -84,16 +84,30 @@ impl Replica {
             .last()
             .map(|(_, v)| v.clone())
             .unwrap_or_else(|| self.base_voters());
-        if now == self.voters {
+        if now == self.voter_keys {
             return;
         }
-        self.voters = now.clone();
+        let ids: Arc<Vec<NodeId>> = Arc::new(now.iter().map(|v| v.id).collect());
+        self.voter_keys = now;
+        self.voters = ids.clone();
+        let now = ids;
         let check_quorum = self.cfg.check_quorum_timeout();
+        let keys = self.voter_keys.clone();
         if let State::Leader(l) = &mut self.state {
             l.voters.retain(|id, _| now.contains(id));
-            for v in now.iter() {
-                let progress = l.observers.remove(v).unwrap_or_default();
-                l.voters.entry(*v).or_insert(progress);
+            for v in keys.iter() {
+                // The observer's progress moves over only if it is this very replica (same
+                // directory id): a reformatted node fetching as an observer is not the voter.
+                let same = l
+                    .observers
+                    .get(&v.id)
+                    .is_some_and(|p| p.directory_id == v.directory_id);
+                let progress = if same {
+                    l.observers.remove(&v.id).unwrap_or_default()
+                } else {
+                    ReplicaProgress::default()
+                };
+                l.voters.entry(v.id).or_insert(progress);
             }
             // Check-quorum only makes sense with someone else to hear from.
             if l.voters.len() > 1 && l.check_quorum_deadline == crate::types::SimTime::NEVER {
@@ -133,7 +147,7 @@ impl Replica {
     /// the end of the linger, so no record changes offset).
     fn append_voters(
         &mut self,
-        voters: Vec<NodeId>,
+        voters: Vec<Voter>,
         what: String,
         removes_leader: bool,
         ctx: &mut Ctx,
@@ -148,16 +162,20 @@ impl Replica {
         Ok(offset)
     }
 
-    /// `AddRaftVoter`: `id` joins the voters once it has caught up as an observer.
+    /// `AddRaftVoter`: `id` joins the voters once it has caught up as an observer, with the
+    /// directory id it fetched with (its `ReplicaKey`). A voter id is in the set at most
+    /// once: a reformatted voter must be removed before its new disk is added.
     pub fn add_voter(&mut self, id: NodeId, ctx: &mut Ctx) -> Result<String, String> {
         self.check_voter_change()?;
-        if self.voters.contains(&id) {
-            return Err(format!("DUPLICATE_VOTER: {id} is already a voter"));
+        if let Some(v) = self.voter_keys.iter().find(|v| v.id == id) {
+            return Err(format!(
+                "DUPLICATE_VOTER: {id} is already a voter (directory id {})",
+                v.directory_id
+            ));
         }
         let fetch_timeout = self.cfg.fetch_timeout();
-        let caught_up = self
-            .leader_state()
-            .and_then(|l| l.observers.get(&id))
+        let observer = self.leader_state().and_then(|l| l.observers.get(&id));
+        let caught_up = observer
             .and_then(|p: &ReplicaProgress| p.last_caught_up)
             .is_some_and(|t| ctx.now.since(t) < fetch_timeout);
         if !caught_up {
@@ -165,8 +183,9 @@ impl Replica {
                 "REQUEST_TIMED_OUT: {id} has not caught up with the leader as an observer (start it and let it fetch first)"
             ));
         }
-        let mut voters = self.voters.to_vec();
-        voters.push(id);
+        let directory_id = observer.map(|p| p.directory_id).unwrap_or_default();
+        let mut voters = self.voter_keys.to_vec();
+        voters.push(Voter { id, directory_id });
         crate::flat::insertion_sort(&mut voters);
         let offset = self.append_voters(
             voters,
@@ -189,7 +208,12 @@ impl Replica {
         if self.voters.len() == 1 {
             return Err("INVALID_REQUEST: the last voter cannot be removed".into());
         }
-        let voters: Vec<NodeId> = self.voters.iter().copied().filter(|v| *v != id).collect();
+        let voters: Vec<Voter> = self
+            .voter_keys
+            .iter()
+            .copied()
+            .filter(|v| v.id != id)
+            .collect();
         let offset = self.append_voters(
             voters,
             format!("removed controller {id} from the voters"),
@@ -228,7 +252,7 @@ mod tests {
 
     use crate::kraft::state::Role::{Leader, Resigned};
     use crate::kraft::testing::{batch, id, msg, Given, Node};
-    use crate::record::{Record, VotersRecord};
+    use crate::record::{Record, Voter, VotersRecord};
     use crate::trace::{Event, Reason};
 
     /// Node 1, leader of epoch 2 over a dynamic quorum of voters 1, 2, 3 (log [1] and its
@@ -252,7 +276,7 @@ mod tests {
 
     fn voters_record(voters: &[i32]) -> Record {
         Record::Voters(Box::new(VotersRecord {
-            voters: voters.iter().map(|v| id(*v)).collect(),
+            voters: voters.iter().map(|v| Voter::by_id(id(*v))).collect(),
         }))
     }
 

@@ -14,8 +14,10 @@ use std::sync::Arc;
 
 use crate::effect::Ctx;
 use crate::message::{Payload, RaftMessage};
+use crate::record::Voter;
 use crate::trace::{Event, Reason};
 use crate::types::{ms, Epoch, NodeId, Offset, SimTime};
+use crate::uuid::Uuid;
 
 use super::config::QuorumConfig;
 use super::disk::Disk;
@@ -33,12 +35,18 @@ use super::state::{
 pub struct Replica {
     pub(crate) id: NodeId,
     pub(crate) cfg: Arc<QuorumConfig>,
-    /// The voter set in force, ascending: the latest VotersRecord's, or the bootstrap set.
+    /// The ids of the voter set in force, ascending: the latest VotersRecord's, or the
+    /// bootstrap set.
     pub(crate) voters: Arc<Vec<NodeId>>,
-    /// The bootstrap voter set (`controller.quorum.voters`, or the formatted initial set).
-    pub(crate) bootstrap_voters: Arc<Vec<NodeId>>,
+    /// The same voters with their directory ids (KIP-853's `ReplicaKey`s), in the same order.
+    pub(crate) voter_keys: Arc<Vec<Voter>>,
+    /// The bootstrap voter set: the formatted initial set with directory ids (dynamic
+    /// quorum), or `controller.quorum.voters` known by id only.
+    pub(crate) bootstrap_voters: Arc<Vec<Voter>>,
     /// `(offset, voters)` of every VotersRecord the log holds, oldest first.
-    pub(crate) voter_history: Vec<(Offset, Arc<Vec<NodeId>>)>,
+    pub(crate) voter_history: Vec<(Offset, Arc<Vec<Voter>>)>,
+    /// This replica's directory id (`meta.properties`), [`Uuid::ZERO`] if it has none.
+    pub(crate) directory_id: Uuid,
     /// The voter change this leader appended and has not reported committed yet.
     pub(crate) voter_change: Option<VoterChange>,
     pub(crate) disk: Disk,
@@ -87,13 +95,26 @@ impl Replica {
             disk.election.voted = None;
         }
         let election = disk.election;
+        // A dynamic quorum's disk carries the initial voters with their directory ids (the
+        // bootstrap checkpoint); otherwise the configured ids are known by id only.
+        let bootstrap: Arc<Vec<Voter>> = disk
+            .bootstrap_voters
+            .clone()
+            .unwrap_or_else(|| Arc::new(voters.iter().map(|v| Voter::by_id(*v)).collect()));
+        let voter_ids = Arc::new(bootstrap.iter().map(|v| v.id).collect::<Vec<_>>());
         let mut r = Replica {
             id,
             cfg,
-            bootstrap_voters: voters.clone(),
+            directory_id: disk
+                .meta
+                .as_ref()
+                .map(|m| m.directory_id)
+                .unwrap_or(Uuid::ZERO),
+            voter_keys: bootstrap.clone(),
+            bootstrap_voters: bootstrap,
             voter_history: Vec::new(),
             voter_change: None,
-            voters,
+            voters: voter_ids,
             election,
             state: State::Unattached(UnattachedState {
                 election_deadline: None,
@@ -217,9 +238,41 @@ impl Replica {
         &self.voters
     }
 
-    /// True if this replica is in the voter set.
+    /// The voter set with each voter's directory id.
+    pub fn voter_keys(&self) -> &[Voter] {
+        &self.voter_keys
+    }
+
+    /// This replica's directory id (`meta.properties`; [`Uuid::ZERO`] if it has none).
+    pub fn directory_id(&self) -> Uuid {
+        self.directory_id
+    }
+
+    /// True if this replica is in the voter set: by id in a static quorum, by id and
+    /// directory id in a dynamic one (a reformatted disk is a new replica, KIP-853).
     pub fn is_voter(&self) -> bool {
-        self.voters.binary_search(&self.id).is_ok()
+        self.is_voter_key(self.id, self.directory_id)
+    }
+
+    /// True if replica `(id, directory_id)` is a voter, as Kafka's `VoterSet.isVoter`: the
+    /// id must be in the set and, in a dynamic quorum, its directory id must be the voter's.
+    /// (A static quorum knows its voters by id only. In a dynamic quorum a node reformatted
+    /// with `--no-initial-controllers` that has not yet learned the voters from the leader
+    /// holds them by id only, [`Uuid::ZERO`], which its own new directory id never matches:
+    /// it stays an observer.)
+    pub fn is_voter_key(&self, id: NodeId, directory_id: Uuid) -> bool {
+        self.voter_keys
+            .iter()
+            .any(|v| v.id == id && (!self.cfg.dynamic_quorum || v.directory_id == directory_id))
+    }
+
+    /// The directory id the voter set holds for voter `id` ([`Uuid::ZERO`] if unknown).
+    pub fn voter_directory(&self, id: NodeId) -> Uuid {
+        self.voter_keys
+            .iter()
+            .find(|v| v.id == id)
+            .map(|v| v.directory_id)
+            .unwrap_or(Uuid::ZERO)
     }
 
     /// The configuration in force.
@@ -342,10 +395,12 @@ impl Replica {
                 }
                 return;
             }
-        } else if let Some(error) = rpc
-            .error()
-            .filter(|e| matches!(e, ErrorCode::InconsistentClusterId))
-        {
+        } else if let Some(error) = rpc.error().filter(|e| {
+            matches!(
+                e,
+                ErrorCode::InconsistentClusterId | ErrorCode::InvalidVoterKey
+            )
+        }) {
             let what = rpc.name().trim_end_matches("Response");
             if self.refusals.insert((from, error, what)) {
                 ctx.emit(Event::QuorumRequestRefused {
@@ -367,9 +422,18 @@ impl Replica {
                 pre_vote,
                 error,
             } => self.handle_vote_response(from, epoch, leader, granted, pre_vote, error, ctx),
-            RaftRpc::BeginQuorumEpochRequest { epoch, leader } => {
-                self.handle_begin_quorum_epoch(from, correlation, epoch, leader, ctx)
-            }
+            RaftRpc::BeginQuorumEpochRequest {
+                epoch,
+                leader,
+                voter_directory_id,
+            } => self.handle_begin_quorum_epoch(
+                from,
+                correlation,
+                epoch,
+                leader,
+                voter_directory_id,
+                ctx,
+            ),
             RaftRpc::BeginQuorumEpochResponse {
                 epoch,
                 leader,
@@ -397,6 +461,7 @@ impl Replica {
             RaftRpc::FetchRequest {
                 epoch,
                 replica,
+                replica_directory_id,
                 fetch_offset,
                 last_fetched_epoch,
                 max_wait_ms,
@@ -407,6 +472,7 @@ impl Replica {
                 FetchPosition {
                     epoch,
                     replica,
+                    replica_directory_id,
                     fetch_offset,
                     last_fetched_epoch,
                     max_wait_ms,
@@ -416,8 +482,18 @@ impl Replica {
             ),
             RaftRpc::FetchResponse { .. } => self.handle_fetch_response(from, rpc, ctx),
             RaftRpc::FetchSnapshotRequest {
-                epoch, snapshot_id, ..
-            } => self.handle_fetch_snapshot_request(from, correlation, epoch, snapshot_id, ctx),
+                epoch,
+                snapshot_id,
+                replica_directory_id,
+                ..
+            } => self.handle_fetch_snapshot_request(
+                from,
+                correlation,
+                epoch,
+                snapshot_id,
+                replica_directory_id,
+                ctx,
+            ),
             RaftRpc::FetchSnapshotResponse {
                 epoch,
                 leader,
@@ -464,6 +540,16 @@ impl Replica {
     }
 
     // ----- sending -------------------------------------------------------------------------
+
+    /// Kafka's `isValidVoterKey`: a voter-only request names the replica it is for by
+    /// directory id; in a dynamic quorum one meant for another disk of this node id (the one
+    /// this node had before it was reformatted) is refused with INVALID_VOTER_KEY. A request
+    /// that names no directory id ([`Uuid::ZERO`]) is for whoever has the id.
+    pub(crate) fn valid_voter_key(&self, voter_directory_id: Uuid) -> bool {
+        !self.cfg.dynamic_quorum
+            || voter_directory_id == Uuid::ZERO
+            || voter_directory_id == self.directory_id
+    }
 
     /// Kafka's request check before any handling: the cluster id must match ours
     /// (`hasValidClusterId`). From Kafka 3.9, `validateVoterOnlyRequest` checks only the epoch

@@ -9,6 +9,7 @@ use crate::effect::Ctx;
 use crate::record::Record;
 use crate::trace::{Event, Reason, TimerKind};
 use crate::types::{ms, Epoch, NodeId, Offset};
+use crate::uuid::Uuid;
 
 use super::config::OBSERVER_SESSION_TIMEOUT_MS;
 use super::leader::{ParkedFetch, ReplicaProgress};
@@ -64,7 +65,11 @@ impl Replica {
             let epoch = self.epoch();
             for to in targets {
                 if self.requests.is_ready(to, now) {
-                    let rpc = RaftRpc::BeginQuorumEpochRequest { epoch, leader: me };
+                    let rpc = RaftRpc::BeginQuorumEpochRequest {
+                        epoch,
+                        leader: me,
+                        voter_directory_id: self.voter_directory(to),
+                    };
                     self.send_request(to, rpc, ctx);
                 }
             }
@@ -197,7 +202,13 @@ impl Replica {
             .partition(|p| pick(p));
         l.parked = waiting;
         for p in ready {
-            let rpc = self.try_complete_fetch(p.from, p.fetch_offset, p.last_fetched_epoch, ctx);
+            let rpc = self.try_complete_fetch(
+                p.from,
+                p.directory_id,
+                p.fetch_offset,
+                p.last_fetched_epoch,
+                ctx,
+            );
             self.respond(p.from, p.correlation, rpc, ctx);
         }
     }
@@ -207,6 +218,7 @@ impl Replica {
     fn try_complete_fetch(
         &mut self,
         replica: NodeId,
+        directory_id: Uuid,
         fetch_offset: Offset,
         last_fetched_epoch: Epoch,
         ctx: &mut Ctx,
@@ -244,7 +256,9 @@ impl Replica {
         };
         if diverging.is_none() && snapshot.is_none() {
             let end = self.disk.log.end_offset();
-            let voter = self.voters.binary_search(&replica).is_ok();
+            // A voter is known by id and directory id (KIP-853): a reformatted voter fetching
+            // with its new disk is an observer, and its fetches move nothing.
+            let voter = self.is_voter_key(replica, directory_id);
             if let State::Leader(l) = &mut self.state {
                 let progress = if voter {
                     l.voters.entry(replica).or_default()
@@ -254,6 +268,7 @@ impl Replica {
                         .or_insert_with(ReplicaProgress::default)
                 };
                 progress.update(ctx.now, fetch_offset, end);
+                progress.directory_id = directory_id;
             }
             if voter || self.cfg.buggify.count_observers {
                 self.maybe_advance_leader_hw(ctx);
@@ -282,6 +297,7 @@ impl Replica {
         let FetchPosition {
             epoch,
             replica,
+            replica_directory_id,
             fetch_offset,
             last_fetched_epoch,
             max_wait_ms,
@@ -314,10 +330,19 @@ impl Replica {
         }
         let me = self.id;
         let check_quorum = self.cfg.check_quorum_timeout();
+        let voter = self.is_voter_key(replica, replica_directory_id);
         if let State::Leader(l) = &mut self.state {
-            l.note_voter_fetch(me, replica, ctx.now, check_quorum);
+            if voter {
+                l.note_voter_fetch(me, replica, ctx.now, check_quorum);
+            }
         }
-        let rpc = self.try_complete_fetch(replica, fetch_offset, last_fetched_epoch, ctx);
+        let rpc = self.try_complete_fetch(
+            replica,
+            replica_directory_id,
+            fetch_offset,
+            last_fetched_epoch,
+            ctx,
+        );
         let answer_now = match &rpc {
             RaftRpc::FetchResponse {
                 batches,
@@ -338,6 +363,7 @@ impl Replica {
             l.parked.retain(|p| p.from != from);
             l.parked.push(ParkedFetch {
                 from,
+                directory_id: replica_directory_id,
                 correlation,
                 epoch,
                 fetch_offset,
@@ -356,6 +382,7 @@ impl Replica {
             let rpc = RaftRpc::FetchSnapshotRequest {
                 epoch: self.epoch(),
                 replica: self.id,
+                replica_directory_id: self.directory_id,
                 snapshot_id,
             };
             self.send_request(to, rpc, ctx);
@@ -365,6 +392,7 @@ impl Replica {
         let rpc = RaftRpc::FetchRequest {
             epoch: self.epoch(),
             replica: self.id,
+            replica_directory_id: self.directory_id,
             fetch_offset,
             last_fetched_epoch,
             max_wait_ms: self.cfg.fetch_max_wait_ms,
@@ -402,7 +430,13 @@ impl Replica {
             return;
         };
         let timed_out = now >= f.fetch_deadline;
-        if self.voters.binary_search(&self.id).is_ok() {
+        let voter = self.voter_keys.iter().any(|v| {
+            v.id == self.id && (!self.cfg.dynamic_quorum || v.directory_id == self.directory_id)
+        });
+        let State::Follower(f) = &mut self.state else {
+            return;
+        };
+        if voter {
             if timed_out {
                 if !self.is_shutting_down() {
                     ctx.emit(Event::TimerExpired(TimerKind::Fetch));

@@ -7,6 +7,7 @@ use std::fmt;
 
 use super::log::{Batch, Snapshot, SnapshotId};
 use crate::types::{Epoch, NodeId, Offset};
+use crate::uuid::Uuid;
 
 /// Kafka error codes that the quorum RPCs use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -28,6 +29,9 @@ pub enum ErrorCode {
     InconsistentClusterId,
     /// FetchSnapshot asked for a snapshot the leader no longer (or never) had.
     SnapshotNotFound,
+    /// A voter-only request named the receiver with another directory id: it is not the
+    /// replica the sender's voter set holds (KIP-853, a reformatted disk).
+    InvalidVoterKey,
 }
 
 impl ErrorCode {
@@ -42,6 +46,7 @@ impl ErrorCode {
             ErrorCode::InvalidRequest => "INVALID_REQUEST",
             ErrorCode::InconsistentClusterId => "INCONSISTENT_CLUSTER_ID",
             ErrorCode::SnapshotNotFound => "SNAPSHOT_NOT_FOUND",
+            ErrorCode::InvalidVoterKey => "INVALID_VOTER_KEY",
         }
     }
 }
@@ -61,6 +66,9 @@ pub enum RaftRpc {
         last_offset: Offset,
         /// `PreVote` (Vote v2).
         pre_vote: bool,
+        /// `VoterDirectoryId`: the receiver's directory id as the candidate's voter set
+        /// holds it ([`Uuid::ZERO`] if known by id only).
+        voter_directory_id: Uuid,
     },
     /// Answer to a Vote.
     VoteResponse {
@@ -82,6 +90,8 @@ pub enum RaftRpc {
         epoch: Epoch,
         /// The leader.
         leader: NodeId,
+        /// `VoterDirectoryId`: the receiver's directory id as the leader's voter set holds it.
+        voter_directory_id: Uuid,
     },
     /// Answer to BeginQuorumEpoch.
     BeginQuorumEpochResponse {
@@ -117,6 +127,9 @@ pub enum RaftRpc {
         epoch: Epoch,
         /// `ReplicaId`: the fetcher.
         replica: NodeId,
+        /// `ReplicaDirectoryId`: the fetcher's directory id, so a reformatted voter fetching
+        /// is told apart from the voter it was (KIP-853).
+        replica_directory_id: Uuid,
         /// `FetchOffset`: the fetcher's log end offset.
         fetch_offset: Offset,
         /// `LastFetchedEpoch`: epoch of the fetcher's last record.
@@ -154,6 +167,8 @@ pub enum RaftRpc {
         epoch: Epoch,
         /// The fetcher.
         replica: NodeId,
+        /// `ReplicaDirectoryId`.
+        replica_directory_id: Uuid,
         /// `SnapshotId` it wants.
         snapshot_id: SnapshotId,
     },
@@ -302,6 +317,7 @@ impl fmt::Display for RaftRpc {
                 last_offset_epoch,
                 last_offset,
                 pre_vote,
+                ..
             } => write!(
                 f,
                 "{} epoch={epoch} candidate={candidate} lastOffsetEpoch={last_offset_epoch} lastOffset={last_offset}",
@@ -325,7 +341,7 @@ impl fmt::Display for RaftRpc {
                 }
                 Ok(())
             }
-            RaftRpc::BeginQuorumEpochRequest { epoch, leader } => {
+            RaftRpc::BeginQuorumEpochRequest { epoch, leader, .. } => {
                 write!(f, "BeginQuorumEpoch epoch={epoch} leader={leader}")
             }
             RaftRpc::BeginQuorumEpochResponse { epoch, leader, error }
@@ -356,6 +372,7 @@ impl fmt::Display for RaftRpc {
                 last_fetched_epoch,
                 max_wait_ms,
                 high_watermark,
+                ..
             } => {
                 write!(
                     f,
@@ -401,6 +418,7 @@ impl fmt::Display for RaftRpc {
                 epoch,
                 replica,
                 snapshot_id,
+                ..
             } => write!(
                 f,
                 "FetchSnapshot epoch={epoch} replica={replica} snapshotId={}@{}",

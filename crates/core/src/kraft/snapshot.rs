@@ -74,6 +74,7 @@ impl Replica {
         correlation: u64,
         epoch: crate::types::Epoch,
         snapshot_id: SnapshotId,
+        replica_directory_id: crate::uuid::Uuid,
         ctx: &mut Ctx,
     ) {
         let error = if epoch < self.epoch() {
@@ -91,8 +92,11 @@ impl Replica {
             // A voter downloading a snapshot is a voter following this leader
             // (`updateCheckQuorumForFollowingVoter`).
             let (me, timeout) = (self.id, self.cfg.check_quorum_timeout());
+            let voter = self.is_voter_key(from, replica_directory_id);
             if let State::Leader(l) = &mut self.state {
-                l.note_voter_fetch(me, from, ctx.now, timeout);
+                if voter {
+                    l.note_voter_fetch(me, from, ctx.now, timeout);
+                }
             }
         }
         let snapshot = (error == ErrorCode::None)

@@ -354,6 +354,7 @@ pub fn high_watermark_of(hw: Option<Offset>) -> String {
 pub(crate) struct FetchPosition {
     pub epoch: Epoch,
     pub replica: NodeId,
+    pub replica_directory_id: crate::uuid::Uuid,
     pub fetch_offset: Offset,
     pub last_fetched_epoch: Epoch,
     pub max_wait_ms: u64,

@@ -123,6 +123,7 @@ pub(crate) mod msg {
             last_offset_epoch: last_epoch,
             last_offset,
             pre_vote: true,
+            voter_directory_id: crate::uuid::Uuid::ZERO,
         }
     }
 
@@ -139,6 +140,7 @@ pub(crate) mod msg {
             last_offset_epoch: last_epoch,
             last_offset,
             pre_vote: false,
+            voter_directory_id: crate::uuid::Uuid::ZERO,
         }
     }
 
@@ -163,6 +165,7 @@ pub(crate) mod msg {
         RaftRpc::BeginQuorumEpochRequest {
             epoch,
             leader: NodeId(leader),
+            voter_directory_id: crate::uuid::Uuid::ZERO,
         }
     }
 
@@ -205,6 +208,7 @@ pub(crate) mod msg {
         RaftRpc::FetchRequest {
             epoch,
             replica: NodeId(replica),
+            replica_directory_id: crate::uuid::Uuid::ZERO,
             fetch_offset,
             last_fetched_epoch,
             max_wait_ms: 500,
@@ -260,6 +264,7 @@ pub(crate) mod msg {
         RaftRpc::FetchSnapshotRequest {
             epoch,
             replica: NodeId(replica),
+            replica_directory_id: crate::uuid::Uuid::ZERO,
             snapshot_id: id,
         }
     }

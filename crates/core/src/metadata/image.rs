@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use crate::flat::FlatMap;
 use std::sync::Arc;
 
-use crate::record::{BrokerId, Record, NO_LEADER, NO_LEADER_CHANGE};
-use crate::types::{Epoch, NodeId, Offset};
+use crate::record::{BrokerId, Record, Voter, NO_LEADER, NO_LEADER_CHANGE};
+use crate::types::{Epoch, Offset};
 use crate::uuid::Uuid;
 
 /// A broker as the image knows it (`BrokerRegistration`).
@@ -74,8 +74,8 @@ pub struct MetadataImage {
     pub topics: Arc<BTreeMap<Uuid, Arc<TopicImage>>>,
     /// Dynamic configs by (resource type, resource name).
     pub configs: Arc<FlatMap<(u8, String), FlatMap<String, String>>>,
-    /// The voter set of the last VotersRecord, if any.
-    pub voters: Option<Arc<[NodeId]>>,
+    /// The voter set of the last VotersRecord, if any, each voter with its directory id.
+    pub voters: Option<Arc<[Voter]>>,
     /// Number of partitions, all topics together.
     pub partition_count: usize,
     /// Order-independent fingerprint of the content, kept up to date as records apply.
@@ -138,7 +138,7 @@ impl MetadataImage {
             Record::LeaderChange(_) | Record::Data(_) | Record::NoOp => {}
             Record::Voters(v) => {
                 let old = self.voters.as_ref().map(|v| h(&("voters", v)));
-                let new: Arc<[NodeId]> = v.voters.clone().into();
+                let new: Arc<[Voter]> = v.voters.clone().into();
                 self.swap_digest(old, Some(h(&("voters", &new))));
                 self.voters = Some(new);
             }

@@ -6,6 +6,7 @@
 use crate::flat::FlatSet;
 use std::sync::Arc;
 
+use crate::limits::{Budget, Limits};
 use crate::server::AdminOp;
 use crate::types::{ms, secs, SimTime};
 
@@ -31,9 +32,33 @@ pub struct MetadataBench {
 }
 
 /// Creates `topics` topics of `partitions` partitions (replication factor 3) and runs until
-/// every node has applied them all (or an hour of virtual time passes).
+/// every node has applied them all (or an hour of virtual time passes), held to the default
+/// limits (a million partitions fit).
 pub fn metadata_bench(topics: usize, partitions: u32) -> MetadataBench {
+    metadata_bench_with(topics, partitions, Limits::DEFAULT).unwrap_or_else(|_| {
+        metadata_bench_with(topics, partitions, Limits::OFF).expect("no limits")
+    })
+}
+
+/// The benchmark held to `limits`: refused up front, naming the limit, if the partitions and
+/// records it would create do not fit.
+pub fn metadata_bench_with(
+    topics: usize,
+    partitions: u32,
+    limits: Limits,
+) -> Result<MetadataBench, String> {
+    let mut plan = Budget::new(limits, 0);
+    for t in 0..topics {
+        let op: UserAction = UserAction::Admin(AdminOp::CreateTopic {
+            name: format!("topic-{t:05}"),
+            partitions,
+            replication_factor: 3,
+            configs: Vec::new(),
+        });
+        plan.spend(op.cost(), &op.to_command())?;
+    }
     let mut world = World::new(ClusterSpec::kraft(3, 3, 11));
+    world.set_limits(limits);
     let ready = |w: &World| {
         w.active_leader().is_some_and(|l| {
             w.node(l)
@@ -84,14 +109,14 @@ pub fn metadata_bench(topics: usize, partitions: u32) -> MetadataBench {
         .iter()
         .flat_map(|i| i.topics.values().map(|t| Arc::as_ptr(t) as usize))
         .collect();
-    MetadataBench {
+    Ok(MetadataBench {
         partitions: want,
         records,
         virtual_time: SimTime(elapsed),
         complete,
         distinct_topic_maps: maps.len(),
         distinct_topics: topic_ptrs.len(),
-    }
+    })
 }
 
 /// The size of this WebAssembly module's linear memory in bytes (0 natively). A wasm memory

@@ -215,6 +215,8 @@ impl Timeline {
         } else {
             now + (wall_us * speed) as u64
         };
+        // A run stops at its time limit ([`crate::limits`]): playing on never takes it past.
+        let target = target.min(SimTime(self.world.limits().time_per_run).max(now));
         let slice = ((target.0 - now.0) / 8).max(1_000);
         let mut behind = false;
         let mut stopped = false;
@@ -239,6 +241,12 @@ impl Timeline {
             behind,
             stopped,
         }
+    }
+
+    /// True once the run has reached its time limit (`time-per-run`, [`crate::limits`]):
+    /// [`Timeline::advance_paced`] goes no further, and the page should say so.
+    pub fn at_time_limit(&self) -> bool {
+        self.now().0 >= self.world.limits().time_per_run
     }
 
     /// Runs forward to `t`, applying recorded actions as their times come and taking

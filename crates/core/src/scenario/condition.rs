@@ -654,7 +654,7 @@ fn eval_atom(
                 .ok_or_else(|| format!("there is no node {id}"))?;
             let status = node.status();
             let role = node.replica().map(|r| r.role());
-            let voter = world.voters().contains(&id);
+            let voter = world.is_voter(id);
             let holds = match state.as_str() {
                 "up" => status.is_live(),
                 "down" => !status.is_live(),

@@ -27,4 +27,4 @@ pub use ast::{Action, Command, Line, ScenarioError, Show};
 pub use condition::Condition;
 pub use node_ref::NodeRef;
 pub use parse::{parse_command, parse_script};
-pub use session::{run_script, ScriptOutcome, Session};
+pub use session::{check_plan, run_script, run_script_with_limits, ScriptOutcome, Session};

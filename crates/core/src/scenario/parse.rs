@@ -2,6 +2,7 @@
 //! user writes can make the parser panic.
 
 use crate::server::AdminOp;
+use crate::sim::action::DRIFT_RANGE;
 use crate::sim::UserAction;
 use crate::text::suggest;
 use crate::trace::Verbosity;
@@ -26,6 +27,8 @@ pub const COMMANDS: &[&str] = &[
     "timeout",
     "isolate",
     "partition",
+    "bridge",
+    "drift",
     "heal",
     "drop",
     "network",
@@ -265,6 +268,32 @@ fn parse_action(word: &str, tokens: &[String]) -> Result<Option<Action>, String>
                 UserAction::Partition(groups.into_iter().map(parse_node_list).collect::<Result<_, _>>()?)
             }
         }
+        "bridge" => {
+            let usage = "`bridge` takes a node and two sides, like `bridge 3001 3000 | 3002,0`: the sides are cut from each other, the bridge talks to both";
+            let (node, rest) = tokens.split_first().ok_or(usage)?;
+            let sides: Vec<&[String]> = rest.split(|t| t == "|").collect();
+            let [left, right] = sides.as_slice() else {
+                return Err(usage.into());
+            };
+            UserAction::Bridge {
+                node: NodeRef::parse(node)?,
+                left: parse_node_list(left)?,
+                right: parse_node_list(right)?,
+            }
+        }
+        "drift" => match tokens {
+            [node, factor] => {
+                let rate = factor
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .map(|f| (f * 1_000_000.0).round())
+                    .filter(|r| (*DRIFT_RANGE.start() as f64..=*DRIFT_RANGE.end() as f64).contains(r))
+                    .ok_or_else(|| format!("`drift` takes a clock rate from 0.5 to 2 (1.05 runs 5% fast), got `{factor}`"))?;
+                UserAction::Drift(NodeRef::parse(node)?, rate as u32)
+            }
+            _ => return Err("`drift` takes a node and a clock rate, like `drift 3001 1.05` (5% fast) or `drift 3001 1` (exact)".into()),
+        },
         "drop" => match tokens {
             [id] if id.parse::<u64>().is_ok() => UserAction::DropMessage(id.parse().unwrap_or(0)),
             [next, rest @ ..] if next == "next" => {
@@ -708,6 +737,35 @@ network latency=1ms..2ms loss=1.5%
             let e = parse_command(bad);
             assert!(e.is_err(), "`{bad}` should not parse");
             assert!(!e.unwrap_err().is_empty());
+        }
+    }
+
+    #[test]
+    fn bridges_and_drift_parse_and_print_back() {
+        for line in [
+            "bridge 3001 3000 | 3002,0",
+            "drift 3001 1.05",
+            "drift leader 0.9",
+            "drift 2 1",
+            "drift 3000 0.912345",
+        ] {
+            let Command::Do(act, None) = parse_command(line).unwrap() else {
+                panic!("{line}")
+            };
+            assert_eq!(act.to_command(), line);
+        }
+        for bad in [
+            "bridge 3001",
+            "bridge 3001 3000",
+            "bridge 3001 3000 | ",
+            "bridge 3001 3000 | 3002 | 1",
+            "drift 3001",
+            "drift 3001 3",
+            "drift 3001 0.1",
+            "drift 3001 fast",
+            "drift 3001 NaN",
+        ] {
+            assert!(parse_command(bad).is_err(), "`{bad}` should not parse");
         }
     }
 

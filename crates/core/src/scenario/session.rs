@@ -3,6 +3,7 @@
 
 use crate::flat::FlatMap;
 
+use crate::limits::{Budget, Limits};
 use crate::sim::{ClusterView, UserAction, World};
 use crate::tools::{listing, metadata, quorum};
 use crate::trace::{TraceEvent, Verbosity};
@@ -30,6 +31,8 @@ pub struct Session {
     /// Properties already reported as violated (each is printed once: a broken rule keeps
     /// breaking at every event).
     reported: std::collections::BTreeSet<&'static str>,
+    /// The limits every cluster this session builds is held to.
+    limits: Limits,
 }
 
 impl Session {
@@ -43,12 +46,23 @@ impl Session {
             allow_violations: false,
             reported: Default::default(),
             watches: Vec::new(),
+            limits: Limits::DEFAULT,
         }
     }
 
-    /// A session around an existing world (the app's playground).
+    /// A session whose clusters are held to `limits` instead of the defaults (the command
+    /// line's `--limits off` or `--limit NAME=VALUE`).
+    pub fn with_limits(verbosity: Verbosity, limits: Limits) -> Session {
+        Session {
+            limits,
+            ..Session::new(verbosity)
+        }
+    }
+
+    /// A session around an existing world (the app's playground); the world keeps its limits.
     pub fn with_world(world: World, verbosity: Verbosity) -> Session {
         Session {
+            limits: *world.limits(),
             world: Some(world),
             names: FlatMap::new(),
             verbosity,
@@ -127,6 +141,11 @@ impl Session {
     /// Lets the run go on after an invariant breaks (`allow violations`).
     pub fn allow_violations(&mut self) {
         self.allow_violations = true;
+    }
+
+    /// The limits this session's clusters are held to.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// True once the scenario said `allow violations`.
@@ -218,8 +237,12 @@ impl Session {
     ) -> Result<String, ScenarioError> {
         let err = |m: String| ScenarioError::new(line, m);
         if let Command::Cluster(spec) = command {
+            self.limits
+                .check_counted_partitions(spec.quorum.modelled_partitions)
+                .map_err(err)?;
             let mut world =
                 crate::check::checked_world((**spec).clone(), self.verbosity != Verbosity::Off);
+            world.set_limits(self.limits);
             self.names.clear();
             self.install_history(&mut world);
             self.world = Some(world);
@@ -267,12 +290,18 @@ impl Session {
                 unreachable!("handled above")
             }
             Command::Run(d) => {
-                self.world_or_err(line)?.run_for(*d);
+                let world = self.world_or_err(line)?;
+                world.limits().check_run_for(world.now(), *d).map_err(err)?;
+                world.run_for(*d);
                 self.drain(line, before)
             }
             Command::RunUntil { condition, within } => {
                 let names = self.names.clone();
                 let world = self.world_or_err(line)?;
+                world
+                    .limits()
+                    .check_run_for(world.now(), *within)
+                    .map_err(err)?;
                 let start = world.now();
                 let limit = start + *within;
                 let mut failure = None;
@@ -311,7 +340,9 @@ impl Session {
                         format_duration(now.0)
                     )));
                 }
-                self.world_or_err(line)?.run_until(SimTime(*time));
+                let world = self.world_or_err(line)?;
+                world.limits().check_time(SimTime(*time)).map_err(err)?;
+                world.run_until(SimTime(*time));
                 let mut out = self.drain(line, before)?;
                 out += &self.execute_command(inner, line)?;
                 Ok(out)
@@ -337,6 +368,11 @@ impl Session {
                 let names = self.names.clone();
                 let world = self.world_or_err(line)?;
                 if let (Some(name), Some(target)) = (bind, act.target()) {
+                    if let Some(bound) = names.get(name) {
+                        return Err(err(format!(
+                            "`{name}` is already bound to {bound}; choose another name"
+                        )));
+                    }
                     let id = target.resolve(world, &names).map_err(err)?;
                     self.bind(name, id);
                 }
@@ -455,10 +491,21 @@ pub fn temporal_conditions(lines: &[Line]) -> Vec<Condition> {
     out
 }
 
+/// What `run_script` prints for a scenario without a single command.
+pub const NOTHING_RAN: &str =
+    "the scenario holds no commands (only blank lines or comments): nothing ran\n";
+
 /// Parses and runs a whole scenario, stopping at the first error.
 pub fn run_script(text: &str, verbosity: Verbosity) -> ScriptOutcome {
-    let mut session = Session::new(verbosity);
-    let lines = match parse_script(text) {
+    run_script_with_limits(text, verbosity, Limits::DEFAULT)
+}
+
+/// Parses and runs a whole scenario held to `limits`, stopping at the first error. The
+/// whole script is checked against the limits first ([`check_plan`]), so a script that
+/// would exceed them is refused before its first line runs.
+pub fn run_script_with_limits(text: &str, verbosity: Verbosity, limits: Limits) -> ScriptOutcome {
+    let mut session = Session::with_limits(verbosity, limits);
+    let lines = match parse_script(text).and_then(|l| check_plan(&l, &limits).map(|_| l)) {
         Ok(l) => l,
         Err(e) => {
             return ScriptOutcome {
@@ -469,6 +516,13 @@ pub fn run_script(text: &str, verbosity: Verbosity) -> ScriptOutcome {
         }
     };
     session.watch(temporal_conditions(&lines));
+    if lines.is_empty() {
+        return ScriptOutcome {
+            output: NOTHING_RAN.to_string(),
+            error: None,
+            session,
+        };
+    }
     let mut output = String::new();
     for line in &lines {
         match session.execute(line) {
@@ -490,7 +544,90 @@ pub fn run_script(text: &str, verbosity: Verbosity) -> ScriptOutcome {
     }
 }
 
+/// Checks a whole script against `limits` before anything runs: every action is charged to
+/// its cluster's budget as if accepted, and virtual time is bounded from above (`run` and
+/// `within` add their durations, `at` moves to its time). The first line that would exceed
+/// a limit is refused, naming it. A `cluster` line starts a new budget.
+pub fn check_plan(lines: &[Line], limits: &Limits) -> Result<(), ScenarioError> {
+    let mut budget = Budget::new(*limits, 0);
+    let mut time = SimTime::ZERO;
+    for line in lines {
+        let err = |m: String| ScenarioError::new(line.number, m);
+        let mut command = &line.command;
+        if let Command::At(t, inner) = command {
+            limits.check_time(SimTime(*t)).map_err(err)?;
+            time = time.max(SimTime(*t));
+            command = inner;
+        }
+        match command {
+            Command::Cluster(spec) => {
+                let counted = spec.quorum.modelled_partitions;
+                limits.check_counted_partitions(counted).map_err(err)?;
+                budget = Budget::new(*limits, counted);
+                time = SimTime::ZERO;
+            }
+            Command::Run(d) | Command::RunUntil { within: d, .. } => {
+                limits.check_run_for(time, *d).map_err(err)?;
+                time = time + *d;
+            }
+            Command::Do(act, _) => budget.spend(act.cost(), &act.to_command()).map_err(err)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// A snapshot of the session's world for the UI, if a cluster exists.
 pub fn view(session: &Session) -> Option<ClusterView> {
     session.world().map(|w| ClusterView::build(w, 32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_bound_once_per_cluster() {
+        let script = "cluster kraft voters=3 brokers=0 seed=1\nrun until leader within 5s\nrun 1s\ncrash follower as old\nrestart old\n\ncrash leader as old\n";
+        let outcome = run_script(script, Verbosity::Off);
+        let e = outcome.error.expect("refused");
+        assert_eq!(e.line, 7);
+        assert!(
+            e.message.starts_with("`old` is already bound to 300")
+                && e.message.ends_with("; choose another name"),
+            "{e}"
+        );
+        // A new cluster forgets every name.
+        let again = "cluster kraft voters=3 brokers=0 seed=1\nrun until leader within 5s\ncrash leader as old\ncluster kraft voters=3 brokers=0 seed=2\nrun until leader within 5s\ncrash leader as old\n";
+        assert!(run_script(again, Verbosity::Off).error.is_none());
+    }
+
+    #[test]
+    fn topic_and_broker_configs_are_validated_by_the_controller() {
+        let start = "cluster kraft voters=3 brokers=3 seed=1\nrun until leader within 5s\nrun 3s\n";
+        for (line, why) in [
+            (
+                "create-topic orders partitions=3 rf=3 retention.mss=1",
+                "INVALID_CONFIG: Unknown topic config name: retention.mss",
+            ),
+            (
+                "create-topic orders partitions=3 rf=3 retention.ms=abc",
+                "INVALID_CONFIG: Invalid value abc for configuration retention.ms: Not a number of type LONG",
+            ),
+            (
+                "alter-config broker log.retention.ms=abc",
+                "INVALID_CONFIG: Invalid value abc for configuration log.retention.ms: Not a number of type LONG",
+            ),
+        ] {
+            let e = run_script(&format!("{start}{line}\n"), Verbosity::Off)
+                .error
+                .expect("refused");
+            assert_eq!(e.line, 4);
+            assert_eq!(e.message, why);
+        }
+        let ok = format!("{start}create-topic orders partitions=3 rf=3 retention.ms=60000 cleanup.policy=compact\nrun 1s\nalter-config orders min.insync.replicas=2\nalter-config broker:1 log.retention.ms=1000\n");
+        assert!(run_script(&ok, Verbosity::Off).error.is_none());
+        let e = run_script(&format!("{start}create-topic orders partitions=3 rf=3\nrun 1s\nalter-config orders min.insync.replicas=0\n"), Verbosity::Off).error.expect("refused");
+        assert!(e.message.ends_with("Value must be at least 1"), "{e}");
+    }
 }

@@ -17,7 +17,10 @@
 //!
 //! A damaged link is refused with the reason, or with the line that does not parse; a `v2`
 //! link whose text would inflate past [`MAX_TEXT_BYTES`] is refused before it takes more
-//! memory than that. Nothing is ever half-loaded.
+//! memory than that. A link that parses is then checked against the run's limits
+//! ([`crate::limits`], [`check_run`]): its cluster, every action and its end time, before any
+//! replay, so a link asking for more than a run may hold is refused with the limit named.
+//! Nothing is ever half-loaded.
 //!
 //! [`encode`] and [`decode`] do everything, compressing with miniz_oxide (the CLI, the tests).
 //! The browser app carries no DEFLATE code: it uses the steps apart — [`link_text`] and
@@ -33,6 +36,7 @@ use super::ast::Command;
 use super::node_ref::NodeRef;
 use super::parse::parse_script;
 use crate::decimal::scaled;
+use crate::limits::{Budget, Limits};
 use crate::types::{format_duration, NodeId, SimTime};
 
 use crate::sim::{ClusterSpec, UserAction};
@@ -248,17 +252,25 @@ fn inflate(deflated: &[u8]) -> Result<Vec<u8>, InflateError> {
 /// The run in a `v1` payload (plain text, a run of engine 1). With `check_engine`, refused
 /// unless this is engine 1.
 pub fn run_from_v1_text(bytes: Vec<u8>, check_engine: bool) -> Result<SharedRun, String> {
+    v1_run(bytes, check_engine, &Limits::DEFAULT)
+}
+
+fn v1_run(bytes: Vec<u8>, check_engine: bool, limits: &Limits) -> Result<SharedRun, String> {
     let text = utf8(bytes)?;
     // Before format 2 the tag was the engine version: a v1 link is a run of engine 1.
     if check_engine && crate::ENGINE_VERSION != 1 {
         return Err(other_engine(1));
     }
-    run_of(&text)
+    run_of(&text, limits)
 }
 
 /// The run in a `v2` payload's inflated text, whose first line names its engine. With
 /// `check_engine`, a run of another engine is refused.
 pub fn run_from_v2_text(bytes: Vec<u8>, check_engine: bool) -> Result<SharedRun, String> {
+    v2_run(bytes, check_engine, &Limits::DEFAULT)
+}
+
+fn v2_run(bytes: Vec<u8>, check_engine: bool, limits: &Limits) -> Result<SharedRun, String> {
     let text = utf8(bytes)?;
     let version = text
         .lines()
@@ -269,7 +281,7 @@ pub fn run_from_v2_text(bytes: Vec<u8>, check_engine: bool) -> Result<SharedRun,
     if check_engine && version != crate::ENGINE_VERSION {
         return Err(other_engine(version));
     }
-    run_of(&text)
+    run_of(&text, limits)
 }
 
 fn utf8(bytes: Vec<u8>) -> Result<String, String> {
@@ -283,31 +295,60 @@ fn concrete(n: &NodeRef) -> Result<NodeId, String> {
     }
 }
 
-/// Decodes a link made by [`encode`] (or by the app). Every refusal says why.
+/// Decodes a link made by [`encode`] (or by the app), held to the default limits. Every
+/// refusal says why.
 pub fn decode(link: &str) -> Result<SharedRun, String> {
-    decode_checked(link, true)
+    decode_checked(link, true, &Limits::DEFAULT)
+}
+
+/// Decodes a link held to other limits than the defaults (the command line's `--limits`).
+pub fn decode_with_limits(link: &str, limits: &Limits) -> Result<SharedRun, String> {
+    decode_checked(link, true, limits)
 }
 
 /// Decodes a link made by an older (or newer) engine as a run of the current engine: the same
 /// cluster and the same actions at the same times, which may now play out differently. For
 /// the "open with the current engine" choice a refused link offers.
 pub fn decode_with_current_engine(link: &str) -> Result<SharedRun, String> {
-    decode_checked(link, false)
+    decode_checked(link, false, &Limits::DEFAULT)
 }
 
-fn decode_checked(link: &str, check_engine: bool) -> Result<SharedRun, String> {
+/// Checks a run against `limits` before it is replayed: the cluster's counted partitions,
+/// every action charged in order (as if each were accepted), and the time of the last
+/// action. The refusal names the action and the limit.
+pub fn check_run(
+    spec: &ClusterSpec,
+    actions: &[(SimTime, UserAction)],
+    limits: &Limits,
+) -> Result<(), String> {
+    limits.check_counted_partitions(spec.quorum.modelled_partitions)?;
+    let mut budget = Budget::new(*limits, spec.quorum.modelled_partitions);
+    for (i, (t, action)) in actions.iter().enumerate() {
+        budget
+            .spend(action.cost(), &action.to_command())
+            .map_err(|why| format!("action {} (at {}): {why}", i + 1, format_duration(t.0)))?;
+    }
+    if let Some((end, _)) = actions.last() {
+        limits
+            .check_time(*end)
+            .map_err(|why| format!("its last action: {why}"))?;
+    }
+    Ok(())
+}
+
+fn decode_checked(link: &str, check_engine: bool, limits: &Limits) -> Result<SharedRun, String> {
     match payload(link)? {
-        Payload::Plain(text) => run_from_v1_text(text, check_engine),
+        Payload::Plain(text) => v1_run(text, check_engine, limits),
         Payload::Deflated(packed) => {
             let text = inflate(&packed).map_err(InflateError::reason)?;
-            run_from_v2_text(text, check_engine)
+            v2_run(text, check_engine, limits)
         }
     }
 }
 
 /// The run of a link's text, checked: a `cluster` line, then `at <time> <action>` lines in
 /// time order naming nodes by id.
-fn run_of(text: &str) -> Result<SharedRun, String> {
+fn run_of(text: &str, limits: &Limits) -> Result<SharedRun, String> {
     let lines = parse_script(text).map_err(|e| format!("the link's run does not parse: {e}"))?;
     let mut iter = lines.into_iter();
     let first = iter.next().ok_or("the link holds no run")?;
@@ -334,6 +375,8 @@ fn run_of(text: &str) -> Result<SharedRun, String> {
         let action = act.try_map_nodes(concrete).map_err(fail)?;
         actions.push((t, action));
     }
+    check_run(&spec, &actions, limits)
+        .map_err(|why| format!("the link's run is larger than a run may be: {why}"))?;
     Ok(SharedRun {
         spec: *spec,
         actions,

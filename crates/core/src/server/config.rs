@@ -244,6 +244,7 @@ mod tests {
         let meta = MetaProperties {
             cluster_id: "x".into(),
             node_id: NodeId(3000),
+            directory_id: crate::uuid::Uuid(7),
         };
         assert!(validate(&controller(3000), Some(&meta)).is_ok());
         assert!(validate(&controller(3000), None)

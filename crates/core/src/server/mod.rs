@@ -146,8 +146,15 @@ impl Server {
             .as_ref()
             .map(|m| m.cluster_id.clone())
             .unwrap_or_default();
+        // The voters a controller starts with: `controller.quorum.voters`, or in a dynamic
+        // quorum the bootstrap checkpoint's (its bootstrap servers list every controller).
+        let initial_voters = if config.dynamic_quorum {
+            disk.bootstrap_voters.as_ref().map(|v| v.len())
+        } else {
+            Some(config.quorum_voters.len())
+        };
         if config.roles.controller {
-            if let Some(w) = voter_count_warning(config.quorum_voters.len()) {
+            if let Some(w) = initial_voters.and_then(voter_count_warning) {
                 ctx.emit(Event::ConfigWarning { what: w });
             }
         }

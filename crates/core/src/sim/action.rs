@@ -7,6 +7,8 @@
 use crate::flat::FlatSet;
 use std::fmt;
 
+use crate::limits::Cost;
+
 use crate::message::MsgId;
 use crate::record::Record;
 use crate::server::AdminOp;
@@ -46,6 +48,22 @@ pub enum UserAction<N = NodeId> {
         /// Receivers that no longer hear them.
         to: Vec<N>,
     },
+    /// A bridge (non-transitive) partition, Jepsen's "bridge" nemesis: every link between
+    /// `left` and `right` is cut both ways, and `node` keeps (or gets back) its links to both
+    /// sides, so it can talk to nodes that cannot talk to each other.
+    Bridge {
+        /// The bridge node.
+        node: N,
+        /// One side.
+        left: Vec<N>,
+        /// The other side.
+        right: Vec<N>,
+    },
+    /// A machine's clock runs fast or slow from now on: its local time advances `rate_ppm`
+    /// microseconds per million of the world's, so its timers (election, fetch, check-quorum,
+    /// heartbeats, sessions) fire early or late (`drift 3001 1.05`: 5% fast; `drift 3001 1`:
+    /// exact again). Raft's safety does not depend on clocks; liveness and timing do.
+    Drift(N, u32),
     /// Restore every link.
     Heal,
     /// Drop one message in flight.
@@ -129,6 +147,15 @@ impl<N> UserAction<N> {
                 from: many(from)?,
                 to: many(to)?,
             },
+            UserAction::Bridge { node, left, right } => {
+                let (left, right) = (many(left)?, many(right)?);
+                UserAction::Bridge {
+                    node: f(node)?,
+                    left,
+                    right,
+                }
+            }
+            UserAction::Drift(n, rate) => UserAction::Drift(f(n)?, *rate),
             UserAction::Heal => UserAction::Heal,
             UserAction::DropMessage(id) => UserAction::DropMessage(*id),
             UserAction::DropNext { name, from, to } => UserAction::DropNext {
@@ -167,12 +194,44 @@ impl<N> UserAction<N> {
             | UserAction::Pause(n, _)
             | UserAction::TimeoutNow(n)
             | UserAction::Isolate(n)
+            | UserAction::Drift(n, _)
             | UserAction::Configure { node: n, .. }
             | UserAction::Format { node: n, .. }
             | UserAction::Unformat(n)
             | UserAction::AddController(n)
             | UserAction::RemoveController(n) => Some(n),
             _ => None,
+        }
+    }
+
+    /// What the action asks of the run's budget ([`crate::limits`]): the records the
+    /// controller will be asked to write and the partitions it will create. Known from the
+    /// action alone, so a script or a link is checked before anything runs.
+    pub fn cost(&self) -> Cost {
+        let records = |n: u64| Cost {
+            records: n,
+            partitions: 0,
+        };
+        match self {
+            UserAction::Write { count, .. } => records(u64::from(*count)),
+            UserAction::Admin(AdminOp::CreateTopic {
+                partitions,
+                configs,
+                ..
+            }) => Cost {
+                records: 1 + u64::from(*partitions) + configs.len() as u64,
+                partitions: u64::from(*partitions),
+            },
+            UserAction::Admin(AdminOp::CreateTopics {
+                count, partitions, ..
+            }) => Cost {
+                records: u64::from(*count) * (1 + u64::from(*partitions)),
+                partitions: u64::from(*count) * u64::from(*partitions),
+            },
+            UserAction::Admin(_)
+            | UserAction::AddController(_)
+            | UserAction::RemoveController(_) => records(1),
+            _ => Cost::default(),
         }
     }
 
@@ -186,6 +245,8 @@ impl<N> UserAction<N> {
             UserAction::TimeoutNow(_) => "timeout",
             UserAction::Isolate(_) => "isolate",
             UserAction::Partition(_) | UserAction::PartitionOneWay { .. } => "partition",
+            UserAction::Bridge { .. } => "bridge",
+            UserAction::Drift(..) => "drift",
             UserAction::Heal => "heal",
             UserAction::DropMessage(_) | UserAction::DropNext { .. } => "drop",
             UserAction::Write { .. } => "write",
@@ -224,6 +285,10 @@ impl<N: fmt::Display> UserAction<N> {
             UserAction::PartitionOneWay { from, to } => {
                 format!("partition {} -> {}", ids(from), ids(to))
             }
+            UserAction::Bridge { node, left, right } => {
+                format!("bridge {node} {} | {}", ids(left), ids(right))
+            }
+            UserAction::Drift(n, rate) => format!("drift {n} {}", drift_factor(*rate)),
             UserAction::Heal => "heal".into(),
             UserAction::DropMessage(id) => format!("drop {id}"),
             UserAction::DropNext { name, from, to } => {
@@ -259,6 +324,21 @@ impl<N: fmt::Display> UserAction<N> {
     }
 }
 
+/// A clock rate in parts per million as the factor `drift` takes (`1.05`, `0.9`, `1`).
+pub fn drift_factor(rate_ppm: u32) -> String {
+    let s = crate::decimal::scaled(rate_ppm.into(), 6);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// The slowest and fastest clock `drift` accepts, in parts per million (half and double
+/// speed: far beyond real clock drift, which is parts per million, but enough to show what a
+/// fast or slow timer does).
+pub const DRIFT_RANGE: std::ops::RangeInclusive<u32> = 500_000..=2_000_000;
+
 impl World {
     fn require_node(&self, id: NodeId) -> Result<NodeStatus, String> {
         self.nodes
@@ -275,10 +355,16 @@ impl World {
     }
 
     /// Applies a user action now. `Ok` carries a short description of what was done; `Err`
-    /// explains why nothing was done.
+    /// explains why nothing was done. Every action is charged to the run's budget
+    /// ([`crate::limits`]) first: one that does not fit is refused, naming the limit.
     pub fn apply(&mut self, action: &UserAction) -> Result<String, String> {
-        let result = self.apply_inner(action);
+        let cost = action.cost();
+        let result = match self.budget.check(cost, &action.to_command()) {
+            Ok(()) => self.apply_inner(action),
+            Err(why) => Err(why),
+        };
         if result.is_ok() {
+            self.budget.charge(cost);
             self.tell_acted(action);
         }
         self.finish_step();
@@ -426,6 +512,65 @@ impl World {
                 );
                 Ok(format!("cut {text}"))
             }
+            UserAction::Bridge { node, left, right } => {
+                if left.is_empty() || right.is_empty() {
+                    return Err("a bridge needs two sides, like `bridge 3001 3000 | 3002`".into());
+                }
+                self.require_node(*node)?;
+                self.require_all(left)?;
+                self.require_all(right)?;
+                if left.contains(node) || right.contains(node) {
+                    return Err(format!("the bridge {node} cannot be on a side"));
+                }
+                if left.iter().any(|l| right.contains(l)) {
+                    return Err("a node cannot be on both sides of a bridge".into());
+                }
+                for x in left {
+                    for y in right {
+                        self.net.cut(*x, *y);
+                        self.net.cut(*y, *x);
+                    }
+                }
+                for x in left.iter().chain(right) {
+                    self.net.connect(*node, *x);
+                    self.net.connect(*x, *node);
+                }
+                let text = format!("{} | {} bridged by {node}", ids(left), ids(right));
+                self.emit(
+                    *node,
+                    Event::Network {
+                        description: format!("cut {text}"),
+                    },
+                );
+                Ok(format!("cut {text}"))
+            }
+            UserAction::Drift(id, rate) => {
+                self.require_node(*id)?;
+                if !DRIFT_RANGE.contains(rate) {
+                    return Err(format!(
+                        "a clock rate must be between {} and {} (got {})",
+                        drift_factor(*DRIFT_RANGE.start()),
+                        drift_factor(*DRIFT_RANGE.end()),
+                        drift_factor(*rate)
+                    ));
+                }
+                let now = self.now();
+                let node = self.nodes.get_mut(id).expect("checked above");
+                node.clock.set_rate(now, *rate);
+                let text = format!("{id}'s clock runs at {} × real time", drift_factor(*rate));
+                self.emit(
+                    *id,
+                    Event::Network {
+                        description: text.clone(),
+                    },
+                );
+                // Its next wake-up moves with its clock.
+                if let Some(n) = self.nodes.get_mut(id) {
+                    n.wake_at = None;
+                }
+                self.reschedule(*id);
+                Ok(text)
+            }
             UserAction::Heal => {
                 self.net.heal();
                 let first = *self.nodes.keys().next().ok_or("the cluster has no node")?;
@@ -535,11 +680,20 @@ impl World {
                 let cluster = cluster_id
                     .clone()
                     .unwrap_or_else(|| self.spec().cluster_id.clone());
+                let seed = self.spec().seed;
                 let n = self.nodes.get_mut(node).expect("checked above");
+                n.formats += 1;
+                // A new directory id, and no bootstrap checkpoint (`--no-initial-controllers`):
+                // in a dynamic quorum the node is a new replica, an observer until it is added
+                // with add-controller (KIP-853). In a static quorum the voters are known by id
+                // only, so the empty disk votes in its old place: that is how Kafka's static
+                // quorums can lose committed records when a voter's disk is lost, and the
+                // checkers catch it (docs/fidelity.md).
                 n.disk = Some(crate::kraft::Disk {
                     meta: Some(crate::kraft::MetaProperties {
                         cluster_id: cluster.clone(),
                         node_id: n.config.node_id,
+                        directory_id: crate::uuid::directory_id(seed, *node, n.formats),
                     }),
                     ..Default::default()
                 });

@@ -24,7 +24,7 @@ pub mod world;
 
 pub use action::UserAction;
 pub use network::{NetworkChange, NetworkConfig};
-pub use node::{NodeKind, NodeStatus, SimNode};
+pub use node::{Clock, NodeKind, NodeStatus, SimNode};
 pub use spec::ClusterSpec;
 pub use view::ClusterView;
 pub use world::{Stats, World};

@@ -117,6 +117,11 @@ impl Network {
         }
     }
 
+    /// Restores `from → to` (a bridge node keeps its links to both sides).
+    pub fn connect(&mut self, from: NodeId, to: NodeId) {
+        self.blocked.remove(&(from, to));
+    }
+
     /// Records that a stream between `a` and `b` lost a message (ZooKeeper mode only).
     pub fn break_stream(&mut self, a: NodeId, b: NodeId) {
         self.broken.insert((a.min(b), a.max(b)));
@@ -302,6 +307,7 @@ mod tests {
             rpc: RaftRpc::BeginQuorumEpochRequest {
                 epoch: 1,
                 leader: NodeId(1),
+                voter_directory_id: crate::uuid::Uuid::ZERO,
             },
         })
     }

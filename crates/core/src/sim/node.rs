@@ -155,6 +155,76 @@ impl Process {
     }
 }
 
+/// A machine's clock, which may run fast or slow (the `drift` action): its local time is a
+/// piecewise linear function of the world's time, `anchor_local + (t - anchor_global) × rate`,
+/// with the rate in parts per million (1,000,000: a perfect clock). Integer arithmetic only,
+/// so native and WebAssembly runs agree. A process sees only local time; the world turns the
+/// deadlines it reports back into world time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Clock {
+    /// Local microseconds per million world microseconds.
+    pub rate_ppm: u32,
+    anchor_global: SimTime,
+    anchor_local: SimTime,
+}
+
+impl Default for Clock {
+    fn default() -> Clock {
+        Clock {
+            rate_ppm: Clock::EXACT,
+            anchor_global: SimTime::ZERO,
+            anchor_local: SimTime::ZERO,
+        }
+    }
+}
+
+impl Clock {
+    /// The rate of a perfect clock.
+    pub const EXACT: u32 = 1_000_000;
+
+    /// True for a perfect clock that never drifted (local time is world time).
+    pub fn is_exact(&self) -> bool {
+        self.rate_ppm == Clock::EXACT && self.anchor_global == self.anchor_local
+    }
+
+    /// The local time at world time `t`.
+    pub fn local(&self, t: SimTime) -> SimTime {
+        if self.is_exact() || t == SimTime::NEVER {
+            return t;
+        }
+        let d = t.since(self.anchor_global) as u128 * self.rate_ppm as u128 / 1_000_000;
+        SimTime(
+            self.anchor_local
+                .0
+                .saturating_add(d.min(u64::MAX as u128) as u64),
+        )
+    }
+
+    /// The first world time at which local time reaches `l` (at or after the anchor).
+    pub fn global(&self, l: SimTime) -> SimTime {
+        if self.is_exact() || l == SimTime::NEVER {
+            return l;
+        }
+        let d = l.since(self.anchor_local) as u128 * 1_000_000;
+        let d = d.div_ceil(self.rate_ppm.max(1) as u128);
+        SimTime(
+            self.anchor_global
+                .0
+                .saturating_add(d.min(u64::MAX as u128) as u64),
+        )
+    }
+
+    /// From world time `now` on, the clock runs at `rate_ppm`.
+    pub fn set_rate(&mut self, now: SimTime, rate_ppm: u32) {
+        let local = self.local(now);
+        *self = Clock {
+            rate_ppm,
+            anchor_global: now,
+            anchor_local: local,
+        };
+    }
+}
+
 /// One machine of the simulated cluster.
 #[derive(Clone, Debug)]
 pub struct SimNode {
@@ -182,6 +252,11 @@ pub struct SimNode {
     /// deadline from spinning forever.
     pub(crate) spin: (SimTime, u32),
     pub(crate) timers: FlatMap<TimerKind, TimerSpan>,
+    /// How many times `kafka-storage format` ran on this node since the cluster was built:
+    /// each format writes a new directory id ([`crate::uuid::directory_id`]).
+    pub(crate) formats: u32,
+    /// The machine's clock (see [`Clock`]; exact unless a `drift` action changed it).
+    pub(crate) clock: Clock,
 }
 
 impl SimNode {
@@ -200,6 +275,8 @@ impl SimNode {
             wake_at: None,
             spin: (SimTime::ZERO, 0),
             timers: FlatMap::new(),
+            formats: 0,
+            clock: Clock::default(),
         }
     }
 
@@ -252,6 +329,11 @@ impl SimNode {
         }
     }
 
+    /// The machine's clock: how fast it runs against the world's time.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
     /// The timers running now, with when they started, for timer arcs.
     pub fn timers(&self) -> &FlatMap<TimerKind, TimerSpan> {
         &self.timers
@@ -263,7 +345,13 @@ impl SimNode {
             self.timers.clear();
             return;
         };
-        let current = server.raft().timers();
+        let clock = self.clock;
+        let current: Vec<_> = server
+            .raft()
+            .timers()
+            .into_iter()
+            .map(|(k, d)| (k, clock.global(d)))
+            .collect();
         self.timers
             .retain(|k, _| current.iter().any(|(c, _)| c == k));
         for (kind, deadline) in current {
@@ -286,5 +374,36 @@ impl SimNode {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_drifting_clock_maps_deadlines_both_ways() {
+        let mut c = Clock::default();
+        assert!(c.is_exact());
+        assert_eq!(c.local(SimTime(5)), SimTime(5));
+        c.set_rate(SimTime(1_000_000), 1_050_000);
+        assert_eq!(c.local(SimTime(1_000_000)), SimTime(1_000_000));
+        assert_eq!(c.local(SimTime(2_000_000)), SimTime(2_050_000));
+        // A local deadline is reached at the first world time whose local time is past it.
+        for d in [1_000_001, 1_500_000, 2_050_000, 7_777_777] {
+            let g = c.global(SimTime(d));
+            assert!(c.local(g) >= SimTime(d));
+            assert!(c.local(SimTime(g.0 - 1)) < SimTime(d), "{d}");
+        }
+        // Slower again, continuous at the change.
+        c.set_rate(SimTime(2_000_000), 900_000);
+        assert_eq!(c.local(SimTime(2_000_000)), SimTime(2_050_000));
+        assert_eq!(c.local(SimTime(3_000_000)), SimTime(2_950_000));
+        assert_eq!(c.global(SimTime::NEVER), SimTime::NEVER);
+        assert_eq!(
+            c.global(SimTime(0)),
+            SimTime(2_000_000),
+            "a past deadline is now"
+        );
     }
 }

@@ -6,6 +6,7 @@ use crate::flat::FlatMap;
 use std::sync::Arc;
 
 use crate::kraft::{Disk, MetaProperties, QuorumConfig};
+use crate::record::Voter;
 use crate::server::config::{NodeConfig, Roles};
 use crate::types::NodeId;
 use crate::zk::broker::ZkKafkaConfig;
@@ -157,22 +158,48 @@ impl ClusterSpec {
                 .collect::<Vec<_>>()
                 .join(",")
         });
+        // A dynamic quorum's `controller.quorum.bootstrap.servers` lists every controller,
+        // spares too, so that a node that lost its disk can find the leader through any of
+        // them; a static quorum's `controller.quorum.voters` lists the voters.
+        let quorum_voters = if self.quorum.dynamic_quorum {
+            let mut all = self.voters();
+            all.extend(&self.spare_controllers);
+            crate::flat::insertion_sort(&mut all);
+            all
+        } else {
+            self.voters()
+        };
         NodeConfig {
             node_id: id,
             roles,
-            quorum_voters: self.voters(),
+            quorum_voters,
             zookeeper_connect,
             dynamic_quorum: self.quorum.dynamic_quorum,
         }
     }
 
-    /// A disk formatted for node `id` of this cluster (`kafka-storage format -t <cluster id>`).
+    /// A disk formatted for node `id` of this cluster (`kafka-storage format -t <cluster id>`),
+    /// with its first directory id. In a dynamic quorum it also holds the bootstrap
+    /// checkpoint (`--initial-controllers`): the initial voters with their directory ids.
     pub fn formatted_disk(&self, id: NodeId) -> Disk {
+        let bootstrap_voters = self.quorum.dynamic_quorum.then(|| {
+            Arc::new(
+                self.voters()
+                    .into_iter()
+                    .map(|v| Voter {
+                        id: v,
+                        directory_id: crate::uuid::directory_id(self.seed, v, 0),
+                    })
+                    .collect(),
+            )
+        });
         Disk {
             meta: Some(MetaProperties {
                 cluster_id: self.cluster_id.clone(),
                 node_id: id,
+                directory_id: crate::uuid::directory_id(self.seed, id, 0),
             }),
+            bootstrap_voters,
             ..Disk::default()
         }
     }

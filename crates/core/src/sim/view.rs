@@ -293,7 +293,7 @@ impl ClusterView {
                     kind: n.kind,
                     status: n.status(),
                     role: replica.map(|r| r.role()),
-                    is_voter: world.voters().contains(&n.id),
+                    is_voter: world.is_voter(n.id),
                     epoch: replica
                         .map(|r| r.epoch())
                         .or(disk.map(|d| d.election.epoch))

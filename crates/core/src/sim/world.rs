@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::effect::{Ctx, Output};
 use crate::kraft::{Disk, QuorumConfig, Role};
+use crate::limits::{Budget, Limits, Usage};
 use crate::message::{Envelope, Payload};
 use crate::metadata::image::ImageMemo;
 use crate::rng::SimRng;
@@ -65,6 +66,8 @@ pub struct World {
     out: Vec<Output>,
     pub(crate) next_data: u64,
     stats: Stats,
+    /// The run's limits and what the accepted actions used of them.
+    pub(crate) budget: Budget,
 }
 
 impl World {
@@ -142,6 +145,7 @@ impl World {
             out: Vec::new(),
             next_data: 0,
             stats: Stats::default(),
+            budget: Budget::new(Limits::DEFAULT, spec.quorum.modelled_partitions),
             spec,
         };
         let ids: Vec<NodeId> = world.nodes.keys().copied().collect();
@@ -174,6 +178,30 @@ impl World {
             .unwrap_or(&self.voters)
     }
 
+    /// True if node `id`, with the disk it has now, is a voter of the set in force: by id,
+    /// and in a dynamic quorum by directory id too (KIP-853), so a reformatted controller is
+    /// not a voter until it is added again. Judged by the active controller's voter set, or,
+    /// while there is none, by the node's own replica (or the bootstrap ids if it is down).
+    pub fn is_voter(&self, id: NodeId) -> bool {
+        let node = self.nodes.get(&id);
+        let dir = node
+            .and_then(|n| n.disk())
+            .and_then(|d| d.meta.as_ref())
+            .map(|m| m.directory_id)
+            .unwrap_or_default();
+        if let Some(r) = self
+            .active_leader()
+            .and_then(|l| self.nodes.get(&l))
+            .and_then(|n| n.replica())
+        {
+            return r.is_voter_key(id, dir);
+        }
+        match node.and_then(|n| n.replica()) {
+            Some(r) => r.is_voter(),
+            None => self.voters.contains(&id),
+        }
+    }
+
     /// Every node, by id.
     pub fn nodes(&self) -> impl Iterator<Item = &SimNode> {
         self.nodes.values()
@@ -192,6 +220,22 @@ impl World {
     /// Run-wide counters.
     pub fn stats(&self) -> Stats {
         self.stats
+    }
+
+    /// The limits this run is held to ([`crate::limits`]); [`Limits::DEFAULT`] unless raised.
+    pub fn limits(&self) -> &Limits {
+        &self.budget.limits
+    }
+
+    /// Changes the limits (the command line raises them for benchmarks); what was used so far
+    /// stays used.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.budget.limits = limits;
+    }
+
+    /// What the run's accepted actions used of its budget so far.
+    pub fn usage(&self) -> Usage {
+        self.budget.used
     }
 
     /// The active controller: the live node in the Leader state with the highest epoch.
@@ -430,7 +474,8 @@ impl World {
         let mut out = std::mem::take(&mut self.out);
         let result = match self.nodes.get_mut(&id) {
             Some(node) if node.status == NodeStatus::Up => {
-                let mut ctx = Ctx::new(now, &mut self.rng, &mut out);
+                // A process sees its machine's clock (see `Clock`: drift).
+                let mut ctx = Ctx::new(node.clock.local(now), &mut self.rng, &mut out);
                 f(node, &mut ctx, &mut self.memo)
             }
             _ => None,
@@ -659,8 +704,9 @@ impl World {
             node.wake_at = None;
             return;
         }
+        // The process reports its deadline on its own clock.
         let mut deadline = match &node.process {
-            Some(p) => p.next_deadline(),
+            Some(p) => node.clock.global(p.next_deadline()),
             None => return,
         };
         if deadline == SimTime::NEVER {
@@ -707,7 +753,7 @@ impl World {
             };
             let disk = node.disk.take().unwrap_or_default();
             node.kind = NodeKind::of(&node.config);
-            let mut ctx = Ctx::new(now, &mut self.rng, &mut out);
+            let mut ctx = Ctx::new(node.clock.local(now), &mut self.rng, &mut out);
             let started = match duplicate {
                 Some(dup) => Err(Box::new(Refused {
                     why: format!("node.id {dup} is already used by another running controller"),
@@ -751,7 +797,7 @@ impl World {
                 self.out = out;
                 return;
             };
-            let mut ctx = Ctx::new(now, &mut self.rng, &mut out);
+            let mut ctx = Ctx::new(node.clock.local(now), &mut self.rng, &mut out);
             let process = if node.kind == NodeKind::ZooKeeper {
                 let disk = node.zk_disk.take().unwrap_or_default();
                 ZkProcess::Server(Box::new(ZkServer::start(

@@ -145,7 +145,7 @@ pub fn describe_image(world: &World, id: NodeId) -> Result<String, String> {
             "Voters: {}\n",
             voters
                 .iter()
-                .map(|v| v.to_string())
+                .map(|v| v.id.to_string())
                 .collect::<Vec<_>>()
                 .join(",")
         );
@@ -207,8 +207,8 @@ pub fn describe_config(world: &World, id: NodeId) -> Result<String, String> {
     match node.disk().and_then(|d| d.meta.as_ref()) {
         Some(meta) => {
             out += &format!(
-                "# meta.properties\nversion=1\ncluster.id={}\nnode.id={}\n",
-                meta.cluster_id, meta.node_id
+                "# meta.properties\nversion=1\ncluster.id={}\nnode.id={}\ndirectory.id={}\n",
+                meta.cluster_id, meta.node_id, meta.directory_id
             )
         }
         None => out += "# meta.properties: none (the storage is not formatted)\n",

@@ -11,7 +11,7 @@ use crate::sim::World;
 use crate::types::{NodeId, SimTime};
 
 use super::{pretty_print_table, ToolText};
-use crate::uuid::{cluster_id, directory_id, ZERO_UUID};
+use crate::uuid::{cluster_id, ZERO_UUID};
 
 /// One row of DescribeQuorum's `ReplicaState`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,10 +47,10 @@ pub struct QuorumInfo {
     pub now_ms: u64,
 }
 
-fn row(seed: u64, id: NodeId, p: &ReplicaProgress) -> ReplicaRow {
+fn row(id: NodeId, p: &ReplicaProgress) -> ReplicaRow {
     ReplicaRow {
         id,
-        directory_id: directory_id(seed, id),
+        directory_id: p.directory_id.to_string(),
         log_end_offset: p.end_offset.map(|o| o as i64).unwrap_or(-1),
         last_fetch_ms: p.last_fetch.map(SimTime::wall_clock_ms),
         last_caught_up_ms: p.last_caught_up.map(SimTime::wall_clock_ms),
@@ -72,13 +72,15 @@ pub fn describe_quorum(world: &World) -> Result<QuorumInfo, String> {
     let seed = world.spec().seed;
     let now = world.now();
     // A static quorum (`controller.quorum.voters`, kraft.version 0) knows its voters by id
-    // only: their directory id is Kafka's zero UUID (`VoterSet.fromInetSocketAddresses`).
+    // only: their directory id is Kafka's zero UUID (`VoterSet.fromInetSocketAddresses`). A
+    // dynamic quorum's voters are shown with the directory id the voter set holds, which is
+    // not the node's current disk if it was reformatted (that disk fetches as an observer).
     let static_quorum = !world.spec().quorum.dynamic_quorum;
     let voter_dir = |id: NodeId| {
         if static_quorum {
             ZERO_UUID.to_string()
         } else {
-            directory_id(seed, id)
+            replica.voter_directory(id).to_string()
         }
     };
     let voters = state
@@ -97,16 +99,12 @@ pub fn describe_quorum(world: &World) -> Result<QuorumInfo, String> {
             } else {
                 ReplicaRow {
                     directory_id: voter_dir(*id),
-                    ..row(seed, *id, p)
+                    ..row(*id, p)
                 }
             }
         })
         .collect();
-    let observers = state
-        .observers
-        .iter()
-        .map(|(id, p)| row(seed, *id, p))
-        .collect();
+    let observers = state.observers.iter().map(|(id, p)| row(*id, p)).collect();
     Ok(QuorumInfo {
         leader_id: leader,
         leader_epoch: replica.epoch(),

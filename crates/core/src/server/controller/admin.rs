@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::effect::Ctx;
 use crate::kraft::Replica;
+use crate::metadata::configs::{validate_broker_config, validate_topic_config};
 use crate::metadata::placement;
 use crate::record::{
     BrokerId, ConfigRecord, PartitionRecord, Record, RemoveTopicRecord, TopicRecord, CONFIG_BROKER,
@@ -40,6 +41,9 @@ impl Controller {
             return Err(format!(
                 "TOPIC_ALREADY_EXISTS: Topic '{name}' already exists."
             ));
+        }
+        for (k, v) in configs {
+            validate_topic_config(k, Some(v))?;
         }
         let brokers = active.image.usable_brokers();
         let assignment = placement::assign(partitions, replication_factor, &brokers, &mut |n| {
@@ -116,8 +120,10 @@ impl Controller {
     ) -> Result<String, String> {
         let active = self.active_or_refuse()?;
         let (resource_type, resource_name) = if let Some(b) = resource.strip_prefix("broker:") {
+            validate_broker_config(key, value)?;
             (CONFIG_BROKER, b.to_string())
         } else if resource == "broker" {
+            validate_broker_config(key, value)?;
             (CONFIG_BROKER, String::new())
         } else {
             if !active.image.topic_ids.contains_key(resource) {
@@ -125,6 +131,7 @@ impl Controller {
                     "UNKNOWN_TOPIC_OR_PARTITION: topic {resource} does not exist"
                 ));
             }
+            validate_topic_config(key, value)?;
             (CONFIG_TOPIC, resource.to_string())
         };
         let record = Record::Config(Box::new(ConfigRecord {

@@ -296,6 +296,7 @@ impl Given {
             meta: Some(MetaProperties {
                 cluster_id: CLUSTER.into(),
                 node_id: NodeId(CONTROLLER),
+                directory_id: crate::uuid::directory_id(1, NodeId(CONTROLLER), 0),
             }),
             ..Disk::default()
         };
