@@ -72,6 +72,20 @@ impl Lab {
             }
         }
         self.player.check(*self);
+        if self.run.playing.get_untracked() && self.run.timeline.with_value(|t| t.at_time_limit()) {
+            self.run.playing.set(false);
+            let limit = self
+                .run
+                .timeline
+                .with_value(|t| t.world().limits().time_per_run);
+            self.say(
+                format!(
+                    "This run has reached its limit of {} of virtual time (time-per-run): start a new cluster to go on.",
+                    kraftlab_core::limits::human_duration(limit)
+                ),
+                true,
+            );
+        }
     }
 
     /// Processes exactly one event (and pauses).

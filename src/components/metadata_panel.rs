@@ -91,11 +91,26 @@ pub fn MetadataPanel() -> impl IntoView {
     };
     let create_many = move |_| {
         let existing = lab.run.view.with_untracked(|v| v.metadata.topic_count);
+        // The whole job is held to the run's budget before its first slice, so it never
+        // stops part-way for a limit.
+        let (total, each) = (bulk_count.get_untracked(), bulk_partitions.get_untracked());
+        let asked = u64::from(total) * u64::from(each);
+        let room = lab.run.timeline.with_value(|t| {
+            let (limits, used) = (t.world().limits(), t.world().usage());
+            limits.partitions.saturating_sub(used.partitions)
+        });
+        if asked > room {
+            lab.say(
+                format!("{total} topics of {each} partitions is {asked} partitions; this run has room for {room} more (the limit `partitions`)"),
+                true,
+            );
+            return;
+        }
         lab.run.bulk.set(Some(BulkJob {
             prefix: format!("load{existing}"),
-            total: bulk_count.get_untracked(),
+            total,
             done: 0,
-            partitions: bulk_partitions.get_untracked(),
+            partitions: each,
             replication_factor: rf.get_untracked(),
         }));
         lab.run.playing.set(true);

@@ -102,6 +102,10 @@ impl Console {
         let before = timeline.world().violations().len();
         let out = match command {
             Command::Cluster(spec) => {
+                timeline
+                    .world()
+                    .limits()
+                    .check_counted_partitions(spec.quorum.modelled_partitions)?;
                 *timeline = Timeline::new((**spec).clone());
                 self.names.clear();
                 self.begin_with(timeline, &[]);
@@ -122,11 +126,15 @@ impl Console {
                 String::new()
             }
             Command::Run(d) => {
+                let world = timeline.world();
+                world.limits().check_run_for(world.now(), *d)?;
                 let t = timeline.now() + *d;
                 timeline.advance_to(t);
                 String::new()
             }
             Command::RunUntil { condition, within } => {
+                let world = timeline.world();
+                world.limits().check_run_for(world.now(), *within)?;
                 let start = timeline.now();
                 let names = self.names.clone();
                 let held = timeline.advance_until(start + *within, |w| {
@@ -147,6 +155,7 @@ impl Console {
                 )
             }
             Command::At(t, inner) => {
+                timeline.world().limits().check_time(SimTime(*t))?;
                 if SimTime(*t) < timeline.now() {
                     return Err(format!(
                         "`at {}` is in the past: the time is already {}",
@@ -217,6 +226,23 @@ mod tests {
             .run_text(&mut t, "crahs 3000")
             .unwrap_err()
             .contains("did you mean"));
+    }
+
+    #[test]
+    fn typed_commands_are_held_to_the_limits_before_any_work() {
+        let mut t = Timeline::new(ClusterSpec::kraft(3, 0, 7));
+        let mut c = Console::new();
+        for line in [
+            "run 100h",
+            "run until no leader within 30h",
+            "at 400h heal",
+            "cluster kraft voters=3 brokers=3 partitions=9000000",
+        ] {
+            let e = c.run_text(&mut t, line).unwrap_err();
+            assert!(e.contains("limit"), "{line}: {e}");
+        }
+        assert_eq!(t.now(), SimTime::ZERO, "nothing ran");
+        assert_eq!(t.spec().brokers.len(), 0, "the cluster was not replaced");
     }
 
     #[test]
