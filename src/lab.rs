@@ -44,6 +44,9 @@ impl Lab {
 
     /// Applies a user action now (forking the recorded future) and says how it went.
     pub fn act(&self, action: UserAction) {
+        if self.replaying() {
+            return;
+        }
         match self.run.act(action) {
             Ok(text) => self.ui.say(text, false),
             Err(text) => self.ui.say(text, true),
@@ -64,6 +67,9 @@ impl Lab {
     /// Advances the run by a frame of wall time within the frame's budget; while a lesson
     /// plays, stops exactly where its step's wait (or a solution's `run until`) comes true.
     pub fn frame(&self, wall_ms: f64, over_budget: impl FnMut() -> bool) {
+        if self.replaying() {
+            return;
+        }
         match self.player.frame_mode() {
             FrameMode::Hold => {}
             FrameMode::Free => self.run.advance(wall_ms, over_budget, None),
@@ -88,14 +94,26 @@ impl Lab {
         }
     }
 
+    /// True while a shared run is being replayed in slices (crate::replay): the run is not
+    /// the user's to move until it is open.
+    pub fn replaying(&self) -> bool {
+        self.run.replaying.with_untracked(|r| r.is_some())
+    }
+
     /// Processes exactly one event (and pauses).
     pub fn step(&self) {
+        if self.replaying() {
+            return;
+        }
         self.run.step();
         self.player.check(*self);
     }
 
     /// Moves to virtual time `t` within the recording.
     pub fn seek(&self, t: kraftlab_core::types::SimTime) {
+        if self.replaying() {
+            return;
+        }
         self.run.seek(t);
         self.player.check(*self);
     }

@@ -13,6 +13,7 @@ pub mod lab;
 pub mod lesson;
 pub mod math;
 pub mod panic;
+pub mod replay;
 pub mod route;
 pub mod run;
 pub mod share;
@@ -77,9 +78,13 @@ pub fn App() -> impl IntoView {
 /// The whole app, on what the URL asked for: playground (or embed) layout.
 fn app(start: share::Start) -> impl IntoView {
     let embed = share::embed_mode();
+    let mut shared = false;
     let lab = match start {
         share::Start::Fresh(spec) => Lab::new(spec, embed),
-        share::Start::Shared(t) => Lab::from_timeline(*t, embed),
+        share::Start::Shared(t) => {
+            shared = true;
+            Lab::from_timeline(*t, embed)
+        }
         share::Start::Refused(why, spec) => {
             let lab = Lab::new(spec, embed);
             lab.say(why, true);
@@ -91,6 +96,9 @@ fn app(start: share::Start) -> impl IntoView {
     }
     if share::paused_from_url() {
         lab.run.playing.set(false);
+    }
+    if shared {
+        replay::start(lab);
     }
     provide_context(lab);
     if let Some(mq) = web_sys::window().and_then(|w| {
@@ -197,6 +205,7 @@ fn Stage() -> impl IntoView {
             <ClusterPicture />
             <NodeMenu />
             <MessagePanel />
+            <replay::ReplayOverlay />
         </section>
     }
 }

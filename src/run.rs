@@ -59,6 +59,8 @@ pub struct Run {
     pub behind: RwSignal<bool>,
     /// Running or paused.
     pub playing: RwSignal<bool>,
+    /// A shared run being replayed in slices: how far it got, and its end.
+    pub replaying: RwSignal<Option<(SimTime, SimTime)>>,
     /// Virtual seconds per wall second.
     pub speed: RwSignal<f64>,
     /// Fast-forward while nothing is in flight.
@@ -90,6 +92,7 @@ impl Run {
             behind: RwSignal::new(false),
             bulk: RwSignal::new(None),
             playing: RwSignal::new(true),
+            replaying: RwSignal::new(None),
             speed: RwSignal::new(0.25),
             skip_idle: RwSignal::new(true),
             skipping: RwSignal::new(false),

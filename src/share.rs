@@ -143,7 +143,7 @@ pub fn paused_from_url() -> bool {
 pub enum Start {
     /// A fresh cluster.
     Fresh(ClusterSpec),
-    /// A shared run, positioned at its start.
+    /// A shared run, not replayed yet (the app replays it in slices, then shows its start).
     Shared(Box<Timeline>),
     /// A link that could not be loaded, with why, and the fresh cluster to show instead.
     Refused(String, ClusterSpec),
@@ -177,11 +177,8 @@ pub async fn start_from_url() -> Start {
     let hash = location().and_then(|l| l.hash().ok()).unwrap_or_default();
     if let Some(run) = hash.strip_prefix("#run=") {
         return match decode(run).await {
-            Ok(shared) => {
-                let mut t = Timeline::replay(shared.spec, shared.actions);
-                t.seek(kraftlab_core::types::SimTime::ZERO);
-                Start::Shared(Box::new(t))
-            }
+            // Replayed after mounting, in slices with a progress bar (crate::replay).
+            Ok(shared) => Start::Shared(Box::new(Timeline::pending(shared.spec, shared.actions))),
             Err(why) => Start::Refused(format!("This share link was not loaded: {why}."), spec),
         };
     }

@@ -87,12 +87,34 @@ impl Timeline {
 
     /// Replays a recorded run up to its last action.
     pub fn replay(spec: ClusterSpec, actions: Vec<(SimTime, UserAction)>) -> Timeline {
+        let mut t = Timeline::pending(spec, actions);
+        while !t.replay_slice(|| false) {}
+        t
+    }
+
+    /// A recorded run not replayed yet: at time zero, its actions recorded as the future, its
+    /// horizon at the last action. [`Timeline::replay_slice`] then replays it a slice at a
+    /// time, so that the page can show progress and stay responsive.
+    pub fn pending(spec: ClusterSpec, actions: Vec<(SimTime, UserAction)>) -> Timeline {
         let mut t = Timeline::new(spec);
         let end = actions.last().map(|(at, _)| *at).unwrap_or(SimTime::ZERO);
         t.actions = actions;
         t.horizon = end;
-        t.advance_to(end);
         t
+    }
+
+    /// Replays towards the horizon in slices of one checkpoint interval, asking `over_budget`
+    /// after each; true once the whole recording has been replayed.
+    pub fn replay_slice(&mut self, mut over_budget: impl FnMut() -> bool) -> bool {
+        let end = self.horizon;
+        while self.now() < end {
+            let next = (self.now() + self.checkpoint_every).min(end);
+            self.advance_to(next);
+            if self.now() < end && over_budget() {
+                return false;
+            }
+        }
+        true
     }
 
     /// The cluster's shape and settings.
@@ -392,6 +414,42 @@ impl Timeline {
             );
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod replay_tests {
+    use super::*;
+    use crate::scenario::share;
+
+    #[test]
+    fn a_run_replayed_in_slices_is_the_run_replayed_at_once() {
+        let link = share::encode(
+            &ClusterSpec::kraft(3, 3, 42),
+            &[
+                (SimTime(2_000_000), UserAction::Crash(crate::types::NodeId(3000))),
+                (SimTime(600_000_000), UserAction::Heal),
+            ],
+        );
+        let run = share::decode(&link).unwrap();
+        let whole = Timeline::replay(run.spec.clone(), run.actions.clone());
+        let mut sliced = Timeline::pending(run.spec, run.actions);
+        let mut slices = 0;
+        let mut calls = 0;
+        while !sliced.replay_slice(|| {
+            calls += 1;
+            calls % 7 == 0
+        }) {
+            slices += 1;
+            assert!(slices < 10_000, "replay makes progress");
+        }
+        assert!(slices > 10, "600 s came in many slices ({slices})");
+        assert_eq!(sliced.now(), whole.now());
+        assert!(
+            crate::sim::ClusterView::build(sliced.world(), 24)
+                == crate::sim::ClusterView::build(whole.world(), 24),
+            "the same cluster, node by node"
+        );
     }
 }
 
