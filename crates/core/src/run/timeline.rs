@@ -427,7 +427,10 @@ mod replay_tests {
         let link = share::encode(
             &ClusterSpec::kraft(3, 3, 42),
             &[
-                (SimTime(2_000_000), UserAction::Crash(crate::types::NodeId(3000))),
+                (
+                    SimTime(2_000_000),
+                    UserAction::Crash(crate::types::NodeId(3000)),
+                ),
                 (SimTime(600_000_000), UserAction::Heal),
             ],
         );
