@@ -59,3 +59,22 @@ fn a_link_ending_an_hour_in_replays_in_bounded_memory() {
     println!("replaying a one-hour link peaked at {peak} MiB");
     assert!(peak < 64, "replaying a one-hour link took {peak} MiB");
 }
+
+#[test]
+fn an_idle_cluster_holds_the_same_memory_after_one_hour_and_after_four() {
+    // The checkers kept a fingerprint per offset for the whole run (about 1.2 MiB per virtual
+    // hour of the default cluster); they now forget what lies below every replica's log start.
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut world = kraftlab_core::check::checked_world(ClusterSpec::kraft(3, 3, 42), false);
+    world.run_until(SimTime(secs(3_600)));
+    let after_one = LIVE.load(Ordering::Relaxed);
+    world.run_until(SimTime(secs(4 * 3_600)));
+    let after_four = LIVE.load(Ordering::Relaxed);
+    let grown = after_four.saturating_sub(after_one);
+    println!("hour 1 → hour 4: the heap grew by {grown} bytes");
+    assert!(
+        grown < MIB / 2,
+        "three more idle hours grew the heap by {grown} bytes"
+    );
+    assert!(world.violations().is_empty(), "{:?}", world.violations());
+}

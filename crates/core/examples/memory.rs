@@ -41,7 +41,7 @@ fn mib() -> f64 {
 }
 
 fn main() {
-    let hours = [1u64, 10, 24];
+    let hours = [1u64, 10, 24, 48];
     println!("default cluster (3 controllers + 3 brokers), live heap after virtual time:");
     let base = mib();
     let mut session = Session::new(Verbosity::Off);

@@ -162,6 +162,73 @@ impl<T: Clone> ChunkedVec<T> {
     }
 }
 
+/// A [`ChunkedVec`] indexed by log offset from a base that only moves up: the checkers'
+/// per-offset memory. Offsets below the base have been forgotten ([`OffsetVec::forget_below`]),
+/// so that memory follows the part of the log some replica still holds as records instead of
+/// the whole run (a day of the default cluster is 170,000 offsets).
+#[derive(Clone, Debug)]
+pub struct OffsetVec<T: Clone> {
+    /// The offset of the first element kept.
+    base: u64,
+    items: ChunkedVec<T>,
+}
+
+impl<T: Clone> Default for OffsetVec<T> {
+    fn default() -> Self {
+        OffsetVec {
+            base: 0,
+            items: ChunkedVec::default(),
+        }
+    }
+}
+
+impl<T: Clone> OffsetVec<T> {
+    /// The first offset still held: everything below it was forgotten.
+    pub fn base(&self) -> u64 {
+        self.base
+    }
+
+    /// The offset just past the last element (what the length would be had nothing been
+    /// forgotten).
+    pub fn end(&self) -> u64 {
+        self.base + self.items.len() as u64
+    }
+
+    /// The element at `offset`; `None` past the end and below the base.
+    pub fn get(&self, offset: u64) -> Option<&T> {
+        let i = offset.checked_sub(self.base)?;
+        self.items.get(usize::try_from(i).ok()?)
+    }
+
+    /// The element at `offset`, for change (copies its chunk if a checkpoint shares it).
+    pub fn get_mut(&mut self, offset: u64) -> Option<&mut T> {
+        let i = offset.checked_sub(self.base)?;
+        self.items.get_mut(usize::try_from(i).ok()?)
+    }
+
+    /// Appends the element for offset [`OffsetVec::end`].
+    pub fn push(&mut self, value: T) {
+        self.items.push(value);
+    }
+
+    /// Appends `fill` until [`OffsetVec::end`] reaches `end`.
+    pub fn fill_to(&mut self, end: u64, fill: T) {
+        while self.end() < end {
+            self.items.push(fill.clone());
+        }
+    }
+
+    /// Forgets every element below `offset` (at most up to the end, so that the end stays
+    /// where it was); the base never moves down.
+    pub fn forget_below(&mut self, offset: u64) {
+        let to = offset.min(self.end());
+        if to > self.base {
+            self.items.drop_front((to - self.base) as usize);
+            self.base = to;
+        }
+    }
+}
+
 impl<T: Clone + PartialEq> PartialEq for ChunkedVec<T> {
     fn eq(&self, other: &Self) -> bool {
         self.len == other.len && self.iter().eq(other.iter())
@@ -193,6 +260,30 @@ mod tests {
             "the changed chunk is not"
         );
         assert_eq!(a.get(1_001), None);
+    }
+
+    #[test]
+    fn an_offset_vec_forgets_a_prefix_and_keeps_its_offsets() {
+        let mut v = OffsetVec::default();
+        v.fill_to(1_000, 0u64);
+        *v.get_mut(999).unwrap() = 7;
+        v.forget_below(600);
+        assert_eq!((v.base(), v.end()), (600, 1_000));
+        assert_eq!(
+            (v.get(599), v.get(600), v.get(999)),
+            (None, Some(&0), Some(&7))
+        );
+        v.forget_below(300);
+        assert_eq!(v.base(), 600, "the base never moves down");
+        v.forget_below(5_000);
+        assert_eq!((v.base(), v.end()), (1_000, 1_000), "nor past the end");
+        v.push(9);
+        assert_eq!(v.get(1_000), Some(&9));
+        assert_eq!(
+            v.items.chunks.len(),
+            1,
+            "the forgotten chunks were released"
+        );
     }
 
     #[test]

@@ -10,9 +10,11 @@
 //! a record, applied one that was later truncated, or shared a memoized image it should not
 //! have, shows up here. (That the committed log itself is the same everywhere is
 //! `log_matching`'s and `committed_durable`'s business.)
+//!
+//! The fingerprints below every replica's log start are forgotten ([`Check::forget_below`]).
 
 use super::{violation, Property, Violation};
-use crate::chunked::ChunkedVec;
+use crate::chunked::OffsetVec;
 use crate::kraft::Role;
 use crate::metadata::image::MetadataImage;
 use crate::sim::World;
@@ -27,11 +29,12 @@ pub const PROPERTY: Property = Property {
 };
 
 /// The reference image and its `(digest, partitions)` at every offset so far (`None` for
-/// offsets jumped over with a leader's snapshot).
+/// offsets jumped over with a leader's snapshot), in shared chunks: checkpoints of the world
+/// copy only what changed.
 #[derive(Clone, Debug, Default)]
 pub struct Check {
     reference: MetadataImage,
-    at: ChunkedVec<Option<(u64, usize)>>,
+    at: OffsetVec<Option<(u64, usize)>>,
 }
 
 impl Check {
@@ -47,7 +50,7 @@ impl Check {
         let (Some(server), Some(disk)) = (node.server(), node.disk()) else {
             return;
         };
-        if self.at.is_empty() {
+        if self.at.end() == 0 {
             self.at.push(Some((self.reference.digest, 0)));
         }
         let mut image = server.image().as_ref();
@@ -79,9 +82,7 @@ impl Check {
                     && disk.log.start_offset() > self.reference.offset
             }) {
                 self.reference = (*snapshot.image).clone();
-                while (self.at.len() as Offset) < snapshot.id.end_offset {
-                    self.at.push(None);
-                }
+                self.at.fill_to(snapshot.id.end_offset, None);
                 self.at.push(Some((
                     self.reference.digest,
                     self.reference.partition_count,
@@ -103,8 +104,10 @@ impl Check {
                 )));
             }
         }
-        let Some(&Some((digest, partitions))) = self.at.get(offset as usize) else {
-            return; // not replayed yet, or jumped over with a snapshot: nothing to compare
+        let Some(&Some((digest, partitions))) = self.at.get(offset) else {
+            // Not replayed yet, jumped over with a snapshot, or forgotten (`forget_below`):
+            // nothing to compare.
+            return;
         };
         if (image.digest, image.partition_count) != (digest, partitions) {
             out.push(violation(
@@ -116,6 +119,18 @@ impl Check {
                 ),
             ));
         }
+    }
+
+    /// Forgets the fingerprints below `offset`, the lowest log start of every replica (the
+    /// caller passes it after a snapshot moved one). Why that is safe: a node reports either
+    /// a snapshot it holds, whose end is at or above its log start, or records it loaded from
+    /// its own log, so every report is at or above its log start. A log start only moves up,
+    /// except when a disk is wiped: its log then starts again at 0, empty, and gets records
+    /// below `offset` only from a leader holding them — the first one elected with a log that
+    /// ends below `offset`, below the committed end, which `committed_durable` reports at
+    /// once. Only after that violation can a report below `offset` go unchecked here.
+    pub fn forget_below(&mut self, offset: Offset) {
+        self.at.forget_below(offset);
     }
 
     /// The reference's offset (for tests).

@@ -9,8 +9,8 @@ use crate::message::Envelope;
 use crate::sim::observe::Observer;
 pub use crate::sim::observe::Violation;
 use crate::sim::{ClusterSpec, World};
-use crate::trace::TraceEvent;
-use crate::types::SimTime;
+use crate::trace::{Event, TraceEvent};
+use crate::types::{Offset, SimTime};
 
 pub mod applied_below_hw;
 pub mod committed_durable;
@@ -128,8 +128,33 @@ impl Observer<World> for Checker {
         if let Some(last) = events.last() {
             self.zk_leader_in_isr.observe(world, last, &mut out);
         }
+        // A log start moves only with a snapshot (taken or fetched): then the per-offset
+        // memory below every replica's log start is forgotten, so that it follows the log the
+        // replicas hold rather than the length of the run (each checker says why it is safe).
+        let moved = events.iter().any(|e| {
+            matches!(
+                e.event,
+                Event::SnapshotTaken { .. } | Event::SnapshotFetched { .. }
+            )
+        });
+        if let Some(start) = moved.then(|| lowest_log_start(world)).flatten() {
+            self.log_matching.forget_below(start);
+            self.committed_durable.forget_below(start);
+            self.image_matches_log.forget_below(start);
+        }
         out
     }
+}
+
+/// The lowest log start offset of every KRaft disk, running or not (a crashed node's log
+/// still counts: it may come back and be checked), empty or not (an empty log is where a
+/// wiped disk starts again). `None` in ZooKeeper mode.
+fn lowest_log_start(world: &World) -> Option<Offset> {
+    world
+        .nodes()
+        .filter_map(|n| n.disk())
+        .map(|d| d.log.start_offset())
+        .min()
 }
 
 /// Builds a violation of `property` from an event.
