@@ -1,4 +1,4 @@
-//! Same seed + same actions = same run, byte for byte (DESIGN.md §2 rule 2).
+//! Same seed + same actions = same run, byte for byte (docs/architecture.md, Determinism).
 
 use kraftlab_core::run::swarm::{run_seed, SwarmOptions};
 use kraftlab_core::scenario::run_script;

@@ -32,7 +32,7 @@ pub struct Entry {
     pub steps: usize,
 }
 
-/// The names of the curriculum's parts (CURRICULUM.md), by number.
+/// The names of the curriculum's parts (docs/lessons.md), by number.
 pub fn part_title(part: u32) -> &'static str {
     match part {
         1 => "Part I — Consensus in KRaft's words",

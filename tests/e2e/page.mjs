@@ -1,4 +1,4 @@
-// Page helpers: read the cluster through the test hooks of DESIGN.md §5.1.
+// Page helpers: read the cluster through the app's test hooks (data-testid and data-* attributes, docs/architecture.md).
 
 /** Every node as { id, role, status, epoch }. */
 export async function nodes(page) {

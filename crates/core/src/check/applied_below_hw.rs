@@ -1,4 +1,4 @@
-//! No record is applied above the high watermark (KRAFT.md §3.3: the metadata loader only
+//! No record is applied above the high watermark (docs/fidelity.md, The metadata layer: the metadata loader only
 //! receives committed batches; an applied record that a new leader then truncates would leave
 //! a broker acting on metadata that never existed).
 
@@ -9,7 +9,7 @@ use crate::trace::{Event, TraceEvent};
 pub const PROPERTY: Property = Property {
     name: "applied_below_hw",
     statement: "no metadata record is applied above the high watermark",
-    source: "KRAFT.md §3.3 (RaftClient.Listener.handleCommit delivers committed batches only)",
+    source: "Kafka: RaftClient.Listener.handleCommit delivers committed batches only",
 };
 
 /// Stateless: each load is compared with the high watermark the node had when it loaded

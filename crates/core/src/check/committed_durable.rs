@@ -1,5 +1,5 @@
 //! Committed records are never lost or changed (Raft §5.4: Leader Completeness and State
-//! Machine Safety; KRAFT.md §2.4.1).
+//! Machine Safety; docs/fidelity.md, Replication and the high watermark).
 //!
 //! The checker keeps the fingerprint of every committed record. When a replica's high
 //! watermark moves, the records it now calls committed must be the ones already known as
@@ -22,7 +22,7 @@ use crate::types::{Epoch, Offset};
 pub const PROPERTY: Property = Property {
     name: "committed_durable",
     statement: "committed records are never lost or changed",
-    source: "Raft §5.4 (Leader Completeness, State Machine Safety); KRAFT.md §2.4.1",
+    source: "Raft §5.4 (Leader Completeness, State Machine Safety); Kafka: LeaderState high watermark",
 };
 
 /// `(epoch, fingerprint)` of every committed record, by offset; `None` for a record the

@@ -1,5 +1,5 @@
 //! Every node's metadata image equals the replay of the committed log up to its metadata
-//! offset (KRAFT.md §3.3: the `MetadataLoader` builds the image from committed batches only,
+//! offset (docs/fidelity.md, The metadata layer: the `MetadataLoader` builds the image from committed batches only,
 //! in order, once each).
 //!
 //! The checker replays the committed log itself into a reference image and remembers the
@@ -25,7 +25,7 @@ use crate::types::Offset;
 pub const PROPERTY: Property = Property {
     name: "image_matches_log",
     statement: "every node's metadata image is the replay of the committed log up to its offset",
-    source: "KRAFT.md §3.3 (MetadataLoader.handleCommit, MetadataDelta.replay)",
+    source: "Kafka: MetadataLoader.handleCommit, MetadataDelta.replay",
 };
 
 /// The reference image and its `(digest, partitions)` at every offset so far (`None` for

@@ -1,4 +1,4 @@
-//! A partition's leader is always a member of its ISR (KRAFT.md §3.2: fencing and controlled
+//! A partition's leader is always a member of its ISR (docs/fidelity.md, The metadata layer: fencing and controlled
 //! shutdown move leadership *and* shrink ISRs in the same PartitionChangeRecords; the
 //! controller elects leaders from the ISR only).
 //!
@@ -16,7 +16,7 @@ use crate::trace::TraceEvent;
 pub const PROPERTY: Property = Property {
     name: "leader_in_isr",
     statement: "a partition's leader is always in its ISR",
-    source: "KRAFT.md §3.2 (ReplicationControlManager.handleBrokerFenced, PartitionChangeBuilder)",
+    source: "Kafka: ReplicationControlManager.handleBrokerFenced, PartitionChangeBuilder",
 };
 
 /// The image each running node loaded last.

@@ -1,4 +1,4 @@
-//! Only the moves of the transition table happen (KRAFT.md §1.3, Kafka's `QuorumState`). The
+//! Only the moves of the transition table happen (docs/fidelity.md, Quorum states and transitions, Kafka's `QuorumState`). The
 //! replica refuses an illegal move and records it; any such record is a violation.
 
 use super::{violation, Property, Violation};
@@ -8,7 +8,7 @@ use crate::trace::{Event, TraceEvent};
 pub const PROPERTY: Property = Property {
     name: "legal_transitions",
     statement: "only transitions of the table happen, and no protocol step is refused",
-    source: "KRAFT.md §1.3 (QuorumState transition table)",
+    source: "Kafka: QuorumState transition table",
 };
 
 /// Stateless.

@@ -20,7 +20,7 @@ use crate::types::{Epoch, Offset};
 pub const PROPERTY: Property = Property {
     name: "log_matching",
     statement: "same offset and epoch means the same record and the same prefix",
-    source: "Raft §5.3 (Log Matching); KRAFT.md §2.4 (DivergingEpoch)",
+    source: "Raft §5.3 (Log Matching); Kafka: DivergingEpoch in FetchResponse",
 };
 
 /// What was first appended at an offset: `(epoch, record fingerprint, epoch of the previous

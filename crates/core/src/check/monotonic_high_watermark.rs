@@ -1,4 +1,4 @@
-//! Monotonic high watermark (KRAFT.md §2.4.1; Kafka's `MonotonicHighWatermark`): within one
+//! Monotonic high watermark (docs/fidelity.md, Replication and the high watermark; Kafka's `MonotonicHighWatermark`): within one
 //! process lifetime a replica's HW only grows (a new leader starts without one and may not
 //! expose one below what any leader of the same or an earlier epoch exposed before).
 //!
@@ -24,7 +24,7 @@ use crate::types::{Epoch, NodeId, Offset, SimTime};
 pub const PROPERTY: Property = Property {
     name: "monotonic_high_watermark",
     statement: "the high watermark never decreases",
-    source: "KRAFT.md §2.4.1 (LeaderState.maybeUpdateHighWatermark); Kafka RaftEventSimulationTest.MonotonicHighWatermark",
+    source: "Kafka: LeaderState.maybeUpdateHighWatermark; RaftEventSimulationTest.MonotonicHighWatermark",
 };
 
 /// Per-node HW in the current process lifetime, and the highest HW any leader exposed

@@ -1,4 +1,4 @@
-//! A partition's leader epoch and partition epoch never decrease (KRAFT.md §3.1: on replay a
+//! A partition's leader epoch and partition epoch never decrease (docs/fidelity.md, The metadata layer: on replay a
 //! leader change increments leaderEpoch and every change increments partitionEpoch; brokers
 //! and AlterPartition requests rely on them to reject stale state).
 //!
@@ -15,7 +15,7 @@ use crate::trace::TraceEvent;
 pub const PROPERTY: Property = Property {
     name: "monotonic_partition_epochs",
     statement: "a partition's leader epoch and partition epoch never decrease",
-    source: "KRAFT.md §3.1 (PartitionRegistration.merge: leaderEpoch and partitionEpoch)",
+    source: "Kafka: PartitionRegistration.merge: leaderEpoch and partitionEpoch",
 };
 
 /// The image each running node loaded last.

@@ -1,4 +1,4 @@
-//! Observers never move the high watermark (KRAFT.md §2.4.1: `updateReplicaState` returns
+//! Observers never move the high watermark (docs/fidelity.md, Replication and the high watermark: `updateReplicaState` returns
 //! `isVoter(...) && maybeUpdateHighWatermark()`).
 //!
 //! Whenever a leader's HW moves to `hw`, a majority of **voters** (the set the leader counted,
@@ -15,7 +15,7 @@ use crate::trace::{Event, TraceEvent};
 pub const PROPERTY: Property = Property {
     name: "observers_never_count",
     statement: "observers never move the high watermark",
-    source: "KRAFT.md §2.4.1 (LeaderState.updateReplicaState)",
+    source: "Kafka: LeaderState.updateReplicaState",
 };
 
 /// Stateless: it reads the voters' logs.

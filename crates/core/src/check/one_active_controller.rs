@@ -1,5 +1,5 @@
 //! At most one active controller per epoch, and only the raft leader of that epoch acts on
-//! brokers (KRAFT.md §3.2: a controller is active only while its replica leads; on losing
+//! brokers (docs/fidelity.md, The metadata layer: a controller is active only while its replica leads; on losing
 //! leadership it reverts to the last committed state and stops acting).
 //!
 //! Checked when a controller activates (no other node activated in that epoch) and whenever
@@ -16,7 +16,7 @@ use crate::types::{Epoch, NodeId};
 pub const PROPERTY: Property = Property {
     name: "one_active_controller",
     statement: "at most one active controller per epoch, and only it acts on brokers",
-    source: "KRAFT.md §3.2 (QuorumController.handleLeaderChange, claim / renounce)",
+    source: "Kafka: QuorumController.handleLeaderChange, claim / renounce",
 };
 
 /// Who activated in each epoch, and — from the events, as they happened — which nodes are

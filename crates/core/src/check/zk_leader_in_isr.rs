@@ -1,5 +1,5 @@
 //! ZooKeeper mode: every partition state znode names a leader inside its ISR, or no leader
-//! (KRAFT.md §4.4: the controller elects only from the ISR — unclean election is off — and
+//! (docs/fidelity.md, ZooKeeper mode: the controller elects only from the ISR — unclean election is off — and
 //! shrinks the ISR in the same conditional write).
 //!
 //! Checked on the serving ZooKeeper leader's data whenever its last zxid moves.
@@ -13,7 +13,7 @@ use crate::zk::json;
 pub const PROPERTY: Property = Property {
     name: "zk_leader_in_isr",
     statement: "ZooKeeper mode: every partition's leader is in its ISR (or there is none)",
-    source: "KRAFT.md §4.4 (PartitionStateMachine, OfflinePartitionLeaderElectionStrategy)",
+    source: "Kafka: PartitionStateMachine, OfflinePartitionLeaderElectionStrategy",
 };
 
 /// The last zxid checked.

@@ -1,4 +1,4 @@
-//! ZooKeeper mode: at most one broker is controller in each controller epoch (KRAFT.md §4.2:
+//! ZooKeeper mode: at most one broker is controller in each controller epoch (docs/fidelity.md, ZooKeeper mode:
 //! `/controller` is created in one multi with the `/controller_epoch` bump, checked against
 //! its version, so two brokers cannot both win the same epoch).
 
@@ -12,7 +12,7 @@ use crate::types::NodeId;
 pub const PROPERTY: Property = Property {
     name: "zk_one_controller_per_epoch",
     statement: "ZooKeeper mode: at most one broker wins each controller epoch",
-    source: "KRAFT.md §4.2 (KafkaZkClient.registerControllerAndIncrementControllerEpoch)",
+    source: "Kafka: KafkaZkClient.registerControllerAndIncrementControllerEpoch",
 };
 
 /// Who won each controller epoch.

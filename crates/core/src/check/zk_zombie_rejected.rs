@@ -1,6 +1,6 @@
 //! ZooKeeper mode: a broker never applies a request from a controller epoch older than one it
 //! already applied — a zombie controller (one that lost `/controller` without knowing it) is
-//! refused with `STALE_CONTROLLER_EPOCH` (KRAFT.md §4.2, controller epoch fencing in
+//! refused with `STALE_CONTROLLER_EPOCH` (docs/fidelity.md, ZooKeeper mode, controller epoch fencing in
 //! `ReplicaManager.becomeLeaderOrFollower` and `MetadataCache`).
 
 use crate::flat::FlatMap;
@@ -13,7 +13,7 @@ use crate::types::NodeId;
 pub const PROPERTY: Property = Property {
     name: "zk_zombie_rejected",
     statement: "ZooKeeper mode: no broker applies a request from an older controller epoch",
-    source: "KRAFT.md §4.2 (ReplicaManager: STALE_CONTROLLER_EPOCH)",
+    source: "Kafka: ReplicaManager: STALE_CONTROLLER_EPOCH",
 };
 
 /// The highest controller epoch each broker applied.

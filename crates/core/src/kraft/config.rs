@@ -1,4 +1,4 @@
-//! Quorum timings, with Kafka's defaults (KRAFT.md §1.4, `QuorumConfig.java`).
+//! Quorum timings, with Kafka's defaults (docs/fidelity.md, Defaults, `QuorumConfig.java`).
 
 use crate::types::{ms, Micros};
 

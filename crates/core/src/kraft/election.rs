@@ -1,6 +1,6 @@
 //! Where elections happen: Vote and PreVote requests and responses, the "log at least as up to
 //! date" rule, the durable vote, candidacy with its exponential backoff, and BeginQuorumEpoch
-//! (KRAFT.md §2.1, §2.2; Appendix C for pre-vote).
+//! (docs/fidelity.md, Elections and pre-vote).
 //!
 //! An election in KRaft, with pre-vote (Kafka 4.x):
 //! 1. A voter's election or fetch timer fires: it becomes **Prospective** in its current epoch

@@ -1,7 +1,7 @@
 //! Replication by Fetch: followers and observers pull, the leader answers or parks the request
 //! for up to 500 ms, divergence is detected by epoch and fixed by one truncation, and the high
 //! watermark moves when a majority of **voters** holds a record of the leader's epoch
-//! (KRAFT.md §2.4, §2.4.1).
+//! (docs/fidelity.md, Replication and the high watermark).
 
 use std::sync::Arc;
 

@@ -1,5 +1,5 @@
 //! Giving up leadership: graceful shutdown, EndQuorumEpoch with ranked successors, and the
-//! Resigned state (KRAFT.md §2.3, Appendix C).
+//! Resigned state (docs/fidelity.md, Resignation and EndQuorumEpoch; Elections and pre-vote).
 //!
 //! A gracefully stopping leader resigns and tells the voters, most caught up first. The first
 //! successor's fetch timer is set to zero, so it stands at once and the handover takes a few

@@ -1,4 +1,4 @@
-//! The KRaft RPCs, with Kafka's field names (KRAFT.md §2).
+//! The KRaft RPCs, with Kafka's field names (docs/fidelity.md).
 //!
 //! Every request carries a correlation id that its response echoes; a replica only acts on the
 //! response to a request it still waits for, as Kafka's `RequestManager` does.

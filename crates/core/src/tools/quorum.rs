@@ -1,5 +1,5 @@
 //! `kafka-metadata-quorum describe --status` and `describe --replication`, in Kafka's exact
-//! format (`MetadataQuorumCommand.java`, KRAFT.md §2.6).
+//! format (`MetadataQuorumCommand.java`, docs/fidelity.md, DescribeQuorum).
 //!
 //! Like the real tool, the answer comes from the active controller's DescribeQuorum view: the
 //! leader's own bookkeeping of each voter and observer, not the replicas' true state. With no

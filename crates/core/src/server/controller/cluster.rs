@@ -250,7 +250,7 @@ impl Controller {
 mod tests {
     //! One request or one timer at a time on the active controller: registration, heartbeats,
     //! unfencing, session expiry and controlled shutdown, each with the exact records it writes
-    //! and the exact answer it sends (KRAFT.md §3.2).
+    //! and the exact answer it sends (docs/fidelity.md, The metadata layer).
 
     use crate::trace::Event;
 

@@ -7,7 +7,7 @@
 //! controlled shutdowns, creates and deletes topics, changes configs and ISRs, and writes a
 //! `NoOpRecord` when idle. Every decision is a list of records: they are appended to the
 //! metadata log and applied at once to the controller's working image, and the answer is sent
-//! only once they are committed (KRAFT.md §3.2).
+//! only once they are committed (docs/fidelity.md, The metadata layer).
 //!
 //! Where things happen:
 //! - this file: the controller and its active state, activation from the raft state, writing

@@ -1,5 +1,5 @@
 //! The ZooKeeper-mode controller (Kafka ≤ 3.9's `KafkaController`), running inside the broker
-//! that won `/controller` (KRAFT.md §4.2–4.4).
+//! that won `/controller` (docs/fidelity.md, ZooKeeper mode).
 //!
 //! It is single-threaded like Kafka's `ControllerEventManager`: one piece of work at a time,
 //! the rest queued. Its work, in the order a failover does it:
