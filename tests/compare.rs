@@ -1,5 +1,6 @@
 //! The calibration test: with the default cost model, the comparison reproduces the published
-//! figures (docs/fidelity.md, The comparison's cost model) within ±25%. Each run is a real simulation of both modes; only the
+//! figures (docs/fidelity.md, The comparison's cost model) within ±25%. Each run is a real
+//! simulation of both modes; only the
 //! per-partition costs are modelled.
 
 use kraftlab_core::run::compare::{compare, Fault, Shape};

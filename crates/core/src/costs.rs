@@ -4,7 +4,8 @@
 //! state from ZooKeeper, writing it back, fanning it out to brokers, writing and replaying
 //! KRaft records — takes the time below per partition.
 //!
-//! Every value is derived from a published figure (docs/fidelity.md, The comparison's cost model) and marked as such; with these
+//! Every value is derived from a published figure (docs/fidelity.md, The comparison's cost model)
+//! and marked as such; with these
 //! defaults the comparison reproduces the published figures within ±25%
 //! (`tests/compare.rs` holds them there). Change them with `cluster … cost.<name>=<µs>`.
 

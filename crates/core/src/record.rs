@@ -1,4 +1,5 @@
-//! Records of the `__cluster_metadata` log, with Kafka's names and key fields (docs/fidelity.md, The metadata layer).
+//! Records of the `__cluster_metadata` log, with Kafka's names and key fields (docs/fidelity.md,
+//! The metadata layer).
 //!
 //! The quorum writes control records (`LeaderChangeMessage`, `VotersRecord`); the active
 //! controller writes metadata records (`RegisterBrokerRecord`, `TopicRecord`, …); the
@@ -25,7 +26,8 @@ pub const NO_LEADER_CHANGE: BrokerId = -2;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Record {
     /// Control record: the first record of a new leader's epoch. The HW cannot move until a
-    /// record of the leader's own epoch commits (docs/fidelity.md, Replication and the high watermark).
+    /// record of the leader's own epoch commits (docs/fidelity.md, Replication and the high
+    /// watermark).
     LeaderChange(LeaderChangeMessage),
     /// Control record: the voter set (KIP-853); effective as soon as it is appended.
     Voters(Box<VotersRecord>),

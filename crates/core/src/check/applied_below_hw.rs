@@ -1,4 +1,5 @@
-//! No record is applied above the high watermark (docs/fidelity.md, The metadata layer: the metadata loader only
+//! No record is applied above the high watermark (docs/fidelity.md, The metadata layer: the
+//! metadata loader only
 //! receives committed batches; an applied record that a new leader then truncates would leave
 //! a broker acting on metadata that never existed).
 

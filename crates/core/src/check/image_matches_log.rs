@@ -1,5 +1,6 @@
 //! Every node's metadata image equals the replay of the committed log up to its metadata
-//! offset (docs/fidelity.md, The metadata layer: the `MetadataLoader` builds the image from committed batches only,
+//! offset (docs/fidelity.md, The metadata layer: the `MetadataLoader` builds the image from
+//! committed batches only,
 //! in order, once each).
 //!
 //! The checker replays the committed log itself into a reference image and remembers the

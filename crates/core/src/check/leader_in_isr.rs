@@ -1,4 +1,5 @@
-//! A partition's leader is always a member of its ISR (docs/fidelity.md, The metadata layer: fencing and controlled
+//! A partition's leader is always a member of its ISR (docs/fidelity.md, The metadata layer:
+//! fencing and controlled
 //! shutdown move leadership *and* shrink ISRs in the same PartitionChangeRecords; the
 //! controller elects leaders from the ISR only).
 //!

@@ -1,4 +1,5 @@
-//! Only the moves of the transition table happen (docs/fidelity.md, Quorum states and transitions, Kafka's `QuorumState`). The
+//! Only the moves of the transition table happen (docs/fidelity.md, Quorum states and transitions,
+//! Kafka's `QuorumState`). The
 //! replica refuses an illegal move and records it; any such record is a violation.
 
 use super::{violation, Property, Violation};

@@ -1,4 +1,5 @@
-//! Monotonic high watermark (docs/fidelity.md, Replication and the high watermark; Kafka's `MonotonicHighWatermark`): within one
+//! Monotonic high watermark (docs/fidelity.md, Replication and the high watermark; Kafka's
+//! `MonotonicHighWatermark`): within one
 //! process lifetime a replica's HW only grows (a new leader starts without one and may not
 //! expose one below what any leader of the same or an earlier epoch exposed before).
 //!

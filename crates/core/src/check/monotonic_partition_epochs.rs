@@ -1,4 +1,5 @@
-//! A partition's leader epoch and partition epoch never decrease (docs/fidelity.md, The metadata layer: on replay a
+//! A partition's leader epoch and partition epoch never decrease (docs/fidelity.md, The metadata
+//! layer: on replay a
 //! leader change increments leaderEpoch and every change increments partitionEpoch; brokers
 //! and AlterPartition requests rely on them to reject stale state).
 //!

@@ -1,4 +1,5 @@
-//! Observers never move the high watermark (docs/fidelity.md, Replication and the high watermark: `updateReplicaState` returns
+//! Observers never move the high watermark (docs/fidelity.md, Replication and the high watermark:
+//! `updateReplicaState` returns
 //! `isVoter(...) && maybeUpdateHighWatermark()`).
 //!
 //! Whenever a leader's HW moves to `hw`, a majority of **voters** (the set the leader counted,

@@ -1,5 +1,6 @@
 //! At most one active controller per epoch, and only the raft leader of that epoch acts on
-//! brokers (docs/fidelity.md, The metadata layer: a controller is active only while its replica leads; on losing
+//! brokers (docs/fidelity.md, The metadata layer: a controller is active only while its replica
+//! leads; on losing
 //! leadership it reverts to the last committed state and stops acting).
 //!
 //! Checked when a controller activates (no other node activated in that epoch) and whenever

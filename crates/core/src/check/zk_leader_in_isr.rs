@@ -1,5 +1,6 @@
 //! ZooKeeper mode: every partition state znode names a leader inside its ISR, or no leader
-//! (docs/fidelity.md, ZooKeeper mode: the controller elects only from the ISR — unclean election is off — and
+//! (docs/fidelity.md, ZooKeeper mode: the controller elects only from the ISR — unclean election
+//! is off — and
 //! shrinks the ISR in the same conditional write).
 //!
 //! Checked on the serving ZooKeeper leader's data whenever its last zxid moves.

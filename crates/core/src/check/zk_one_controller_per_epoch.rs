@@ -1,4 +1,5 @@
-//! ZooKeeper mode: at most one broker is controller in each controller epoch (docs/fidelity.md, ZooKeeper mode:
+//! ZooKeeper mode: at most one broker is controller in each controller epoch (docs/fidelity.md,
+//! ZooKeeper mode:
 //! `/controller` is created in one multi with the `/controller_epoch` bump, checked against
 //! its version, so two brokers cannot both win the same epoch).
 

@@ -1,6 +1,7 @@
 //! ZooKeeper mode: a broker never applies a request from a controller epoch older than one it
 //! already applied — a zombie controller (one that lost `/controller` without knowing it) is
-//! refused with `STALE_CONTROLLER_EPOCH` (docs/fidelity.md, ZooKeeper mode, controller epoch fencing in
+//! refused with `STALE_CONTROLLER_EPOCH` (docs/fidelity.md, ZooKeeper mode, controller epoch
+//! fencing in
 //! `ReplicaManager.becomeLeaderOrFollower` and `MetadataCache`).
 
 use crate::flat::FlatMap;

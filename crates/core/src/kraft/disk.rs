@@ -24,7 +24,8 @@ pub struct MetaProperties {
     pub directory_id: Uuid,
 }
 
-/// What survives a crash: the `quorum-state` file and the log (docs/fidelity.md, Quorum states and transitions).
+/// What survives a crash: the `quorum-state` file and the log (docs/fidelity.md, Quorum states and
+/// transitions).
 ///
 /// Appends are durable as soon as they happen (the simulator's disks flush instantly), which is
 /// what Kafka guarantees for voters before they fetch again.

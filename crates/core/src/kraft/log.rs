@@ -4,7 +4,8 @@
 //! Kafka checks a follower's log against the leader's by `(fetch offset, last fetched epoch)`
 //! instead of Raft's `prevLogIndex/prevLogTerm`. When they disagree the leader returns a
 //! `DivergingEpoch` and the follower truncates to the end of the largest common epoch in one step
-//! (docs/fidelity.md, Replication and the high watermark). Both halves of that exchange live here: [`Log::validate_fetch`] and
+//! (docs/fidelity.md, Replication and the high watermark). Both halves of that exchange live here:
+//! [`Log::validate_fetch`] and
 //! [`Log::truncate_to_diverging`].
 //!
 //! Batches hold their records behind an `Arc`, so a batch fetched by a follower shares memory

@@ -587,7 +587,8 @@ impl Replica {
         );
     }
 
-    // ----- the common epoch rules (docs/fidelity.md, Quorum states and transitions) --------------------------------------------
+    // ----- the common epoch rules (docs/fidelity.md, Quorum states and transitions)
+    // --------------------------------------------
 
     /// `maybeHandleCommonResponse`: learns epochs and leaders from any response. Returns true if
     /// the response has been fully handled and must not be processed further.

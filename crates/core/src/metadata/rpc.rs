@@ -1,4 +1,5 @@
-//! The controller RPCs of the metadata layer (docs/fidelity.md, The metadata layer): brokers register and heartbeat
+//! The controller RPCs of the metadata layer (docs/fidelity.md, The metadata layer): brokers
+//! register and heartbeat
 //! to the active controller; partition leaders ask it to change ISRs.
 
 use std::fmt;

@@ -1,4 +1,5 @@
-//! The broker component of a node (Kafka's `BrokerLifecycleManager`), docs/fidelity.md, The metadata layer:
+//! The broker component of a node (Kafka's `BrokerLifecycleManager`), docs/fidelity.md, The
+//! metadata layer:
 //! 1. register with the active controller (`RegisterBrokerRecord`, fenced);
 //! 2. heartbeat every 2 s with its metadata offset; once it has caught up to its own
 //!    registration record it is unfenced (`STARTING → RECOVERY → RUNNING`);

@@ -1,4 +1,5 @@
-//! `ClusterView`: a plain-data snapshot of the world for the UI (docs/architecture.md, Everything observable is a trace event). The UI
+//! `ClusterView`: a plain-data snapshot of the world for the UI (docs/architecture.md, Everything
+//! observable is a trace event). The UI
 //! renders it and never reaches into protocol state; nothing here holds a reference into the
 //! world.
 

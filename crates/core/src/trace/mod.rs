@@ -1,4 +1,5 @@
-//! Everything observable in a run is a trace event (docs/architecture.md, Everything observable is a trace event).
+//! Everything observable in a run is a trace event (docs/architecture.md, Everything observable is
+//! a trace event).
 //!
 //! The animation, the event feed, the scenario output, the invariant checkers and the golden
 //! tests all read these same events. [`TraceEvent::narrate`] turns one into the plain-language

@@ -1,4 +1,5 @@
-//! A ZooKeeper-mode Kafka broker (Kafka ≤ 3.9's `KafkaServer`), sans-IO (docs/fidelity.md, ZooKeeper mode).
+//! A ZooKeeper-mode Kafka broker (Kafka ≤ 3.9's `KafkaServer`), sans-IO (docs/fidelity.md,
+//! ZooKeeper mode).
 //!
 //! On start it opens a ZooKeeper session, makes sure the top-level paths exist, registers the
 //! ephemeral `/brokers/ids/<id>` (its czxid is the broker epoch) and runs for controller:

@@ -1,5 +1,6 @@
 //! ZooKeeper mode: the ensemble and the Kafka brokers (one of them the controller) that
-//! depended on it before KRaft (docs/fidelity.md, ZooKeeper mode). It shares the simulator, the network and the
+//! depended on it before KRaft (docs/fidelity.md, ZooKeeper mode). It shares the simulator, the
+//! network and the
 //! trace with KRaft mode, so that the same fault can be replayed in both and compared.
 //!
 //! - [`tree`]: znodes, versions, ephemerals, multi, watch triggers.

@@ -1,4 +1,5 @@
-//! One ZooKeeper server of the ensemble (docs/fidelity.md, ZooKeeper mode), sans-IO like the KRaft replica.
+//! One ZooKeeper server of the ensemble (docs/fidelity.md, ZooKeeper mode), sans-IO like the KRaft
+//! replica.
 //!
 //! - **Leader election** (FastLeaderElection, simplified): a LOOKING server votes for itself,
 //!   adopts any better vote it hears — higher epoch, then higher zxid, then higher id — and
