@@ -35,9 +35,9 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN\$"; then
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN"
 fi
 
-# 4. npm tools: binaryen's wasm-opt (Debian's 108 builds a blank page) and playwright-core.
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then
-  say "installing npm tools (binaryen, playwright-core)"
+# 4. npm tools: binaryen's wasm-opt (Debian's 108 builds a blank page), playwright-core and terser.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/terser ]; then
+  say "installing npm tools (binaryen, playwright-core, terser)"
   npm ci --no-audit --no-fund
 fi
 

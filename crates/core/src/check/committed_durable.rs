@@ -22,7 +22,8 @@ use crate::types::{Epoch, Offset};
 pub const PROPERTY: Property = Property {
     name: "committed_durable",
     statement: "committed records are never lost or changed",
-    source: "Raft §5.4 (Leader Completeness, State Machine Safety); Kafka: LeaderState high watermark",
+    source:
+        "Raft §5.4 (Leader Completeness, State Machine Safety); Kafka: LeaderState high watermark",
 };
 
 /// `(epoch, fingerprint)` of every committed record, by offset; `None` for a record the

@@ -117,15 +117,19 @@ fn check_value(name: &str, kind: Kind, value: &str) -> Result<(), String> {
             }
         }
         Kind::Ratio => {
-            let n: f64 = v
-                .parse()
-                .ok()
-                .filter(|n: &f64| n.is_finite())
+            // Read exactly (no float parser in the bundle), with the sign Java's
+            // `Double.parseDouble` accepts.
+            let (negative, digits) = match v.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, v.strip_prefix('+').unwrap_or(v)),
+            };
+            let n = crate::decimal::parse_scaled(digits, 9)
                 .ok_or_else(|| invalid(name, value, "Not a number of type DOUBLE"))?;
-            if n < 0.0 {
+            if negative && !(n.units == 0 && n.exact()) {
                 return Err(invalid(name, value, "Value must be at least 0.0"));
             }
-            if n > 1.0 {
+            const ONE: u64 = 1_000_000_000;
+            if n.units > ONE || (n.units == ONE && !n.exact()) {
                 return Err(invalid(name, value, "Value must be no more than 1.0"));
             }
         }
@@ -226,6 +230,31 @@ mod tests {
         assert!(validate_topic_config("compression.type", Some("brotli")).is_err());
         assert!(validate_topic_config("preallocate", Some("yes")).is_err());
         assert!(validate_topic_config("min.cleanable.dirty.ratio", Some("1.5")).is_err());
+    }
+
+    #[test]
+    fn ratios_are_read_exactly_with_javas_sign() {
+        let why = |v: &str| validate_topic_config("min.cleanable.dirty.ratio", Some(v)).err();
+        for ok in [
+            "0", "0.5", "1", "1.0", "+0.5", "-0", "-0.0", "5e-1", ".25", "1e0",
+        ] {
+            assert_eq!(why(ok), None, "{ok}");
+        }
+        for (bad, message) in [
+            ("1.0000000001", "Value must be no more than 1.0"),
+            ("2", "Value must be no more than 1.0"),
+            ("-0.1", "Value must be at least 0.0"),
+            ("-0.0000000001", "Value must be at least 0.0"),
+            ("half", "Not a number of type DOUBLE"),
+            ("", "Not a number of type DOUBLE"),
+            ("NaN", "Not a number of type DOUBLE"),
+        ] {
+            assert!(
+                why(bad).is_some_and(|w| w.ends_with(message)),
+                "{bad}: {:?}",
+                why(bad)
+            );
+        }
     }
 
     #[test]

@@ -283,12 +283,10 @@ fn parse_action(word: &str, tokens: &[String]) -> Result<Option<Action>, String>
         }
         "drift" => match tokens {
             [node, factor] => {
-                let rate = factor
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|f| f.is_finite())
-                    .map(|f| (f * 1_000_000.0).round())
-                    .filter(|r| (*DRIFT_RANGE.start() as f64..=*DRIFT_RANGE.end() as f64).contains(r))
+                // Millionths, read exactly (no float parser in the bundle).
+                let rate = crate::decimal::parse_scaled(factor, 6)
+                    .map(|r| r.rounded())
+                    .filter(|r| (u64::from(*DRIFT_RANGE.start())..=u64::from(*DRIFT_RANGE.end())).contains(r))
                     .ok_or_else(|| format!("`drift` takes a clock rate from 0.5 to 2 (1.05 runs 5% fast), got `{factor}`"))?;
                 UserAction::Drift(NodeRef::parse(node)?, rate as u32)
             }
