@@ -118,3 +118,68 @@ fn the_player_and_the_checker_agree_step_by_step() {
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+/// Every wrong attempt in `tests/exercises/` (a scenario file whose header names the exercise,
+/// the step and a failing row) is rejected for that reason, with "where your run went
+/// differently" said; and every exercise has one.
+#[test]
+fn wrong_attempts_at_the_exercises_fail_for_their_reason() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/exercises");
+    let mut attempts: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/exercises/ exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "scenario"))
+        .collect();
+    attempts.sort();
+    let mut covered = std::collections::BTreeSet::new();
+    for path in &attempts {
+        let text = std::fs::read_to_string(path).expect("readable attempt");
+        let header = |key: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("# {key}: ")))
+                .unwrap_or_else(|| panic!("{}: no `# {key}:` line", path.display()))
+                .trim()
+                .to_string()
+        };
+        let (file, step, fails) = (header("lesson"), header("step"), header("fails"));
+        let lesson_path = dir.join("../../lessons").join(&file);
+        let lesson = parse(
+            &file,
+            &std::fs::read_to_string(&lesson_path).expect("the attempt's exercise exists"),
+        )
+        .expect("the exercise parses");
+        assert_eq!(lesson.meta.kind, Kind::Exercise, "{file}");
+        let lines = kraftlab_core::scenario::parse_script(&text).expect("the attempt parses");
+        let report = kraftlab_core::lesson::check_attempt(&lesson, step.parse().unwrap(), &lines)
+            .expect("the attempt runs");
+        assert!(!report.solved, "{}: solved {report:?}", path.display());
+        assert!(
+            report
+                .rows
+                .iter()
+                .any(|(label, holds, seen)| !holds
+                    && (label.contains(&fails) || seen.contains(&fails))),
+            "{}: no failing row says `{fails}`: {:?}",
+            path.display(),
+            report.rows
+        );
+        assert!(
+            report.divergence.is_some(),
+            "{}: a failed attempt says where it went differently",
+            path.display()
+        );
+        covered.insert(file);
+    }
+    // Every exercise with a goal step has a wrong attempt.
+    for path in lessons() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lesson = parse(&path.display().to_string(), &text).unwrap();
+        if lesson.meta.kind == Kind::Exercise && lesson.steps.iter().any(|s| s.goal.is_some()) {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            assert!(
+                covered.contains(&name),
+                "{name} has no wrong attempt in tests/exercises/"
+            );
+        }
+    }
+}

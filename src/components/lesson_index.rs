@@ -11,7 +11,12 @@ fn card(e: Entry) -> impl IntoView {
     let p = progress::load(&e.meta.slug, e.hash);
     let done = p.complete(e.steps);
     let started = !p.done.is_empty();
-    let status = if done {
+    let exercise = e.meta.kind == Kind::Exercise;
+    let status = if exercise && !p.best.is_empty() {
+        "★ Best".to_string()
+    } else if exercise && !p.solved.is_empty() {
+        "✓ Solved".to_string()
+    } else if done {
         "✓ Done".to_string()
     } else if started {
         format!("{} of {} steps", p.done.len().min(e.steps), e.steps)
@@ -22,7 +27,7 @@ fn card(e: Entry) -> impl IntoView {
     let testid = format!("lesson-link-{}", e.meta.slug);
     let number = match e.meta.kind {
         Kind::Lesson => e.meta.order.to_string(),
-        Kind::Exercise => "★".to_string(),
+        Kind::Exercise => format!("E{}", e.meta.order),
     };
     view! {
         <li>

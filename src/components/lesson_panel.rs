@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use crate::lab::Lab;
 use crate::lesson::catalog;
 use crate::lesson::markdown;
-use crate::lesson::player::{Load, Prediction, Solution, WaitState};
+use crate::lesson::player::{Attempt, Load, Prediction, Solution, WaitState};
 use crate::route::{self, Route};
 use kraftlab_core::types::format_duration;
 
@@ -133,6 +133,7 @@ fn LessonBody() -> impl IntoView {
             <PredictBox />
             <WaitStatus />
             <GoalBox />
+            <AttemptBox />
             <HintsBox />
             <SolutionBox />
             {move || p.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
@@ -286,6 +287,13 @@ fn GoalBox() -> impl IntoView {
         }
         let done = p.goal_done.get();
         let by_hand = p.solution.get() == Solution::Hidden;
+        let count = p.is_exercise().then(|| {
+            let actions = p.actions.get();
+            match p.with_lesson(|l| l.meta.par).flatten() {
+                Some(par) => format!("Your actions: {actions} · par {par}"),
+                None => format!("Your actions: {actions}"),
+            }
+        });
         let items = rows
             .into_iter()
             .map(|r| {
@@ -303,8 +311,78 @@ fn GoalBox() -> impl IntoView {
             <div class="goal" data-testid="goal" data-done=done.to_string() class:done=done role="group" aria-label="Goal">
                 <h4>{if done { "Goal reached" } else { "Your goal" }}</h4>
                 <ul>{items}</ul>
+                {count.map(|c| view! { <p class="goal-count" data-testid="goal-actions">{c}</p> })}
                 {(done && by_hand).then(|| view! { <p class="goal-praise" role="status">"Solved by your own hand."</p> })}
                 {(done && !by_hand).then(|| view! { <p class="muted">"Solved by the shown solution — replay the step to try it yourself."</p> })}
+            </div>
+        })
+    }
+}
+
+/// An exercise attempt: "How am I doing?", a failed attempt with where it left the
+/// solution's path, or the verdict against par, in one element whose texts follow the state.
+#[component]
+fn AttemptBox() -> impl IntoView {
+    let lab = expect_context::<Lab>();
+    let p = lab.player;
+    move || {
+        if !p.is_exercise() || p.goal.with(|g| g.is_empty()) {
+            return None;
+        }
+        // (state, what to say, where the run went differently, the button's test id and label)
+        let (verdict, said, divergence, button) = match p.attempt.get() {
+            Attempt::Open => (
+                "open",
+                String::new(),
+                None,
+                Some(("check-attempt", "How am I doing?")),
+            ),
+            Attempt::Failed { why, divergence } => (
+                "failed",
+                format!("This attempt can no longer succeed: {why}"),
+                Some(format!("Where your run went differently: {divergence}.")),
+                Some(("attempt-retry", "↺ Try the step again")),
+            ),
+            Attempt::Checked { unmet, divergence } => (
+                "unmet",
+                format!("Not there yet: {}", unmet.join("; ")),
+                Some(format!("Compared with the solution: {divergence}.")),
+                Some(("check-attempt", "Check again")),
+            ),
+            Attempt::Solved { actions, par } => match par {
+                Some(par) if actions <= par as usize => (
+                    "best",
+                    format!("Solved in {actions} action(s), at or under par {par}: best."),
+                    None,
+                    None,
+                ),
+                Some(par) => (
+                    "solved",
+                    format!("Solved in {actions} action(s). Par is {par}: can you do it in fewer?"),
+                    None,
+                    None,
+                ),
+                None => (
+                    "solved",
+                    format!("Solved in {actions} action(s)."),
+                    None,
+                    None,
+                ),
+            },
+        };
+        let retry = verdict == "failed";
+        Some(view! {
+            <div class="attempt" data-testid="attempt-verdict" data-verdict=verdict
+                role=if retry { "alert" } else { "status" }>
+                {(!said.is_empty()).then(|| view! { <p>{said}</p> })}
+                {divergence.map(|d| view! { <p data-testid="divergence">{d}</p> })}
+                {button.map(|(id, label)| view! {
+                    <button type="button" class="btn btn-small" data-testid=id
+                        disabled=move || p.goal_done.get()
+                        on:click=move |_| if retry { p.goto(lab, p.step.get_untracked() + 1, true) } else { p.check_attempt(lab) }>
+                        {label}
+                    </button>
+                })}
             </div>
         })
     }

@@ -60,7 +60,15 @@ pub fn entries() -> (Vec<Entry>, Vec<String>) {
         }
     }
     ok.sort_by(|a, b| {
-        let key = |e: &Entry| (e.meta.kind == Kind::Exercise, e.meta.part, e.meta.order);
+        // Exercises come after the lessons, numbered by their order alone (E1, E2, …).
+        let key = |e: &Entry| {
+            let exercise = e.meta.kind == Kind::Exercise;
+            (
+                exercise,
+                if exercise { 0 } else { e.meta.part },
+                e.meta.order,
+            )
+        };
         key(a).cmp(&key(b)).then_with(|| a.file.cmp(b.file))
     });
     (ok, bad)

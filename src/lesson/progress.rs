@@ -20,6 +20,8 @@ pub struct Progress {
     pub solution_shown: Vec<usize>,
     /// Predictions: step and whether the learner was right.
     pub predictions: Vec<(usize, bool)>,
+    /// Exercise steps solved by hand in at most `par` actions.
+    pub best: Vec<usize>,
     /// The step the learner was on.
     pub last: usize,
 }
@@ -51,6 +53,11 @@ pub fn solved(p: &mut Progress, step: usize) {
     if !p.solution_shown.contains(&step) {
         insert(&mut p.solved, step);
     }
+}
+
+/// Records that the learner solved `step` at or under par.
+pub fn best(p: &mut Progress, step: usize) {
+    insert(&mut p.best, step);
 }
 
 /// Records that `step`'s solution was shown: the step no longer counts as solved by hand.

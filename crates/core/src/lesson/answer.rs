@@ -1,7 +1,9 @@
 //! A prediction's answer: an expression read from the run when the step's `wait` is met, whose
 //! value names the right choice. A node (`leader`, `follower`, `controller`, `zk-leader`, a
 //! name bound with `as`, `leader of <topic>-<p>`) or a number (`epoch`, `hw`, `hw <node>`,
-//! `leo <node>`, `offset of <RecordType> <topic>[-<p>]`).
+//! `leo <node>`, `offset of <RecordType> <topic>[-<p>]`). Or, for a question about something
+//! the simulator does not model (the order of a migration's phases), a fixed text in double
+//! quotes (`answer: "2"`).
 
 use crate::flat::FlatMap;
 use crate::record::{Record, TYPE_NAMES};
@@ -27,6 +29,9 @@ pub enum Answer {
     /// The offset of the first record of a type about a topic (and partition) in the active
     /// controller's log.
     OffsetOf(&'static str, String, Option<u32>),
+    /// A fixed answer, `"…"`: for questions the run cannot answer (what the simulator does not
+    /// model), so the choice is judged against the text itself.
+    Fixed(String),
 }
 
 fn topic_partition(t: &str) -> Option<(String, u32)> {
@@ -37,6 +42,15 @@ fn topic_partition(t: &str) -> Option<(String, u32)> {
 impl Answer {
     /// Reads an answer expression.
     pub fn parse(text: &str) -> Result<Answer, String> {
+        let trimmed = text.trim();
+        if let Some(fixed) = trimmed.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+            if fixed.is_empty() || fixed.contains('"') {
+                return Err(format!(
+                    "a fixed answer is one text in double quotes, got `{trimmed}`"
+                ));
+            }
+            return Ok(Answer::Fixed(fixed.to_string()));
+        }
         let tokens = tokenize(text);
         let words: Vec<&str> = tokens.iter().map(|s| s.as_str()).collect();
         Ok(match words.as_slice() {
@@ -75,6 +89,7 @@ impl Answer {
     /// The answer's value now, as a choice would spell it.
     pub fn value(&self, world: &World, names: &FlatMap<String, NodeId>) -> Result<String, String> {
         Ok(match self {
+            Answer::Fixed(text) => text.clone(),
             Answer::Node(n) => n.resolve(world, names)?.to_string(),
             Answer::Epoch => world
                 .voters()
@@ -160,5 +175,27 @@ fn about(r: &Record, kind: &str, id: crate::uuid::Uuid, p: Option<u32>) -> bool 
         }
         Record::RemoveTopic(x) => x.topic_id == id,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fixed_answer_is_its_text_and_a_bad_one_says_why() {
+        assert_eq!(Answer::parse("\"4\""), Ok(Answer::Fixed("4".into())));
+        assert_eq!(
+            Answer::parse(" \"card 2\" "),
+            Ok(Answer::Fixed("card 2".into()))
+        );
+        for bad in ["\"\"", "\"a\"b\""] {
+            let e = Answer::parse(bad).unwrap_err();
+            assert!(e.contains("one text in double quotes"), "{bad}: {e}");
+        }
+        assert_eq!(
+            Answer::parse("leader"),
+            Ok(Answer::Node(NodeRef::parse("leader").unwrap()))
+        );
     }
 }

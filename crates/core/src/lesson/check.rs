@@ -65,7 +65,7 @@ pub fn open_step(lesson: &Lesson, session: &mut Session, step: &Step) -> Result<
     if let Some(goal) = &step.goal {
         let rows: Vec<_> = goal.rows.iter().map(|r| r.condition.clone()).collect();
         session
-            .begin_with(&rows)
+            .begin_with_goal(&rows)
             .map_err(|e| err(lesson, goal.line, e))?;
     }
     Ok(())
@@ -166,8 +166,13 @@ pub fn check(lesson: &Lesson) -> Result<Vec<StepReport>, LessonError> {
         if let Some(goal) = &step.goal {
             run_lines(lesson, &mut session, &step.solution)?;
             let rows = goal_rows(&session, goal);
-            if let Some((row, (_, seen))) =
-                goal.rows.iter().zip(&rows).find(|(_, (holds, _))| !holds)
+            // Reached at some moment (latched, as the player judges it) or at the end.
+            let latched = session.goal_met_at().is_some();
+            if let Some((row, (_, seen))) = goal
+                .rows
+                .iter()
+                .zip(&rows)
+                .find(|(_, (holds, _))| !holds && !latched)
             {
                 return Err(err(
                     lesson,
@@ -247,20 +252,27 @@ pub fn check_attempt(
             break;
         }
     }
+    // As the player judges it: the goal is reached at the first moment every row held at
+    // once (latched after every event), or if every row holds at the end.
+    let latched = session.goal_met_at().is_some();
     let rows: Vec<(String, bool, String)> = goal
         .rows
         .iter()
         .zip(goal_rows(&session, goal))
-        .map(|(r, (holds, seen))| (r.label.clone(), holds, seen))
+        .map(|(r, (holds, seen))| (r.label.clone(), holds || latched, seen))
         .collect();
     let solved = failed.is_none() && rows.iter().all(|(_, h, _)| *h);
     run_lines(lesson, &mut solution, &step.solution)?;
     let divergence = failed.or_else(|| {
         if solved {
-            None
-        } else {
-            super::diverge::first_difference(&session, &solution)
+            return None;
         }
+        let (since, moves) = session.world().and_then(super::diverge::moves)?;
+        let (s_since, s_moves) = solution.world().and_then(super::diverge::moves)?;
+        Some(
+            super::diverge::first_difference(&moves, since, &s_moves, s_since)
+                .unwrap_or_else(|| super::diverge::SAME_MOVES.to_string()),
+        )
     });
     Ok(AttemptReport {
         actions: session.history_actions().len(),

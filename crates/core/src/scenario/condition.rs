@@ -172,28 +172,7 @@ pub enum Atom {
 }
 
 /// The command words `actions <command> …` counts (`UserAction::op`).
-pub const ACTION_WORDS: &[&str] = &[
-    "crash",
-    "restart",
-    "shutdown",
-    "pause",
-    "timeout",
-    "isolate",
-    "partition",
-    "heal",
-    "drop",
-    "write",
-    "network",
-    "create-topic",
-    "create-topics",
-    "delete-topic",
-    "alter-config",
-    "configure",
-    "format",
-    "unformat",
-    "add-controller",
-    "remove-controller",
-];
+pub use crate::sim::action::OPS as ACTION_WORDS;
 
 /// Facts joined by `and`, each possibly negated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -466,6 +445,23 @@ impl Condition {
         self.atoms
             .iter()
             .any(|(_, a)| matches!(a, Atom::Ever(_) | Atom::Never(..)))
+    }
+
+    /// True for a condition that, once false, stays false for the rest of the history: one
+    /// `never … for more than …`, `no committed record lost`, `no violations`, or an upper
+    /// bound on `actions`. An exercise's goal row like that, once unmet, means the attempt
+    /// has failed, and the player can say so at once instead of letting the learner go on.
+    pub fn only_gets_worse(&self) -> bool {
+        match self.atoms.as_slice() {
+            [(false, atom)] => matches!(
+                atom,
+                Atom::Never(..)
+                    | Atom::NoCommittedRecordLost
+                    | Atom::NoViolations
+                    | Atom::Actions(_, Cmp::Lt | Cmp::Le, _)
+            ),
+            _ => false,
+        }
     }
 
     /// Evaluates the condition now. `Ok((holds, what was seen))`; `Err` if a node cannot be

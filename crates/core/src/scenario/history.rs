@@ -53,8 +53,8 @@ pub struct History {
     pub since: SimTime,
     /// The user actions applied since, with their times.
     pub actions: Vec<(SimTime, UserAction)>,
-    /// For each action, what its target node was just before it (`the active controller`,
-    /// `a follower`, …), for "where your run went differently".
+    /// For each action, the part its target node played just before it (`the active
+    /// controller`, `a follower`, …), for "where your run went differently".
     pub targets: Vec<Option<String>>,
     /// Each node's part as of the last event, so an action's target can be described as it
     /// was before the action.
@@ -300,9 +300,9 @@ impl Observer<World> for History {
 
     fn acted(&mut self, world: &World) {
         if let Some(a) = world.last_action() {
-            let target =
-                a.1.target()
-                    .and_then(|id| self.parts.get(id).map(|p| format!("{id} was {p}")));
+            // The part alone (`the active controller`): the action's own text names the node,
+            // and two runs compare deeds by part, not by id.
+            let target = a.1.target().and_then(|id| self.parts.get(id).cloned());
             self.actions.push(a.clone());
             self.targets.push(target);
         }

@@ -14,40 +14,20 @@ use super::condition::parse_condition;
 use super::node_ref::{NodeRef, RESERVED};
 use super::values::{key_values, parse_offset};
 
-/// The command words, for "did you mean" hints.
+/// The scenario language's own command words (the user's actions are [`crate::sim::action::OPS`]).
 pub const COMMANDS: &[&str] = &[
-    "cluster",
-    "run",
-    "at",
-    "write",
-    "crash",
-    "restart",
-    "shutdown",
-    "pause",
-    "timeout",
-    "isolate",
-    "partition",
-    "bridge",
-    "drift",
-    "heal",
-    "drop",
-    "network",
-    "expect",
-    "show",
-    "trace",
-    "allow",
-    "name",
-    "begin",
-    "create-topic",
-    "create-topics",
-    "delete-topic",
-    "alter-config",
-    "configure",
-    "format",
-    "unformat",
-    "add-controller",
-    "remove-controller",
+    "cluster", "run", "at", "expect", "show", "trace", "allow", "name", "begin",
 ];
+
+/// Every first word of a scenario line: the language's own commands and the user's actions
+/// ([`crate::sim::action::OPS`]), for "did you mean".
+pub fn command_words() -> Vec<&'static str> {
+    COMMANDS
+        .iter()
+        .chain(crate::sim::action::OPS)
+        .copied()
+        .collect()
+}
 
 /// Parses a whole scenario. Blank lines and `#` comments are skipped.
 pub fn parse_script(text: &str) -> Result<Vec<Line>, ScenarioError> {
@@ -154,7 +134,7 @@ pub fn parse_command(line: &str) -> Result<Command, String> {
                 }
                 None => Err(format!(
                     "unknown command `{word}`{}",
-                    suggest(word, COMMANDS)
+                    suggest(word, &command_words())
                 )),
             }
         }
@@ -736,6 +716,50 @@ network latency=1ms..2ms loss=1.5%
             assert!(e.is_err(), "`{bad}` should not parse");
             assert!(!e.unwrap_err().is_empty());
         }
+    }
+
+    #[test]
+    fn every_action_word_is_one_op_and_every_op_is_listed() {
+        let examples = [
+            "crash 3000",
+            "restart 3000",
+            "shutdown 3000",
+            "pause 3000 1s",
+            "timeout 3000",
+            "isolate 3000",
+            "partition 3000 | 3001",
+            "bridge 3001 3000 | 3002",
+            "drift 3001 1.05",
+            "heal",
+            "drop next",
+            "write 1",
+            "network loss=1%",
+            "create-topic t partitions=1 rf=1",
+            "create-topics t count=2 partitions=1 rf=1",
+            "delete-topic t",
+            "alter-config t retention.ms=1000",
+            "configure 3000 node.id=3000",
+            "format 3000",
+            "unformat 3000",
+            "add-controller 3003",
+            "remove-controller 3002",
+        ];
+        let ops: Vec<&str> = examples
+            .iter()
+            .map(|line| match parse_command(line) {
+                Ok(Command::Do(action, None)) => action.op(),
+                other => panic!("{line}: {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            ops,
+            crate::sim::action::OPS,
+            "OPS lists op() of every action, in order"
+        );
+        assert!(
+            parse_command("expect actions bridge >= 1").is_ok(),
+            "bridge is counted"
+        );
     }
 
     #[test]

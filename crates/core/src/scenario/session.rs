@@ -123,6 +123,28 @@ impl Session {
         Ok(())
     }
 
+    /// Starts the history again now, as [`Session::begin_with`], and latches the first event
+    /// after which every row of `goal` holds: a lesson step's goal, judged as the app's player
+    /// judges it (a goal that held at one moment stays reached).
+    pub fn begin_with_goal(&mut self, goal: &[Condition]) -> Result<(), String> {
+        let mut world = self
+            .world
+            .take()
+            .ok_or("no cluster yet: start with a `cluster` line")?;
+        let watched: Vec<&Condition> = self.watches.iter().collect();
+        History::install_with_goal(&mut world, &self.names, &watched, goal);
+        self.world = Some(world);
+        Ok(())
+    }
+
+    /// When the goal given to [`Session::begin_with_goal`] first held, if it has.
+    pub fn goal_met_at(&self) -> Option<SimTime> {
+        self.world
+            .as_ref()
+            .and_then(|w| w.observer::<History>())
+            .and_then(|h| h.goal_met_at)
+    }
+
     /// The user actions since the history began, with their times and what their target was.
     pub fn history_actions(&self) -> Vec<(SimTime, UserAction, Option<String>)> {
         self.world

@@ -264,6 +264,34 @@ impl<N> UserAction<N> {
     }
 }
 
+/// Every command word [`UserAction::op`] returns: the one list of the user's actions that the
+/// scenario language's parser ("did you mean"), its `actions <word> …` condition and the fuzz
+/// test read (a test holds it to `op`).
+pub const OPS: &[&str] = &[
+    "crash",
+    "restart",
+    "shutdown",
+    "pause",
+    "timeout",
+    "isolate",
+    "partition",
+    "bridge",
+    "drift",
+    "heal",
+    "drop",
+    "write",
+    "network",
+    "create-topic",
+    "create-topics",
+    "delete-topic",
+    "alter-config",
+    "configure",
+    "format",
+    "unformat",
+    "add-controller",
+    "remove-controller",
+];
+
 impl<N: fmt::Display> UserAction<N> {
     /// The action as a line of the scenario language (the inverse of parsing it).
     pub fn to_command(&self) -> String {
