@@ -18,12 +18,17 @@ cargo clippy --locked -p kraftlab-app -- -D warnings
 cargo clippy --locked -p kraftlab-wasm-bench --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --locked -p kraftlab-markdown --all-targets -- -D warnings
 cargo clippy --locked -p kraftlab-markdown --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --locked -p kraftlab-compare --all-targets -- -D warnings
+cargo clippy --locked -p kraftlab-compare --target wasm32-unknown-unknown -- -D warnings
 
 step "core tests: units, golden scenarios, lessons, seed sweeps, determinism"
 cargo test --locked -p kraftlab-core
 
 step "lesson Markdown (the worker's renderer): escaping, links, {run} chips"
 cargo test --locked -p kraftlab-markdown
+
+step "the comparison worker's drawing: the core's figures, escaping"
+cargo test --locked -p kraftlab-compare
 
 step "command line: run the example scenarios"
 cargo build --locked -p kraftlab-core --release

@@ -6,6 +6,7 @@
 //! sends `UserAction`s.
 
 pub mod animation;
+pub mod compare_client;
 pub mod components;
 pub mod format;
 pub mod keyboard;

@@ -1,0 +1,341 @@
+//! ZooKeeper vs KRaft, side by side, as safe HTML: one fault applied to both modes with the
+//! same shape and partition count (a real simulation of each, the bulk work charged by the
+//! cost model, `kraftlab_core::run::compare`), each recovery drawn as a bar of phases, and a
+//! sweep over partition counts plotted on log axes. The app's comparison panel shows what this
+//! returns; it runs in a Web Worker (`main.rs`), so the simulations and the drawing code are
+//! not part of the app's first load and the page keeps animating while they run.
+//!
+//! Every text that comes from the run (phase names, the story, an error) is escaped; the rest
+//! is this file's own markup. The test ids are the ones the end-to-end tests read.
+
+use std::fmt::Write as _;
+
+use kraftlab_core::decimal::fixed;
+use kraftlab_core::run::compare::{compare, Comparison, Fault, ModeResult, Shape, SWEEP};
+use kraftlab_core::types::secs;
+use pulldown_cmark_escape::escape_html;
+
+/// What the panel asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// The sweep over [`SWEEP`] instead of one comparison.
+    pub sweep: bool,
+    /// The fault's name (`Fault::NAMES`).
+    pub fault: String,
+    /// How long a `pause-zk` fault pauses the ZooKeeper leader, in seconds.
+    pub pause_s: u64,
+    /// Partitions counted in both clusters (the sweep ignores it).
+    pub partitions: u64,
+    /// Brokers in both clusters.
+    pub brokers: usize,
+    /// Other ZooKeeper clients per server.
+    pub zk_clients: u64,
+}
+
+/// Phase colours, in phase order (colour-blind safe, and each bar is also labelled).
+const PHASE_COLOURS: &[(&str, &str)] = &[
+    ("failure detected", "#9e9e9e"),
+    ("controller elected", "#e69f00"),
+    ("metadata loaded", "#d55e00"),
+    ("brokers updated", "#cc79a7"),
+    ("writes possible", "#0072b2"),
+    ("all partitions led", "#009e73"),
+];
+
+fn colour(name: &str) -> &'static str {
+    PHASE_COLOURS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, c)| *c)
+        .unwrap_or("#777")
+}
+
+fn esc(text: &str) -> String {
+    let mut out = String::new();
+    let _ = escape_html(&mut out, text);
+    out
+}
+
+fn secs_text(ms: u64) -> String {
+    format!("{} s", fixed(ms as f64 / 1000.0, 1))
+}
+
+fn num(x: f64) -> String {
+    let s = fixed(x, 1);
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+/// The comparison or the sweep `r` asks for, as HTML (an error as an alert paragraph).
+pub fn render(r: &Request) -> String {
+    let fault = match Fault::parse(&r.fault, secs(r.pause_s.clamp(1, 600))) {
+        Ok(f) => f,
+        Err(e) => return error(&e),
+    };
+    let shape = |partitions: u64| Shape {
+        brokers: r.brokers.clamp(3, 12),
+        partitions: partitions.clamp(1, 2_000_000),
+        zk_clients: r.zk_clients.min(20_000),
+        ..Shape::default()
+    };
+    if r.sweep {
+        match SWEEP
+            .iter()
+            .map(|p| compare(fault, &shape(*p)))
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(rows) => sweep_view(&rows),
+            Err(e) => error(&e),
+        }
+    } else {
+        match compare(fault, &shape(r.partitions)) {
+            Ok(c) => result_view(&c),
+            Err(e) => error(&e),
+        }
+    }
+}
+
+fn error(e: &str) -> String {
+    format!("<p class=\"error\" role=\"alert\">{}</p>", esc(e))
+}
+
+/// One mode's recovery as a bar of phases scaled to `scale_ms`, and its phase table.
+fn timeline(out: &mut String, r: &ModeResult, scale_ms: u64) {
+    let width = 520.0;
+    let scale = width / scale_ms.max(1) as f64;
+    let title = if r.mode == "kraft" {
+        "KRaft"
+    } else {
+        "ZooKeeper"
+    };
+    let total = r
+        .recovery_ms
+        .map(secs_text)
+        .unwrap_or_else(|| "not within 3 h".into());
+    let _ = write!(
+        out,
+        "<div class=\"compare-mode\" data-testid=\"compare-mode\" data-mode=\"{}\" data-recovery-ms=\"{}\">\
+         <h3>{title}: recovered in {total}</h3>\
+         <svg viewBox=\"0 0 {} 40\" class=\"compare-bar\" role=\"img\" aria-label=\"{title} recovery timeline, {total}\">\
+         <text x=\"0\" y=\"12\" class=\"compare-axis\">0 s</text>\
+         <text x=\"{}\" y=\"12\" text-anchor=\"end\" class=\"compare-axis\">{}</text>",
+        esc(r.mode),
+        r.recovery_ms.map(|v| v.to_string()).unwrap_or_default(),
+        num(width + 4.0),
+        num(width),
+        secs_text(scale_ms),
+    );
+    for p in &r.phases {
+        let x = p.start_ms as f64 * scale;
+        let w = ((p.end_ms - p.start_ms) as f64 * scale).max(1.5);
+        let _ = write!(
+            out,
+            "<rect x=\"{}\" y=\"18\" width=\"{}\" height=\"18\" fill=\"{}\" data-phase=\"{name}\"><title>{name}: {} → {} ({})</title></rect>",
+            num(x),
+            num(w),
+            colour(p.name),
+            secs_text(p.start_ms),
+            secs_text(p.end_ms),
+            secs_text(p.end_ms - p.start_ms),
+            name = esc(p.name),
+        );
+    }
+    out.push_str("</svg><table class=\"compare-phases\"><thead><tr><th>phase</th><th>from</th><th>to</th><th>took</th></tr></thead><tbody>");
+    for p in &r.phases {
+        let _ = write!(
+            out,
+            "<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            colour(p.name),
+            esc(p.name),
+            secs_text(p.start_ms),
+            secs_text(p.end_ms),
+            secs_text(p.end_ms - p.start_ms)
+        );
+    }
+    out.push_str("</tbody></table></div>");
+}
+
+fn result_view(c: &Comparison) -> String {
+    let scale = c
+        .zookeeper
+        .recovery_ms
+        .max(c.kraft.recovery_ms)
+        .unwrap_or(1)
+        .max(1);
+    let speedup = match (c.zookeeper.recovery_ms, c.kraft.recovery_ms) {
+        (Some(z), Some(k)) if k > 0 => format!(
+            "KRaft recovered {}× faster ({} vs {}).",
+            fixed(z as f64 / k as f64, 1),
+            secs_text(k),
+            secs_text(z)
+        ),
+        _ => String::new(),
+    };
+    let mut out = format!(
+        "<div data-testid=\"compare-result\"><p class=\"compare-headline\">{}: {} brokers, {} partitions. <strong>{speedup}</strong></p>",
+        esc(&c.fault.name()),
+        c.shape.brokers,
+        c.shape.partitions
+    );
+    timeline(&mut out, &c.zookeeper, scale);
+    timeline(&mut out, &c.kraft, scale);
+    out.push_str("<details><summary>What happened</summary>");
+    for (title, r) in [("ZooKeeper mode", &c.zookeeper), ("KRaft", &c.kraft)] {
+        let _ = write!(out, "<h4>{title}</h4><ol class=\"compare-story\">");
+        for line in r.story.iter().take(40) {
+            let _ = write!(out, "<li>{}</li>", esc(line));
+        }
+        out.push_str("</ol>");
+    }
+    out.push_str("</details></div>");
+    out
+}
+
+/// The sweep as a log–log plot and a table.
+fn sweep_view(rows: &[Comparison]) -> String {
+    let (w, h) = (520.0, 200.0);
+    let max_ms = rows
+        .iter()
+        .flat_map(|r| [r.zookeeper.recovery_ms, r.kraft.recovery_ms])
+        .flatten()
+        .max()
+        .unwrap_or(1000) as f64;
+    let min_ms = 1000.0f64;
+    let x = |p: u64| {
+        let (a, b) = (
+            (SWEEP[0] as f64).log10(),
+            (SWEEP[SWEEP.len() - 1] as f64).log10(),
+        );
+        30.0 + ((p as f64).log10() - a) / (b - a) * (w - 60.0)
+    };
+    let y = |ms: u64| {
+        let v = (ms as f64).max(min_ms).log10();
+        let (a, b) = (min_ms.log10(), max_ms.max(min_ms * 10.0).log10());
+        h - 20.0 - (v - a) / (b - a) * (h - 40.0)
+    };
+    let line = |pick: fn(&Comparison) -> Option<u64>| {
+        rows.iter()
+            .filter_map(|r| {
+                pick(r).map(|ms| format!("{},{}", num(x(r.shape.partitions)), num(y(ms))))
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut out = format!(
+        "<div data-testid=\"compare-sweep-result\">\
+         <svg viewBox=\"0 0 {} {}\" class=\"compare-plot\" role=\"img\" aria-label=\"Recovery time against partition count, ZooKeeper and KRaft, log scales\">\
+         <polyline points=\"{}\" fill=\"none\" stroke=\"#d55e00\" stroke-width=\"2.5\"></polyline>\
+         <polyline points=\"{}\" fill=\"none\" stroke=\"#0072b2\" stroke-width=\"2.5\" stroke-dasharray=\"6 3\"></polyline>\
+         <text x=\"34\" y=\"14\" fill=\"#d55e00\" class=\"compare-axis\">ZooKeeper (solid)</text>\
+         <text x=\"34\" y=\"28\" fill=\"#0072b2\" class=\"compare-axis\">KRaft (dashed)</text>",
+        num(w),
+        num(h),
+        line(|r| r.zookeeper.recovery_ms),
+        line(|r| r.kraft.recovery_ms),
+    );
+    for r in rows {
+        let p = r.shape.partitions;
+        let text = if p >= 1_000_000 {
+            format!("{}M", p / 1_000_000)
+        } else {
+            format!("{}K", p / 1000)
+        };
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"compare-axis\">{text}</text>",
+            num(x(p)),
+            num(h - 4.0)
+        );
+    }
+    out.push_str("</svg><table class=\"compare-phases\"><thead><tr><th>partitions</th><th>ZooKeeper</th><th>KRaft</th><th>speed-up</th></tr></thead><tbody>");
+    for r in rows {
+        let (z, k) = (r.zookeeper.recovery_ms, r.kraft.recovery_ms);
+        let ratio = match (z, k) {
+            (Some(z), Some(k)) if k > 0 => format!("{}×", fixed(z as f64 / k as f64, 1)),
+            _ => "-".into(),
+        };
+        let _ = write!(
+            out,
+            "<tr data-partitions=\"{p}\"><td>{p}</td><td>{}</td><td>{}</td><td>{ratio}</td></tr>",
+            z.map(secs_text).unwrap_or_else(|| "-".into()),
+            k.map(secs_text).unwrap_or_else(|| "-".into()),
+            p = r.shape.partitions,
+        );
+    }
+    out.push_str("</tbody></table></div>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(fault: &str, sweep: bool) -> Request {
+        Request {
+            sweep,
+            fault: fault.into(),
+            pause_s: 40,
+            partitions: 100_000,
+            brokers: 3,
+            zk_clients: 0,
+        }
+    }
+
+    #[test]
+    fn a_comparison_draws_both_modes_with_their_phases_and_recovery_times() {
+        let html = render(&request("crash-controller", false));
+        assert!(
+            html.starts_with("<div data-testid=\"compare-result\">"),
+            "{html}"
+        );
+        assert_eq!(html.matches("data-testid=\"compare-mode\"").count(), 2);
+        assert!(html.contains("data-mode=\"zookeeper\" data-recovery-ms=\""));
+        assert!(html.contains("data-mode=\"kraft\" data-recovery-ms=\""));
+        assert!(html.contains("data-phase=\"controller elected\""));
+        assert!(html.contains("KRaft recovered"));
+        // The same figures as the core's comparison, not a drawing of something else.
+        let c = compare(
+            Fault::parse("crash-controller", secs(40)).unwrap(),
+            &Shape {
+                partitions: 100_000,
+                ..Shape::default()
+            },
+        )
+        .unwrap();
+        let ms = c.kraft.recovery_ms.unwrap().to_string();
+        assert!(html.contains(&format!("data-mode=\"kraft\" data-recovery-ms=\"{ms}\"")));
+    }
+
+    #[test]
+    fn a_sweep_has_a_row_per_partition_count() {
+        let html = render(&request("controlled-shutdown", true));
+        assert!(html.starts_with("<div data-testid=\"compare-sweep-result\">"));
+        for p in SWEEP {
+            assert!(
+                html.contains(&format!("<tr data-partitions=\"{p}\">")),
+                "{p}"
+            );
+        }
+        assert_eq!(html.matches("<polyline").count(), 2);
+    }
+
+    #[test]
+    fn a_bad_request_is_an_escaped_error_never_a_panic() {
+        let html = render(&request("<script>", false));
+        assert!(
+            html.starts_with("<p class=\"error\" role=\"alert\">"),
+            "{html}"
+        );
+        assert!(!html.contains("<script>"));
+        let odd = Request {
+            brokers: 0,
+            partitions: u64::MAX,
+            zk_clients: u64::MAX,
+            pause_s: 0,
+            ..request("pause-zk", false)
+        };
+        assert!(
+            render(&odd).contains("compare-result"),
+            "clamped, not refused"
+        );
+    }
+}

@@ -1,0 +1,37 @@
+//! The comparison worker: Trunk builds it as a Web Worker (`data-type="worker"`); the app posts
+//! `[id, "compare" | "sweep", fault, pause_s, partitions, brokers, zk_clients]` and gets
+//! `[id, html]` back. It says `"ready"` once its message handler is installed.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let reply = scope.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        let a = js_sys::Array::from(&ev.data());
+        let text = |i: u32| a.get(i).as_string().unwrap_or_default();
+        // Numbers travel as text; anything unreadable becomes 0 and is refused by the limits.
+        let number = |i: u32| text(i).parse::<u64>().unwrap_or(0);
+        let request = kraftlab_compare::Request {
+            sweep: text(1) == "sweep",
+            fault: text(2),
+            pause_s: number(3),
+            partitions: number(4),
+            brokers: number(5) as usize,
+            zk_clients: number(6),
+        };
+        let html = kraftlab_compare::render(&request);
+        let _ = reply.post_message(&js_sys::Array::of2(&a.get(0), &JsValue::from_str(&html)));
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    on_message.forget();
+    let _ = scope.post_message(&JsValue::from_str("ready"));
+}
+
+/// Natively there is nothing to serve: the library is what the tests use.
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {}
