@@ -7,24 +7,15 @@
 use std::cell::{Cell, RefCell};
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
-/// The worker's loader script, beside the app (`src/compare-worker.js`, copied by Trunk).
-const WORKER_URL: &str = "./compare-worker.js";
+use crate::worker::{self, OnDemand};
 
 /// What to do with an answer: the HTML, or why there is none.
 type Done = Box<dyn FnOnce(Result<String, String>)>;
 
-enum Worker {
-    Idle,
-    /// Loading: requests wait here until it says it is ready.
-    Starting(web_sys::Worker, Vec<js_sys::Array>),
-    Ready(web_sys::Worker),
-    Failed,
-}
-
 thread_local! {
-    static WORKER: RefCell<Worker> = const { RefCell::new(Worker::Idle) };
+    /// The worker, from its loader script beside the app (`src/compare-worker.js`).
+    static WORKER: OnDemand = const { OnDemand::new("./compare-worker.js", on_reply, on_fail) };
     static NEXT: Cell<u32> = const { Cell::new(0) };
     static WAITING: RefCell<Vec<(u32, Done)>> = const { RefCell::new(Vec::new()) };
 }
@@ -32,20 +23,7 @@ thread_local! {
 const FAILED: &str =
     "The comparison could not start in this browser (its Web Worker did not load).";
 
-fn on_message(ev: web_sys::MessageEvent) {
-    let data = ev.data();
-    if data.as_string().as_deref() == Some("ready") {
-        WORKER.with(|w| {
-            let mut w = w.borrow_mut();
-            if let Worker::Starting(worker, queue) = std::mem::replace(&mut *w, Worker::Idle) {
-                for m in &queue {
-                    let _ = worker.post_message(m);
-                }
-                *w = Worker::Ready(worker);
-            }
-        });
-        return;
-    }
+fn on_reply(data: JsValue) {
     let reply = js_sys::Array::from(&data);
     let (Some(id), Some(html)) = (
         reply.get(0).as_string().and_then(|k| k.parse::<u32>().ok()),
@@ -64,24 +42,10 @@ fn on_message(ev: web_sys::MessageEvent) {
     }
 }
 
-fn on_error() {
-    WORKER.with(|w| *w.borrow_mut() = Worker::Failed);
+fn on_fail() {
     for (_, done) in WAITING.with(|w| std::mem::take(&mut *w.borrow_mut())) {
         done(Err(FAILED.into()));
     }
-}
-
-fn start() -> Worker {
-    let Ok(worker) = web_sys::Worker::new(WORKER_URL) else {
-        return Worker::Failed;
-    };
-    let message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(on_message);
-    worker.set_onmessage(Some(message.as_ref().unchecked_ref()));
-    message.forget();
-    let error = Closure::<dyn FnMut()>::new(on_error);
-    worker.set_onerror(Some(error.as_ref().unchecked_ref()));
-    error.forget();
-    Worker::Starting(worker, Vec::new())
 }
 
 /// Asks the worker for a comparison (`sweep`: over 1K to 2M partitions) of `fault` on a
@@ -111,23 +75,9 @@ pub fn request(
     ] {
         message.push(&JsValue::from_str(&part));
     }
-    let failed = WORKER.with(|w| {
-        let mut w = w.borrow_mut();
-        if matches!(*w, Worker::Idle) {
-            *w = start();
-        }
-        match &mut *w {
-            Worker::Starting(_, queue) => queue.push(message),
-            Worker::Ready(worker) => {
-                let _ = worker.post_message(&message);
-            }
-            Worker::Idle | Worker::Failed => return true,
-        }
-        false
-    });
-    if failed {
-        done(Err(FAILED.into()));
-    } else {
-        WAITING.with(|w| w.borrow_mut().push((id, Box::new(done))));
+    // Waiting before it is posted: the answer comes in a later task anyway.
+    WAITING.with(|w| w.borrow_mut().push((id, Box::new(done))));
+    if !worker::post(&WORKER, message.into()) {
+        on_fail();
     }
 }

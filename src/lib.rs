@@ -20,6 +20,7 @@ pub mod run;
 pub mod share;
 pub mod theme;
 pub mod ui;
+pub mod worker;
 
 use leptos::prelude::*;
 

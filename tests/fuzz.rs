@@ -17,12 +17,13 @@ use proptest::test_runner::{Config, TestRunner};
 
 use kraftlab_core::scenario::share::{decode, decode_with_current_engine, encode};
 use kraftlab_core::scenario::{parse_command, parse_script, Command};
+use kraftlab_core::sim::action::OPS;
 
 /// Action lines printed back and parsed again, to show the test exercises the round trip.
 static ROUND_TRIPS: AtomicUsize = AtomicUsize::new(0);
 
-/// Words the grammar uses, and values in and out of range.
-const WORDS: &[&str] = &[
+/// Words the grammar uses besides the actions' ([`OPS`]), and values in and out of range.
+const OTHER_WORDS: &[&str] = &[
     "cluster",
     "kraft",
     "zk",
@@ -30,36 +31,14 @@ const WORDS: &[&str] = &[
     "until",
     "within",
     "at",
-    "write",
     "to",
-    "crash",
-    "restart",
-    "shutdown",
-    "pause",
-    "timeout",
-    "isolate",
-    "partition",
-    "bridge",
-    "drift",
-    "heal",
-    "drop",
     "next",
     "from",
-    "network",
     "expect",
     "show",
     "trace",
     "allow",
     "violations",
-    "create-topic",
-    "create-topics",
-    "delete-topic",
-    "alter-config",
-    "configure",
-    "format",
-    "unformat",
-    "add-controller",
-    "remove-controller",
     "leader",
     "follower",
     "controller",
@@ -123,6 +102,10 @@ const WORDS: &[&str] = &[
     "é",
 ];
 
+/// Every word the generated lines draw from.
+fn words() -> Vec<&'static str> {
+    OPS.iter().chain(OTHER_WORDS).copied().collect()
+}
 /// Lines that parse, to mutate and to build links from.
 const GOOD: &str = "\
 cluster kraft voters=3 brokers=2 seed=7 quorum=dynamic spare-controllers=1
@@ -156,7 +139,7 @@ allow violations
 ";
 
 fn word_line() -> impl Strategy<Value = String> {
-    prop::collection::vec(prop::sample::select(WORDS), 0..9).prop_map(|w| w.join(" "))
+    prop::collection::vec(prop::sample::select(words()), 0..9).prop_map(|w| w.join(" "))
 }
 
 fn noise() -> impl Strategy<Value = String> {
@@ -228,10 +211,9 @@ fn actions_round_trip(text: &str) -> Result<(), TestCaseError> {
 
 /// An action word with one to four argument words: lines that often parse.
 fn action_line() -> impl Strategy<Value = String> {
-    let actions = &WORDS[7..37];
     (
-        prop::sample::select(actions),
-        prop::collection::vec(prop::sample::select(WORDS), 1..5),
+        prop::sample::select(OPS),
+        prop::collection::vec(prop::sample::select(words()), 1..5),
     )
         .prop_map(|(a, rest)| format!("{a} {}", rest.join(" ")))
 }

@@ -11,30 +11,16 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::fnv::fnv1a;
-
-/// The worker's loader script, beside the app (`src/markdown-worker.js`, copied by Trunk).
-const WORKER_URL: &str = "./markdown-worker.js";
+use crate::worker::{self, OnDemand};
 
 /// At most this many renderings are kept (a lesson has a few dozen texts).
 const CACHE_LIMIT: usize = 512;
 
-/// The state of the worker.
-enum Worker {
-    /// Not asked for yet.
-    Idle,
-    /// Loading: requests wait here until it says it is ready.
-    Starting(web_sys::Worker, Vec<(u64, String)>),
-    /// Taking requests.
-    Ready(web_sys::Worker),
-    /// It could not start: texts are shown escaped.
-    Failed,
-}
-
 thread_local! {
-    static WORKER: RefCell<Worker> = const { RefCell::new(Worker::Idle) };
+    /// The worker, from its loader script beside the app (`src/markdown-worker.js`).
+    static WORKER: OnDemand = const { OnDemand::new("./markdown-worker.js", on_reply, on_fail) };
     static PENDING: RefCell<std::collections::HashSet<u64>> = RefCell::new(Default::default());
     // Reference-counted, not owned by whichever view asked first (and disposed with it).
     static RENDERED: ArcRwSignal<HashMap<u64, String>> = ArcRwSignal::new(HashMap::new());
@@ -55,29 +41,7 @@ fn escaped(text: &str) -> String {
     out
 }
 
-fn post(worker: &web_sys::Worker, key: u64, text: &str) {
-    // Keys are sent as text: a u64 does not fit a JavaScript number.
-    let message = js_sys::Array::of2(
-        &JsValue::from_str(&key.to_string()),
-        &JsValue::from_str(text),
-    );
-    let _ = worker.post_message(&message);
-}
-
-fn on_message(ev: web_sys::MessageEvent) {
-    let data = ev.data();
-    if data.as_string().as_deref() == Some("ready") {
-        WORKER.with(|w| {
-            let mut w = w.borrow_mut();
-            if let Worker::Starting(worker, queue) = std::mem::replace(&mut *w, Worker::Idle) {
-                for (key, text) in &queue {
-                    post(&worker, *key, text);
-                }
-                *w = Worker::Ready(worker);
-            }
-        });
-        return;
-    }
+fn on_reply(data: JsValue) {
     let reply = js_sys::Array::from(&data);
     let (Some(key), Some(html)) = (
         reply.get(0).as_string().and_then(|k| k.parse::<u64>().ok()),
@@ -96,24 +60,10 @@ fn on_message(ev: web_sys::MessageEvent) {
     });
 }
 
-fn on_error() {
-    WORKER.with(|w| *w.borrow_mut() = Worker::Failed);
+fn on_fail() {
     PENDING.with(|p| p.borrow_mut().clear());
     // Views that asked read the signal again and fall back to escaped text.
     RENDERED.with(|r| r.update(|_| {}));
-}
-
-fn start() -> Worker {
-    let Ok(worker) = web_sys::Worker::new(WORKER_URL) else {
-        return Worker::Failed;
-    };
-    let message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(on_message);
-    worker.set_onmessage(Some(message.as_ref().unchecked_ref()));
-    message.forget();
-    let error = Closure::<dyn FnMut()>::new(on_error);
-    worker.set_onerror(Some(error.as_ref().unchecked_ref()));
-    error.forget();
-    Worker::Starting(worker, Vec::new())
 }
 
 fn request(key: u64, text: &str) {
@@ -121,17 +71,14 @@ fn request(key: u64, text: &str) {
     if !fresh {
         return;
     }
-    WORKER.with(|w| {
-        let mut w = w.borrow_mut();
-        if matches!(*w, Worker::Idle) {
-            *w = start();
-        }
-        match &mut *w {
-            Worker::Starting(_, queue) => queue.push((key, text.to_string())),
-            Worker::Ready(worker) => post(worker, key, text),
-            Worker::Idle | Worker::Failed => {}
-        }
-    });
+    // Keys are sent as text: a u64 does not fit a JavaScript number.
+    let message = js_sys::Array::of2(
+        &JsValue::from_str(&key.to_string()),
+        &JsValue::from_str(text),
+    );
+    if !worker::post(&WORKER, message.into()) {
+        on_fail();
+    }
 }
 
 /// The safe HTML of `markdown` if it is rendered yet (reactive: the view re-renders when it
@@ -144,7 +91,7 @@ pub fn html(markdown: &str) -> Option<String> {
     if let Some(html) = RENDERED.with(|r| r.with(|m| m.get(&key).cloned())) {
         return Some(html);
     }
-    if WORKER.with(|w| matches!(*w.borrow(), Worker::Failed)) {
+    if worker::failed(&WORKER) {
         return Some(escaped(markdown));
     }
     request(key, markdown);

@@ -20,9 +20,8 @@ use std::time::Instant;
 use kraftlab_core::limits::Limits;
 use kraftlab_core::run::swarm::{run_seed, run_spec, zk_shape, SwarmOptions};
 use kraftlab_core::scenario::run_script_with_limits;
-use kraftlab_core::sim::{ClusterSpec, UserAction, World};
 use kraftlab_core::trace::Verbosity;
-use kraftlab_core::types::{ms, secs, SimTime};
+use kraftlab_core::types::{secs, SimTime};
 
 const USAGE: &str = "\
 kraftlab: KRaft Lab's simulator on the command line
@@ -312,43 +311,20 @@ fn cmd_bench(args: &[String]) -> Result<ExitCode, String> {
             ));
         }
     }
-    let spec = ClusterSpec::kraft(3, 3, 7);
-    let mut world = if checks {
-        kraftlab_core::check::checked_world(spec, false)
-    } else {
-        World::new(spec)
-    };
-    world.set_limits(limits);
     let began = Instant::now();
-    let mut t = SimTime::ZERO;
-    let mut accepted = 0u64;
-    while t < end {
-        t = t + ms(100);
-        world.run_until(t);
-        if world
-            .apply(&UserAction::Write { count: 1, to: None })
-            .is_ok()
-        {
-            accepted += 1;
-        }
-    }
+    let r = kraftlab_core::run::bench::core_bench(hours, checks, limits);
     let elapsed = began.elapsed().as_secs_f64();
-    let stats = world.stats();
-    let hw = world
-        .active_leader()
-        .and_then(|l| world.node(l))
-        .and_then(|n| n.replica())
-        .and_then(|r| r.high_watermark())
-        .unwrap_or(0);
     println!(
-        "bench: {hours}h of virtual time, 3 voters + 3 observers, a write every 100 ms (checks {}): {elapsed:.3}s wall, {} events, {} messages, {accepted} writes accepted, high watermark {hw}, {:.0} events/s, {} violations",
+        "bench: {hours}h of virtual time, 3 voters + 3 observers, a write every 100 ms (checks {}): {elapsed:.3}s wall, {} events, {} messages, {} writes accepted, high watermark {}, {:.0} events/s, {} violations",
         if checks { "on" } else { "off" },
-        stats.events,
-        stats.messages,
-        stats.events as f64 / elapsed,
-        world.violations().len()
+        r.events,
+        r.messages,
+        r.accepted,
+        r.high_watermark,
+        r.events as f64 / elapsed,
+        r.violations
     );
-    Ok(if world.violations().is_empty() {
+    Ok(if r.violations == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

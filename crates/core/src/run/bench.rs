@@ -1,4 +1,7 @@
-//! The metadata benchmark (issue figures): a 3-controller, 3-broker cluster creates
+//! The benchmarks (issue figures). [`core_bench`]: the quorum itself, 3 voters and 3
+//! observers with a write every 100 ms for some hours of virtual time (`kraftlab bench`, and
+//! compiled to wasm32 by `crates/wasm-bench` for Node and Chromium, `scripts/bench-core.sh`).
+//! [`metadata_bench`]: a 3-controller, 3-broker cluster creates
 //! `topics × partitions` partitions and every node replays them into its image. Deterministic
 //! and clock-free, so the same function runs natively (`kraftlab bench-metadata`) and in a
 //! wasm32 build under Node (`scripts/bench-metadata.sh`); the callers time it and read memory.
@@ -13,7 +16,62 @@ use crate::types::{ms, secs, SimTime};
 use crate::sim::action::UserAction;
 use crate::sim::{ClusterSpec, World};
 
-/// What the benchmark did, for the report.
+/// What the core benchmark did, for the report.
+#[derive(Clone, Debug)]
+pub struct CoreBench {
+    /// Events the world processed.
+    pub events: u64,
+    /// Messages sent.
+    pub messages: u64,
+    /// Writes the active controller accepted.
+    pub accepted: u64,
+    /// The active controller's high watermark at the end.
+    pub high_watermark: u64,
+    /// Invariant violations (with `checks`; none expected).
+    pub violations: usize,
+}
+
+/// The core benchmark: 3 voters and 3 observers (`ClusterSpec::kraft(3, 3, 7)`), a write of
+/// one record every 100 ms of virtual time for `hours`, every invariant checked after every
+/// event if `checks`. Deterministic and clock-free: the callers time it. `limits` is what the
+/// run is held to (the caller checks it first).
+pub fn core_bench(hours: u64, checks: bool, limits: Limits) -> CoreBench {
+    let spec = ClusterSpec::kraft(3, 3, 7);
+    let mut world = if checks {
+        crate::check::checked_world(spec, false)
+    } else {
+        World::new(spec)
+    };
+    world.set_limits(limits);
+    let end = SimTime(secs(3600 * hours));
+    let mut t = SimTime::ZERO;
+    let mut accepted = 0u64;
+    while t < end {
+        t = t + ms(100);
+        world.run_until(t);
+        if world
+            .apply(&UserAction::Write { count: 1, to: None })
+            .is_ok()
+        {
+            accepted += 1;
+        }
+    }
+    let stats = world.stats();
+    CoreBench {
+        events: stats.events,
+        messages: stats.messages,
+        accepted,
+        high_watermark: world
+            .active_leader()
+            .and_then(|l| world.node(l))
+            .and_then(|n| n.replica())
+            .and_then(|r| r.high_watermark())
+            .unwrap_or(0),
+        violations: world.violations().len(),
+    }
+}
+
+/// What the metadata benchmark did, for the report.
 #[derive(Clone, Debug)]
 pub struct MetadataBench {
     /// Partitions created.
