@@ -96,7 +96,7 @@ impl Controller {
         correlation: u64,
         broker_id: BrokerId,
         broker_epoch: i64,
-        offset: Offset,
+        offset: i64,
         (want_fence, want_shut_down): (bool, bool),
         ctx: &mut Ctx,
     ) -> Result<Decision, ControllerRpc> {
@@ -125,7 +125,7 @@ impl Controller {
         }
         active.sessions.insert(broker_id, ctx.now);
         active.broker_offsets.insert(broker_id, offset);
-        let caught_up = offset >= reg.epoch as Offset;
+        let caught_up = offset >= reg.epoch;
         let later = |rpc| {
             Some(Pending::Reply {
                 to: from,
@@ -165,8 +165,9 @@ impl Controller {
             if !reg.in_controlled_shutdown {
                 active.charge_moves(broker_id, raft.config(), "controlled shutdown", ctx);
                 let records = controlled_shutdown_records(&active.image, broker_id);
-                let end = raft.next_offset() + records.len() as Offset;
-                active.controlled_shutdown.insert(broker_id, end);
+                // `processBatchEndOffset`: the offset of the last of these records.
+                let last = (raft.next_offset() + records.len() as Offset) as i64 - 1;
+                active.controlled_shutdown.insert(broker_id, last);
                 return Ok((
                     records,
                     later(answer(ControllerError::None, caught_up, false, false)),
@@ -176,7 +177,7 @@ impl Controller {
                 .controlled_shutdown
                 .get(&broker_id)
                 .copied()
-                .unwrap_or(0);
+                .unwrap_or(-1);
             let others_caught_up = active
                 .image
                 .brokers

@@ -66,10 +66,12 @@ struct Active {
     image: MetadataImage,
     /// Last heartbeat per broker (`BrokerHeartbeatManager`).
     sessions: FlatMap<BrokerId, SimTime>,
-    /// The metadata offset each broker reported last.
-    broker_offsets: FlatMap<BrokerId, Offset>,
-    /// Brokers in controlled shutdown, with the offset their leadership moves end at.
-    controlled_shutdown: FlatMap<BrokerId, Offset>,
+    /// The metadata offset each broker reported last (`BrokerHeartbeatState.metadataOffset`):
+    /// the offset of the last record it applied.
+    broker_offsets: FlatMap<BrokerId, i64>,
+    /// Brokers in controlled shutdown, with the offset of the last record of their leadership
+    /// moves (`controlledShutdownOffset`).
+    controlled_shutdown: FlatMap<BrokerId, i64>,
     /// Work waiting for records to commit, by the offset they must reach.
     pending: Vec<(Offset, Pending)>,
     /// When the last record was written.
