@@ -16,8 +16,9 @@ use super::{Controller, Decision, Pending, BROKER_SESSION_TIMEOUT_MS};
 
 impl Controller {
     /// BrokerRegistration: a new incarnation gets a RegisterBrokerRecord (fenced, its broker
-    /// epoch the record's offset); the same incarnation asking again keeps its epoch; another
-    /// live incarnation of the same id is refused.
+    /// epoch the record's offset); the same incarnation asking again gets an amended
+    /// RegisterBrokerRecord that keeps its epoch and its fenced and controlled-shutdown state;
+    /// another live incarnation of the same id is refused (`ClusterControlManager.registerBroker`).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn register(
         &mut self,
@@ -46,13 +47,25 @@ impl Controller {
                 return Err(refuse(ControllerError::DuplicateBrokerRegistration));
             }
             if existing.incarnation == incarnation_id {
-                // The same process asking again: keep its epoch.
+                // The same process asking again (its answer was lost, say): the registration
+                // is amended, keeping its epoch and state. Its session starts again
+                // (`BrokerHeartbeatManager.register`), with no metadata offset known.
+                let record = Record::RegisterBroker(Box::new(RegisterBrokerRecord {
+                    broker_id,
+                    incarnation_id,
+                    broker_epoch: existing.epoch,
+                    endpoint: format!("broker-{broker_id}"),
+                    fenced: existing.fenced,
+                    in_controlled_shutdown: existing.in_controlled_shutdown,
+                }));
                 let rpc = ControllerRpc::BrokerRegistrationResponse {
                     error: ControllerError::None,
                     broker_epoch: existing.epoch,
                 };
+                active.sessions.insert(broker_id, ctx.now);
+                active.broker_offsets.insert(broker_id, -1);
                 return Ok((
-                    Vec::new(),
+                    vec![record],
                     Some(Pending::Reply {
                         to: from,
                         correlation,
@@ -61,8 +74,12 @@ impl Controller {
                 ));
             }
         }
-        // The broker epoch is the offset this record will get.
+        // The broker epoch is the offset this record will get. The old incarnation's
+        // heartbeat state goes (`BrokerHeartbeatManager.remove`), and the new one's session
+        // starts.
         let epoch = raft.next_offset() as i64;
+        active.broker_offsets.remove(&broker_id);
+        active.controlled_shutdown.remove(&broker_id);
         active.sessions.insert(broker_id, ctx.now);
         let record = Record::RegisterBroker(Box::new(RegisterBrokerRecord {
             broker_id,
@@ -124,7 +141,7 @@ impl Controller {
         };
         active.sessions.insert(broker_id, ctx.now);
         active.broker_offsets.insert(broker_id, offset);
-        let caught_up = offset >= reg.epoch;
+        let caught_up = offset >= reg.register_record_offset as i64;
         let later = |rpc| {
             Some(Pending::Reply {
                 to: from,
@@ -399,9 +416,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "drift from Kafka: ClusterControlManager.registerBroker writes an amended \
-                RegisterBrokerRecord (same epoch, same fenced state) for the same incarnation; \
-                the simulator writes nothing"]
     fn the_same_incarnation_registering_again_gets_an_amended_register_broker_record() {
         let mut c = Given::cluster().brokers(&[0]).active();
 
@@ -414,6 +428,40 @@ mod tests {
         assert_eq!(
             s.answers(),
             [(0, "BrokerRegistrationResponse brokerEpoch=1")]
+        );
+    }
+
+    #[test]
+    fn after_an_amended_registration_a_fenced_broker_must_catch_up_to_the_new_record() {
+        // Broker 0 registered at offset 1, still fenced; its answer was lost and it asks again.
+        let mut c = Given::cluster().fenced_broker(0).active();
+        let amended = c.next_offset() as i64;
+        let s = c.request(0, register(0, incarnation(0)));
+        assert_eq!(
+            s.records(),
+            ["RegisterBrokerRecord(brokerId=0, brokerEpoch=1, fenced=true)"]
+        );
+
+        // Past its epoch's record but not the amended one (`registerBrokerRecordOffset`).
+        let s = c.request(0, heartbeat(0, 1).offset(amended - 1));
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerHeartbeatResponse isCaughtUp=false isFenced=true shouldShutDown=false"
+            )]
+        );
+        let s = c.request(0, heartbeat(0, 1).offset(amended));
+        assert_eq!(
+            s.records_but_noops(),
+            ["BrokerRegistrationChangeRecord(brokerId=0, brokerEpoch=1, fenced=-1)"]
+        );
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerHeartbeatResponse isCaughtUp=true isFenced=false shouldShutDown=false"
+            )]
         );
     }
 
