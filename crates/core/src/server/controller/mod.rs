@@ -58,14 +58,26 @@ enum Pending {
     Done { what: String },
 }
 
+/// When the active controller last heard from a broker (`BrokerHeartbeatState.lastContactNs`),
+/// and the order of that contact among all contacts: Kafka keeps the unfenced brokers in a
+/// list sorted by last contact, each contact moving the broker to the end of it, so the list
+/// is in order of the latest contact, ties by arrival.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Contact {
+    at: SimTime,
+    seq: u64,
+}
+
 /// State only the active controller has.
 #[derive(Clone, Debug)]
 struct Active {
     epoch: Epoch,
     /// The committed image plus this controller's own uncommitted records.
     image: MetadataImage,
-    /// Last heartbeat per broker (`BrokerHeartbeatManager`).
-    sessions: FlatMap<BrokerId, SimTime>,
+    /// Last contact per broker (`BrokerHeartbeatManager`).
+    sessions: FlatMap<BrokerId, Contact>,
+    /// How many contacts so far: the next one's [`Contact::seq`].
+    contacts: u64,
     /// The metadata offset each broker reported last (`BrokerHeartbeatState.metadataOffset`):
     /// the offset of the last record it applied.
     broker_offsets: FlatMap<BrokerId, i64>,
@@ -135,11 +147,22 @@ impl Controller {
                 if committed.offset >= start && !raft.is_shutting_down() =>
             {
                 let now = ctx.now;
-                let sessions = committed.brokers.keys().map(|b| (*b, now)).collect();
+                // `ClusterControlManager.activate`: every registration, in id order.
+                let sessions: FlatMap<BrokerId, Contact> = committed
+                    .brokers
+                    .keys()
+                    .enumerate()
+                    .map(|(seq, b)| {
+                        let seq = seq as u64;
+                        (*b, Contact { at: now, seq })
+                    })
+                    .collect();
+                let contacts = sessions.len() as u64;
                 self.active = Some(Active {
                     epoch,
                     image: (**committed).clone(),
                     sessions,
+                    contacts,
                     broker_offsets: FlatMap::new(),
                     controlled_shutdown: FlatMap::new(),
                     pending: Vec::new(),
@@ -265,7 +288,7 @@ impl Controller {
             .sessions
             .iter()
             .filter(|(b, _)| a.image.brokers.get(b).is_some_and(|r| !r.fenced))
-            .map(|(_, t)| *t + ms(BROKER_SESSION_TIMEOUT_MS))
+            .map(|(_, c)| c.at + ms(BROKER_SESSION_TIMEOUT_MS))
             .min()
             .filter(|_| !a.fencing_blocked)
             .unwrap_or(SimTime::NEVER);
@@ -356,6 +379,16 @@ impl Controller {
             }
             Err(rpc) => reply(rpc, ctx),
         }
+    }
+}
+
+impl Active {
+    /// A contact from broker `b` now (`BrokerHeartbeatManager.touch`): its session starts
+    /// again, and it goes to the end of the order in which stale brokers are fenced.
+    fn touch(&mut self, b: BrokerId, now: SimTime) {
+        let seq = self.contacts;
+        self.contacts += 1;
+        self.sessions.insert(b, Contact { at: now, seq });
     }
 }
 
