@@ -86,6 +86,9 @@ struct Active {
     controlled_shutdown: FlatMap<BrokerId, i64>,
     /// Work waiting for records to commit, by the offset they must reach.
     pending: Vec<(Offset, Pending)>,
+    /// The offset just past this controller's latest write: until it is committed, an answer
+    /// that writes nothing waits for it too (`deferredEventQueue.highestPendingOffset`).
+    last_write_end: Offset,
     /// When the last record was written.
     last_write: SimTime,
     /// Next NoOp check.
@@ -166,6 +169,7 @@ impl Controller {
                     broker_offsets: FlatMap::new(),
                     controlled_shutdown: FlatMap::new(),
                     pending: Vec::new(),
+                    last_write_end: 0,
                     last_write: now,
                     noop_at: now + ms(MAX_IDLE_INTERVAL_MS),
                     fencing_blocked: false,
@@ -207,6 +211,10 @@ impl Controller {
 
     /// Appends records, applies them to the working image, and remembers what to do when they
     /// commit. Returns the offset just past the records.
+    ///
+    /// A decision that writes nothing was read from the working image, which may hold
+    /// uncommitted records: its answer waits until this controller's latest write is committed,
+    /// and goes at once only if everything it wrote is (`ControllerWriteEvent.run`).
     fn write(
         &mut self,
         raft: &mut Replica,
@@ -217,11 +225,14 @@ impl Controller {
         let active = self.active.as_mut()?;
         let count = records.len() as Offset;
         if count == 0 {
-            let end = active.image.offset.max(raft.log().end_offset());
-            if let Some(p) = then {
-                active.pending.push((end, p));
+            let hw = raft.high_watermark().unwrap_or(0);
+            let end = active.last_write_end;
+            match then {
+                Some(p) if end > hw => active.pending.push((end, p)),
+                Some(p) => complete(p, ctx),
+                None => {}
             }
-            return Some(end);
+            return Some(end.max(hw));
         }
         let base = match raft.append_quietly(records.clone(), ctx) {
             Ok(base) => base,
@@ -234,6 +245,7 @@ impl Controller {
         }
         active.last_write = ctx.now;
         let end = base + count;
+        active.last_write_end = end;
         if let Some(p) = then {
             active.pending.push((end, p));
         }
@@ -251,17 +263,7 @@ impl Controller {
             .partition(|(o, _)| *o <= hw);
         active.pending = waiting;
         for (_, p) in ready {
-            match p {
-                Pending::Reply {
-                    to,
-                    correlation,
-                    rpc,
-                } => ctx.send(
-                    to,
-                    Payload::Controller(ControllerMessage { correlation, rpc }),
-                ),
-                Pending::Done { what } => ctx.emit(Event::AdminCompleted { what }),
-            }
+            complete(p, ctx);
         }
         self.fence_expired_session(raft, ctx);
         let Some(active) = self.active.as_mut() else {
@@ -379,6 +381,21 @@ impl Controller {
             }
             Err(rpc) => reply(rpc, ctx),
         }
+    }
+}
+
+/// Does what waited for a commit: sends the answer, or reports the admin operation done.
+fn complete(p: Pending, ctx: &mut Ctx) {
+    match p {
+        Pending::Reply {
+            to,
+            correlation,
+            rpc,
+        } => ctx.send(
+            to,
+            Payload::Controller(ControllerMessage { correlation, rpc }),
+        ),
+        Pending::Done { what } => ctx.emit(Event::AdminCompleted { what }),
     }
 }
 
