@@ -102,6 +102,9 @@ pub struct Broker {
     /// Heartbeats that failed in a row since the last answer without error
     /// (`failedAttempts`): the exponent of the resend backoff.
     failed_attempts: u32,
+    /// The last correlation id used. It starts from a base drawn from the incarnation id, so
+    /// a restarted process never takes an answer meant for its previous process (in Kafka that
+    /// answer would come back on the old process's connection, which is gone).
     correlation: u64,
     /// When it was last polled: deadlines at or before it are not reported again.
     last_poll: SimTime,
@@ -132,7 +135,7 @@ impl Broker {
             last_error: None,
             gave_up: None,
             failed_attempts: 0,
-            correlation: 0,
+            correlation: (incarnation.0 as u64) << 32,
             last_poll: now,
             quiet_scan: None,
         }
@@ -175,7 +178,7 @@ impl Broker {
     }
 
     fn send(&mut self, to: NodeId, rpc: ControllerRpc, ctx: &mut Ctx) -> InFlight {
-        self.correlation += 1;
+        self.correlation = self.correlation.wrapping_add(1);
         ctx.send(
             to,
             Payload::Controller(ControllerMessage {
@@ -847,6 +850,44 @@ mod tests {
         h.answer(error(ControllerError::StaleBrokerEpoch));
         assert!(h.next_ms() - h.now.as_ms() <= 102);
         assert_eq!(h.broker.epoch(), Some(8));
+    }
+
+    #[test]
+    fn a_restarted_broker_ignores_the_answer_to_its_previous_process_registration() {
+        // The first process sends its first registration and stops before the answer.
+        let mut old = Harness::start();
+        old.poll_at(0);
+        let old_request = old.last;
+
+        // The new process (another incarnation) sends its own first registration.
+        let mut h = Harness::start();
+        h.broker = Broker::new(0, "cluster".into(), Uuid(0xC0FFEE), SimTime::ZERO);
+        h.poll_at(0);
+        assert_ne!(h.last, old_request);
+
+        // The answer to the old request reaches the new process: not its request.
+        let msg = ControllerMessage {
+            correlation: old_request,
+            rpc: ControllerRpc::BrokerRegistrationResponse {
+                error: ControllerError::None,
+                broker_epoch: 15,
+            },
+        };
+        let mut out = Vec::new();
+        let mut ctx = Ctx::new(h.now, &mut h.rng, &mut out);
+        h.broker.handle(CONTROLLER, msg, &mut ctx);
+        assert_eq!(h.broker.epoch(), None);
+
+        // Its own answer is taken.
+        let did = h.answer(ControllerRpc::BrokerRegistrationResponse {
+            error: ControllerError::None,
+            broker_epoch: 16,
+        });
+        assert_eq!(h.broker.epoch(), Some(16));
+        assert!(matches!(
+            did.events[..],
+            [Event::BrokerRegistered { epoch: 16 }]
+        ));
     }
 
     #[test]
