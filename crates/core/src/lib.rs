@@ -25,7 +25,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The simulation engine's behaviour version. A share link stores it; a link made by an engine
 /// that would replay differently is refused rather than half-loaded. Bump it whenever a change
 /// alters what a given seed and action list produce.
-pub const ENGINE_VERSION: u32 = 3;
+pub const ENGINE_VERSION: u32 = 4;
 
 pub mod check;
 pub mod chunked;

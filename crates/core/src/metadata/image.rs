@@ -21,8 +21,13 @@ use crate::uuid::Uuid;
 pub struct BrokerRegistration {
     /// `BrokerId`.
     pub id: BrokerId,
-    /// `BrokerEpoch`: offset of its RegisterBrokerRecord.
+    /// `BrokerEpoch`: offset of the RegisterBrokerRecord of this incarnation's first
+    /// registration.
     pub epoch: i64,
+    /// Offset of its latest RegisterBrokerRecord (`registerBrokerRecordOffset`): the epoch, or
+    /// later if the same incarnation registered again (an amended record keeps the epoch). A
+    /// heartbeat is caught up once it reports this offset applied.
+    pub register_record_offset: Offset,
     /// Its process incarnation.
     pub incarnation: Uuid,
     /// Fenced brokers lead nothing and are not in ISRs.
@@ -153,6 +158,7 @@ impl MetadataImage {
                 let reg = BrokerRegistration {
                     id: r.broker_id,
                     epoch: r.broker_epoch,
+                    register_record_offset: offset,
                     incarnation: r.incarnation_id,
                     fenced: r.fenced,
                     in_controlled_shutdown: r.in_controlled_shutdown,

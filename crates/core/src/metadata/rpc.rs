@@ -6,7 +6,6 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::record::BrokerId;
-use crate::types::Offset;
 use crate::uuid::Uuid;
 
 /// Error codes of the controller RPCs, with Kafka's names.
@@ -89,8 +88,9 @@ pub enum ControllerRpc {
         broker_id: BrokerId,
         /// `BrokerEpoch`.
         broker_epoch: i64,
-        /// `CurrentMetadataOffset`: how far its image is.
-        current_metadata_offset: Offset,
+        /// `CurrentMetadataOffset`: the offset of the last record its image applied, -1
+        /// before any (`MetadataLoader.lastAppliedOffset`).
+        current_metadata_offset: i64,
         /// `WantFence`.
         want_fence: bool,
         /// `WantShutDown`: asks for a controlled shutdown.

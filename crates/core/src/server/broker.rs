@@ -1,8 +1,8 @@
 //! The broker component of a node (Kafka's `BrokerLifecycleManager`), docs/fidelity.md, The
 //! metadata layer:
 //! 1. register with the active controller (`RegisterBrokerRecord`, fenced);
-//! 2. heartbeat every 2 s with its metadata offset; once it has caught up to its own
-//!    registration record it is unfenced (`STARTING → RECOVERY → RUNNING`);
+//! 2. heartbeat 2 s after each answer with its metadata offset; once it has caught up to its
+//!    own registration record it is unfenced (`STARTING → RECOVERY → RUNNING`);
 //! 3. on a graceful shutdown ask for a controlled shutdown and stop when told to.
 //!
 //! As a partition leader it also asks the controller to put replicas back in the ISR
@@ -27,6 +27,26 @@ pub const HEARTBEAT_INTERVAL_MS: u64 = 2_000;
 pub const INITIAL_REGISTRATION_TIMEOUT_MS: u64 = 60_000;
 /// How long a broker waits for a controlled shutdown before stopping anyway.
 pub const CONTROLLED_SHUTDOWN_TIMEOUT: Micros = secs(30);
+/// `BrokerLifecycleManager.resendExponentialBackoff`: after a failed heartbeat the next one
+/// goes 100 ms × 2ⁿ later (n failures in a row before it), at most `broker.session.timeout.ms`,
+/// with 2% jitter.
+const RESEND_BACKOFF_INITIAL_MS: u64 = 100;
+const RESEND_BACKOFF_MAX_MS: u64 = crate::server::controller::BROKER_SESSION_TIMEOUT_MS;
+
+/// `ExponentialBackoff(100, 2, broker.session.timeout.ms, 0.02).backoff(attempts)` in ms:
+/// `(long) (U[0.98, 1.02) × 100 × 2^min(attempts, log2(9000 / 100)))`, at most 9000. The
+/// factor is drawn in millionths, so the arithmetic is exact and the same on every platform.
+fn resend_backoff_ms(attempts: u32, ctx: &mut Ctx) -> u64 {
+    let cap = RESEND_BACKOFF_MAX_MS;
+    // 100 × 2ⁿ while that is below the cap (n < 7), the cap after.
+    let term = if attempts < 7 {
+        (RESEND_BACKOFF_INITIAL_MS << attempts).min(cap)
+    } else {
+        cap
+    };
+    let factor = ctx.draw(980_000..1_020_000);
+    (term * factor / 1_000_000).min(cap)
+}
 
 /// The broker's lifecycle state (`BrokerState`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +99,12 @@ pub struct Broker {
     done: bool,
     last_error: Option<ControllerError>,
     gave_up: Option<String>,
+    /// Heartbeats that failed in a row since the last answer without error
+    /// (`failedAttempts`): the exponent of the resend backoff.
+    failed_attempts: u32,
+    /// The last correlation id used. It starts from a base drawn from the incarnation id, so
+    /// a restarted process never takes an answer meant for its previous process (in Kafka that
+    /// answer would come back on the old process's connection, which is gone).
     correlation: u64,
     /// When it was last polled: deadlines at or before it are not reported again.
     last_poll: SimTime,
@@ -108,7 +134,8 @@ impl Broker {
             done: false,
             last_error: None,
             gave_up: None,
-            correlation: 0,
+            failed_attempts: 0,
+            correlation: (incarnation.0 as u64) << 32,
             last_poll: now,
             quiet_scan: None,
         }
@@ -151,7 +178,7 @@ impl Broker {
     }
 
     fn send(&mut self, to: NodeId, rpc: ControllerRpc, ctx: &mut Ctx) -> InFlight {
-        self.correlation += 1;
+        self.correlation = self.correlation.wrapping_add(1);
         ctx.send(
             to,
             Payload::Controller(ControllerMessage {
@@ -183,22 +210,30 @@ impl Broker {
                 return;
             }
         }
+        // `RegistrationTimeoutEvent`: scheduled when the broker starts, it stops a broker that
+        // has not registered by then, whether or not it ever knew of a controller and whatever
+        // is in flight.
+        if self.epoch.is_none()
+            && ctx.now.since(self.started) >= ms(INITIAL_REGISTRATION_TIMEOUT_MS)
+        {
+            let why = match self.last_error {
+                Some(e) => format!(
+                    "gave up after initial.broker.registration.timeout.ms (60 s): the controller kept answering {}",
+                    e.name()
+                ),
+                None => "gave up after initial.broker.registration.timeout.ms (60 s): no controller answered its registration".to_string(),
+            };
+            ctx.emit(Event::BrokerGaveUp { why: why.clone() });
+            self.gave_up = Some(why);
+            self.done = true;
+            return;
+        }
         let Some(controller) = controller else {
             return;
         };
         if self.lifecycle.is_none() && ctx.now >= self.next_send {
             match self.epoch {
                 None => {
-                    if ctx.now.since(self.started) >= ms(INITIAL_REGISTRATION_TIMEOUT_MS) {
-                        let why = format!(
-                            "gave up after initial.broker.registration.timeout.ms (60 s): the controller kept answering {}",
-                            self.last_error.map(|e| e.name()).unwrap_or("nothing")
-                        );
-                        ctx.emit(Event::BrokerGaveUp { why: why.clone() });
-                        self.gave_up = Some(why);
-                        self.done = true;
-                        return;
-                    }
                     let rpc = ControllerRpc::BrokerRegistrationRequest {
                         broker_id: self.id,
                         cluster_id: self.cluster_id.clone(),
@@ -210,13 +245,16 @@ impl Broker {
                     let rpc = ControllerRpc::BrokerHeartbeatRequest {
                         broker_id: self.id,
                         broker_epoch: epoch,
-                        current_metadata_offset: image.offset,
+                        // `MetadataLoader.lastAppliedOffset`: the offset of the last record
+                        // applied (the image's offset is one past it), -1 before any.
+                        current_metadata_offset: image.offset as i64 - 1,
                         // Like Kafka's `readyToUnfence`: only once the controller has said
                         // it caught up (RECOVERY) does the broker ask to be unfenced.
                         want_fence: self.state == BrokerState::Starting,
                         want_shut_down: self.shutdown_since.is_some(),
                     };
                     self.lifecycle = Some(self.send(controller, rpc, ctx));
+                    // Rescheduled when the answer comes; this is the resend if none does.
                     self.next_send = ctx.now + ms(HEARTBEAT_INTERVAL_MS);
                 }
             }
@@ -322,6 +360,7 @@ impl Broker {
                 match error {
                     ControllerError::None => {
                         self.last_error = None;
+                        self.failed_attempts = 0;
                         let before = self.state;
                         if should_shut_down {
                             self.done = true;
@@ -341,8 +380,8 @@ impl Broker {
                                 state: self.state.name(),
                             });
                         }
-                        // When the next heartbeat goes, as `BrokerLifecycleManager` schedules it
-                        // (otherwise the 2 s interval set when this one left).
+                        // When the next heartbeat goes, as `BrokerLifecycleManager` schedules it,
+                        // counted from this answer.
                         match (before, self.state) {
                             // Caught up: nothing to recover in the model, so the broker is
                             // ready to unfence and says so at once (`setReadyToUnfence`).
@@ -360,17 +399,20 @@ impl Broker {
                                 self.got_shutdown_answer = true;
                                 self.next_send = ctx.now + ms(50);
                             }
-                            _ => {}
+                            // `scheduleNextCommunicationAfterSuccess`: 2 s from now.
+                            _ => self.next_send = ctx.now + ms(HEARTBEAT_INTERVAL_MS),
                         }
                     }
                     ControllerError::NotController => self.next_send = ctx.now + ms(100),
                     other => {
-                        // The registration is gone (fenced and replaced, or a new controller
-                        // that lost it): register again.
+                        // `scheduleNextCommunicationAfterFailure`: the broker keeps its epoch
+                        // and heartbeats again after the backoff. Only a change to its own
+                        // registration in the metadata makes Kafka's broker register again
+                        // (`BrokerRegistrationTracker`); an error answer never does.
                         self.last_error = Some(other);
-                        self.epoch = None;
-                        self.state = BrokerState::Starting;
-                        self.next_send = ctx.now;
+                        let backoff = resend_backoff_ms(self.failed_attempts, ctx);
+                        self.failed_attempts = self.failed_attempts.saturating_add(1);
+                        self.next_send = ctx.now + ms(backoff);
                     }
                 }
             }
@@ -440,10 +482,12 @@ fn isr_expansions(
 #[cfg(test)]
 mod tests {
     //! The broker's side of the lifecycle, one step at a time: registration, then heartbeats
-    //! scheduled as Kafka's `BrokerLifecycleManager` schedules them — 10 ms while STARTING, at
-    //! once when ready to unfence, 50 ms after the first pending-shutdown answer, otherwise
-    //! `broker.heartbeat.interval.ms` (2 s) — and giving up after
-    //! `initial.broker.registration.timeout.ms` (60 s) without a registration.
+    //! scheduled as Kafka's `BrokerLifecycleManager` schedules them, counted from the answer —
+    //! 10 ms while STARTING, at once when ready to unfence, 50 ms after the first
+    //! pending-shutdown answer, otherwise `broker.heartbeat.interval.ms` (2 s); after an error
+    //! answer 100 ms doubling, keeping the broker epoch — each reporting the offset of the last
+    //! record applied, and giving up `initial.broker.registration.timeout.ms` (60 s) after the
+    //! start without a registration.
 
     use super::*;
     use crate::effect::Output;
@@ -487,20 +531,24 @@ mod tests {
         }
     }
 
-    fn heartbeat(offset: u64, want_fence: bool, want_shut_down: bool) -> String {
+    fn heartbeat(offset: i64, want_fence: bool, want_shut_down: bool) -> String {
         format!(
             "BrokerHeartbeat brokerId=0 brokerEpoch=8 currentMetadataOffset={offset} wantFence={want_fence} wantShutDown={want_shut_down}"
         )
     }
 
     impl Harness {
-        /// Broker 0, started at time 0 (nothing sent yet).
+        /// Broker 0, started at time 0 (nothing sent yet), whose loader has applied the
+        /// record at offset 0: its heartbeats report `currentMetadataOffset=0`.
         fn start() -> Harness {
             Harness {
                 broker: Broker::new(0, "cluster".into(), Uuid(0xB0B), SimTime::ZERO),
                 rng: SimRng::new(1),
                 now: SimTime::ZERO,
-                image: Arc::new(MetadataImage::default()),
+                image: Arc::new(MetadataImage {
+                    offset: 1,
+                    ..MetadataImage::default()
+                }),
                 controller: Some(CONTROLLER),
                 last: 0,
             }
@@ -629,8 +677,9 @@ mod tests {
     #[test]
     fn a_caught_up_broker_enters_recovery_and_asks_to_be_unfenced_at_once() {
         let mut h = Harness::registered();
+        // The loader applied offsets 0..=9.
         h.image = Arc::new(MetadataImage {
-            offset: 9,
+            offset: 10,
             ..MetadataImage::default()
         });
         h.set_time(3);
@@ -662,9 +711,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "drift from Kafka: BrokerLifecycleManager schedules the next heartbeat when the \
-                answer arrives (scheduleNextCommunicationAfterSuccess: now + 2 s); the \
-                simulator counts the 2 s from when the heartbeat left"]
     fn the_2_s_interval_counts_from_the_answer() {
         let mut h = Harness::running();
         h.poll_at(2_000);
@@ -743,9 +789,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "drift from Kafka: the RegistrationTimeoutEvent fires 60 s after start whatever \
-                happens; the simulator only checks when it can send, so a broker that never \
-                learns of a controller never gives up"]
     fn a_broker_that_never_finds_a_controller_gives_up_after_60_s_too() {
         let mut h = Harness::start();
         h.controller = None;
@@ -759,13 +802,13 @@ mod tests {
             .iter()
             .any(|e| matches!(e, Event::BrokerGaveUp { .. })));
         assert!(h.broker.is_done());
+        assert_eq!(
+            h.broker.gave_up(),
+            Some("gave up after initial.broker.registration.timeout.ms (60 s): no controller answered its registration")
+        );
     }
 
     #[test]
-    #[ignore = "drift from Kafka: on a heartbeat error other than NOT_CONTROLLER, \
-                BrokerLifecycleManager keeps its broker epoch and heartbeats again after a \
-                backoff (scheduleNextCommunicationAfterFailure: 100 ms, doubling); the \
-                simulator registers again, and gives up if 60 s have passed since it started"]
     fn a_stale_broker_epoch_answer_is_retried_as_a_heartbeat_without_registering_again() {
         let mut h = Harness::running();
         h.poll_at(62_000);
@@ -781,11 +824,73 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "drift from Kafka: CurrentMetadataOffset is the offset of the last record the \
-                broker applied (MetadataLoader.lastAppliedOffset); the simulator sends the \
-                image's offset, one past it, so a broker one record short of its \
-                RegisterBrokerRecord already counts as caught up (isCaughtUp compares it \
-                with the registration's offset)"]
+    fn heartbeat_errors_in_a_row_back_off_doubling_up_to_the_session_timeout() {
+        let mut h = Harness::running();
+        h.poll_at(2_000);
+        let mut waits = Vec::new();
+        for _ in 0..9 {
+            h.answer(error(ControllerError::StaleBrokerEpoch));
+            let at = h.next_ms();
+            waits.push(at - h.now.as_ms());
+            assert_eq!(h.poll_at(at).sent, [heartbeat(0, false, false)]);
+        }
+        // 100 ms × 2ⁿ, 2% jitter, at most broker.session.timeout.ms (9 s).
+        for (n, wait) in waits.iter().enumerate() {
+            let term = (100u64 << n).min(9_000);
+            assert!(
+                term * 98 / 100 <= *wait && *wait <= (term * 102 / 100).min(9_000),
+                "wait {n} was {wait} ms: {waits:?}"
+            );
+        }
+
+        // An answer without error starts again from 100 ms.
+        h.answer(answer(true, false, false));
+        assert_eq!(h.next_ms(), h.now.as_ms() + 2_000);
+        h.poll_at(h.next_ms());
+        h.answer(error(ControllerError::StaleBrokerEpoch));
+        assert!(h.next_ms() - h.now.as_ms() <= 102);
+        assert_eq!(h.broker.epoch(), Some(8));
+    }
+
+    #[test]
+    fn a_restarted_broker_ignores_the_answer_to_its_previous_process_registration() {
+        // The first process sends its first registration and stops before the answer.
+        let mut old = Harness::start();
+        old.poll_at(0);
+        let old_request = old.last;
+
+        // The new process (another incarnation) sends its own first registration.
+        let mut h = Harness::start();
+        h.broker = Broker::new(0, "cluster".into(), Uuid(0xC0FFEE), SimTime::ZERO);
+        h.poll_at(0);
+        assert_ne!(h.last, old_request);
+
+        // The answer to the old request reaches the new process: not its request.
+        let msg = ControllerMessage {
+            correlation: old_request,
+            rpc: ControllerRpc::BrokerRegistrationResponse {
+                error: ControllerError::None,
+                broker_epoch: 15,
+            },
+        };
+        let mut out = Vec::new();
+        let mut ctx = Ctx::new(h.now, &mut h.rng, &mut out);
+        h.broker.handle(CONTROLLER, msg, &mut ctx);
+        assert_eq!(h.broker.epoch(), None);
+
+        // Its own answer is taken.
+        let did = h.answer(ControllerRpc::BrokerRegistrationResponse {
+            error: ControllerError::None,
+            broker_epoch: 16,
+        });
+        assert_eq!(h.broker.epoch(), Some(16));
+        assert!(matches!(
+            did.events[..],
+            [Event::BrokerRegistered { epoch: 16 }]
+        ));
+    }
+
+    #[test]
     fn a_heartbeat_reports_the_offset_of_the_last_applied_record() {
         let mut h = Harness::registered();
         // The loader applied offsets 0..=9.

@@ -681,7 +681,12 @@ impl World {
         // Kafka's loop polls its timers before it reads the messages that queued up, so a
         // stalled follower's fetch timer fires before the leader's answers are seen.
         self.poke(id);
+        // Each queued message is observed as a step of its own, as it would be had it not
+        // waited: the checkers read the node's state after each one (a leader whose HW moves
+        // twice while it drains its inbox loads its image twice, and each load is checked
+        // against the image it made).
         for env in inbox {
+            self.finish_step();
             if self
                 .nodes
                 .get(&id)
@@ -864,5 +869,72 @@ impl World {
     pub(crate) fn next_data_id(&mut self) -> u64 {
         self.next_data += 1;
         self.next_data
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::sim::action::UserAction;
+    use crate::types::secs;
+
+    /// Remembers the most messages any one step delivered.
+    #[derive(Clone, Default)]
+    struct Deliveries {
+        most: Arc<AtomicUsize>,
+        resumes: Arc<AtomicUsize>,
+    }
+
+    impl Observer<World> for Deliveries {
+        fn observe(&mut self, _world: &World, events: &[TraceEvent]) -> Vec<Violation> {
+            let delivered = events
+                .iter()
+                .filter(|e| matches!(e.event, Event::Delivered { .. }))
+                .count();
+            self.most.fetch_max(delivered, Ordering::Relaxed);
+            if events.iter().any(|e| matches!(e.event, Event::Resumed)) {
+                self.resumes.fetch_add(1, Ordering::Relaxed);
+            }
+            Vec::new()
+        }
+
+        fn clone_box(&self) -> Box<dyn Observer<World>> {
+            Box::new(self.clone())
+        }
+
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+
+        fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+            self
+        }
+    }
+
+    #[test]
+    fn a_resumed_node_s_queued_messages_are_observed_one_step_each() {
+        let seen = Deliveries::default();
+        let mut world = World::observed(
+            ClusterSpec::kraft(3, 1, 7),
+            true,
+            vec![Box::new(seen.clone())],
+        );
+        world.run_for(secs(3));
+        let leader = world
+            .nodes()
+            .find(|n| n.replica().is_some_and(|r| r.role() == Role::Leader))
+            .map(|n| n.id)
+            .expect("a leader after 3 s");
+        // Heartbeats, and the followers' PreVotes once their fetch timeout ran out, queue up
+        // while the leader is paused.
+        world
+            .apply(&UserAction::Pause(leader, ms(4_000)))
+            .expect("the leader can be paused");
+        world.run_for(secs(5));
+
+        assert_eq!(seen.resumes.load(Ordering::Relaxed), 1);
+        assert_eq!(seen.most.load(Ordering::Relaxed), 1);
     }
 }

@@ -16,8 +16,9 @@ use super::{Controller, Decision, Pending, BROKER_SESSION_TIMEOUT_MS};
 
 impl Controller {
     /// BrokerRegistration: a new incarnation gets a RegisterBrokerRecord (fenced, its broker
-    /// epoch the record's offset); the same incarnation asking again keeps its epoch; another
-    /// live incarnation of the same id is refused.
+    /// epoch the record's offset); the same incarnation asking again gets an amended
+    /// RegisterBrokerRecord that keeps its epoch and its fenced and controlled-shutdown state;
+    /// another live incarnation of the same id is refused (`ClusterControlManager.registerBroker`).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn register(
         &mut self,
@@ -41,18 +42,30 @@ impl Controller {
             let live = active
                 .sessions
                 .get(&broker_id)
-                .is_some_and(|t| ctx.now.since(*t) < ms(BROKER_SESSION_TIMEOUT_MS));
+                .is_some_and(|c| ctx.now.since(c.at) < ms(BROKER_SESSION_TIMEOUT_MS));
             if live && !existing.fenced && existing.incarnation != incarnation_id {
                 return Err(refuse(ControllerError::DuplicateBrokerRegistration));
             }
             if existing.incarnation == incarnation_id {
-                // The same process asking again: keep its epoch.
+                // The same process asking again (its answer was lost, say): the registration
+                // is amended, keeping its epoch and state. Its session starts again
+                // (`BrokerHeartbeatManager.register`), with no metadata offset known.
+                let record = Record::RegisterBroker(Box::new(RegisterBrokerRecord {
+                    broker_id,
+                    incarnation_id,
+                    broker_epoch: existing.epoch,
+                    endpoint: format!("broker-{broker_id}"),
+                    fenced: existing.fenced,
+                    in_controlled_shutdown: existing.in_controlled_shutdown,
+                }));
                 let rpc = ControllerRpc::BrokerRegistrationResponse {
                     error: ControllerError::None,
                     broker_epoch: existing.epoch,
                 };
+                active.touch(broker_id, ctx.now);
+                active.broker_offsets.insert(broker_id, -1);
                 return Ok((
-                    Vec::new(),
+                    vec![record],
                     Some(Pending::Reply {
                         to: from,
                         correlation,
@@ -61,9 +74,13 @@ impl Controller {
                 ));
             }
         }
-        // The broker epoch is the offset this record will get.
+        // The broker epoch is the offset this record will get. The old incarnation's
+        // heartbeat state goes (`BrokerHeartbeatManager.remove`), and the new one's session
+        // starts.
         let epoch = raft.next_offset() as i64;
-        active.sessions.insert(broker_id, ctx.now);
+        active.broker_offsets.remove(&broker_id);
+        active.controlled_shutdown.remove(&broker_id);
+        active.touch(broker_id, ctx.now);
         let record = Record::RegisterBroker(Box::new(RegisterBrokerRecord {
             broker_id,
             incarnation_id,
@@ -87,7 +104,11 @@ impl Controller {
     }
 
     /// BrokerHeartbeat: renews the broker's session, unfences it once caught up, and walks it
-    /// through a controlled shutdown when it asks to stop.
+    /// through a controlled shutdown when it asks to stop (`QuorumController.processBrokerHeartbeat`,
+    /// `ReplicationControlManager.processBrokerHeartbeat`,
+    /// `BrokerHeartbeatManager.calculateNextBrokerState`). A heartbeat that changes nothing is
+    /// still answered only once what the controller wrote before it is committed; only a
+    /// refusal goes at once.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn heartbeat(
         &mut self,
@@ -96,7 +117,7 @@ impl Controller {
         correlation: u64,
         broker_id: BrokerId,
         broker_epoch: i64,
-        offset: Offset,
+        offset: i64,
         (want_fence, want_shut_down): (bool, bool),
         ctx: &mut Ctx,
     ) -> Result<Decision, ControllerRpc> {
@@ -107,25 +128,24 @@ impl Controller {
             is_fenced: fenced,
             should_shut_down: shut,
         };
-        let Some(reg) = active.image.brokers.get(&broker_id).cloned() else {
-            return Err(answer(
-                ControllerError::BrokerIdNotRegistered,
-                false,
-                true,
-                false,
-            ));
-        };
-        if reg.epoch != broker_epoch {
+        // `checkBrokerEpoch`: no registration at all is a stale epoch too.
+        let Some(reg) = active
+            .image
+            .brokers
+            .get(&broker_id)
+            .filter(|reg| reg.epoch == broker_epoch)
+            .cloned()
+        else {
             return Err(answer(
                 ControllerError::StaleBrokerEpoch,
                 false,
                 true,
                 false,
             ));
-        }
-        active.sessions.insert(broker_id, ctx.now);
+        };
+        active.touch(broker_id, ctx.now);
         active.broker_offsets.insert(broker_id, offset);
-        let caught_up = offset >= reg.epoch as Offset;
+        let caught_up = offset >= reg.register_record_offset as i64;
         let later = |rpc| {
             Some(Pending::Reply {
                 to: from,
@@ -133,10 +153,18 @@ impl Controller {
                 rpc,
             })
         };
+        // Nothing to write: answered once the earlier writes are committed.
+        let read = |rpc| Ok((Vec::new(), later(rpc)));
         if reg.fenced {
             if want_shut_down {
+                // FENCED → SHUTDOWN_NOW is a change of state: `handleBrokerFenced` writes the
+                // fencing again, and the broker is told once it is committed.
                 active.sessions.remove(&broker_id);
-                return Err(answer(ControllerError::None, caught_up, true, true));
+                let records = fence_records(&active.image, broker_id, false);
+                return Ok((
+                    records,
+                    later(answer(ControllerError::None, caught_up, true, true)),
+                ));
             }
             if !want_fence && caught_up {
                 let records = unfence_records(&active.image, broker_id);
@@ -145,7 +173,7 @@ impl Controller {
                     later(answer(ControllerError::None, true, false, false)),
                 ));
             }
-            return Err(answer(ControllerError::None, caught_up, true, false));
+            return read(answer(ControllerError::None, caught_up, true, false));
         }
         let modelled = raft.config().modelled_partitions > 0;
         if want_shut_down
@@ -165,8 +193,9 @@ impl Controller {
             if !reg.in_controlled_shutdown {
                 active.charge_moves(broker_id, raft.config(), "controlled shutdown", ctx);
                 let records = controlled_shutdown_records(&active.image, broker_id);
-                let end = raft.next_offset() + records.len() as Offset;
-                active.controlled_shutdown.insert(broker_id, end);
+                // `processBatchEndOffset`: the offset of the last of these records.
+                let last = (raft.next_offset() + records.len() as Offset) as i64 - 1;
+                active.controlled_shutdown.insert(broker_id, last);
                 return Ok((
                     records,
                     later(answer(ControllerError::None, caught_up, false, false)),
@@ -176,7 +205,7 @@ impl Controller {
                 .controlled_shutdown
                 .get(&broker_id)
                 .copied()
-                .unwrap_or(0);
+                .unwrap_or(-1);
             let others_caught_up = active
                 .image
                 .brokers
@@ -204,25 +233,29 @@ impl Controller {
                     later(answer(ControllerError::None, caught_up, true, true)),
                 ));
             }
-            return Err(answer(ControllerError::None, caught_up, false, false));
+            return read(answer(ControllerError::None, caught_up, false, false));
         }
-        Err(answer(ControllerError::None, caught_up, false, false))
+        read(answer(ControllerError::None, caught_up, false, false))
     }
 
     /// Fences every broker whose session expired (`broker.session.timeout.ms` without a
-    /// heartbeat), one after another at once, in broker-id order: Kafka's
-    /// `maybeFenceOneStaleBroker` fences one and `rescheduleMaybeFenceStaleBrokers` runs it
-    /// again immediately while another is stale, each fencing seeing the previous one's
-    /// records in the controller's in-memory image.
+    /// heartbeat), one after another at once, the one silent longest first: Kafka's
+    /// `maybeFenceOneStaleBroker` fences the first of the unfenced brokers, kept in order of
+    /// last contact (`BrokerHeartbeatManager.findOneStaleBroker`), and
+    /// `rescheduleMaybeFenceStaleBrokers` runs it again immediately while another is stale,
+    /// each fencing seeing the previous one's records in the controller's in-memory image.
     pub(super) fn fence_expired_session(&mut self, raft: &mut Replica, ctx: &mut Ctx) {
         while self.active.as_ref().is_some_and(|a| !a.fencing_blocked) {
             let Some(active) = self.active.as_mut() else {
                 return;
             };
-            let expired = active.sessions.iter().find_map(|(b, last)| {
-                let reg = active.image.brokers.get(b)?;
-                (!reg.fenced && ctx.now.since(*last) >= ms(BROKER_SESSION_TIMEOUT_MS)).then_some(*b)
-            });
+            let expired = active
+                .sessions
+                .iter()
+                .filter(|(b, _)| active.image.brokers.get(b).is_some_and(|r| !r.fenced))
+                .min_by_key(|(_, c)| **c)
+                .filter(|(_, c)| ctx.now.since(c.at) >= ms(BROKER_SESSION_TIMEOUT_MS))
+                .map(|(b, _)| *b);
             let Some(b) = expired else {
                 return;
             };
@@ -399,9 +432,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "drift from Kafka: ClusterControlManager.registerBroker writes an amended \
-                RegisterBrokerRecord (same epoch, same fenced state) for the same incarnation; \
-                the simulator writes nothing"]
     fn the_same_incarnation_registering_again_gets_an_amended_register_broker_record() {
         let mut c = Given::cluster().brokers(&[0]).active();
 
@@ -414,6 +444,40 @@ mod tests {
         assert_eq!(
             s.answers(),
             [(0, "BrokerRegistrationResponse brokerEpoch=1")]
+        );
+    }
+
+    #[test]
+    fn after_an_amended_registration_a_fenced_broker_must_catch_up_to_the_new_record() {
+        // Broker 0 registered at offset 1, still fenced; its answer was lost and it asks again.
+        let mut c = Given::cluster().fenced_broker(0).active();
+        let amended = c.next_offset() as i64;
+        let s = c.request(0, register(0, incarnation(0)));
+        assert_eq!(
+            s.records(),
+            ["RegisterBrokerRecord(brokerId=0, brokerEpoch=1, fenced=true)"]
+        );
+
+        // Past its epoch's record but not the amended one (`registerBrokerRecordOffset`).
+        let s = c.request(0, heartbeat(0, 1).offset(amended - 1));
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerHeartbeatResponse isCaughtUp=false isFenced=true shouldShutDown=false"
+            )]
+        );
+        let s = c.request(0, heartbeat(0, 1).offset(amended));
+        assert_eq!(
+            s.records_but_noops(),
+            ["BrokerRegistrationChangeRecord(brokerId=0, brokerEpoch=1, fenced=-1)"]
+        );
+        assert_eq!(
+            s.answers(),
+            [(
+                0,
+                "BrokerHeartbeatResponse isCaughtUp=true isFenced=false shouldShutDown=false"
+            )]
         );
     }
 
@@ -567,10 +631,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "drift from Kafka: a heartbeat from an unregistered broker id gets \
-                STALE_BROKER_EPOCH (QuorumController.processBrokerHeartbeat, \
-                ClusterControlManager.checkBrokerEpoch); the simulator answers \
-                BROKER_ID_NOT_REGISTERED"]
     fn a_heartbeat_from_an_unregistered_broker_is_a_stale_broker_epoch() {
         let mut c = Given::cluster().active();
 
@@ -586,10 +646,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "drift from Kafka: an answer that writes nothing waits for the writes already \
-                in the controller's purgatory (ControllerWriteEvent.run: \
-                deferredEventQueue.highestPendingOffset), so no broker is answered from \
-                uncommitted state; the simulator answers at once"]
     fn an_answer_that_writes_nothing_waits_for_earlier_writes_to_commit() {
         let mut c = Given::cluster().fenced_broker(0).brokers(&[1]).active();
 
@@ -621,7 +677,9 @@ mod tests {
         let mut c = three_brokers().active();
         c.set_time(5_000);
         for (b, epoch) in [(1, 2), (2, 3)] {
-            let s = c.deliver(b, heartbeat(b, epoch).offset(c.caught_up()));
+            // Handled, then the idle controller's NoOpRecord committed: an answer that writes
+            // nothing waits for what the controller wrote before it.
+            let s = c.request(b, heartbeat(b, epoch).offset(c.caught_up()));
             assert_eq!(
                 s.answers(),
                 [(
@@ -690,10 +748,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "drift from Kafka: BrokerHeartbeatManager.findOneStaleBroker takes the first of \
-                the unfenced list, kept in order of last contact, so the broker silent longest \
-                is fenced first; the simulator fences stale brokers in broker-id order (it \
-                matters when one poll finds several stale, e.g. after a paused controller)"]
     fn stale_brokers_are_fenced_longest_silent_first() {
         let mut c = three_brokers().active();
         c.set_time(1_000);
@@ -832,25 +886,6 @@ mod tests {
     }
 
     #[test]
-    fn a_fenced_broker_asking_to_shut_down_is_told_to_at_once() {
-        let mut c = Given::cluster().fenced_broker(0).active();
-
-        let s = c.deliver(0, heartbeat(0, 1).offset(c.caught_up()).want_shut_down());
-
-        assert_eq!(
-            s.answers(),
-            [(
-                0,
-                "BrokerHeartbeatResponse isCaughtUp=true isFenced=true shouldShutDown=true"
-            )]
-        );
-    }
-
-    #[test]
-    #[ignore = "drift from Kafka: FENCED → SHUTDOWN_NOW is a state change, so \
-                ReplicationControlManager.processBrokerHeartbeat runs handleBrokerFenced and \
-                writes BrokerRegistrationChangeRecord(fenced=1) again, answering after it \
-                commits; the simulator writes nothing and answers at once"]
     fn a_fenced_broker_asking_to_shut_down_gets_a_fence_record_written_again() {
         let mut c = Given::cluster().fenced_broker(0).active();
 

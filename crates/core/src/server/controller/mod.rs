@@ -58,20 +58,37 @@ enum Pending {
     Done { what: String },
 }
 
+/// When the active controller last heard from a broker (`BrokerHeartbeatState.lastContactNs`),
+/// and the order of that contact among all contacts: Kafka keeps the unfenced brokers in a
+/// list sorted by last contact, each contact moving the broker to the end of it, so the list
+/// is in order of the latest contact, ties by arrival.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Contact {
+    at: SimTime,
+    seq: u64,
+}
+
 /// State only the active controller has.
 #[derive(Clone, Debug)]
 struct Active {
     epoch: Epoch,
     /// The committed image plus this controller's own uncommitted records.
     image: MetadataImage,
-    /// Last heartbeat per broker (`BrokerHeartbeatManager`).
-    sessions: FlatMap<BrokerId, SimTime>,
-    /// The metadata offset each broker reported last.
-    broker_offsets: FlatMap<BrokerId, Offset>,
-    /// Brokers in controlled shutdown, with the offset their leadership moves end at.
-    controlled_shutdown: FlatMap<BrokerId, Offset>,
+    /// Last contact per broker (`BrokerHeartbeatManager`).
+    sessions: FlatMap<BrokerId, Contact>,
+    /// How many contacts so far: the next one's [`Contact::seq`].
+    contacts: u64,
+    /// The metadata offset each broker reported last (`BrokerHeartbeatState.metadataOffset`):
+    /// the offset of the last record it applied.
+    broker_offsets: FlatMap<BrokerId, i64>,
+    /// Brokers in controlled shutdown, with the offset of the last record of their leadership
+    /// moves (`controlledShutdownOffset`).
+    controlled_shutdown: FlatMap<BrokerId, i64>,
     /// Work waiting for records to commit, by the offset they must reach.
     pending: Vec<(Offset, Pending)>,
+    /// The offset just past this controller's latest write: until it is committed, an answer
+    /// that writes nothing waits for it too (`deferredEventQueue.highestPendingOffset`).
+    last_write_end: Offset,
     /// When the last record was written.
     last_write: SimTime,
     /// Next NoOp check.
@@ -133,14 +150,26 @@ impl Controller {
                 if committed.offset >= start && !raft.is_shutting_down() =>
             {
                 let now = ctx.now;
-                let sessions = committed.brokers.keys().map(|b| (*b, now)).collect();
+                // `ClusterControlManager.activate`: every registration, in id order.
+                let sessions: FlatMap<BrokerId, Contact> = committed
+                    .brokers
+                    .keys()
+                    .enumerate()
+                    .map(|(seq, b)| {
+                        let seq = seq as u64;
+                        (*b, Contact { at: now, seq })
+                    })
+                    .collect();
+                let contacts = sessions.len() as u64;
                 self.active = Some(Active {
                     epoch,
                     image: (**committed).clone(),
                     sessions,
+                    contacts,
                     broker_offsets: FlatMap::new(),
                     controlled_shutdown: FlatMap::new(),
                     pending: Vec::new(),
+                    last_write_end: 0,
                     last_write: now,
                     noop_at: now + ms(MAX_IDLE_INTERVAL_MS),
                     fencing_blocked: false,
@@ -182,6 +211,10 @@ impl Controller {
 
     /// Appends records, applies them to the working image, and remembers what to do when they
     /// commit. Returns the offset just past the records.
+    ///
+    /// A decision that writes nothing was read from the working image, which may hold
+    /// uncommitted records: its answer waits until this controller's latest write is committed,
+    /// and goes at once only if everything it wrote is (`ControllerWriteEvent.run`).
     fn write(
         &mut self,
         raft: &mut Replica,
@@ -192,11 +225,14 @@ impl Controller {
         let active = self.active.as_mut()?;
         let count = records.len() as Offset;
         if count == 0 {
-            let end = active.image.offset.max(raft.log().end_offset());
-            if let Some(p) = then {
-                active.pending.push((end, p));
+            let hw = raft.high_watermark().unwrap_or(0);
+            let end = active.last_write_end;
+            match then {
+                Some(p) if end > hw => active.pending.push((end, p)),
+                Some(p) => complete(p, ctx),
+                None => {}
             }
-            return Some(end);
+            return Some(end.max(hw));
         }
         let base = match raft.append_quietly(records.clone(), ctx) {
             Ok(base) => base,
@@ -209,6 +245,7 @@ impl Controller {
         }
         active.last_write = ctx.now;
         let end = base + count;
+        active.last_write_end = end;
         if let Some(p) = then {
             active.pending.push((end, p));
         }
@@ -226,17 +263,7 @@ impl Controller {
             .partition(|(o, _)| *o <= hw);
         active.pending = waiting;
         for (_, p) in ready {
-            match p {
-                Pending::Reply {
-                    to,
-                    correlation,
-                    rpc,
-                } => ctx.send(
-                    to,
-                    Payload::Controller(ControllerMessage { correlation, rpc }),
-                ),
-                Pending::Done { what } => ctx.emit(Event::AdminCompleted { what }),
-            }
+            complete(p, ctx);
         }
         self.fence_expired_session(raft, ctx);
         let Some(active) = self.active.as_mut() else {
@@ -263,7 +290,7 @@ impl Controller {
             .sessions
             .iter()
             .filter(|(b, _)| a.image.brokers.get(b).is_some_and(|r| !r.fenced))
-            .map(|(_, t)| *t + ms(BROKER_SESSION_TIMEOUT_MS))
+            .map(|(_, c)| c.at + ms(BROKER_SESSION_TIMEOUT_MS))
             .min()
             .filter(|_| !a.fencing_blocked)
             .unwrap_or(SimTime::NEVER);
@@ -354,6 +381,31 @@ impl Controller {
             }
             Err(rpc) => reply(rpc, ctx),
         }
+    }
+}
+
+/// Does what waited for a commit: sends the answer, or reports the admin operation done.
+fn complete(p: Pending, ctx: &mut Ctx) {
+    match p {
+        Pending::Reply {
+            to,
+            correlation,
+            rpc,
+        } => ctx.send(
+            to,
+            Payload::Controller(ControllerMessage { correlation, rpc }),
+        ),
+        Pending::Done { what } => ctx.emit(Event::AdminCompleted { what }),
+    }
+}
+
+impl Active {
+    /// A contact from broker `b` now (`BrokerHeartbeatManager.touch`): its session starts
+    /// again, and it goes to the end of the order in which stale brokers are fenced.
+    fn touch(&mut self, b: BrokerId, now: SimTime) {
+        let seq = self.contacts;
+        self.contacts += 1;
+        self.sessions.insert(b, Contact { at: now, seq });
     }
 }
 

@@ -76,7 +76,7 @@ pub(crate) fn register(b: BrokerId, inc: Uuid) -> ControllerRpc {
 pub(crate) struct Heartbeat {
     broker: BrokerId,
     epoch: i64,
-    offset: Offset,
+    offset: i64,
     want_fence: bool,
     want_shut_down: bool,
 }
@@ -93,8 +93,8 @@ pub(crate) fn heartbeat(b: BrokerId, epoch: i64) -> Heartbeat {
 }
 
 impl Heartbeat {
-    /// `CurrentMetadataOffset`.
-    pub(crate) fn offset(mut self, offset: Offset) -> Heartbeat {
+    /// `CurrentMetadataOffset`: the offset of the last record the broker applied.
+    pub(crate) fn offset(mut self, offset: i64) -> Heartbeat {
         self.offset = offset;
         self
     }
@@ -512,9 +512,9 @@ impl Ctl {
     }
 
     /// The metadata offset of a broker that has applied every committed record (what its
-    /// heartbeat reports as `CurrentMetadataOffset`).
-    pub(crate) fn caught_up(&self) -> Offset {
-        self.image().offset
+    /// heartbeat reports as `CurrentMetadataOffset`: the offset of the last one).
+    pub(crate) fn caught_up(&self) -> i64 {
+        self.image().offset as i64 - 1
     }
 
     /// The offset the next record will get.
