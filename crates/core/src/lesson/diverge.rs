@@ -5,7 +5,7 @@
 //! who crashed the leader half a second later than the solution did the same thing. The first
 //! action that differs is named, with when it came after the step opened.
 
-use crate::scenario::history::History;
+use crate::scenario::history::{History, BROKER_PART};
 use crate::sim::{UserAction, World};
 use crate::types::{format_duration, SimTime};
 
@@ -27,10 +27,12 @@ pub fn moves(world: &World) -> Option<(SimTime, Vec<Move>)> {
 }
 
 /// The same deed: the same command word, on a target that played the same part (or, for an
-/// action without a single target, the same command).
+/// action without a single target, the same command). Brokers are told apart by id: `a
+/// broker` says nothing of which partitions it leads, and that is usually what matters.
 fn same(a: &Move, b: &Move) -> bool {
     a.1.op() == b.1.op()
         && match (&a.2, &b.2) {
+            (Some(x), Some(_)) if x == BROKER_PART => a.1 == b.1,
             (Some(x), Some(y)) => x == y,
             _ => a.1 == b.1,
         }

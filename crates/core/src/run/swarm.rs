@@ -282,7 +282,12 @@ fn wipeable(rng: &mut SimRng, world: &World) -> Option<NodeId> {
 }
 
 /// A voter to remove: a stale entry (its node was wiped) when there is one, else any voter,
-/// as long as a majority of the smaller set stays on original disks.
+/// as long as the voters left on original disks are a majority of the *current* set, not
+/// only of the smaller one. Until the VotersRecord commits, the voters that have not seen it
+/// still count the old set: if the leader removing itself is then cut off and crashes, it no
+/// longer stands (its log removes it) but, holding the longest log, refuses its votes, and the
+/// others need a majority of the old set without it. Kafka gives no liveness there either
+/// (seed 1592 of engine 4), so the sweep does not draw that case.
 fn removable(rng: &mut SimRng, world: &World) -> Option<NodeId> {
     let voters = voter_disks(world)?;
     if voters.len() < 3 {
@@ -293,10 +298,10 @@ fn removable(rng: &mut SimRng, world: &World) -> Option<NodeId> {
         return rng.pick(&stale);
     }
     let intact = voters.iter().filter(|(_, ok)| *ok).count();
-    let majority_after = (voters.len() - 1) / 2 + 1;
+    let majority_now = voters.len() / 2 + 1;
     let ok: Vec<NodeId> = voters
         .iter()
-        .filter(|(_, is_intact)| intact - usize::from(*is_intact) >= majority_after)
+        .filter(|(_, is_intact)| intact - usize::from(*is_intact) >= majority_now)
         .map(|v| v.0)
         .collect();
     rng.pick(&ok)

@@ -255,6 +255,11 @@ impl History {
 }
 
 /// What each node is, in a learner's words: the active controller, a follower, a broker, down.
+/// The part a broker plays, as an action's target: the same for every broker (what tells two
+/// apart is which partitions they lead, so "where your run went differently" compares brokers
+/// by id).
+pub const BROKER_PART: &str = "a broker";
+
 fn parts_of(world: &World) -> FlatMap<NodeId, String> {
     let leader = world.active_leader();
     world
@@ -273,7 +278,7 @@ fn parts_of(world: &World) -> FlatMap<NodeId, String> {
             } else if n.kind.has_controller() {
                 "a controller that is not a voter".into()
             } else {
-                "a broker".into()
+                BROKER_PART.into()
             };
             (n.id, part)
         })
