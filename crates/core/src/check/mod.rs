@@ -89,18 +89,6 @@ pub fn checked_world(spec: ClusterSpec, record: bool) -> World {
 }
 
 impl Observer<World> for Checker {
-    fn clone_box(&self) -> Box<dyn Observer<World>> {
-        Box::new(self.clone())
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
-
     fn sent(&mut self, at: SimTime, env: &Envelope, out: &mut Vec<Violation>) {
         self.single_vote.sent(at, env, out);
         self.monotonic_high_watermark.sent(at, env, out);

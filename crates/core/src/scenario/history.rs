@@ -312,16 +312,4 @@ impl Observer<World> for History {
             self.targets.push(target);
         }
     }
-
-    fn clone_box(&self) -> Box<dyn Observer<World>> {
-        Box::new(self.clone())
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
 }

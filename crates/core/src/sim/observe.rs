@@ -12,8 +12,9 @@ use crate::types::{NodeId, SimTime};
 
 /// Watches a run of a world `W` (the engine's `World`) step by step. Cloning the world clones
 /// its observer, so a checkpoint carries what the observer has learned so far. The world type
-/// is a parameter so that this hook does not depend on the world it is installed in.
-pub trait Observer<W>: Send + Sync + Any {
+/// is a parameter so that this hook does not depend on the world it is installed in. Any
+/// `Clone` observer gets its copying and finding-by-type for free ([`ObserverObject`]).
+pub trait Observer<W>: ObserverObject<W> {
     /// Looks at one step's events, with the world as it is after them; returns what broke.
     fn observe(&mut self, world: &W, events: &[TraceEvent]) -> Vec<Violation>;
 
@@ -29,15 +30,34 @@ pub trait Observer<W>: Send + Sync + Any {
     fn acted(&mut self, world: &W) {
         let _ = world;
     }
+}
 
+/// What the world needs of an installed observer besides watching: a copy for a cloned world,
+/// and `Any` so that whoever installed it can find it again by its type. Implemented once, for
+/// every `Clone` observer.
+pub trait ObserverObject<W>: Send + Sync + Any {
     /// A copy of this observer for a cloned world.
     fn clone_box(&self) -> Box<dyn Observer<W>>;
 
-    /// The observer as `Any`, so that whoever installed it can find it again by its type.
+    /// The observer as `Any`.
     fn as_any(&self) -> &dyn Any;
 
     /// The observer as `Any`, for change.
     fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<W: 'static, T: Observer<W> + Clone + Send + Sync> ObserverObject<W> for T {
+    fn clone_box(&self) -> Box<dyn Observer<W>> {
+        Box::new(self.clone())
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
 }
 
 impl<W: 'static> Clone for Box<dyn Observer<W>> {

@@ -899,18 +899,6 @@ mod tests {
             }
             Vec::new()
         }
-
-        fn clone_box(&self) -> Box<dyn Observer<World>> {
-            Box::new(self.clone())
-        }
-
-        fn as_any(&self) -> &dyn std::any::Any {
-            self
-        }
-
-        fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-            self
-        }
     }
 
     #[test]
