@@ -275,7 +275,7 @@ pub fn check_attempt(
         )
     });
     Ok(AttemptReport {
-        actions: session.history_actions().len(),
+        actions: session.actions_taken(),
         rows,
         solved,
         divergence,

@@ -6,24 +6,16 @@
 //! action that differs is named, with when it came after the step opened.
 
 use crate::scenario::history::{History, BROKER_PART};
-use crate::sim::{UserAction, World};
+use crate::sim::World;
 use crate::types::{format_duration, SimTime};
 
-/// One action of an attempt or a solution: when, what, and what its target node was just
-/// before (`the active controller`, `a follower`, …) when it has one.
-pub type Move = (SimTime, UserAction, Option<String>);
+pub use crate::scenario::history::Move;
 
 /// The moves `world`'s history recorded (since the step opened, or the scenario's `begin`),
 /// oldest first, and when the history began; `None` without a history.
 pub fn moves(world: &World) -> Option<(SimTime, Vec<Move>)> {
     let h = world.observer::<History>()?;
-    let moves = h
-        .actions
-        .iter()
-        .zip(&h.targets)
-        .map(|((t, a), tg)| (*t, a.clone(), tg.clone()))
-        .collect();
-    Some((h.since, moves))
+    Some((h.since, h.moves()))
 }
 
 /// The same deed: the same command word, on a target that played the same part (or, for an
@@ -86,6 +78,7 @@ pub const SAME_MOVES: &str =
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::UserAction;
     use crate::types::NodeId;
 
     fn crash(t: u64, id: i32, part: &str) -> Move {

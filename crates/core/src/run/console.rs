@@ -64,6 +64,14 @@ impl Console {
             .and_then(|h| h.goal_met_at)
     }
 
+    /// How many user actions were taken since the history began (what `par` counts).
+    pub fn actions_taken(&self, timeline: &Timeline) -> usize {
+        timeline
+            .world()
+            .observer::<History>()
+            .map_or(0, |h| h.actions.len())
+    }
+
     /// True once a broken invariant no longer stops the console.
     pub fn allows_violations(&self) -> bool {
         self.allow_violations

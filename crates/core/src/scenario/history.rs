@@ -70,7 +70,20 @@ pub struct History {
     pub goal_met_at: Option<SimTime>,
 }
 
+/// One action of an attempt or a solution: when, what, and the part its target node played
+/// just before (`the active controller`, `a follower`, …) when it has one.
+pub type Move = (SimTime, UserAction, Option<String>);
+
 impl History {
+    /// The actions since the history began, oldest first, each with its target's part.
+    pub fn moves(&self) -> Vec<Move> {
+        self.actions
+            .iter()
+            .zip(&self.targets)
+            .map(|((t, a), tg)| (*t, a.clone(), tg.clone()))
+            .collect()
+    }
+
     /// A history of `world` from now, watching the temporal parts of `conditions` (their
     /// `ever` and `never` atoms) with the bound `names`.
     pub fn new(

@@ -112,27 +112,34 @@ impl Session {
     /// Starts the history again now (as `begin`), also watching the temporal parts of
     /// `conditions` (a lesson step's goal rows).
     pub fn begin_with(&mut self, conditions: &[Condition]) -> Result<(), String> {
-        let mut world = self
-            .world
-            .take()
-            .ok_or("no cluster yet: start with a `cluster` line")?;
-        let mut watched: Vec<&Condition> = self.watches.iter().collect();
-        watched.extend(conditions);
-        History::install(&mut world, &self.names, &watched);
-        self.world = Some(world);
-        Ok(())
+        self.reinstall(|world, names, watched| {
+            let mut all = watched.to_vec();
+            all.extend(conditions);
+            History::install(world, names, &all);
+        })
     }
 
     /// Starts the history again now, as [`Session::begin_with`], and latches the first event
     /// after which every row of `goal` holds: a lesson step's goal, judged as the app's player
     /// judges it (a goal that held at one moment stays reached).
     pub fn begin_with_goal(&mut self, goal: &[Condition]) -> Result<(), String> {
+        self.reinstall(|world, names, watched| {
+            History::install_with_goal(world, names, watched, goal)
+        })
+    }
+
+    /// Replaces the world's history by what `install` builds from the bound names and the
+    /// scenario's watched conditions.
+    fn reinstall(
+        &mut self,
+        install: impl FnOnce(&mut World, &FlatMap<String, NodeId>, &[&Condition]),
+    ) -> Result<(), String> {
         let mut world = self
             .world
             .take()
             .ok_or("no cluster yet: start with a `cluster` line")?;
         let watched: Vec<&Condition> = self.watches.iter().collect();
-        History::install_with_goal(&mut world, &self.names, &watched, goal);
+        install(&mut world, &self.names, &watched);
         self.world = Some(world);
         Ok(())
     }
@@ -145,19 +152,12 @@ impl Session {
             .and_then(|h| h.goal_met_at)
     }
 
-    /// The user actions since the history began, with their times and what their target was.
-    pub fn history_actions(&self) -> Vec<(SimTime, UserAction, Option<String>)> {
+    /// How many user actions were taken since the history began (what `par` counts).
+    pub fn actions_taken(&self) -> usize {
         self.world
             .as_ref()
             .and_then(|w| w.observer::<History>())
-            .map(|h| {
-                h.actions
-                    .iter()
-                    .zip(&h.targets)
-                    .map(|((t, a), tg)| (*t, a.clone(), tg.clone()))
-                    .collect()
-            })
-            .unwrap_or_default()
+            .map_or(0, |h| h.actions.len())
     }
 
     /// Lets the run go on after an invariant breaks (`allow violations`).
