@@ -349,7 +349,7 @@ fn AttemptBox() -> impl IntoView {
                 Some(format!("Compared with the solution: {divergence}.")),
                 Some(("check-attempt", "Check again")),
             ),
-            Attempt::Solved { actions, par } => match par {
+            Attempt::Solved { actions } => match p.with_lesson(|l| l.meta.par).flatten() {
                 Some(par) if actions <= par as usize => (
                     "best",
                     format!("Solved in {actions} action(s), at or under par {par}: best."),

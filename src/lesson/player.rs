@@ -9,8 +9,7 @@
 
 use std::collections::VecDeque;
 
-use kraftlab_core::lesson::diverge::{self, Move};
-use kraftlab_core::lesson::{self, fill, live, Kind, Lesson, Step};
+use kraftlab_core::lesson::{self, fill, live, Lesson, Step};
 use kraftlab_core::run::console::Console;
 use kraftlab_core::scenario::ast::{Command, Line};
 use kraftlab_core::scenario::condition::Condition;
@@ -18,6 +17,7 @@ use kraftlab_core::sim::World;
 use kraftlab_core::types::{format_duration, SimTime};
 use leptos::prelude::*;
 
+pub use super::attempt::Attempt;
 use super::catalog;
 use super::progress::{self, Progress};
 use crate::lab::Lab;
@@ -93,36 +93,6 @@ pub struct GoalRow {
     pub seen: String,
 }
 
-/// How an exercise attempt stands.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum Attempt {
-    /// Going on.
-    #[default]
-    Open,
-    /// A goal row that can only get worse (`never … for more than …`, `no committed record
-    /// lost`, …) no longer holds: this attempt cannot succeed.
-    Failed {
-        /// The row and what the run shows for it.
-        why: String,
-        /// Where the run went differently from the solution.
-        divergence: String,
-    },
-    /// The learner asked how they are doing before the goal was reached.
-    Checked {
-        /// The rows not met yet, each with what the run shows.
-        unmet: Vec<String>,
-        /// Where the run went differently from the solution.
-        divergence: String,
-    },
-    /// Solved by the learner's own hand.
-    Solved {
-        /// Actions taken in the step.
-        actions: usize,
-        /// The exercise's par, if it has one.
-        par: Option<u32>,
-    },
-}
-
 /// What a frame of animation may do while a lesson plays.
 pub enum FrameMode {
     /// Run freely.
@@ -150,8 +120,8 @@ pub struct Player {
     pub load: RwSignal<Load>,
     /// The loaded lesson's slug and text hash.
     pub key: RwSignal<Option<(String, u64)>>,
-    lesson: StoredValue<Option<Lesson>>,
-    console: StoredValue<Console>,
+    pub(super) lesson: StoredValue<Option<Lesson>>,
+    pub(super) console: StoredValue<Console>,
     /// True while the lesson drives the run (false in free play).
     pub active: RwSignal<bool>,
     /// The open step, 0-based.
@@ -591,10 +561,10 @@ impl Player {
             })
         });
         let latched = self.goal_done.get_untracked() || met;
-        let taken = lab
-            .run
-            .timeline
-            .with_value(|t| diverge::moves(t.world()).map_or(0, |(_, m)| m.len()));
+        // Counted, not copied: this runs after every frame.
+        let taken = self
+            .console
+            .with_value(|c| lab.run.timeline.with_value(|t| c.actions_taken(t)));
         if self.actions.get_untracked() != taken {
             self.actions.set(taken);
         }
@@ -607,13 +577,14 @@ impl Player {
         {
             // A row that can only get worse and no longer holds: say so now, and where the
             // run left the solution's path.
-            let lost = rows
-                .iter()
-                .zip(&evals)
-                .zip(self.goal.get_untracked())
-                .find_map(|((c, (held, seen)), row)| {
-                    (!held && c.only_gets_worse()).then(|| format!("{} — {seen}", row.label))
-                });
+            let lost = self.goal.with_untracked(|shown| {
+                rows.iter()
+                    .zip(&evals)
+                    .zip(shown)
+                    .find_map(|((c, (held, seen)), row)| {
+                        (!held && c.only_gets_worse()).then(|| format!("{} — {seen}", row.label))
+                    })
+            });
             if let Some(why) = lost {
                 lab.run.playing.set(false);
                 self.attempt.set(Attempt::Failed {
@@ -652,60 +623,12 @@ impl Player {
                 }
             });
             if exercise && by_hand {
-                self.attempt.set(Attempt::Solved {
-                    actions: taken,
-                    par,
-                });
+                self.attempt.set(Attempt::Solved { actions: taken });
             }
             self.refill(lab);
             if by_hand {
                 lab.say("Goal reached — well done.".into(), false);
             }
-        }
-    }
-
-    /// True when the loaded lesson is an exercise (par, attempts and "where your run went
-    /// differently" apply).
-    pub fn is_exercise(&self) -> bool {
-        self.with_lesson(|l| l.meta.kind == Kind::Exercise) == Some(true)
-    }
-
-    /// "How am I doing?": the rows not met yet and where the run left the solution's path.
-    pub fn check_attempt(&self, lab: Lab) {
-        let unmet = self.goal.with_untracked(|g| {
-            g.iter()
-                .filter(|r| !r.done)
-                .map(|r| format!("{} — {}", r.label, r.seen))
-                .collect()
-        });
-        self.attempt.set(Attempt::Checked {
-            unmet,
-            divergence: self.divergence(lab),
-        });
-    }
-
-    /// Where the learner's actions in this step first differ from the solution's: the step is
-    /// replayed headless from its opening with the solution (deterministic, so the same
-    /// opening the learner had when they came by a replay), and the two lists of actions are
-    /// compared by deed (the core's `lesson::diverge`).
-    fn divergence(&self, lab: Lab) -> String {
-        let n = self.step.get_untracked();
-        let solution: Option<(SimTime, Vec<Move>)> = self.lesson.with_value(|l| {
-            let l = l.as_ref()?;
-            let step = l.steps.get(n)?;
-            let (mut t, mut c) = live::replay_to(l, n).ok()?;
-            live::open_step(l, &mut c, &mut t, step).ok()?;
-            live::run_wait(l, &mut c, &mut t, step).ok()?;
-            live::run_lines(l, &mut c, &mut t, &step.solution).ok()?;
-            diverge::moves(t.world())
-        });
-        let attempt = lab.run.timeline.with_value(|t| diverge::moves(t.world()));
-        match (attempt, solution) {
-            (Some((since, a)), Some((s_since, s))) => {
-                diverge::first_difference(&a, since, &s, s_since)
-                    .unwrap_or_else(|| diverge::SAME_MOVES.to_string())
-            }
-            _ => "the solution could not be replayed to compare with".to_string(),
         }
     }
 
