@@ -4,13 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { suite, openPage, screenshot } from './harness.mjs';
-import { clickNode, waitFor } from './page.mjs';
+import { atStep, clickNode, waitFor } from './page.mjs';
 
 const env = suite();
-
-async function atStep(page, n) {
-  await page.waitForFunction((n) => document.querySelector('[data-testid="lesson-step"]')?.dataset.step === String(n), n);
-}
 
 /** The active controller, as `kafka-metadata-quorum describe --status` names it. */
 async function leaderId(page) {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { suite, openPage, screenshot } from './harness.mjs';
-import { clickNode, waitFor } from './page.mjs';
+import { atStep, clickNode, waitFor } from './page.mjs';
 
 const env = suite();
 
@@ -10,10 +10,6 @@ const env = suite();
 async function stepOf(page) {
   const el = page.getByTestId('lesson-step');
   return { step: Number(await el.getAttribute('data-step')), steps: Number(await el.getAttribute('data-steps')) };
-}
-
-async function atStep(page, n) {
-  await page.waitForFunction((n) => document.querySelector('[data-testid="lesson-step"]')?.dataset.step === String(n), n);
 }
 
 /** The step's narration once the Markdown worker has rendered it. */

@@ -67,3 +67,8 @@ export async function clickNode(page, id) {
   }
   throw new Error(`node ${id} stayed covered by messages in flight`);
 }
+
+/** Waits until the lesson player shows step `n` (1-based). */
+export async function atStep(page, n) {
+  await page.waitForFunction((n) => document.querySelector('[data-testid="lesson-step"]')?.dataset.step === String(n), n);
+}
