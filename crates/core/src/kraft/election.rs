@@ -21,6 +21,9 @@
 //! majority, so `KafkaRaftClient.initialize` makes it stand at once and it leads before its
 //! first poll (`Replica::stand_at_startup_if_only_voter`). That is the only shortcut: a lone
 //! voter that loses its leadership while running waits for its timer like any voter.
+//!
+//! Over 800 lines only with its step tests: the code is about 415 lines; the tests stay beside the
+//! steps they test.
 
 use crate::effect::Ctx;
 use crate::trace::{Event, Reason, TimerKind};

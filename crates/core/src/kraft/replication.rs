@@ -2,6 +2,9 @@
 //! for up to 500 ms, divergence is detected by epoch and fixed by one truncation, and the high
 //! watermark moves when a majority of **voters** holds a record of the leader's epoch
 //! (docs/fidelity.md, Replication and the high watermark).
+//!
+//! Over 800 lines only with its step tests: the code is about 590 lines; the tests stay beside the
+//! steps they test.
 
 use std::sync::Arc;
 

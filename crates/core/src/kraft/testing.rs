@@ -16,6 +16,9 @@
 //! - [`Node::deliver`] and [`Node::reply`] only *handle* the message. The simulator polls after
 //!   every message; tests poll explicitly when the effect they check happens in `poll` (the
 //!   next Fetch, Vote or BeginQuorumEpoch always goes out from `poll`).
+//!
+//! Not split: one harness, test-only, whose builders and assertions are read together with the
+//! tests that use them.
 
 use std::fmt;
 use std::sync::Arc;

@@ -18,6 +18,9 @@
 //! ZooKeeper mode adds a 3-server ensemble, KRaft mode runs the first three brokers as
 //! combined broker-controllers (so a crashed controller also leads a share of the partitions,
 //! as in the published measurement).
+//!
+//! Not split: the phases, the cost model's use and the report are one pipeline read top to bottom
+//! (the cost model itself is `costs.rs`, the drawing `crates/compare`).
 
 use serde::Serialize;
 

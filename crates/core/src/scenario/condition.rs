@@ -20,6 +20,10 @@
 //! not <condition>
 //! ```
 //! `<op>` is one of `>=`, `<=`, `==`, `!=`, `>`, `<`.
+//!
+//! Not split yet: the seam is between reading a condition (`parse_condition`, `parse_atom`) and
+//! judging it (`Condition::eval`); both follow the one `Atom` list, which is why they still share a
+//! file.
 
 use crate::flat::FlatMap;
 use std::fmt;

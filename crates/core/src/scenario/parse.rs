@@ -1,5 +1,7 @@
 //! Parsing the scenario language. Every error names its line and what was expected; nothing a
 //! user writes can make the parser panic.
+//!
+//! Over 800 lines only with its tests: the parser is about 530 lines.
 
 use crate::server::AdminOp;
 use crate::sim::action::DRIFT_RANGE;

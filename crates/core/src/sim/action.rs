@@ -3,6 +3,9 @@
 //!
 //! Every action is checked: one that makes no sense now (restarting a running node, dropping a
 //! message that already arrived) is answered with a clear message and changes nothing.
+//!
+//! Not split yet: the seam is between the action type and its spelling (`UserAction`, `to_command`,
+//! `OPS`) and the world applying it (`World::apply_inner`).
 
 use crate::flat::FlatSet;
 use std::fmt;

@@ -3,6 +3,10 @@
 //! The world owns everything non-deterministic a real cluster would have (time, the network,
 //! disks, randomness) and nothing else; replicas own the protocol. [`World::step`] processes one
 //! due event; after every step the invariant checkers look at what happened.
+//!
+//! Not split further: the event loop, delivery and the observers' calls are one step of the engine
+//! (see docs/architecture.md, One step of the engine); the spec, queries and views already live
+//! beside it.
 
 use crate::flat::FlatMap;
 use std::sync::Arc;
