@@ -5,6 +5,7 @@
 //! - [`swarm`]: seeded fault sweeps (a safety phase, then a liveness phase);
 //! - [`bench`]: the core and metadata benchmarks (shared by the CLI and the wasm32 build);
 //! - [`reference`]: the reference run whose digest must match natively and in the browser;
+//! - [`script`]: a scenario script recorded as a run (an embed of a page's own scenario);
 //! - [`compare`]: one fault replayed in ZooKeeper mode and in KRaft mode;
 //! - [`failover`]: how long a KRaft failover takes, over many seeds.
 
@@ -13,6 +14,7 @@ pub mod compare;
 pub mod console;
 pub mod failover;
 pub mod reference;
+pub mod script;
 pub mod swarm;
 pub mod timeline;
 

@@ -171,12 +171,27 @@ pub fn encode(spec: &ClusterSpec, actions: &[(SimTime, UserAction)]) -> String {
     link_from_deflated(&packed)
 }
 
-/// The refusal for a run made by another engine.
-fn other_engine(version: u32) -> String {
+/// The refusal for a run made by another engine: older engines' runs and newer ones are
+/// worded apart, so a reader knows whether to look for an older build or a newer one.
+pub fn other_engine(version: u32) -> String {
+    let when = if version > crate::ENGINE_VERSION {
+        "a newer KRaft Lab than this one"
+    } else {
+        "an older KRaft Lab"
+    };
     format!(
-        "this link was made by engine version {version}, and this is version {}: it would not replay the same run, so it was not loaded",
+        "this link was made by engine version {version} ({when}), and this is version {}: it would not replay the same run, so it was not loaded",
         crate::ENGINE_VERSION
     )
+}
+
+/// The engine a text names on its first line (`# engine <N>`), if it does: how a packed run
+/// or an embedded scenario pins the simulator behaviour it was written against.
+pub fn engine_line(text: &str) -> Option<u32> {
+    text.lines()
+        .next()
+        .and_then(|l| l.trim().strip_prefix("# engine "))
+        .and_then(|v| v.trim().parse::<u32>().ok())
 }
 
 /// A link's payload once its tag and base64url are read, before its text is unpacked.
@@ -272,12 +287,8 @@ pub fn run_from_v2_text(bytes: Vec<u8>, check_engine: bool) -> Result<SharedRun,
 
 fn v2_run(bytes: Vec<u8>, check_engine: bool, limits: &Limits) -> Result<SharedRun, String> {
     let text = utf8(bytes)?;
-    let version = text
-        .lines()
-        .next()
-        .and_then(|l| l.strip_prefix("# engine "))
-        .and_then(|v| v.trim().parse::<u32>().ok())
-        .ok_or("the link is damaged (it does not say which engine made it)")?;
+    let version =
+        engine_line(&text).ok_or("the link is damaged (it does not say which engine made it)")?;
     if check_engine && version != crate::ENGINE_VERSION {
         return Err(other_engine(version));
     }
