@@ -7,12 +7,19 @@
 //!
 //! Every text that comes from the run (phase names, the story, an error) is escaped; the rest
 //! is this file's own markup. The test ids are the ones the end-to-end tests read.
+//!
+//! The same worker draws a run as a space-time diagram ([`diagram_json`]): a share link's run
+//! replayed by the core (`kraftlab_core::run::diagram::link_diagram`) and answered as JSON
+//! holding the SVG and the Mermaid text, so that the replay, possibly long, stays off the
+//! page's thread too.
 
 use std::fmt::Write as _;
 
 use kraftlab_core::decimal::fixed;
 use kraftlab_core::run::compare::{compare, Comparison, Fault, ModeResult, Shape, SWEEP};
-use kraftlab_core::types::secs;
+use kraftlab_core::run::diagram::link_diagram;
+use kraftlab_core::tools::diagram::{DiagramOptions, Window};
+use kraftlab_core::types::{secs, SimTime};
 use pulldown_cmark_escape::escape_html;
 
 /// What the panel asks for.
@@ -92,6 +99,46 @@ pub fn render(r: &Request) -> String {
             Err(e) => error(&e),
         }
     }
+}
+
+/// What the app asks the worker to draw: `[id, "diagram", link_text, from_ms, to_ms]`, with
+/// an optional sixth element `fold` (`false` draws routine Fetch round trips too).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiagramRequest {
+    /// The run as a share link packs it before compression (`scenario::share::link_text`):
+    /// `# engine N`, a `cluster …` line, then `at <time> <action>` lines.
+    pub link_text: String,
+    /// The window's start in virtual milliseconds (`None`: the run's start).
+    pub from_ms: Option<u64>,
+    /// The window's end in virtual milliseconds (`None`: 10 s after the last action).
+    pub to_ms: Option<u64>,
+    /// Fold routine traffic (the core's `DiagramOptions::fold_routine`).
+    pub fold: bool,
+}
+
+/// The diagram `r` asks for, as the JSON the worker answers with: `{"svg": "<svg …>",
+/// "mermaid": "sequenceDiagram …", "error": null}`, or `{"svg": null, "mermaid": null,
+/// "error": "why"}` when the link or the window is refused. The SVG is self-contained and its
+/// texts are escaped by the core, so the app may show it as it is.
+pub fn diagram_json(r: &DiagramRequest) -> String {
+    let ms = |v: u64| SimTime(v.saturating_mul(1_000));
+    let options = DiagramOptions {
+        window: Window {
+            from: r.from_ms.map(ms).unwrap_or(SimTime::ZERO),
+            to: r.to_ms.map(ms),
+        },
+        fold_routine: r.fold,
+        ..DiagramOptions::default()
+    };
+    let answer = match link_diagram(&r.link_text, options) {
+        Ok(d) => serde_json::json!({
+            "svg": d.to_svg(),
+            "mermaid": d.to_mermaid(),
+            "error": null,
+        }),
+        Err(e) => serde_json::json!({ "svg": null, "mermaid": null, "error": e }),
+    };
+    answer.to_string()
 }
 
 fn error(e: &str) -> String {
@@ -316,6 +363,52 @@ mod tests {
             );
         }
         assert_eq!(html.matches("<polyline").count(), 2);
+    }
+
+    fn diagram(link_text: String, from_ms: Option<u64>, to_ms: Option<u64>) -> serde_json::Value {
+        let json = diagram_json(&DiagramRequest {
+            link_text,
+            from_ms,
+            to_ms,
+            fold: true,
+        });
+        serde_json::from_str(&json).expect("the answer is JSON")
+    }
+
+    #[test]
+    fn a_diagram_request_answers_svg_and_mermaid_as_json() {
+        use kraftlab_core::scenario::share::link_text;
+        use kraftlab_core::sim::{ClusterSpec, UserAction};
+        use kraftlab_core::types::NodeId;
+        let text = link_text(
+            &ClusterSpec::kraft(3, 1, 42),
+            &[(SimTime(secs(3)), UserAction::Crash(NodeId(3000)))],
+        );
+        let v = diagram(text.clone(), Some(2_500), Some(7_000));
+        assert!(v["error"].is_null(), "{v}");
+        let svg = v["svg"].as_str().expect("svg");
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(svg.contains("2.5 s to 7 s"), "{svg}");
+        let mermaid = v["mermaid"].as_str().expect("mermaid");
+        assert!(mermaid.starts_with("sequenceDiagram\n"));
+        assert!(mermaid.contains("crashed at 3 s"), "{mermaid}");
+        // The same request, the same answer.
+        assert_eq!(v, diagram(text, Some(2_500), Some(7_000)));
+    }
+
+    #[test]
+    fn a_bad_diagram_request_is_an_error_in_the_json() {
+        let v = diagram("<script>".into(), None, None);
+        assert!(v["svg"].is_null() && v["mermaid"].is_null());
+        let e = v["error"].as_str().expect("an error");
+        assert!(e.contains("does not say which engine"), "{e}");
+        use kraftlab_core::scenario::share::link_text;
+        let text = link_text(&kraftlab_core::sim::ClusterSpec::kraft(3, 0, 1), &[]);
+        let v = diagram(text, Some(5_000), Some(1_000));
+        assert!(v["error"]
+            .as_str()
+            .expect("an error")
+            .contains("start must come first"));
     }
 
     #[test]

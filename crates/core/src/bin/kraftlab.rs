@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! kraftlab run FILE [--trace off|elections|events|all] [--limits off] [--limit NAME=VALUE]
+//! kraftlab run FILE --diagram svg|mermaid [--from D] [--to D] [--unfold]   a space-time diagram
 //! kraftlab sweep [--seeds N] [--start S] [--secs T] [--threads K] [--seed S --scenario]
 //! kraftlab bench [--hours H] [--checks]                  the core benchmark
 //! kraftlab bench-metadata [--topics N] [--partitions P]  the metadata benchmark
@@ -18,8 +19,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use kraftlab_core::limits::Limits;
+use kraftlab_core::run::diagram::script_diagram;
 use kraftlab_core::run::swarm::{run_seed, run_spec, zk_shape, SwarmOptions};
 use kraftlab_core::scenario::run_script_with_limits;
+use kraftlab_core::tools::diagram::{DiagramOptions, Window};
 use kraftlab_core::trace::Verbosity;
 use kraftlab_core::types::{secs, SimTime};
 
@@ -30,6 +33,14 @@ USAGE:
   kraftlab run FILE [--trace off|elections|events|all] [LIMITS]
       Run a scenario file. Prints every `show` (and the trace at the chosen level);
       exits 1 naming the line of the first unmet `expect` or malformed command.
+  kraftlab run FILE --diagram svg|mermaid [--from DURATION] [--to DURATION] [--unfold] [LIMITS]
+      Print the run of the file's one cluster as a space-time diagram instead: a lane per
+      node, every message an arrow from send to delivery (a lost one ends in a cross),
+      elections, crashes and commits marked. svg: a self-contained SVG document; mermaid:
+      Mermaid sequenceDiagram text. --from/--to: the window of virtual time (default: the
+      whole run), e.g. --from 2s --to 6.5s. At most 400 messages are drawn; routine Fetch
+      round trips that carried nothing new (and ZooKeeper pings) are folded unless --unfold.
+      Still exits 1 (after printing the diagram) if a line of the file fails.
   kraftlab limits [LIMITS]
       Print the limits every run is held to (with LIMITS applied).
   LIMITS (for run, bench, bench-metadata and limits):
@@ -112,6 +123,55 @@ fn cmd_limits(args: &[String]) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The two renderings of `run --diagram`.
+enum DiagramFormat {
+    Svg,
+    Mermaid,
+}
+
+/// `--diagram svg|mermaid` with its window (`--from`, `--to`) and `--unfold`, if asked for.
+fn diagram_from(args: &[String]) -> Result<Option<(DiagramFormat, DiagramOptions)>, String> {
+    let format = match flag::<String>(args, "--diagram")?.as_deref() {
+        None => {
+            for other in ["--from", "--to", "--unfold"] {
+                if args.iter().any(|a| a == other) {
+                    return Err(format!("{other} goes with --diagram svg|mermaid"));
+                }
+            }
+            return Ok(None);
+        }
+        Some("svg") => DiagramFormat::Svg,
+        Some("mermaid") => DiagramFormat::Mermaid,
+        Some(v) => return Err(format!("--diagram takes svg or mermaid, got `{v}`")),
+    };
+    let time = |name: &str| -> Result<Option<SimTime>, String> {
+        match flag::<String>(args, name)? {
+            None => Ok(None),
+            Some(v) => kraftlab_core::types::parse_duration(&v)
+                .map(|d| Some(SimTime(d)))
+                .ok_or_else(|| {
+                    format!("{name}: cannot read `{v}` as a duration (try 2s or 1500ms)")
+                }),
+        }
+    };
+    let mut options = DiagramOptions {
+        fold_routine: !args.iter().any(|a| a == "--unfold"),
+        ..DiagramOptions::default()
+    };
+    options.window = Window {
+        from: time("--from")?.unwrap_or(SimTime::ZERO),
+        to: time("--to")?,
+    };
+    if let Some(to) = options.window.to.filter(|to| *to < options.window.from) {
+        return Err(format!(
+            "--from must come before --to (got {} and {})",
+            kraftlab_core::types::format_duration(options.window.from.0),
+            kraftlab_core::types::format_duration(to.0)
+        ));
+    }
+    Ok(Some((format, options)))
+}
+
 fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
     let file = args
         .first()
@@ -122,7 +182,25 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
         Some(v) => Verbosity::parse(&v).ok_or_else(|| format!("--trace: unknown level `{v}`"))?,
     };
     let limits = limits_from(args)?;
+    let diagram = diagram_from(args)?;
     let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    if let Some((format, options)) = diagram {
+        if verbosity != Verbosity::Off {
+            return Err("--diagram replaces the usual output: leave out --trace".into());
+        }
+        let drawn = script_diagram(&text, limits, options).map_err(|e| format!("{file}: {e}"))?;
+        match format {
+            DiagramFormat::Svg => print!("{}", drawn.diagram.to_svg()),
+            DiagramFormat::Mermaid => print!("{}", drawn.diagram.to_mermaid()),
+        }
+        return Ok(match drawn.error {
+            None => ExitCode::SUCCESS,
+            Some(e) => {
+                eprintln!("{file}:{e}");
+                ExitCode::FAILURE
+            }
+        });
+    }
     let outcome = run_script_with_limits(&text, verbosity, limits);
     print!("{}", outcome.output);
     match outcome.error {

@@ -7,11 +7,13 @@
 //! - [`reference`]: the reference run whose digest must match natively and in the browser;
 //! - [`script`]: a scenario script recorded as a run (an embed of a page's own scenario);
 //! - [`compare`]: one fault replayed in ZooKeeper mode and in KRaft mode;
+//! - [`diagram`]: a share link's run or a scenario file's drawn as a space-time diagram;
 //! - [`failover`]: how long a KRaft failover takes, over many seeds.
 
 pub mod bench;
 pub mod compare;
 pub mod console;
+pub mod diagram;
 pub mod failover;
 pub mod reference;
 pub mod script;

@@ -1,12 +1,13 @@
 //! Text renderings that Kafka users know: `kafka-metadata-quorum describe --status` and
 //! `--replication` (in [`quorum`]), a listing of a replica's log and of the nodes ([`listing`]),
 //! and the metadata layer: `kafka-dump-log`, `kafka-topics --describe`, images and configs
-//! ([`metadata`]).
+//! ([`metadata`]); and a run drawn as a space-time diagram, in SVG or Mermaid ([`diagram`]).
 
 use std::fmt;
 
 use crate::types::NodeId;
 
+pub mod diagram;
 pub mod listing;
 pub mod metadata;
 pub mod quorum;
