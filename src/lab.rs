@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 
 use kraftlab_core::run::Timeline;
 use kraftlab_core::sim::{ClusterSpec, NodeStatus, UserAction};
+use kraftlab_core::types::SimTime;
 use leptos::prelude::*;
 
 use crate::lesson::player::{FrameMode, Player};
@@ -110,12 +111,37 @@ impl Lab {
     }
 
     /// Moves to virtual time `t` within the recording.
-    pub fn seek(&self, t: kraftlab_core::types::SimTime) {
+    pub fn seek(&self, t: SimTime) {
         if self.replaying() {
             return;
         }
         self.run.seek(t);
         self.player.check(*self);
+    }
+
+    /// Shows the run at `t` (a link's start time): within the recording by seeking; beyond
+    /// it by running on, at most [`kraftlab_core::run::script::MAX_SCRIPT_TIME`] from the
+    /// start, as the whole stretch runs before the page shows anything.
+    pub fn show_at(&self, t: SimTime) {
+        let cap = SimTime(kraftlab_core::run::script::MAX_SCRIPT_TIME);
+        self.run.timeline.update_value(|tl| {
+            if t <= tl.horizon() {
+                tl.seek(t);
+            } else {
+                tl.advance_to(t.min(cap).max(tl.now()));
+            }
+        });
+        self.run.refresh();
+        if t > cap {
+            self.say(
+                format!(
+                    "The link asks to start at {}; an embed starts at most {} in.",
+                    kraftlab_core::types::format_duration(t.0),
+                    kraftlab_core::types::format_duration(cap.0)
+                ),
+                true,
+            );
+        }
     }
 
     /// Submits the next slice of a scale run and says when it ends.

@@ -8,7 +8,10 @@
 pub mod animation;
 pub mod compare_client;
 pub mod components;
+pub mod embed;
+pub mod form;
 pub mod format;
+pub mod html;
 pub mod keyboard;
 pub mod lab;
 pub mod lesson;
@@ -28,29 +31,33 @@ use components::cluster_picture::ClusterPicture;
 use components::compare_panel::ComparePanel;
 use components::console_panel::ConsolePanel;
 use components::controls::Controls;
-use components::dialogs::{HelpDialog, NewClusterDialog, PartitionDialog, ShareDialog};
+use components::dialogs::{HelpDialog, NewClusterDialog, PartitionDialog};
 use components::event_feed::EventFeed;
 use components::header::Header;
 use components::legend::{Legend, ModelNotes};
 use components::lesson_index::LessonIndex;
 use components::lesson_panel::LessonPanel;
+use components::link_error::LinkErrorBox;
 use components::log_view::LogView;
 use components::message_panel::MessagePanel;
 use components::metadata_panel::MetadataPanel;
 use components::node_menu::NodeMenu;
 use components::quorum_panel::QuorumPanel;
 use components::safety_panel::SafetyPanel;
+use embed::options::EmbedOptions;
+use kraftlab_core::types::SimTime;
 use lab::Lab;
 use route::Route;
 use ui::Dialog;
 
-/// Installs the panic overlay, opens the URL's share link if it has one (the browser inflates
-/// it asynchronously), and mounts the app on the page body.
+/// Installs the panic overlay, opens the URL's share link or embedded scenario if it has one
+/// (the browser inflates it asynchronously), and mounts the app on the page body.
 pub fn start() {
     panic::install();
     js_sys::futures::spawn_local(async {
-        let start = share::start_from_url().await;
-        leptos::mount::mount_to_body(move || app(start));
+        let options = EmbedOptions::from_url();
+        let start = share::start_from_url(options.current_engine).await;
+        leptos::mount::mount_to_body(move || app(start, options));
     });
 }
 
@@ -74,34 +81,46 @@ fn Toast() -> impl IntoView {
 /// first): playground (or embed) layout.
 #[component]
 pub fn App() -> impl IntoView {
-    app(share::start_without_link())
+    app(share::start_without_link(), EmbedOptions::from_url())
 }
 
 /// The whole app, on what the URL asked for: playground (or embed) layout.
-fn app(start: share::Start) -> impl IntoView {
-    let embed = share::embed_mode();
-    let mut shared = false;
+fn app(start: share::Start, options: EmbedOptions) -> impl IntoView {
+    let embed = options.embed;
     let lab = match start {
         share::Start::Fresh(spec) => Lab::new(spec, embed),
-        share::Start::Shared(t) => {
-            shared = true;
-            Lab::from_timeline(*t, embed)
-        }
+        share::Start::Shared(t) | share::Start::Recorded(t) => Lab::from_timeline(*t, embed),
         share::Start::Refused(why, spec) => {
             let lab = Lab::new(spec, embed);
-            lab.say(why, true);
+            lab.ui.link_error.set(Some(why));
             lab
         }
     };
-    if let Some(speed) = share::speed_from_url() {
+    if let Some(speed) = options.speed {
         lab.run.speed.set(speed);
     }
-    if share::paused_from_url() {
+    if options.paused {
         lab.run.playing.set(false);
     }
-    if shared {
-        replay::start(lab);
+    let at = options.at.unwrap_or(SimTime::ZERO);
+    if lab.run.timeline.with_value(|t| t.now() < t.horizon()) {
+        // A share link's run: replayed in slices, then shown from `at`.
+        replay::start(lab, at);
+    } else if at > SimTime::ZERO || lab.run.horizon.get_untracked() > SimTime::ZERO {
+        // A recorded scenario (at its end) or a fresh cluster asked to start later.
+        lab.show_at(at);
     }
+    if let Some(class) = options.theme.class() {
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.class_list().add_1(class);
+        }
+    }
+    embed::host::install(lab, embed);
+    let panels = options.panels;
+    provide_context(options);
     provide_context(lab);
     if let Some(mq) = web_sys::window().and_then(|w| {
         w.match_media("(prefers-reduced-motion: reduce)")
@@ -116,6 +135,7 @@ fn app(start: share::Start) -> impl IntoView {
         lab.ui.narrow.set(mq.matches());
     }
     animation::install(lab);
+    components::share_dialog::install(lab);
     keyboard::install(lab);
     lab.route.set(route::current());
     route::install(lab.route);
@@ -137,55 +157,52 @@ fn app(start: share::Start) -> impl IntoView {
         Dialog::NewCluster => Some(view! { <NewClusterDialog /> }.into_any()),
         Dialog::Partition => Some(view! { <PartitionDialog /> }.into_any()),
         Dialog::Help => Some(view! { <HelpDialog /> }.into_any()),
-        Dialog::Share => Some(view! { <ShareDialog /> }.into_any()),
+        // A native <dialog> of its own (components::share_dialog).
+        Dialog::Share => None,
     };
     let page = move || {
         match lab.route.get() {
-        Route::Lessons => view! { <LessonIndex /> }.into_any(),
-        Route::Compare => view! {
-            <main class="layout layout-single">
-                <ComparePanel />
-            </main>
-        }
-        .into_any(),
-        Route::Lesson { .. } => view! {
-            <main class="layout with-lesson">
-                <LessonPanel />
-                <Stage />
-                <aside class="side">
-                    <QuorumPanel />
-                    <SafetyPanel />
-                    <ConsolePanel />
-                    <EventFeed />
-                </aside>
-                <LogView />
-                <MetadataPanel />
-            </main>
-        }
-        .into_any(),
-        Route::Playground => view! {
-            <main class="layout">
-                <Stage />
-                {(!embed).then(|| view! {
-                    <aside class="side">
-                        <QuorumPanel />
-                        <SafetyPanel />
-                        <EventFeed />
-                        <ConsolePanel />
-                    </aside>
-                    <LogView />
-                    <MetadataPanel />
+            Route::Lessons => view! { <LessonIndex /> }.into_any(),
+            Route::Compare => view! {
+                <main class="layout layout-single">
                     <ComparePanel />
-                    <div class="help-row">
-                        <Legend />
-                        <ModelNotes />
-                        <p class="version" data-testid="core-version">"core " {kraftlab_core::VERSION} " · engine v" {kraftlab_core::ENGINE_VERSION}</p>
-                    </div>
-                })}
-            </main>
+                </main>
+            }
+            .into_any(),
+            // The playground and the lesson player share one layout; an embed shows only the
+            // panels its link asks for (`panels=`).
+            route @ (Route::Lesson { .. } | Route::Playground) => {
+                let lesson = matches!(route, Route::Lesson { .. });
+                let full = !embed;
+                let show = move |asked: bool| full || asked;
+                view! {
+                <main class="layout" class:with-lesson=lesson class:embed-panels=embed && !panels.picture_only()>
+                    {lesson.then(|| view! { <LessonPanel /> })}
+                    <Stage />
+                    {show(!panels.picture_only()).then(|| view! {
+                        <aside class="side">
+                            {show(panels.quorum).then(|| view! { <QuorumPanel /> })}
+                            {full.then(|| view! { <SafetyPanel /> })}
+                            {(full && lesson).then(|| view! { <ConsolePanel /> })}
+                            {show(panels.feed).then(|| view! { <EventFeed /> })}
+                            {(full && !lesson).then(|| view! { <ConsolePanel /> })}
+                        </aside>
+                    })}
+                    {show(panels.log).then(|| view! { <LogView /> })}
+                    {full.then(|| view! { <MetadataPanel /> })}
+                    {(full && !lesson).then(|| view! {
+                        <ComparePanel />
+                        <div class="help-row">
+                            <Legend />
+                            <ModelNotes />
+                            <p class="version" data-testid="core-version">"core " {kraftlab_core::VERSION} " · engine v" {kraftlab_core::ENGINE_VERSION}</p>
+                        </div>
+                    })}
+                </main>
+            }
+            .into_any()
+            }
         }
-        .into_any(),
-    }
     };
     let shows_cluster = move || !matches!(lab.route.get(), Route::Lessons | Route::Compare);
     view! {
@@ -208,6 +225,7 @@ fn Stage() -> impl IntoView {
             <NodeMenu />
             <MessagePanel />
             <replay::ReplayOverlay />
+            <LinkErrorBox />
         </section>
     }
 }

@@ -26,8 +26,9 @@ fn now_ms() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Replays the lab's recorded run up to its horizon in slices, then shows it from its start.
-pub fn start(lab: Lab) {
+/// Replays the lab's recorded run up to its horizon in slices, then shows it from `at` (its
+/// start, or the time the link asks for).
+pub fn start(lab: Lab, at: SimTime) {
     let (now, end) = lab.run.timeline.with_value(|t| (t.now(), t.horizon()));
     if now >= end {
         return;
@@ -37,7 +38,7 @@ pub fn start(lab: Lab) {
     lab.run.replaying.set(Some((now, end)));
     let tick = move || {
         let began = now_ms();
-        let (done, at) = lab
+        let (done, reached) = lab
             .run
             .timeline
             .try_update_value(|t| {
@@ -48,10 +49,10 @@ pub fn start(lab: Lab) {
         if done {
             stop();
             lab.run.replaying.set(None);
-            lab.seek(SimTime::ZERO);
+            lab.show_at(at);
             lab.run.playing.set(was_playing);
         } else {
-            lab.run.replaying.set(Some((at, end)));
+            lab.run.replaying.set(Some((reached, end)));
         }
     };
     TIMER.with(|t| *t.borrow_mut() = Some(Interval::new(16, tick)));

@@ -1,5 +1,6 @@
-//! Reading and writing the page URL: share links (`#run=v2.…`), embed mode (`?embed`), and
-//! quick settings (`?seed=7&voters=5&brokers=2&prevote=off`).
+//! Reading and writing the page URL: share links (`#run=v2.…`), embedded scenarios
+//! (`#scenario=v2.…`) and quick settings (`?seed=7&voters=5&brokers=2&prevote=off`). The
+//! embed options (`?embed&theme=…`) are read by [`crate::embed::options`].
 //!
 //! A `v2` link's text is packed with raw DEFLATE. The page carries no DEFLATE code of its own:
 //! it uses the browser's `CompressionStream` / `DecompressionStream` (`"deflate-raw"`), so
@@ -8,11 +9,12 @@
 
 use js_sys::futures::JsFuture;
 use js_sys::Uint8Array;
+use kraftlab_core::run::script::{self, MAX_SCRIPT_BYTES};
 use kraftlab_core::run::Timeline;
 use kraftlab_core::scenario::share::SharedRun;
 use kraftlab_core::scenario::share::{
-    link_from_deflated, link_text, payload, run_from_v1_text, run_from_v2_text, InflateError,
-    Payload, MAX_TEXT_BYTES,
+    engine_line, link_from_deflated, link_text, other_engine, payload, run_from_v1_text,
+    run_from_v2_text, InflateError, Payload, MAX_TEXT_BYTES,
 };
 use kraftlab_core::sim::ClusterSpec;
 use wasm_bindgen::prelude::*;
@@ -90,25 +92,54 @@ pub async fn pack(text: String) -> Option<String> {
     Some(link_from_deflated(&packed))
 }
 
-/// The page address that opens a packed run (with `?embed` for the iframe snippet).
-pub fn link_for(packed: &str, embed: bool) -> String {
-    format!(
-        "{}{}#run={packed}",
-        base(),
-        if embed { "?embed" } else { "" },
-    )
+/// The page's own address, without query or fragment: what a plain link opens.
+pub fn page_address() -> String {
+    base()
 }
 
-/// Opens a share link as the core's `decode` does, inflating with the browser's
-/// `DecompressionStream` up to the core's limit. Every refusal says why.
-async fn decode(link: &str) -> Result<SharedRun, String> {
+/// The folder the page is served from (ending in `/`): where `embed.html` and
+/// `kraftlab-embed.js` live beside it.
+pub fn site_dir() -> String {
+    let b = base();
+    match b.rfind('/') {
+        Some(i) => b[..=i].to_string(),
+        None => format!("{b}/"),
+    }
+}
+
+/// Why a link in the URL was not opened: the message, the link's text when it could be read
+/// (so a hand-written scenario's author sees what was read), and whether it was refused only
+/// because another engine made it (then the reader is offered this engine).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkError {
+    /// What went wrong, in a sentence.
+    pub message: String,
+    /// The unpacked text, if it unpacked.
+    pub text: Option<String>,
+    /// Refused only for its engine version: "open with the current engine" may load it.
+    pub other_engine: bool,
+}
+
+impl LinkError {
+    fn new(message: String, text: Option<String>) -> LinkError {
+        LinkError {
+            message,
+            text,
+            other_engine: false,
+        }
+    }
+}
+
+/// A link's packed text, unpacked with the browser's `DecompressionStream` up to `limit`
+/// bytes. Every refusal says why.
+async fn unpack(link: &str, limit: usize) -> Result<Vec<u8>, String> {
     match payload(link)? {
-        Payload::Plain(text) => run_from_v1_text(text, true),
+        Payload::Plain(text) => Ok(text),
         Payload::Deflated(packed) => {
             let inflate = DecompressionStream::new("deflate-raw")
                 .map_err(|_| InflateError::Damaged.reason())?;
-            match pipe(&packed, &inflate, MAX_TEXT_BYTES).await {
-                Ok(Some(text)) => run_from_v2_text(text, true),
+            match pipe(&packed, &inflate, limit).await {
+                Ok(Some(text)) => Ok(text),
                 Ok(None) => Err(InflateError::TooLarge.reason()),
                 Err(_) => Err(InflateError::Damaged.reason()),
             }
@@ -116,27 +147,51 @@ async fn decode(link: &str) -> Result<SharedRun, String> {
     }
 }
 
+/// The engine a link's text names, checked against this one unless the reader chose this
+/// engine. (`v1` run links carry no line: they are runs of engine 1.)
+fn check_engine(text: &str, v1: bool, current_engine: bool) -> Result<(), LinkError> {
+    let version = if v1 { Some(1) } else { engine_line(text) };
+    match version {
+        Some(v) if v != kraftlab_core::ENGINE_VERSION && !current_engine => Err(LinkError {
+            message: other_engine(v),
+            text: Some(text.to_string()),
+            other_engine: true,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Opens a share link as the core's `decode` does, inflating with the browser's
+/// `DecompressionStream` up to the core's limit.
+async fn decode(link: &str, current_engine: bool) -> Result<SharedRun, LinkError> {
+    let v1 = link.starts_with("v1.");
+    let bytes = unpack(link, MAX_TEXT_BYTES)
+        .await
+        .map_err(|e| LinkError::new(e, None))?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    check_engine(&text, v1, current_engine)?;
+    let run = if v1 {
+        run_from_v1_text(bytes, false)
+    } else {
+        run_from_v2_text(bytes, false)
+    };
+    run.map_err(|e| LinkError::new(e, Some(text)))
+}
+
+/// Opens an embedded scenario (`#scenario=v2.…`, or `v1.` for plain text): unpacks it and
+/// runs it to its end (`kraftlab_core::run::script`).
+async fn record_scenario(link: &str, current_engine: bool) -> Result<Timeline, LinkError> {
+    let bytes = unpack(link, MAX_SCRIPT_BYTES + 1)
+        .await
+        .map_err(|e| LinkError::new(e, None))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| LinkError::new("the scenario is not UTF-8 text".into(), None))?;
+    check_engine(&text, false, current_engine)?;
+    script::record(&text, false).map_err(|e| LinkError::new(e, Some(text)))
+}
+
 fn query() -> Option<web_sys::UrlSearchParams> {
     web_sys::UrlSearchParams::new_with_str(&location()?.search().ok()?).ok()
-}
-
-/// True when the page is loaded for embedding (`?embed`).
-pub fn embed_mode() -> bool {
-    query().is_some_and(|q| q.has("embed"))
-}
-
-/// The speed the URL asks for (`?speed=2`), within the slider's range.
-pub fn speed_from_url() -> Option<f64> {
-    // Read exactly in millionths (no float parser in the bundle): the same f64 as
-    // `str::parse` for up to six decimals, then clamped.
-    let text = query()?.get("speed")?;
-    let v = kraftlab_core::decimal::parse_scaled(text.strip_prefix('+').unwrap_or(&text), 6)?;
-    (v.units > 0 || !v.exact()).then(|| (v.rounded() as f64 / 1e6).clamp(0.01, 10.0))
-}
-
-/// True if the URL asks to start paused (`?paused`).
-pub fn paused_from_url() -> bool {
-    query().is_some_and(|q| q.has("paused"))
 }
 
 /// What the URL asks for at start-up.
@@ -145,8 +200,10 @@ pub enum Start {
     Fresh(ClusterSpec),
     /// A shared run, not replayed yet (the app replays it in slices, then shows its start).
     Shared(Box<Timeline>),
+    /// An embedded scenario, already run to its end (the app shows it from its start).
+    Recorded(Box<Timeline>),
     /// A link that could not be loaded, with why, and the fresh cluster to show instead.
-    Refused(String, ClusterSpec),
+    Refused(LinkError, ClusterSpec),
 }
 
 /// The cluster the URL's quick settings ask for.
@@ -171,15 +228,28 @@ fn spec_from_url() -> ClusterSpec {
     spec
 }
 
-/// Reads the URL: the quick settings, and the share link, if any, opened.
-pub async fn start_from_url() -> Start {
+/// Reads the URL: the quick settings, and the share link or embedded scenario, if any, opened.
+/// With `current_engine` (the reader chose it), a link of another engine runs on this one.
+pub async fn start_from_url(current_engine: bool) -> Start {
     let spec = spec_from_url();
     let hash = location().and_then(|l| l.hash().ok()).unwrap_or_default();
     if let Some(run) = hash.strip_prefix("#run=") {
-        return match decode(run).await {
+        return match decode(run, current_engine).await {
             // Replayed after mounting, in slices with a progress bar (crate::replay).
             Ok(shared) => Start::Shared(Box::new(Timeline::pending(shared.spec, shared.actions))),
-            Err(why) => Start::Refused(format!("This share link was not loaded: {why}."), spec),
+            Err(mut e) => {
+                e.message = format!("This share link was not loaded: {}.", e.message);
+                Start::Refused(e, spec)
+            }
+        };
+    }
+    if let Some(scenario) = hash.strip_prefix("#scenario=") {
+        return match record_scenario(scenario, current_engine).await {
+            Ok(timeline) => Start::Recorded(Box::new(timeline)),
+            Err(mut e) => {
+                e.message = format!("This scenario was not loaded: {}.", e.message);
+                Start::Refused(e, spec)
+            }
         };
     }
     Start::Fresh(spec)

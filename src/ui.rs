@@ -49,6 +49,8 @@ pub struct Ui {
     pub narrow: RwSignal<bool>,
     /// Embedded in an iframe without chrome.
     pub embed: bool,
+    /// Why the URL's link was not opened, shown over the picture until dismissed.
+    pub link_error: RwSignal<Option<crate::share::LinkError>>,
 }
 
 impl Ui {
@@ -63,6 +65,7 @@ impl Ui {
             reduced_motion: RwSignal::new(false),
             narrow: RwSignal::new(false),
             embed,
+            link_error: RwSignal::new(None),
         }
     }
 

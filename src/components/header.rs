@@ -50,7 +50,7 @@ pub fn Header() -> impl IntoView {
                 <Show when=move || lab.route.get() == Route::Playground>
                     <button class="btn" data-testid="new-cluster" title="New cluster (N)" on:click=open(Dialog::NewCluster)>"+ New cluster"</button>
                 </Show>
-                <button class="btn" data-testid="share" title="Share (S)" on:click=open(Dialog::Share)>"⤴ Share"</button>
+                <button class="btn" data-testid="share-button" title="Share, embed, export (S)" on:click=open(Dialog::Share)>"⤴ Share"</button>
                 <button class="btn" data-testid="help" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts" on:click=open(Dialog::Help)>"?"</button>
             </nav>
             </Show>

@@ -6,11 +6,13 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 /// One lesson's progress. Step numbers are 1-based, as in the routes.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+///
+/// It is stored as one JSON array of numbers (serde_json reads and writes it): the format
+/// (1), the last step, then each list as its length followed by its items (a prediction is
+/// two numbers: the step and 1 if the learner was right). A flat array of numbers costs the
+/// first load far less code than an object per field would.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Progress {
     /// Steps whose wait was met, goal reached or prediction answered (or that had nothing to do).
     pub done: Vec<usize>,
@@ -35,6 +37,53 @@ impl Progress {
     /// True when every one of `steps` steps is done.
     pub fn complete(&self, steps: usize) -> bool {
         steps > 0 && (1..=steps).all(|s| self.done.contains(&s))
+    }
+}
+
+/// The stored format's version, first in the array.
+const FORMAT: u32 = 1;
+
+impl Progress {
+    /// The numbers this progress is stored as.
+    fn to_numbers(&self) -> Vec<u32> {
+        let mut out = vec![FORMAT, self.last as u32];
+        for list in [&self.done, &self.solved, &self.solution_shown] {
+            out.push(list.len() as u32);
+            out.extend(list.iter().map(|n| *n as u32));
+        }
+        out.push(self.predictions.len() as u32);
+        for (step, right) in &self.predictions {
+            out.extend([*step as u32, *right as u32]);
+        }
+        out.push(self.best.len() as u32);
+        out.extend(self.best.iter().map(|n| *n as u32));
+        out
+    }
+
+    /// The progress stored as `numbers`, or `None` if they are not in the format.
+    fn from_numbers(numbers: &[u32]) -> Option<Progress> {
+        let mut rest = numbers.iter().map(|n| *n as usize);
+        if rest.next()? != FORMAT as usize {
+            return None;
+        }
+        let last = rest.next()?;
+        let mut list = |pairs: bool| -> Option<Vec<usize>> {
+            let n = rest.next()?;
+            let want = if pairs { n.checked_mul(2)? } else { n };
+            (want <= numbers.len()).then_some(())?;
+            (0..want).map(|_| rest.next()).collect()
+        };
+        let (done, solved, solution_shown) = (list(false)?, list(false)?, list(false)?);
+        let predictions = list(true)?.chunks(2).map(|p| (p[0], p[1] == 1)).collect();
+        let best = list(false)?;
+        Some(Progress {
+            done,
+            solved,
+            solution_shown,
+            predictions,
+            best,
+            last,
+        })
     }
 }
 
@@ -87,14 +136,15 @@ pub fn load(slug: &str, hash: u64) -> Progress {
     let text = storage()
         .and_then(|s| s.get_item(&key).ok().flatten())
         .or_else(|| MEMORY.with(|m| m.borrow().get(&key).cloned()));
-    text.and_then(|t| serde_json::from_str(&t).ok())
+    text.and_then(|t| serde_json::from_str::<Vec<u32>>(&t).ok())
+        .and_then(|n| Progress::from_numbers(&n))
         .unwrap_or_default()
 }
 
 /// Saves a lesson's progress; falls back to memory when storage refuses (absent, full, denied).
 pub fn save(slug: &str, hash: u64, progress: &Progress) {
     let key = key(slug, hash);
-    let Ok(text) = serde_json::to_string(progress) else {
+    let Ok(text) = serde_json::to_string(&progress.to_numbers()) else {
         return;
     };
     let stored = storage().is_some_and(|s| s.set_item(&key, &text).is_ok());
@@ -124,19 +174,29 @@ mod tests {
     }
 
     #[test]
-    fn progress_round_trips_and_bad_json_is_empty() {
+    fn progress_round_trips_and_anything_else_is_refused() {
         let mut p = Progress::default();
         p.mark_done(1);
+        p.mark_done(4);
         p.predictions.push((1, true));
-        let text = serde_json::to_string(&p).unwrap();
-        assert_eq!(serde_json::from_str::<Progress>(&text).unwrap(), p);
-        assert!(serde_json::from_str::<Progress>("{\"done\": 3").is_err());
+        p.predictions.push((3, false));
+        solution_shown(&mut p, 2);
+        best(&mut p, 4);
+        p.last = 4;
+        let text = serde_json::to_string(&p.to_numbers()).unwrap();
+        assert_eq!(text, "[1,4,2,1,4,0,1,2,2,1,1,3,0,1,4]");
+        let numbers: Vec<u32> = serde_json::from_str(&text).unwrap();
+        assert_eq!(Progress::from_numbers(&numbers), Some(p));
         assert_eq!(
-            serde_json::from_str::<Progress>("{\"last\": 2}")
-                .unwrap()
-                .last,
-            2,
-            "missing fields default"
+            Progress::from_numbers(&[1, 0, 0, 0, 0, 0, 0]),
+            Some(Progress::default())
         );
+        // Another format, a list longer than what follows, a truncated array.
+        assert_eq!(Progress::from_numbers(&[2, 0, 0, 0, 0, 0, 0]), None);
+        assert_eq!(Progress::from_numbers(&[1, 0, 4_000_000_000]), None);
+        assert_eq!(Progress::from_numbers(&[1, 0, 2, 1]), None);
+        assert_eq!(Progress::from_numbers(&[]), None);
+        // What older builds stored (an object) does not read as numbers: an empty progress.
+        assert!(serde_json::from_str::<Vec<u32>>("{\"done\":[1]}").is_err());
     }
 }
