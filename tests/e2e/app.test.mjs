@@ -122,8 +122,13 @@ test('a share link replays the same run, and a broken link is refused with a mes
   await page.keyboard.press('k');
   await page.waitForTimeout(500);
   await page.keyboard.press('s');
-  const link = await page.getByTestId('share-link').inputValue();
+  await page.getByTestId('share-dialog').waitFor();
+  // The builder (share.html) fills its fields once it has unpacked the run.
+  const builder = page.frameLocator('[data-testid="share-builder"]');
+  await builder.locator('body[data-ready="true"]').waitFor();
+  const link = await builder.getByTestId('share-link').inputValue();
   assert.match(link, /#run=v\d+\./);
+  assert.match(await builder.getByTestId('embed-snippet').inputValue(), /<iframe src="[^"]*embed\.html/);
   await context.close();
 
   const shared = await openPage(env.browser, link.replace(/^https?:\/\/[^/]+\//, env.server.url));
@@ -135,8 +140,8 @@ test('a share link replays the same run, and a broken link is refused with a mes
   await shared.context.close();
 
   const broken = await openPage(env.browser, `${env.server.url}#run=v999.AAAA`);
-  await broken.page.getByTestId('toast').waitFor();
-  assert.match(await broken.page.getByTestId('toast').textContent(), /engine version 999/);
+  await broken.page.getByTestId('link-error').waitFor();
+  assert.match(await broken.page.getByTestId('link-error').textContent(), /engine version 999/);
   assert.deepEqual(broken.problems, []);
   await broken.context.close();
   assert.deepEqual(problems, []);
@@ -154,7 +159,7 @@ test('links packed by any raw DEFLATE open in the page; damaged and oversized on
   const good = await openPage(env.browser, link(deflateRawSync(run)));
   await good.page.getByTestId('cluster-view').waitFor();
   assert.equal((await nodes(good.page)).length, 4, 'three controllers and one broker, as the link says');
-  assert.equal(await good.page.getByTestId('toast').count(), 0, 'no refusal');
+  assert.equal(await good.page.getByTestId('link-error').count(), 0, 'no refusal');
   assert.deepEqual(good.problems, []);
   await good.context.close();
 
@@ -165,8 +170,8 @@ test('links packed by any raw DEFLATE open in the page; damaged and oversized on
     [deflateRawSync(`# engine ${engine}\n${'#'.repeat(2 << 20)}`), /larger than 1024 KiB once unpacked/],
   ]) {
     const refused = await openPage(env.browser, link(bytes));
-    await refused.page.getByTestId('toast').waitFor();
-    assert.match(await refused.page.getByTestId('toast').textContent(), why);
+    await refused.page.getByTestId('link-error').waitFor();
+    assert.match(await refused.page.getByTestId('link-error').textContent(), why);
     assert.equal((await nodes(refused.page)).length, 6, 'the default cluster instead');
     assert.deepEqual(refused.problems, []);
     await refused.context.close();

@@ -72,8 +72,8 @@ test('links over the limits are refused with the limit named, before any replay'
     [`# engine ${engine}\ncluster kraft voters=3 brokers=3 seed=42\n${Array.from({ length: 30 }, (_, i) => `at ${i + 1}s write 100000`).join('\n')}\n`, /records-per-run/],
   ]) {
     const { page, problems, context } = await openPage(env.browser, link(run));
-    await page.getByTestId('toast').waitFor();
-    assert.match(await page.getByTestId('toast').textContent(), why);
+    await page.getByTestId('link-error').waitFor();
+    assert.match(await page.getByTestId('link-error').textContent(), why);
     assert.equal(await page.getByTestId('replay').count(), 0, 'nothing replayed');
     assert.deepEqual(problems, []);
     await context.close();
