@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { serveDist, launch } from './harness.mjs';
+import { serveDist, launch, recordBodies } from './harness.mjs';
 
 export const FIRST_LOAD_BUDGET_BYTES = 500 * 1024;
 
@@ -13,15 +13,7 @@ test('the first visit fetches less than 500 KB gzip', async () => {
   const browser = await launch();
   try {
     const page = await browser.newPage();
-    const bodies = [];
-    page.on('response', async (res) => {
-      if (res.status() >= 300) return;
-      try {
-        bodies.push({ url: res.url(), body: await res.body() });
-      } catch {
-        /* a response without a body (a redirect) costs nothing */
-      }
-    });
+    const bodies = recordBodies(page);
     await page.goto(server.url);
     await page.waitForSelector('[data-testid="cluster-view"]');
     await page.waitForLoadState('networkidle');

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { deflateRawSync, gzipSync } from 'node:zlib';
-import { suite, openPage, screenshot } from './harness.mjs';
+import { suite, openPage, screenshot, recordBodies } from './harness.mjs';
 import { waitFor } from './page.mjs';
 
 const env = suite();
@@ -166,15 +166,7 @@ test('a damaged link and a link from a future engine show their messages; the re
 
 test('a click-to-start embed is a still poster that costs a few KB until clicked; then the scenario plays', async () => {
   const { page, problems, context } = await openPage(env.browser, 'about:blank');
-  const bodies = [];
-  page.on('response', async (res) => {
-    if (res.status() >= 300) return;
-    try {
-      bodies.push({ url: res.url(), body: await res.body() });
-    } catch {
-      /* no body */
-    }
-  });
+  const bodies = recordBodies(page);
   await page.goto(`${env.server.url}embed.html?start=click&panels=picture#scenario=${pack(SCENARIO)}`);
   await page.locator('#go').waitFor();
   await page.waitForLoadState('networkidle');

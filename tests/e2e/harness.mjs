@@ -76,6 +76,20 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 8
   return { page, problems, context };
 }
 
+/** Records the body of every response `page` receives from now on: `[{ url, body }]`. */
+export function recordBodies(page) {
+  const bodies = [];
+  page.on('response', async (res) => {
+    if (res.status() >= 300) return;
+    try {
+      bodies.push({ url: res.url(), body: await res.body() });
+    } catch {
+      /* a response without a body (a redirect) costs nothing */
+    }
+  });
+  return bodies;
+}
+
 export async function screenshot(page, name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: false });
 }
