@@ -185,7 +185,7 @@ test('a click-to-start embed is a still poster that costs a few KB until clicked
   await context.close();
 });
 
-test('a lesson step and the comparison embed by link; the host hears the lesson step', async () => {
+test('a lesson step, an exercise and the comparison embed by link; the host hears the step and the solved exercise', async () => {
   const { page, problems, context } = await openPage(env.browser, `${env.server.url}embed-demo.html`);
   await page.evaluate((src) => {
     window.__heard = [];
@@ -202,6 +202,28 @@ test('a lesson step and the comparison embed by link; the host hears the lesson 
   await lesson.waitForSelector('[data-testid="cluster-view"]');
   await lesson.waitForSelector('[data-testid="quorum-status"]');
   await waitFor(page, async () => page.evaluate(() => window.__heard.some((m) => m && m.type === 'event' && m.name === 'lesson-step' && m.lesson === 'why-a-quorum' && m.step === 2)), 10000, 'the lesson-step event');
+
+  // An exercise step, solved through the host API: the host hears exercise-solved.
+  await page.evaluate((src) => {
+    const f = document.createElement('iframe');
+    f.id = 'exercise-frame';
+    f.style.width = '900px';
+    f.style.height = '600px';
+    f.src = src + '&origins=' + location.origin + '#/lessons/controller-failover-test/2';
+    document.body.prepend(f);
+  }, 'index.html?embed');
+  const exercise = await waitFor(page, async () => page.frames().find((f) => f.url().includes('controller-failover-test')), 10000, 'the exercise frame');
+  await exercise.waitForSelector('[data-testid="lesson-step"][data-step="2"]');
+  const replies = await page.evaluate(async () => {
+    const f = document.getElementById('exercise-frame');
+    const out = [];
+    for (const text of ['run until leader within 10s', 'crash old', 'run until leader within 10s', 'restart old', 'run until old is follower within 10s']) {
+      out.push(await window.KRaftLab.send(f, { type: 'command', text }));
+    }
+    return out;
+  });
+  assert.ok(replies.every((r) => r.type === 'result' && r.ok), JSON.stringify(replies));
+  await waitFor(page, async () => page.evaluate(() => window.__heard.some((m) => m && m.type === 'event' && m.name === 'exercise-solved' && m.lesson === 'controller-failover-test')), 10000, 'the exercise-solved event');
   assert.deepEqual(problems, []);
   await context.close();
 
