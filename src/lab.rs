@@ -53,6 +53,15 @@ impl Lab {
             Err(text) => self.ui.say(text, true),
         }
         self.player.check(*self);
+        self.remember();
+    }
+
+    /// Keeps the playground's run in the address bar, so that a reload reopens it (lessons and
+    /// embeds keep their own address).
+    pub fn remember(&self) {
+        if !self.ui.embed && self.route.get_untracked() == Route::Playground {
+            crate::share::remember(self.run.timeline.with_value(crate::share::run_text));
+        }
     }
 
     /// Runs a line of the scenario language (a lesson's `{run}` chip, the console) and says
@@ -63,6 +72,7 @@ impl Lab {
             Ok(out) => self.ui.say(out.trim().to_string(), false),
             Err(e) => self.ui.say(e, true),
         }
+        self.remember();
     }
 
     /// Advances the run by a frame of wall time within the frame's budget; while a lesson
@@ -157,6 +167,7 @@ impl Lab {
     pub fn reset(&self, spec: ClusterSpec) {
         self.run.reset(spec);
         self.ui.deselect();
+        self.remember();
     }
 
     /// Replaces the run (a loaded link).

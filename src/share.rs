@@ -92,6 +92,33 @@ pub async fn pack(text: String) -> Option<String> {
     Some(link_from_deflated(&packed))
 }
 
+thread_local! {
+    /// How many times the run was remembered: only the newest packing reaches the address bar.
+    static REMEMBERED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Keeps the playground's run in the address bar (`#run=v2.…`, in place of the current history
+/// entry), so a reload or a copied address reopens it. Called after every action; the browser
+/// packs asynchronously, and a packing overtaken by a newer one is dropped. The text is bounded
+/// by the run's limits, like any share link.
+pub fn remember(text: String) {
+    let generation = REMEMBERED.with(|g| {
+        g.set(g.get() + 1);
+        g.get()
+    });
+    js_sys::futures::spawn_local(async move {
+        let Some(packed) = pack(text).await else {
+            return;
+        };
+        if REMEMBERED.with(|g| g.get()) != generation {
+            return;
+        }
+        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#run={packed}")));
+        }
+    });
+}
+
 /// The page's own address, without query or fragment: what a plain link opens.
 pub fn page_address() -> String {
     base()

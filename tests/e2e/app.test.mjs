@@ -227,3 +227,18 @@ test('paused or hidden, the page does no frame work', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the playground keeps its run in the address bar: a reload reopens it', async () => {
+  const { page, problems, context } = await openPage(env.browser, `${env.server.url}?seed=9&speed=2`);
+  const leader = await waitFor(page, async () => leaderOf(await nodes(page)), 30000, 'a leader');
+  await page.keyboard.press('k');
+  await waitFor(page, async () => /#run=v2\./.test(page.url()), 5000, 'the run in the address bar');
+  const crashedAt = await page.getByTestId('sim-time').textContent();
+  await page.reload();
+  await page.getByTestId('cluster-view').waitFor();
+  await setRange(page, 'speed', 100);
+  await waitFor(page, async () => (await nodes(page)).some((n) => n.id === leader.id && n.status === 'crashed'), 30000, `the reopened run to crash ${leader.id} again (at ${crashedAt})`);
+  assert.match(page.url(), /#run=v2\./);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
