@@ -13,7 +13,7 @@ use kraftlab_core::run::script::{self, MAX_SCRIPT_BYTES};
 use kraftlab_core::run::Timeline;
 use kraftlab_core::scenario::share::SharedRun;
 use kraftlab_core::scenario::share::{
-    engine_line, link_from_deflated, link_text, other_engine, payload, run_from_v1_text,
+    link_from_deflated, link_text, other_engine, other_engine_of, payload, run_from_v1_text,
     run_from_v2_text, InflateError, Payload, MAX_TEXT_BYTES,
 };
 use kraftlab_core::sim::ClusterSpec;
@@ -36,8 +36,8 @@ fn location() -> Option<web_sys::Location> {
     web_sys::window().map(|w| w.location())
 }
 
-/// The page address without query or fragment.
-fn base() -> String {
+/// The page's own address, without query or fragment: what a plain link opens.
+pub fn page_address() -> String {
     location()
         .map(|l| {
             format!(
@@ -119,15 +119,10 @@ pub fn remember(text: String) {
     });
 }
 
-/// The page's own address, without query or fragment: what a plain link opens.
-pub fn page_address() -> String {
-    base()
-}
-
 /// The folder the page is served from (ending in `/`): where `embed.html` and
 /// `kraftlab-embed.js` live beside it.
 pub fn site_dir() -> String {
-    let b = base();
+    let b = page_address();
     match b.rfind('/') {
         Some(i) => b[..=i].to_string(),
         None => format!("{b}/"),
@@ -174,17 +169,16 @@ async fn unpack(link: &str, limit: usize) -> Result<Vec<u8>, String> {
     }
 }
 
-/// The engine a link's text names, checked against this one unless the reader chose this
-/// engine. (`v1` run links carry no line: they are runs of engine 1.)
+/// Refuses a text another engine made (the core's `other_engine_of`), unless the reader chose
+/// this engine, marking the refusal so that the page offers that choice.
 fn check_engine(text: &str, v1: bool, current_engine: bool) -> Result<(), LinkError> {
-    let version = if v1 { Some(1) } else { engine_line(text) };
-    match version {
-        Some(v) if v != kraftlab_core::ENGINE_VERSION && !current_engine => Err(LinkError {
+    match other_engine_of(text, v1).filter(|_| !current_engine) {
+        Some(v) => Err(LinkError {
             message: other_engine(v),
             text: Some(text.to_string()),
             other_engine: true,
         }),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
 

@@ -14,7 +14,7 @@ use crate::limits::Limits;
 use crate::scenario::ast::Command;
 use crate::scenario::parse::parse_script;
 use crate::scenario::session::check_plan;
-use crate::scenario::share::{engine_line, other_engine};
+use crate::scenario::share::{other_engine, other_engine_of};
 use crate::sim::ClusterSpec;
 use crate::types::Micros;
 
@@ -41,12 +41,21 @@ pub fn record(text: &str, check_engine: bool) -> Result<Timeline, String> {
             MAX_SCRIPT_BYTES / 1024
         ));
     }
-    if let Some(version) = engine_line(text) {
-        if check_engine && version != crate::ENGINE_VERSION {
-            return Err(other_engine(version));
-        }
+    if let Some(v) = other_engine_of(text, false).filter(|_| check_engine) {
+        return Err(other_engine(v));
     }
     let lines = parse_script(text).map_err(|e| e.to_string())?;
+    // One cluster, on the first command: refused before any of the script runs.
+    if let Some(extra) = lines
+        .iter()
+        .skip(1)
+        .find(|l| matches!(l.command, Command::Cluster(_)))
+    {
+        return Err(format!(
+            "line {}: an embedded scenario holds one cluster, on its first command",
+            extra.number
+        ));
+    }
     let limits = Limits {
         time_per_run: MAX_SCRIPT_TIME,
         ..Limits::DEFAULT
@@ -56,21 +65,11 @@ pub fn record(text: &str, check_engine: bool) -> Result<Timeline, String> {
     let mut timeline = Timeline::new(ClusterSpec::kraft(3, 3, 42));
     let mut console = Console::new();
     for line in &lines {
-        if matches!(line.command, Command::Cluster(_)) && line.number != first_line(&lines) {
-            return Err(format!(
-                "line {}: an embedded scenario holds one cluster, on its first command",
-                line.number
-            ));
-        }
         console
             .run(&mut timeline, &line.command)
             .map_err(|e| format!("line {}: {e}", line.number))?;
     }
     Ok(timeline)
-}
-
-fn first_line(lines: &[crate::scenario::ast::Line]) -> usize {
-    lines.first().map(|l| l.number).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -194,6 +194,14 @@ pub fn engine_line(text: &str) -> Option<u32> {
         .and_then(|v| v.trim().parse::<u32>().ok())
 }
 
+/// The engine that made `text`, when it is not this one: the one place that decides whether a
+/// run link or a scenario would replay differently here. A `v1` link's run is engine 1 (its
+/// tag was the engine version); any other text names its engine on its first line, if at all.
+pub fn other_engine_of(text: &str, v1: bool) -> Option<u32> {
+    let version = if v1 { Some(1) } else { engine_line(text) };
+    version.filter(|v| *v != crate::ENGINE_VERSION)
+}
+
 /// A link's payload once its tag and base64url are read, before its text is unpacked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Payload {
@@ -272,9 +280,8 @@ pub fn run_from_v1_text(bytes: Vec<u8>, check_engine: bool) -> Result<SharedRun,
 
 fn v1_run(bytes: Vec<u8>, check_engine: bool, limits: &Limits) -> Result<SharedRun, String> {
     let text = utf8(bytes)?;
-    // Before format 2 the tag was the engine version: a v1 link is a run of engine 1.
-    if check_engine && crate::ENGINE_VERSION != 1 {
-        return Err(other_engine(1));
+    if let Some(v) = other_engine_of(&text, true).filter(|_| check_engine) {
+        return Err(other_engine(v));
     }
     run_of(&text, limits)
 }
@@ -287,10 +294,9 @@ pub fn run_from_v2_text(bytes: Vec<u8>, check_engine: bool) -> Result<SharedRun,
 
 fn v2_run(bytes: Vec<u8>, check_engine: bool, limits: &Limits) -> Result<SharedRun, String> {
     let text = utf8(bytes)?;
-    let version =
-        engine_line(&text).ok_or("the link is damaged (it does not say which engine made it)")?;
-    if check_engine && version != crate::ENGINE_VERSION {
-        return Err(other_engine(version));
+    engine_line(&text).ok_or("the link is damaged (it does not say which engine made it)")?;
+    if let Some(v) = other_engine_of(&text, false).filter(|_| check_engine) {
+        return Err(other_engine(v));
     }
     run_of(&text, limits)
 }
