@@ -21,16 +21,10 @@
   if (typeof call !== 'function' || window.__kraftlabHostRunning) return;
   window.__kraftlabHostRunning = true;
 
-  // The allow-list, read as the app reads it: http(s) origins, at most 16.
+  // The allow-list, as the app read it from the link (src/embed/options.rs): http(s) origins.
   var origins = [];
-  try {
-    var raw = new URLSearchParams(location.search).get('origins') || '';
-    raw.split(',').forEach(function (o) {
-      o = o.trim().replace(/\/+$/, '');
-      if (origins.length < 16 && /^https?:\/\/[A-Za-z0-9.\-:\[\]]+$/.test(o)) origins.push(o);
-    });
-  } catch (e) {
-    origins = [];
+  if (Array.isArray(window.__kraftlabOrigins)) {
+    origins = window.__kraftlabOrigins.filter(function (o) { return typeof o === 'string'; });
   }
 
   var ignored = 0;

@@ -21,7 +21,7 @@ thread_local! {
 }
 
 const FAILED: &str =
-    "This could not start in this browser (the comparison's Web Worker did not load).";
+    "The comparison could not start in this browser (its Web Worker did not load).";
 
 fn on_reply(data: JsValue) {
     let reply = js_sys::Array::from(&data);
@@ -59,28 +59,21 @@ pub fn request(
     zk_clients: u64,
     done: impl FnOnce(Result<String, String>) + 'static,
 ) {
-    ask(
-        &[
-            if sweep { "sweep" } else { "compare" }.to_string(),
-            fault.to_string(),
-            pause_s.to_string(),
-            partitions.to_string(),
-            brokers.to_string(),
-            zk_clients.to_string(),
-        ],
-        done,
-    );
-}
-
-/// Posts `[id, parts…]` to the worker; `done` gets the text it answers.
-fn ask(parts: &[String], done: impl FnOnce(Result<String, String>) + 'static) {
     let id = NEXT.with(|n| {
         n.set(n.get().wrapping_add(1));
         n.get()
     });
-    let message = js_sys::Array::of1(&JsValue::from_str(&id.to_string()));
-    for part in parts {
-        message.push(&JsValue::from_str(part));
+    let message = js_sys::Array::new();
+    for part in [
+        id.to_string(),
+        if sweep { "sweep" } else { "compare" }.to_string(),
+        fault.to_string(),
+        pause_s.to_string(),
+        partitions.to_string(),
+        brokers.to_string(),
+        zk_clients.to_string(),
+    ] {
+        message.push(&JsValue::from_str(&part));
     }
     // Waiting before it is posted: the answer comes in a later task anyway.
     WAITING.with(|w| w.borrow_mut().push((id, Box::new(done))));

@@ -118,7 +118,10 @@ fn app(start: share::Start, options: EmbedOptions) -> impl IntoView {
             let _ = root.class_list().add_1(class);
         }
     }
-    embed::host::install(lab, embed);
+    embed::host::install(lab, embed, &options.origins);
+    if let (Some(title), Some(d)) = (&options.title, web_sys::window().and_then(|w| w.document())) {
+        d.set_title(title);
+    }
     let panels = options.panels;
     provide_context(options);
     provide_context(lab);

@@ -65,9 +65,8 @@ pub fn NewClusterDialog() -> impl IntoView {
         spec.quorum.prevote = f.checked("prevote");
         spec.quorum.modelled_partitions = f.number("partitions", 0, 2_000_000, 0);
         for name in f.all("buggify") {
-            if let Some(known) = Buggify::NAMES.iter().find(|n| **n == name) {
-                spec.quorum.buggify.set(known);
-            }
+            // An unknown name (a hand-edited form) is refused by `set`, which knows the list.
+            spec.quorum.buggify.set(&name);
         }
         if f.checked("dynamic") && !spec.is_zk() {
             spec.quorum.dynamic_quorum = true;
@@ -178,7 +177,8 @@ pub fn NewClusterDialog() -> impl IntoView {
     }
 }
 
-/// Put every node in group A or B, then cut every link between the groups.
+/// Put every node in group A or B, then cut every link between the groups. The form is read
+/// when submitted ([`crate::form`]).
 #[component]
 pub fn PartitionDialog() -> impl IntoView {
     let lab = expect_context::<Lab>();
@@ -187,28 +187,12 @@ pub fn PartitionDialog() -> impl IntoView {
         .view
         .with_untracked(|v| v.nodes.iter().map(|n| n.id).collect());
     let leader = lab.run.view.with_untracked(|v| v.leader);
-    // Start from a sensible split: the leader alone against everyone else.
-    let in_b = RwSignal::new(
-        nodes
-            .iter()
-            .map(|n| Some(*n) != leader)
-            .collect::<Vec<bool>>(),
-    );
     let nodes_for_apply = nodes.clone();
-    let apply = move |_| {
-        let flags = in_b.get_untracked();
-        let a: Vec<NodeId> = nodes_for_apply
+    let apply = move |ev: leptos::ev::SubmitEvent| {
+        let f = Fields::of(&ev);
+        let (b, a): (Vec<NodeId>, Vec<NodeId>) = nodes_for_apply
             .iter()
-            .zip(&flags)
-            .filter(|(_, b)| !**b)
-            .map(|(n, _)| *n)
-            .collect();
-        let b: Vec<NodeId> = nodes_for_apply
-            .iter()
-            .zip(&flags)
-            .filter(|(_, b)| **b)
-            .map(|(n, _)| *n)
-            .collect();
+            .partition(|n| f.text(&format!("side-{n}")) == "b");
         if a.is_empty() || b.is_empty() {
             lab.say("put at least one node in each group".into(), true);
             return;
@@ -216,30 +200,30 @@ pub fn PartitionDialog() -> impl IntoView {
         lab.act(UserAction::Partition(vec![a, b]));
         lab.ui.dialog.set(Dialog::None);
     };
+    // Start from a sensible split: the leader alone against everyone else.
     let rows = nodes
         .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            let n = *n;
+        .map(|n| {
+            let in_b = Some(*n) != leader;
             view! {
                 <tr>
                     <th scope="row">{n.to_string()}</th>
-                    <td><input type="radio" name=format!("side-{n}") aria-label=format!("{n} in group A")
-                        prop:checked=move || !in_b.get()[i] on:change=move |_| in_b.update(|v| v[i] = false) /></td>
-                    <td><input type="radio" name=format!("side-{n}") aria-label=format!("{n} in group B")
-                        prop:checked=move || in_b.get()[i] on:change=move |_| in_b.update(|v| v[i] = true) /></td>
+                    <td><input type="radio" name=format!("side-{n}") value="a" aria-label=format!("{n} in group A") checked=!in_b /></td>
+                    <td><input type="radio" name=format!("side-{n}") value="b" aria-label=format!("{n} in group B") checked=in_b /></td>
                 </tr>
             }
         })
         .collect::<Vec<_>>();
     view! {
         <Modal title="Partition the network" testid="partition-dialog">
-            <p>"Choose a side for each node; every link between the two groups is cut, both ways."</p>
-            <table class="partition-table">
-                <thead><tr><th>"node"</th><th>"A"</th><th>"B"</th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-            <button class="btn btn-primary" data-testid="partition-apply" on:click=apply>"Cut the links"</button>
+            <form on:submit=apply>
+                <p>"Choose a side for each node; every link between the two groups is cut, both ways."</p>
+                <table class="partition-table">
+                    <thead><tr><th>"node"</th><th>"A"</th><th>"B"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+                <button type="submit" class="btn btn-primary" data-testid="partition-apply">"Cut the links"</button>
+            </form>
         </Modal>
     }
 }

@@ -122,8 +122,9 @@ thread_local! {
 }
 
 /// When the page runs inside a frame (or was opened as an embed), puts the host API's entry
-/// point on the page and loads the protocol script beside the app.
-pub fn install(lab: Lab, embed: bool) {
+/// point and the link's allow-list (`origins`, read by [`crate::embed::options`]) on the page
+/// and loads the protocol script beside the app.
+pub fn install(lab: Lab, embed: bool, origins: &[String]) {
     let Some(w) = web_sys::window() else {
         return;
     };
@@ -135,6 +136,8 @@ pub fn install(lab: Lab, embed: bool) {
         move |kind: String, text: String, number: f64| call(lab, &kind, &text, number),
     );
     let _ = js_sys::Reflect::set(&w, &"__kraftlabHost".into(), entry.as_ref());
+    let allowed: js_sys::Array = origins.iter().map(|o| JsValue::from_str(o)).collect();
+    let _ = js_sys::Reflect::set(&w, &"__kraftlabOrigins".into(), &allowed);
     // The entry point lives as long as the page.
     entry.forget();
     let Some(document) = w.document() else {
