@@ -89,7 +89,7 @@ fn app(start: share::Start, options: EmbedOptions) -> impl IntoView {
     let embed = options.embed;
     let lab = match start {
         share::Start::Fresh(spec) => Lab::new(spec, embed),
-        share::Start::Shared(t) | share::Start::Recorded(t) => Lab::from_timeline(*t, embed),
+        share::Start::Run(t) => Lab::from_timeline(*t, embed),
         share::Start::Refused(why, spec) => {
             let lab = Lab::new(spec, embed);
             lab.ui.link_error.set(Some(why));
@@ -110,18 +110,15 @@ fn app(start: share::Start, options: EmbedOptions) -> impl IntoView {
         // A recorded scenario (at its end) or a fresh cluster asked to start later.
         lab.show_at(at);
     }
-    if let Some(class) = options.theme.class() {
-        if let Some(root) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element())
-        {
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        if let (Some(class), Some(root)) = (options.theme.class(), document.document_element()) {
             let _ = root.class_list().add_1(class);
+        }
+        if let Some(title) = &options.title {
+            document.set_title(title);
         }
     }
     embed::host::install(lab, embed, &options.origins);
-    if let (Some(title), Some(d)) = (&options.title, web_sys::window().and_then(|w| w.document())) {
-        d.set_title(title);
-    }
     let panels = options.panels;
     provide_context(options);
     provide_context(lab);

@@ -219,10 +219,9 @@ fn query() -> Option<web_sys::UrlSearchParams> {
 pub enum Start {
     /// A fresh cluster.
     Fresh(ClusterSpec),
-    /// A shared run, not replayed yet (the app replays it in slices, then shows its start).
-    Shared(Box<Timeline>),
-    /// An embedded scenario, already run to its end (the app shows it from its start).
-    Recorded(Box<Timeline>),
+    /// The link's run: a share link's, not replayed yet (the app replays it in slices), or an
+    /// embedded scenario's, already run to its end; either is then shown from its start.
+    Run(Box<Timeline>),
     /// A link that could not be loaded, with why, and the fresh cluster to show instead.
     Refused(LinkError, ClusterSpec),
 }
@@ -257,7 +256,7 @@ pub async fn start_from_url(current_engine: bool) -> Start {
     if let Some(run) = hash.strip_prefix("#run=") {
         return match decode(run, current_engine).await {
             // Replayed after mounting, in slices with a progress bar (crate::replay).
-            Ok(shared) => Start::Shared(Box::new(Timeline::pending(shared.spec, shared.actions))),
+            Ok(shared) => Start::Run(Box::new(Timeline::pending(shared.spec, shared.actions))),
             Err(mut e) => {
                 e.message = format!("This share link was not loaded: {}.", e.message);
                 Start::Refused(e, spec)
@@ -266,7 +265,7 @@ pub async fn start_from_url(current_engine: bool) -> Start {
     }
     if let Some(scenario) = hash.strip_prefix("#scenario=") {
         return match record_scenario(scenario, current_engine).await {
-            Ok(timeline) => Start::Recorded(Box::new(timeline)),
+            Ok(timeline) => Start::Run(Box::new(timeline)),
             Err(mut e) => {
                 e.message = format!("This scenario was not loaded: {}.", e.message);
                 Start::Refused(e, spec)

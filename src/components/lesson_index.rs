@@ -6,7 +6,7 @@
 use kraftlab_core::lesson::Kind;
 use leptos::prelude::*;
 
-use crate::html::push_text;
+use crate::html::{escaped, push_text};
 use crate::lesson::catalog::{self, part_title, Entry};
 use crate::lesson::progress;
 
@@ -31,8 +31,7 @@ fn card(out: &mut String, e: &Entry) {
         Kind::Exercise => format!("E{}", e.meta.order),
     };
     let done_class = if done { " done" } else { "" };
-    let mut slug = String::new();
-    push_text(&mut slug, &e.meta.slug);
+    let slug = escaped(&e.meta.slug);
     *out += &format!(
         "<li><a class=\"lesson-card{done_class}\" href=\"#/lessons/{slug}\" data-testid=\"lesson-link-{slug}\" data-done=\"{done}\"><span class=\"lesson-no\" aria-hidden=\"true\">{number}</span><span class=\"lesson-text\"><strong class=\"lesson-name\">"
     );

@@ -28,58 +28,50 @@ pub fn install(lab: Lab) {
     });
 }
 
-/// Packs this run's link (asynchronously, in the browser), then shows the dialog.
+/// Shows the dialog on what is on screen: the open lesson step, the comparison, or else this
+/// run, whose link the browser packs first (asynchronously).
 fn open(lab: Lab) {
-    let text = lab.run.timeline.with_value(share::run_text);
     let count = lab.run.timeline.with_value(|t| t.actions().len());
-    let route = lab.route.get_untracked();
-    let lesson = match &route {
-        Route::Lesson { slug, .. } => Some((
-            slug.clone(),
-            lab.player.step.get_untracked() + 1,
-            lab.player.step_count(),
-        )),
+    let mut query = format!(
+        "engine={}&app={}",
+        kraftlab_core::ENGINE_VERSION,
+        js_sys::encode_uri_component(&share::page_address())
+    );
+    let place = match lab.route.get_untracked() {
+        Route::Lesson { slug, .. } => {
+            let step = lab.player.step.get_untracked() + 1;
+            query += &format!(
+                "&lesson={slug}&steps={}&step={step}",
+                lab.player.step_count()
+            );
+            Some(format!("#/lessons/{slug}/{step}"))
+        }
+        Route::Compare => Some("#/compare".to_string()),
         _ => None,
     };
     leptos::task::spawn_local(async move {
-        let Some(packed) = share::pack(text).await else {
-            lab.say("this browser could not pack the link".into(), true);
-            lab.ui.dialog.set(Dialog::None);
-            return;
+        let hash = match place {
+            Some(place) => place,
+            None => match share::pack(lab.run.timeline.with_value(share::run_text)).await {
+                Some(packed) => format!("#run={packed}"),
+                None => {
+                    lab.say("this browser could not pack the link".into(), true);
+                    lab.ui.dialog.set(Dialog::None);
+                    return;
+                }
+            },
         };
-        let mut query = format!(
-            "engine={}&app={}",
-            kraftlab_core::ENGINE_VERSION,
-            js_sys::encode_uri_component(&share::page_address())
-        );
-        let hash = match (&route, &lesson) {
-            (_, Some((slug, step, steps))) => {
-                query += &format!("&lesson={slug}&steps={steps}&step={step}");
-                format!("#/lessons/{slug}/{step}")
-            }
-            (Route::Compare, _) => "#/compare".to_string(),
-            _ => format!("#run={packed}"),
-        };
-        let parts = Parts {
-            count,
-            builder: format!("{}share.html?{query}{hash}", share::site_dir()),
-        };
-        if show(lab, &parts).is_err() {
+        let builder = format!("{}share.html?{query}{hash}", share::site_dir());
+        if show(lab, count, &builder).is_err() {
             lab.say("the share dialog could not open".into(), true);
             lab.ui.dialog.set(Dialog::None);
         }
     });
 }
 
-/// What the dialog shows.
-struct Parts {
-    count: usize,
-    builder: String,
-}
-
 /// Builds and opens the `<dialog>` (its fixed content written as markup, [`crate::html`]);
 /// closing it (Escape, the ✕) removes it.
-fn show(lab: Lab, parts: &Parts) -> Result<(), JsValue> {
+fn show(lab: Lab, count: usize, builder: &str) -> Result<(), JsValue> {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or(JsValue::NULL)?;
@@ -95,8 +87,8 @@ fn show(lab: Lab, parts: &Parts) -> Result<(), JsValue> {
         "<header><h2>Share and embed</h2><form method=\"dialog\"><button class=\"btn btn-small\" aria-label=\"Close\" data-testid=\"share-close\">✕</button></form></header>\
          <p class=\"small\">This run: the cluster and your {} action(s), replayed exactly in any browser. The link, the iframe and Markdown snippets, the preview and the exports are below.</p>\
          <iframe src=\"{}\" title=\"Links, embeds and exports\" class=\"builder-frame\" data-testid=\"share-builder\" allow=\"clipboard-write\"></iframe>",
-        parts.count,
-        escaped(&parts.builder),
+        count,
+        escaped(builder),
     ));
     document
         .body()
