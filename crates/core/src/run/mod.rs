@@ -20,4 +20,4 @@ pub mod script;
 pub mod swarm;
 pub mod timeline;
 
-pub use timeline::{FeedItem, Pacing, Timeline};
+pub use timeline::{FeedItem, FeedLevel, Pacing, Timeline};

@@ -27,6 +27,53 @@ pub struct FeedItem {
     pub node: NodeId,
     /// The narration.
     pub text: String,
+    /// How much of the story the line is: the app shows only [`FeedLevel::Story`] by default,
+    /// so that a crash and the election it sets off stay in view for minutes.
+    pub level: FeedLevel,
+}
+
+/// The feed's levels, from the story to the chatter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FeedLevel {
+    /// What a learner follows: faults and restarts, nodes standing for election, elections won
+    /// and lost, resignations, fencing, truncation, commits of admin requests, ZooKeeper's
+    /// sessions and controllers.
+    Story,
+    /// How each step went: every vote, every node that follows a new leader, broker
+    /// registrations and state changes.
+    Detail,
+    /// The heartbeat of a healthy quorum: the leader's appends (mostly NoOpRecords, every 500 ms)
+    /// and its high-watermark steps.
+    Routine,
+}
+
+impl FeedLevel {
+    /// The level of a narrated event.
+    fn of(event: &crate::trace::Event) -> FeedLevel {
+        use crate::kraft::Role;
+        use crate::trace::Event;
+        match event {
+            Event::Appended { .. } | Event::HighWatermark { .. } | Event::MetadataLoaded { .. } => {
+                FeedLevel::Routine
+            }
+            Event::VoteCast { .. }
+            | Event::Transition {
+                to: Role::Follower | Role::Unattached,
+                ..
+            }
+            | Event::FetchTimerOverridden { .. }
+            | Event::BrokerRegistered { .. }
+            | Event::ZkBrokerRegistered { .. }
+            | Event::BrokerStateChanged { .. }
+            | Event::BrokerRequestRefused { .. }
+            | Event::ZkControllerPhase { .. }
+            | Event::ZkControllerRequestApplied { .. }
+            | Event::SnapshotLoaded { .. }
+            // Said already by "won the election and is the active controller".
+            | Event::ControllerActivated { .. } => FeedLevel::Detail,
+            _ => FeedLevel::Story,
+        }
+    }
 }
 
 /// Most checkpoints kept; beyond this, every other one is dropped and the spacing doubles, so
@@ -147,7 +194,7 @@ impl Timeline {
     }
 
     /// The narrated feed up to now, oldest first.
-    pub fn feed(&self) -> impl DoubleEndedIterator<Item = &FeedItem> {
+    pub fn feed(&self) -> impl DoubleEndedIterator<Item = &FeedItem> + ExactSizeIterator {
         self.feed.iter()
     }
 
@@ -172,10 +219,20 @@ impl Timeline {
                     at: e.at,
                     node: e.node,
                     text,
+                    level: FeedLevel::of(&e.event),
                 });
                 self.narrated += 1;
                 if self.feed.len() > MAX_FEED {
-                    self.feed.pop_front();
+                    // Routine lines go first, then details, so the story outlives the chatter.
+                    let least = self.feed.iter().map(|f| f.level).max();
+                    match least.and_then(|l| self.feed.iter().position(|f| f.level == l)) {
+                        Some(i) => {
+                            self.feed.remove(i);
+                        }
+                        None => {
+                            self.feed.pop_front();
+                        }
+                    }
                 }
             }
         }
@@ -558,5 +615,40 @@ mod tests {
         let before = t.world().stats().events;
         assert!(t.step());
         assert_eq!(t.world().stats().events, before + 1);
+    }
+
+    #[test]
+    fn routine_lines_are_marked_and_leave_first() {
+        let mut t = Timeline::new(ClusterSpec::kraft(3, 3, 5));
+        t.advance_to(SimTime(secs(4)));
+        let _ = t.act(UserAction::Crash(
+            t.world().active_leader().expect("a leader"),
+        ));
+        let crash = t
+            .feed()
+            .last()
+            .map(|f| f.seq)
+            .expect("the crash is narrated");
+        assert!(t
+            .feed()
+            .last()
+            .is_some_and(|f| f.level == FeedLevel::Story && f.text.contains("crashed")));
+        // Minutes of NoOps and high-watermark steps later, far more than the feed keeps:
+        t.advance_to(SimTime(secs(400)));
+        assert!(
+            t.feed().any(|f| f.level == FeedLevel::Routine),
+            "appends and HW steps are routine"
+        );
+        assert!(t
+            .feed()
+            .any(|f| f.level == FeedLevel::Detail && f.text.contains("voted for")));
+        assert!(t
+            .feed()
+            .any(|f| f.level == FeedLevel::Story && f.text.contains("won the election")));
+        assert!(
+            t.feed().any(|f| f.seq == crash),
+            "the story outlives the chatter: the crash is still kept"
+        );
+        assert!(t.feed().len() <= MAX_FEED);
     }
 }
