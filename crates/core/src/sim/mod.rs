@@ -13,6 +13,7 @@
 //! - [`view`]: the plain-data snapshot the UI renders;
 
 pub mod action;
+mod apply;
 pub mod network;
 pub mod node;
 pub mod observe;
