@@ -398,6 +398,18 @@ impl ClusterView {
                     partition_count: a.partition_count,
                     digest: a.digest,
                 })
+                .or_else(|| {
+                    // ZooKeeper mode keeps no metadata image: the topics are znodes.
+                    let (topics, topic_count, partition_count, digest) =
+                        crate::tools::zookeeper::topic_summary(world)?;
+                    Some(MetadataSummary {
+                        offset: 0,
+                        topics,
+                        topic_count,
+                        partition_count,
+                        digest,
+                    })
+                })
                 .unwrap_or_default(),
         }
     }
