@@ -15,6 +15,32 @@ pub fn escaped(text: &str) -> String {
     out
 }
 
+/// The `data-act` of the element a click in markup written here landed on (its target or the
+/// nearest ancestor that has one), unless it is disabled: markup has no event handlers of its
+/// own, so its buttons say what they do and one handler on the container dispatches.
+pub fn act_of(ev: &web_sys::MouseEvent) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let button = ev
+        .target()?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest("[data-act]")
+        .ok()??;
+    if button.has_attribute("disabled") {
+        return None;
+    }
+    button.get_attribute("data-act")
+}
+
+/// The node of the markup element under the pointer: the nearest `data-node` (a table row, a
+/// feed line, a tool's output line), for the hover highlight that links panels and picture.
+pub fn node_of(ev: &web_sys::MouseEvent) -> Option<kraftlab_core::types::NodeId> {
+    use wasm_bindgen::JsCast;
+    let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let row = target.closest("[data-node]").ok()??;
+    kraftlab_core::types::NodeId::parse(&row.get_attribute("data-node")?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,11 +9,24 @@ use crate::format::{slider_from_speed, speed_from_slider};
 use crate::lab::Lab;
 use crate::ui::Dialog;
 
+/// True when the key goes into a text field or a list. A focused slider, checkbox or
+/// button takes no letters, so the shortcuts still work there (the scrubber keeps the arrows).
 fn typing(ev: &web_sys::KeyboardEvent) -> bool {
-    ev.target()
+    let Some(e) = ev
+        .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .map(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
-        .unwrap_or(false)
+    else {
+        return false;
+    };
+    match e.tag_name().as_str() {
+        "TEXTAREA" | "SELECT" => true,
+        "INPUT" => {
+            let kind = e.get_attribute("type").unwrap_or_default();
+            !matches!(kind.as_str(), "range" | "checkbox" | "radio" | "button")
+                || (kind == "range" && ev.key().starts_with("Arrow"))
+        }
+        _ => false,
+    }
 }
 
 /// Listens for shortcuts on the window.
@@ -37,7 +50,9 @@ pub fn install(lab: Lab) {
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
             .is_some_and(|e| {
-                e.tag_name() == "BUTTON" || e.get_attribute("role").as_deref() == Some("button")
+                e.tag_name() == "BUTTON"
+                    || e.get_attribute("role").as_deref() == Some("button")
+                    || e.get_attribute("type").as_deref() == Some("checkbox")
             });
         let handled = match key.as_str() {
             " " if !on_control => {
@@ -61,13 +76,13 @@ pub fn install(lab: Lab) {
                 true
             }
             "[" => {
-                let now = lab.run.view.with_untracked(|v| v.now);
+                let now = lab.run.now.get_untracked();
                 lab.run.playing.set(false);
                 lab.seek(kraftlab_core::types::SimTime(now.0.saturating_sub(secs(1))));
                 true
             }
             "]" => {
-                let now = lab.run.view.with_untracked(|v| v.now);
+                let now = lab.run.now.get_untracked();
                 lab.seek(now + secs(1));
                 true
             }
@@ -88,6 +103,10 @@ pub fn install(lab: Lab) {
             }
             "r" | "R" => {
                 lab.restart_all();
+                true
+            }
+            "u" | "U" => {
+                lab.undo_fork();
                 true
             }
             "h" | "H" => {

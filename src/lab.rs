@@ -14,6 +14,9 @@ use crate::route::Route;
 use crate::run::Run;
 use crate::ui::Ui;
 
+/// How much slower the run goes while the pointer rests on a message.
+const HOLD_SLOWDOWN: f64 = 20.0;
+
 /// The run and the chrome, provided as context. Cheap to copy.
 #[derive(Clone, Copy)]
 pub struct Lab {
@@ -43,17 +46,76 @@ impl Lab {
         }
     }
 
-    /// Applies a user action now (forking the recorded future) and says how it went.
+    /// Applies a user action now and says how it went. Acting in the past drops the
+    /// recorded future (a fork): the toast then says what was dropped and offers Undo.
     pub fn act(&self, action: UserAction) {
         if self.replaying() {
             return;
         }
+        let fork = self.before_fork();
         match self.run.act(action) {
-            Ok(text) => self.ui.say(text, false),
-            Err(text) => self.ui.say(text, true),
+            Ok(text) => self.after_fork(fork, text),
+            Err(text) => {
+                self.run.undo.set_value(None);
+                self.ui.say(text, true)
+            }
         }
         self.player.check(*self);
         self.remember();
+    }
+
+    /// If acting now would drop a recorded future, keeps the whole run for Undo and returns
+    /// what will be dropped: (later actions, recorded time beyond now).
+    fn before_fork(&self) -> Option<(usize, SimTime)> {
+        let (now, horizon, later) = self.run.timeline.with_value(|t| {
+            let now = t.now();
+            let later = t.actions().iter().filter(|(at, _)| *at >= now).count();
+            (now, t.horizon(), later)
+        });
+        if now >= horizon {
+            return None;
+        }
+        self.run
+            .undo
+            .set_value(Some(self.run.timeline.with_value(Clone::clone)));
+        Some((later, SimTime(horizon.0 - now.0)))
+    }
+
+    /// Says what an action did; after a fork (the recorded future is gone), also what it
+    /// dropped, with Undo.
+    fn after_fork(&self, fork: Option<(usize, SimTime)>, text: String) {
+        let dropped = self.run.timeline.with_value(|t| t.horizon() <= t.now());
+        match fork.filter(|_| dropped) {
+            None => {
+                self.run.undo.set_value(None);
+                self.ui.say(text, false)
+            }
+            Some((later, span)) => {
+                let actions = match later {
+                    0 => String::new(),
+                    1 => " and the 1 action in it".to_string(),
+                    n => format!(" and the {n} actions in it"),
+                };
+                self.ui.toast_with(
+                    format!(
+                        "{text}. You acted in the past: the recorded future ({} of run{actions}) was dropped.",
+                        kraftlab_core::types::format_duration(span.0)
+                    ),
+                    false,
+                    true,
+                );
+            }
+        }
+    }
+
+    /// Puts back the run as it was before the last fork (the toast's Undo).
+    pub fn undo_fork(&self) {
+        if let Some(t) = self.run.undo.try_update_value(Option::take).flatten() {
+            self.run.load(t);
+            self.ui
+                .say("undone: the recorded future is back".into(), false);
+            self.remember();
+        }
     }
 
     /// Keeps the playground's run in the address bar, so that a reload reopens it (lessons and
@@ -67,9 +129,10 @@ impl Lab {
     /// Runs a line of the scenario language (a lesson's `{run}` chip, the console) and says
     /// what it printed.
     pub fn run_text(&self, text: &str) {
+        let fork = self.before_fork();
         match self.player.run_text(*self, text) {
-            Ok(out) if out.trim().is_empty() => self.ui.say(format!("ran `{text}`"), false),
-            Ok(out) => self.ui.say(out.trim().to_string(), false),
+            Ok(out) if out.trim().is_empty() => self.after_fork(fork, format!("ran `{text}`")),
+            Ok(out) => self.after_fork(fork, out.trim().to_string()),
             Err(e) => self.ui.say(e, true),
         }
         self.remember();
@@ -81,6 +144,12 @@ impl Lab {
         if self.replaying() {
             return;
         }
+        // A pointer on a message slows the run (see MessageGlyph) so it can be caught.
+        let wall_ms = if self.ui.holding.get_untracked() {
+            wall_ms / HOLD_SLOWDOWN
+        } else {
+            wall_ms
+        };
         match self.player.frame_mode() {
             FrameMode::Hold => {}
             FrameMode::Free => self.run.advance(wall_ms, over_budget, None),

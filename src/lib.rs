@@ -42,6 +42,7 @@ use components::log_view::LogView;
 use components::message_panel::MessagePanel;
 use components::metadata_panel::MetadataPanel;
 use components::node_menu::NodeMenu;
+use components::orientation::{Glossary, Orientation};
 use components::quorum_panel::QuorumPanel;
 use components::safety_panel::SafetyPanel;
 use embed::options::EmbedOptions;
@@ -58,6 +59,13 @@ pub fn start() {
         let options = EmbedOptions::from_url();
         let start = share::start_from_url(options.current_engine).await;
         leptos::mount::mount_to_body(move || app(start, options));
+        // The page's loading notice (index.html) has done its job.
+        if let Some(boot) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("boot"))
+        {
+            boot.remove();
+        }
     });
 }
 
@@ -67,12 +75,19 @@ fn Toast() -> impl IntoView {
     let lab = expect_context::<Lab>();
     move || {
         lab.ui.toast.get().map(|t| {
-            let class = if t.error {
-                "toast toast-error"
-            } else {
-                "toast"
+            let class = match (t.error, t.undo) {
+                (true, _) => "toast toast-error",
+                (false, true) => "toast toast-undo",
+                (false, false) => "toast",
             };
-            view! { <div class=class role="status" data-testid="toast">{t.text}</div> }
+            view! {
+                <div class=class role="status" data-testid="toast">
+                    {t.text}
+                    {t.undo.then(|| view! {
+                        " " <button class="btn btn-small" data-testid="undo-fork" on:click=move |_| lab.undo_fork()>"Undo"</button>
+                    })}
+                </div>
+            }
         })
     }
 }
@@ -87,6 +102,8 @@ pub fn App() -> impl IntoView {
 /// The whole app, on what the URL asked for: playground (or embed) layout.
 fn app(start: share::Start, options: EmbedOptions) -> impl IntoView {
     let embed = options.embed;
+    // A link's run needs no introduction.
+    let fresh = matches!(start, share::Start::Fresh(_));
     let lab = match start {
         share::Start::Fresh(spec) => Lab::new(spec, embed),
         share::Start::Run(t) => Lab::from_timeline(*t, embed),
@@ -139,6 +156,15 @@ fn app(start: share::Start, options: EmbedOptions) -> impl IntoView {
     keyboard::install(lab);
     lab.route.set(route::current());
     route::install(lab.route);
+    // A first visit to a fresh playground starts with the orientation card, the run waiting.
+    if !embed
+        && fresh
+        && lab.route.get_untracked() == Route::Playground
+        && components::orientation::first_visit()
+    {
+        lab.ui.orientation.set(true);
+        lab.run.playing.set(false);
+    }
     // The route decides what the lesson player does: follow a lesson, or let the run be.
     Effect::new(move |_| {
         let r = lab.route.get();
@@ -175,31 +201,56 @@ fn app(start: share::Start, options: EmbedOptions) -> impl IntoView {
                 let lesson = matches!(route, Route::Lesson { .. });
                 let full = !embed;
                 let show = move |asked: bool| full || asked;
-                view! {
-                <main class="layout" class:with-lesson=lesson class:embed-panels=embed && !panels.picture_only()>
-                    {lesson.then(|| view! { <LessonPanel /> })}
-                    <Stage />
-                    {show(!panels.picture_only()).then(|| view! {
-                        <aside class="side">
-                            {show(panels.quorum).then(|| view! { <QuorumPanel /> })}
-                            {full.then(|| view! { <SafetyPanel /> })}
-                            {(full && lesson).then(|| view! { <ConsolePanel /> })}
-                            {show(panels.feed).then(|| view! { <EventFeed /> })}
-                            {(full && !lesson).then(|| view! { <ConsolePanel /> })}
-                        </aside>
-                    })}
-                    {show(panels.log).then(|| view! { <LogView /> })}
-                    {full.then(|| view! { <MetadataPanel /> })}
-                    {(full && !lesson).then(|| view! {
-                        <ComparePanel />
+                // Lists of erased views: one instantiation of the renderer for the whole
+                // layout instead of one per combination of optional panels (first load).
+                let mut side: Vec<AnyView> = Vec::new();
+                let push = |list: &mut Vec<AnyView>, on: bool, v: fn() -> AnyView| {
+                    if on {
+                        list.push(v());
+                    }
+                };
+                push(&mut side, show(panels.quorum), || {
+                    view! { <QuorumPanel /> }.into_any()
+                });
+                push(&mut side, full, || view! { <SafetyPanel /> }.into_any());
+                push(&mut side, full && lesson, || {
+                    view! { <ConsolePanel /> }.into_any()
+                });
+                push(&mut side, show(panels.feed), || {
+                    view! { <EventFeed /> }.into_any()
+                });
+                push(&mut side, full && !lesson, || {
+                    view! { <ConsolePanel /> }.into_any()
+                });
+                let mut main: Vec<AnyView> = Vec::new();
+                push(&mut main, lesson, || view! { <LessonPanel /> }.into_any());
+                main.push(view! { <Stage /> }.into_any());
+                if show(!panels.picture_only()) {
+                    main.push(view! { <aside class="side">{side}</aside> }.into_any());
+                }
+                push(&mut main, show(panels.log), || {
+                    view! { <LogView /> }.into_any()
+                });
+                push(&mut main, full, || view! { <MetadataPanel /> }.into_any());
+                push(&mut main, full && !lesson, || {
+                    view! { <ComparePanel /> }.into_any()
+                });
+                push(&mut main, full && !lesson, || {
+                    view! {
                         <div class="help-row">
+                            <Glossary />
                             <Legend />
                             <ModelNotes />
                             <p class="version" data-testid="core-version">"core " {kraftlab_core::VERSION} " · engine v" {kraftlab_core::ENGINE_VERSION}</p>
                         </div>
-                    })}
-                </main>
-            }
+                    }
+                    .into_any()
+                });
+                view! {
+                    <main class="layout" class:with-lesson=lesson class:embed-panels=embed && !panels.picture_only()>
+                        {main}
+                    </main>
+                }
             .into_any()
             }
         }
@@ -225,6 +276,7 @@ fn Stage() -> impl IntoView {
             <NodeMenu />
             <MessagePanel />
             <replay::ReplayOverlay />
+            <Orientation />
             <LinkErrorBox />
         </section>
     }

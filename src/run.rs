@@ -2,7 +2,7 @@
 //! the components read after every frame or action (the `ClusterView` snapshot, the tools'
 //! outputs, the feed). Nothing here draws; nothing here is chrome.
 
-use kraftlab_core::run::{FeedItem, Pacing, Timeline};
+use kraftlab_core::run::{FeedItem, FeedLevel, Pacing, Timeline};
 use kraftlab_core::sim::{ClusterSpec, ClusterView, UserAction, World};
 use kraftlab_core::tools::{metadata, quorum, zookeeper, ToolText};
 use kraftlab_core::types::{NodeId, SimTime};
@@ -31,8 +31,11 @@ const BULK_PARTITIONS_PER_FRAME: u32 = 20_000;
 pub struct Run {
     /// The run with time travel.
     pub timeline: StoredValue<Timeline>,
-    /// The current snapshot.
+    /// The current snapshot (rebuilt when an event ran; its `now` is then current).
     pub view: RwSignal<ClusterView>,
+    /// Virtual time now, every frame: what moves messages, timer arcs and the clock. A frame
+    /// in which no event ran changes this alone.
+    pub now: RwSignal<SimTime>,
     /// End of the recording.
     pub horizon: RwSignal<SimTime>,
     /// `kafka-metadata-quorum describe --status` now (in ZooKeeper mode, each server's `srvr`),
@@ -42,8 +45,18 @@ pub struct Run {
     pub quorum_replication: RwSignal<ToolText>,
     /// True when the cluster runs in ZooKeeper mode: the tools panel shows ZooKeeper's tools.
     pub zk_mode: RwSignal<bool>,
-    /// The newest feed lines, newest first.
+    /// ZooKeeper mode's counterpart of the log tail: the newest znodes of the serving
+    /// ZooKeeper leader, by creation zxid.
+    pub zk_log: RwSignal<Vec<zookeeper::ZnodeChange>>,
+    /// The newest feed lines at the chosen level, oldest first.
     pub feed: RwSignal<Vec<FeedItem>>,
+    /// The most detailed feed level shown; by default only the story.
+    pub feed_level: RwSignal<FeedLevel>,
+    /// How many lines the chosen level folds away (of the lines the run keeps).
+    pub feed_folded: RwSignal<usize>,
+    /// What `feed` was built from: (newest line's seq, lines kept, level), so an unchanged
+    /// feed costs a comparison per frame, not a copy.
+    feed_key: StoredValue<(Option<u64>, usize, FeedLevel)>,
     /// `kafka-topics --describe` of the active controller's image (or of the node chosen in
     /// the metadata panel), recomputed only when that image's content changes.
     pub topics_text: RwSignal<String>,
@@ -57,6 +70,14 @@ pub struct Run {
     /// True while the simulation cannot keep up with the chosen speed (a frame ran out of its
     /// time budget): virtual time then runs slower than asked, and the page stays responsive.
     pub behind: RwSignal<bool>,
+    /// The whole run as it was before the last action that dropped a recorded future, for
+    /// the toast's Undo.
+    pub undo: StoredValue<Option<Timeline>>,
+    /// The recording's actions for the scrubber's marks: (virtual ms, the scenario line).
+    pub marks: RwSignal<Vec<(u64, String)>>,
+    /// The run's event count when the snapshot was last built in full, so that a frame in
+    /// which nothing happened (most frames at the default speed) only moves the clock.
+    published: StoredValue<Option<u64>>,
     /// Running or paused.
     pub playing: RwSignal<bool>,
     /// A shared run being replayed in slices: how far it got, and its end.
@@ -71,26 +92,41 @@ pub struct Run {
 
 const FEED_SHOWN: usize = 120;
 
+/// Records of each log the snapshot copies: the log view's newest 14 offsets and the voters
+/// holding them (older stretches are read from the run when scrolled to).
+const LOG_TAIL: usize = 16;
+
+/// How many of the newest znodes the ZooKeeper-mode log panel lists.
+const ZNODES_SHOWN: usize = 16;
+
 /// At most this many partitions are described in full in the metadata panel.
 const TOPICS_DESCRIBED: usize = 300;
 
 impl Run {
     /// A run around `timeline`, published once.
     pub fn new(timeline: Timeline) -> Run {
-        let view = ClusterView::build(timeline.world(), 24);
+        let view = ClusterView::build(timeline.world(), LOG_TAIL);
         let run = Run {
+            now: RwSignal::new(view.now),
             view: RwSignal::new(view),
             horizon: RwSignal::new(timeline.horizon()),
             timeline: StoredValue::new(timeline),
             quorum_status: RwSignal::new(ToolText::default()),
             quorum_replication: RwSignal::new(ToolText::default()),
             zk_mode: RwSignal::new(false),
+            zk_log: RwSignal::new(Vec::new()),
             feed: RwSignal::new(Vec::new()),
+            feed_level: RwSignal::new(FeedLevel::Story),
+            feed_folded: RwSignal::new(0),
+            feed_key: StoredValue::new((None, usize::MAX, FeedLevel::Story)),
             topics_text: RwSignal::new(String::new()),
             topics_of: RwSignal::new(None),
             topics_key: StoredValue::new(None),
             behind: RwSignal::new(false),
             bulk: RwSignal::new(None),
+            undo: StoredValue::new(None),
+            published: StoredValue::new(None),
+            marks: RwSignal::new(Vec::new()),
             playing: RwSignal::new(true),
             replaying: RwSignal::new(None),
             speed: RwSignal::new(0.25),
@@ -101,11 +137,32 @@ impl Run {
         run
     }
 
+    /// After a frame: publishes the whole state if an event was processed, otherwise only the
+    /// clock (and the recording's end), which is all that changed.
+    fn refresh_frame(&self) {
+        let (events, now, horizon) = self
+            .timeline
+            .with_value(|t| (t.world().stats().events, t.now(), t.horizon()));
+        if self.published.get_value() != Some(events) {
+            self.refresh();
+            return;
+        }
+        if self.now.get_untracked() != now {
+            self.now.set(now);
+        }
+        if self.horizon.get_untracked() != horizon {
+            self.horizon.set(horizon);
+        }
+    }
+
     /// Publishes the timeline's current state to the signals.
     pub fn refresh(&self) {
+        self.published
+            .set_value(self.timeline.with_value(|t| Some(t.world().stats().events)));
+        let level = self.feed_level.get_untracked();
         let (view, status, replication, feed, horizon, zk) = self.timeline.with_value(|t| {
             let world = t.world();
-            let view = ClusterView::build(world, 24);
+            let view = ClusterView::build(world, LOG_TAIL);
             let zk = world.spec().is_zk();
             let (status, replication) = if zk {
                 let srvr = zookeeper::srvr(world).unwrap_or_else(|e| error_text(&e));
@@ -122,9 +179,25 @@ impl Run {
                     Err(e) => (error_text(&e), error_text(&e)),
                 }
             };
-            let feed: Vec<FeedItem> = t.feed().rev().take(FEED_SHOWN).cloned().collect();
+            let key = (t.feed().next_back().map(|f| f.seq), t.feed().len(), level);
+            let feed = (self.feed_key.get_value() != key).then(|| {
+                self.feed_key.set_value(key);
+                let folded = t.feed().filter(|f| f.level > level).count();
+                let mut shown: Vec<FeedItem> = t
+                    .feed()
+                    .rev()
+                    .filter(|f| f.level <= level)
+                    .take(FEED_SHOWN)
+                    .cloned()
+                    .collect();
+                shown.reverse();
+                (shown, folded)
+            });
             (view, status, replication, feed, t.horizon(), zk)
         });
+        if self.now.get_untracked() != view.now {
+            self.now.set(view.now);
+        }
         self.view.set(view);
         if self.zk_mode.get_untracked() != zk {
             self.zk_mode.set(zk);
@@ -138,22 +211,63 @@ impl Run {
         {
             self.quorum_replication.set(replication);
         }
-        if self
-            .feed
-            .with_untracked(|f| f.first() != feed.first() || f.len() != feed.len())
-        {
-            self.feed.set(feed);
+        if let Some((feed, folded)) = feed {
+            if self.feed.with_untracked(|f| *f != feed) {
+                self.feed.set(feed);
+            }
+            if self.feed_folded.get_untracked() != folded {
+                self.feed_folded.set(folded);
+            }
         }
         self.horizon.set(horizon);
+        self.refresh_marks();
         self.refresh_topics();
     }
 
-    /// Recomputes `topics_text` if the described image's content changed. Large images are
-    /// summarized: describing a million partitions every frame would stall the page.
+    /// Follows the recording's actions into `marks` when they changed (an action, a fork, a
+    /// loaded run).
+    fn refresh_marks(&self) {
+        let changed = self.timeline.with_value(|t| {
+            let last = t.actions().last().map(|(at, _)| at.0 / 1_000);
+            self.marks.with_untracked(|m| {
+                m.len() != t.actions().len() || m.last().map(|(at, _)| *at) != last
+            })
+        });
+        if changed {
+            let marks = self.timeline.with_value(|t| {
+                t.actions()
+                    .iter()
+                    .map(|(at, a)| (at.0 / 1_000, a.to_command()))
+                    .collect()
+            });
+            self.marks.set(marks);
+        }
+    }
+
+    /// Recomputes `topics_text` (in ZooKeeper mode also `zk_log`) if the described image's
+    /// content (the ZooKeeper tree) changed. Large images are summarized: describing a million
+    /// partitions every frame would stall the page.
     pub fn refresh_topics(&self) {
         let of = self.topics_of.get_untracked();
         let text = self.timeline.with_value(|t| {
             let world = t.world();
+            if world.spec().is_zk() {
+                // No image in ZooKeeper mode: the topics, and the newest znodes, are read from
+                // the tree, again only when the snapshot's fingerprint of it moved.
+                let key = Some((None, self.view.with_untracked(|v| v.metadata.digest)));
+                if self.topics_key.get_value() == key {
+                    return None;
+                }
+                self.topics_key.set_value(key);
+                let log = world
+                    .zk_leader()
+                    .map(|l| zookeeper::newest_znodes(world, l, ZNODES_SHOWN))
+                    .unwrap_or_default();
+                if self.zk_log.with_untracked(|z| *z != log) {
+                    self.zk_log.set(log);
+                }
+                return Some(zookeeper::describe_topics(world).unwrap_or_else(|e| e));
+            }
             let image = match of {
                 Some(id) => world.image_of(id),
                 None => world.authority_image(),
@@ -222,6 +336,8 @@ impl Run {
             .timeline
             .try_update_value(|t| t.act(action))
             .unwrap_or_else(|| Err("the run is gone".into()));
+        // Published in full at the next frame, whether or not an event ran.
+        self.published.set_value(None);
         match result {
             Err(why) => {
                 self.bulk.set(None);
@@ -294,7 +410,7 @@ impl Run {
         if self.behind.get_untracked() != behind {
             self.behind.set(behind);
         }
-        self.refresh();
+        self.refresh_frame();
     }
 }
 

@@ -1,11 +1,11 @@
-//! Colours and shapes. Epoch colours come from the Okabe–Ito palette, which stays
-//! distinguishable with the common colour-vision deficiencies; every colour is paired with a
-//! numeral or a shape, so none carries meaning alone.
+//! Colours and shapes. Epoch colours are blues, purples, teal, slate and brown: no red,
+//! orange or green, which readers take for "bad", "warning" and "healthy", since an epoch is
+//! neither. Every colour is paired with a numeral or a shape, so none carries meaning alone.
 
 /// The colour of epoch `epoch` (epoch 0, before any election, is neutral).
 pub fn epoch_colour(epoch: u32) -> &'static str {
     const PALETTE: [&str; 7] = [
-        "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8C6BB1",
+        "#1864AB", "#862E9C", "#0B7285", "#5C677D", "#5F3DC4", "#1098AD", "#8D5B3E",
     ];
     if epoch == 0 {
         "#9aa3ad"

@@ -28,6 +28,8 @@ pub struct Toast {
     pub error: bool,
     /// Distinguishes consecutive toasts with the same text.
     pub serial: u64,
+    /// The action changed the past and dropped the recorded future: the toast offers Undo.
+    pub undo: bool,
 }
 
 /// The UI's own state. All fields are cheap handles.
@@ -51,6 +53,10 @@ pub struct Ui {
     pub embed: bool,
     /// Why the URL's link was not opened, shown over the picture until dismissed.
     pub link_error: RwSignal<Option<crate::share::LinkError>>,
+    /// The pointer rests on a message: the run goes twentyfold slower until it leaves.
+    pub holding: RwSignal<bool>,
+    /// The "what you are looking at" card is open (a first visit, or asked for again).
+    pub orientation: RwSignal<bool>,
 }
 
 impl Ui {
@@ -66,11 +72,18 @@ impl Ui {
             narrow: RwSignal::new(false),
             embed,
             link_error: RwSignal::new(None),
+            orientation: RwSignal::new(false),
+            holding: RwSignal::new(false),
         }
     }
 
     /// Shows a toast.
     pub fn say(&self, text: String, error: bool) {
+        self.toast_with(text, error, false);
+    }
+
+    /// Shows a toast, with an Undo button when `undo`.
+    pub fn toast_with(&self, text: String, error: bool, undo: bool) {
         let serial = self
             .toast
             .with_untracked(|t| t.as_ref().map(|t| t.serial + 1).unwrap_or(0));
@@ -78,6 +91,7 @@ impl Ui {
             text,
             error,
             serial,
+            undo,
         }));
     }
 

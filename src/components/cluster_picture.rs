@@ -7,7 +7,7 @@
 //! is carried by colour alone: roles are written, message types differ in shape, states have
 //! icons.
 
-mod layout;
+pub(crate) mod layout;
 mod message_glyph;
 mod node_glyph;
 
@@ -15,9 +15,64 @@ use crate::math::num;
 use leptos::prelude::*;
 
 use crate::lab::Lab;
-use layout::{layout, CONTROLLER_R, NARROW_WIDTH, WIDTH};
+use kraftlab_core::types::NodeId;
+use layout::{layout, Layout, CONTROLLER_R, NARROW_WIDTH, WIDTH};
 use message_glyph::MessageGlyph;
 use node_glyph::NodeGlyph;
+
+/// Clearance a cut keeps from every other node's centre.
+const CUT_CLEARANCE: f64 = CONTROLLER_R + 8.0;
+
+/// The path of the cut link `a`–`b`: straight when that misses every other node, otherwise
+/// the gentlest curve that goes around them (a line through a third node would read as a cut
+/// to it). Returns the path and its midpoint, where the scissors go.
+fn cut_path(l: &Layout, a: NodeId, b: NodeId) -> Option<(String, (f64, f64))> {
+    let (x1, y1) = l.pos.get(&a).copied()?;
+    let (x2, y2) = l.pos.get(&b).copied()?;
+    let (dx, dy) = (x2 - x1, y2 - y1);
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    let (nx, ny) = (-dy / len, dx / len);
+    let others: Vec<(f64, f64)> = l
+        .pos
+        .iter()
+        .filter(|(id, _)| **id != a && **id != b)
+        .map(|(_, p)| *p)
+        .collect();
+    // The quadratic curve through (x1,y1), control point c, (x2,y2), at parameter t.
+    let point = |bend: f64, t: f64| {
+        let (cx, cy) = ((x1 + x2) / 2.0 + nx * bend, (y1 + y2) / 2.0 + ny * bend);
+        let u = 1.0 - t;
+        (
+            u * u * x1 + 2.0 * u * t * cx + t * t * x2,
+            u * u * y1 + 2.0 * u * t * cy + t * t * y2,
+        )
+    };
+    let clear = |bend: f64| {
+        (1..20).all(|i| {
+            let (px, py) = point(bend, f64::from(i) / 20.0);
+            others.iter().all(|(ox, oy)| {
+                (px - ox) * (px - ox) + (py - oy) * (py - oy) > CUT_CLEARANCE * CUT_CLEARANCE
+            })
+        })
+    };
+    let bend = [0.0, 60.0, -60.0, 120.0, -120.0, 180.0, -180.0]
+        .into_iter()
+        .find(|b| clear(*b))
+        .unwrap_or(0.0);
+    let (cx, cy) = ((x1 + x2) / 2.0 + nx * bend, (y1 + y2) / 2.0 + ny * bend);
+    Some((
+        format!(
+            "M {} {} Q {} {} {} {}",
+            num(x1),
+            num(y1),
+            num(cx),
+            num(cy),
+            num(x2),
+            num(y2)
+        ),
+        point(bend, 0.5),
+    ))
+}
 
 /// The cluster picture.
 #[component]
@@ -41,7 +96,8 @@ pub fn ClusterPicture() -> impl IntoView {
             .view
             .with(|v| v.messages.iter().map(|m| m.id).collect::<Vec<_>>())
     });
-    let cuts = move || {
+    // Compared: the cut links and parked Fetches are redrawn when they change, not per frame.
+    let cut_links = Memo::new(move |_| {
         lab.run.view.with(|v| {
             let mut seen = Vec::new();
             for (a, b) in &v.cuts {
@@ -53,15 +109,17 @@ pub fn ClusterPicture() -> impl IntoView {
             }
             seen
         })
+    });
+    let cuts = move || {
+        cut_links
+        .get()
         .into_iter()
         .filter_map(|(a, b, both)| {
-            let (x1, y1) = layout.with(|l| l.pos.get(&a).copied())?;
-            let (x2, y2) = layout.with(|l| l.pos.get(&b).copied())?;
-            let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
+            let (path, (mx, my)) = layout.with(|l| cut_path(l, a, b))?;
             let title = if both { format!("link {a} ⇄ {b} cut") } else { format!("link {a} → {b} cut (one way)") };
             Some(view! {
                 <g class="cut">
-                    <line x1=num(x1) y1=num(y1) x2=num(x2) y2=num(y2)></line>
+                    <path d=path></path>
                     <text x=num(mx) y=num(my + 4.0) text-anchor="middle">{if both { "✂" } else { "✂→" }}</text>
                     <title>{title}</title>
                 </g>
@@ -69,18 +127,20 @@ pub fn ClusterPicture() -> impl IntoView {
         })
         .collect::<Vec<_>>()
     };
-    let parked = move || {
-        lab.run
-            .view
-            .with(|v| {
-                let mut out = Vec::new();
-                for n in &v.nodes {
-                    for from in &n.parked_fetches {
-                        out.push((n.id, *from));
-                    }
+    let parked_fetches = Memo::new(move |_| {
+        lab.run.view.with(|v| {
+            let mut out = Vec::new();
+            for n in &v.nodes {
+                for from in &n.parked_fetches {
+                    out.push((n.id, *from));
                 }
-                out
-            })
+            }
+            out
+        })
+    });
+    let parked = move || {
+        parked_fetches
+            .get()
             .into_iter()
             .filter_map(|(leader, from)| {
                 let (x1, y1) = layout.with(|l| l.pos.get(&leader).copied())?;
@@ -103,27 +163,25 @@ pub fn ClusterPicture() -> impl IntoView {
             })
             .collect::<Vec<_>>()
     };
-    let summary = move || {
+    let summary = Memo::new(move |_| {
         lab.run.view.with(|v| {
             let leader = v
                 .leader
                 .map(|l| format!("the active controller is {l}"))
                 .unwrap_or_else(|| "there is no active controller".into());
-            format!(
-                "Cluster of {} nodes at {} s; {leader}; {} messages in flight",
-                v.nodes.len(),
-                kraftlab_core::decimal::fixed(v.now.as_ms_f64() / 1000.0, 3),
-                v.messages.len()
-            )
+            // No clock and no message count: a label that changed every frame would make
+            // the browser rebuild the accessibility tree every frame (the clock is beside the
+            // scrubber, the messages are listed one by one).
+            format!("Cluster of {} nodes; {leader}", v.nodes.len())
         })
-    };
+    });
     view! {
         <svg
             class="cluster"
             data-testid="cluster-view"
             viewBox=move || layout.with(|l| format!("0 0 {} {}", num(l.width), num(l.height)))
             role="group"
-            aria-label=summary
+            aria-label=move || summary.get()
             on:click=move |_| lab.ui.selected_message.set(None)
         >
             <g class="cuts">{cuts}</g>

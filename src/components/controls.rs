@@ -6,12 +6,23 @@ use leptos::prelude::*;
 use crate::format::{clock, slider_from_speed, speed_from_slider, speed_label};
 use crate::lab::Lab;
 
+/// A scrubber mark's class by what the action does: faults, repairs, the rest.
+fn mark_class(command: &str) -> &'static str {
+    let word = command.split(' ').next().unwrap_or("");
+    match word {
+        "crash" | "pause" | "shutdown" | "isolate" | "partition" | "drop" | "drift" | "format"
+        | "unformat" => "mark mark-fault",
+        "restart" | "heal" => "mark mark-heal",
+        _ => "mark",
+    }
+}
+
 /// The transport bar.
 #[component]
 pub fn Controls() -> impl IntoView {
     let lab = expect_context::<Lab>();
     let playing = lab.run.playing;
-    let now = move || lab.run.view.with(|v| v.now);
+    let now = move || lab.run.now.get();
     let horizon = lab.run.horizon;
     let live = move || now() >= horizon.get();
     view! {
@@ -59,6 +70,14 @@ pub fn Controls() -> impl IntoView {
                 <span class="skipping" aria-hidden="true">{move || if lab.run.skipping.get() && playing.get() { " »" } else { "" }}</span>
             </label>
             <div class="timeline">
+                <div class="track">
+                <svg class="marks" aria-hidden="true" preserveAspectRatio="none" data-testid="timeline-marks"
+                    viewBox=move || format!("0 0 {} 10", (horizon.get().0 / 1_000).max(1))>
+                    {move || lab.run.marks.get().into_iter().map(|(at, what)| {
+                        let class = mark_class(&what);
+                        view! { <line class=class x1=at.to_string() x2=at.to_string() y1="0" y2="10"><title>{format!("{} {what}", clock(SimTime(at * 1_000)))}</title></line> }
+                    }).collect::<Vec<_>>()}
+                </svg>
                 <input
                     type="range"
                     data-testid="timeline"
@@ -73,6 +92,7 @@ pub fn Controls() -> impl IntoView {
                         }
                     }
                 />
+                </div>
                 <span class="clock" data-testid="sim-time" aria-live="off">{move || clock(now())}</span>
                 <button
                     class="btn btn-small"

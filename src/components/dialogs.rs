@@ -39,15 +39,12 @@ fn Modal(title: &'static str, testid: &'static str, children: Children) -> impl 
     }
 }
 
-/// Build a new cluster. The form is read when submitted ([`crate::form`]); only the two
-/// choices that enable other fields (the mode, the dynamic quorum) are signals.
+/// Build a new cluster. The form is markup, read when submitted ([`crate::form`]); a change
+/// of mode or of the dynamic quorum enables and disables the fields that depend on it.
 #[component]
 pub fn NewClusterDialog() -> impl IntoView {
     let lab = expect_context::<Lab>();
     let spec = lab.run.timeline.with_value(|t| t.spec().clone());
-    let zk_mode = RwSignal::new(spec.is_zk());
-    let dynamic = RwSignal::new(spec.quorum.dynamic_quorum);
-    let seed_input = NodeRef::<leptos::html::Input>::new();
     let create = move |ev: leptos::ev::SubmitEvent| {
         let f = Fields::of(&ev);
         let (v, b, s) = (
@@ -92,89 +89,127 @@ pub fn NewClusterDialog() -> impl IntoView {
         lab.ui.dialog.set(Dialog::None);
         lab.run.playing.set(true);
     };
-    let on = spec.quorum.buggify.enabled();
-    let switches = Buggify::NAMES
-        .iter()
-        .map(|name| {
-            view! {
-                <label class="check">
-                    <input type="checkbox" name="buggify" value=*name data-testid=format!("new-buggify-{name}") checked=on.contains(name) />
-                    " " <code>{*name}</code> ": " {Buggify::describe(name)}
-                </label>
+    let form_html = new_cluster_html(&spec);
+    // The mode and the dynamic quorum enable or disable the fields that only make sense with
+    // them (read from the form itself, like the submit).
+    let sync = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let Some(form) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        let checked = |selector: &str| {
+            form.query_selector(selector)
+                .ok()
+                .flatten()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .is_some_and(|i| i.checked())
+        };
+        let zk = checked("input[name=mode][value=zk]");
+        let dynamic = checked("input[name=dynamic]");
+        let set = |selector: &str, off: bool| {
+            if let Ok(list) = form.query_selector_all(selector) {
+                for i in 0..list.length() {
+                    if let Some(e) = list
+                        .item(i)
+                        .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                    {
+                        let _ = if off {
+                            e.set_attribute("disabled", "")
+                        } else {
+                            e.remove_attribute("disabled")
+                        };
+                    }
+                }
             }
-        })
-        .collect_view();
+        };
+        set("[data-kraft]", zk);
+        set("[data-zk]", !zk);
+        set("[name=spares]", zk || !dynamic);
+    };
+    let random_seed = move |ev: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let is_random = crate::html::act_of(&ev).as_deref() == Some("random-seed");
+        if let (true, Some(form)) = (is_random, ev.current_target()) {
+            if let Some(seed) = form
+                .dyn_into::<web_sys::Element>()
+                .ok()
+                .and_then(|f| f.query_selector("input[name=seed]").ok().flatten())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                seed.set_value(&((js_sys::Math::random() * 1e9) as u64).to_string());
+            }
+        }
+    };
     view! {
         <Modal title="New cluster" testid="new-cluster-dialog">
-            <form class="form" on:submit=create>
-                <fieldset>
-                    <legend>"Mode"</legend>
-                    <label class="check">
-                        <input type="radio" name="mode" value="kraft" data-testid="new-mode-kraft" checked=!spec.is_zk() on:change=move |_| zk_mode.set(false) />
-                        " KRaft"
-                    </label>
-                    <label class="check">
-                        <input type="radio" name="mode" value="zk" data-testid="new-mode-zk" checked=spec.is_zk() on:change=move |_| zk_mode.set(true) />
-                        " ZooKeeper (Kafka ≤ 3.9): an ensemble, and a controller among the brokers"
-                    </label>
-                    <label>"ZooKeeper servers "
-                        <select name="zookeepers" data-testid="new-zookeepers" prop:disabled=move || !zk_mode.get()>
-                            <option value="3" selected=spec.zookeepers.len() != 5>"3"</option>
-                            <option value="5" selected=spec.zookeepers.len() == 5>"5"</option>
-                        </select>
-                    </label>
-                </fieldset>
-                <label>"Modelled partitions (counted, not drawn; their bulk work takes modelled time) "
-                    <input name="partitions" type="number" min="0" max="2000000" step="1000" data-testid="new-partitions" value=spec.quorum.modelled_partitions.to_string() />
-                </label>
-                <label>"Controllers (voters) "
-                    <input name="voters" type="number" min="1" max="7" prop:disabled=move || zk_mode.get() data-testid="new-voters" value=spec.controllers.len().max(1).to_string() />
-                </label>
-                <label>"Brokers (observers) "
-                    <input name="brokers" type="number" min="0" max="8" data-testid="new-brokers" value=spec.brokers.len().to_string() />
-                </label>
-                <label>"Seed "
-                    <input name="seed" type="number" min="0" data-testid="new-seed" value=spec.seed.to_string() node_ref=seed_input />
-                    <button type="button" class="btn btn-small" on:click=move |_| {
-                        if let Some(input) = seed_input.get_untracked() {
-                            input.set_value(&((js_sys::Math::random() * 1e9) as u64).to_string());
-                        }
-                    }>"random"</button>
-                </label>
-                <label class="check">
-                    <input type="checkbox" name="prevote" data-testid="new-prevote" checked=spec.quorum.prevote />
-                    " Pre-vote (KIP-996, Kafka 4.x); off behaves like Kafka 3.9"
-                </label>
-                <label class="check">
-                    <input type="checkbox" name="combined" data-testid="new-combined" checked=!spec.combined.is_empty() />
-                    " Combined mode: the controllers are brokers too (process.roles=broker,controller)"
-                </label>
-                <label class="check">
-                    <input type="checkbox" name="dynamic" data-testid="new-dynamic" checked=spec.quorum.dynamic_quorum on:change=move |ev| dynamic.set(event_target_checked(&ev)) />
-                    " Dynamic quorum (KIP-853): voters live in the log; add and remove controllers"
-                </label>
-                <label>"Spare controllers (not voters yet) "
-                    <input name="spares" type="number" min="0" max="3" data-testid="new-spares" value=spec.spare_controllers.len().to_string()
-                        prop:disabled=move || !dynamic.get() />
-                </label>
-                <details class="switches" open=!on.is_empty()>
-                    <summary>"Teaching switches: break a rule on purpose"</summary>
-                    <p class="muted">"Each switch removes one safeguard Kafka relies on (scenario files: "<code>"buggify=…"</code>"). The safety panel shows the invariant that breaks."</p>
-                    {switches}
-                </details>
-                <fieldset>
-                    <legend>"Teaching network, one-way latency (ms)"</legend>
-                    <label>"from "
-                        <input name="latency-min" type="number" min="0" max="1000" value=(spec.network.latency_min / 1000).to_string() />
-                    </label>
-                    <label>" to "
-                        <input name="latency-max" type="number" min="0" max="1000" value=(spec.network.latency_max / 1000).to_string() />
-                    </label>
-                </fieldset>
-                <button type="submit" class="btn btn-primary" data-testid="new-cluster-create">"Create"</button>
-            </form>
+            <form class="form" on:submit=create on:change=sync on:click=random_seed inner_html=form_html></form>
         </Modal>
     }
+}
+
+/// The new-cluster form as markup, filled from the current cluster's spec. Fields marked
+/// `data-kraft` mean nothing in ZooKeeper mode, `data-zk` only there.
+fn new_cluster_html(spec: &ClusterSpec) -> String {
+    let zk = spec.is_zk();
+    let on = spec.quorum.buggify.enabled();
+    let checked = |b: bool| if b { " checked" } else { "" };
+    let off = |b: bool| if b { " disabled" } else { "" };
+    let mut out = format!(
+        "<fieldset><legend>Mode</legend>\
+<label class=\"check\"><input type=\"radio\" name=\"mode\" value=\"kraft\" data-testid=\"new-mode-kraft\"{}><span>KRaft</span></label>\
+<label class=\"check\"><input type=\"radio\" name=\"mode\" value=\"zk\" data-testid=\"new-mode-zk\"{}><span>ZooKeeper (Kafka ≤ 3.9): an ensemble, and a controller among the brokers</span></label>\
+<label>ZooKeeper servers <select name=\"zookeepers\" data-testid=\"new-zookeepers\" data-zk{}><option value=\"3\"{}>3</option><option value=\"5\"{}>5</option></select></label></fieldset>\
+<label>Modelled partitions (counted, not drawn; their bulk work takes modelled time) <input name=\"partitions\" type=\"number\" min=\"0\" max=\"2000000\" step=\"1000\" data-testid=\"new-partitions\" value=\"{}\"></label>\
+<label>Controllers (voters) <input name=\"voters\" type=\"number\" min=\"1\" max=\"7\" data-testid=\"new-voters\" data-kraft value=\"{}\"{}></label>\
+<label>Brokers (observers) <input name=\"brokers\" type=\"number\" min=\"0\" max=\"8\" data-testid=\"new-brokers\" value=\"{}\"></label>\
+<label>Seed <input name=\"seed\" type=\"number\" min=\"0\" data-testid=\"new-seed\" value=\"{}\"> <button type=\"button\" class=\"btn btn-small\" data-act=\"random-seed\">random</button></label>\
+<label class=\"check\"><input type=\"checkbox\" name=\"prevote\" data-testid=\"new-prevote\" data-kraft{}{}><span>Pre-vote (KIP-996, Kafka 4.x); off behaves like Kafka 3.9</span></label>\
+<label class=\"check\"><input type=\"checkbox\" name=\"combined\" data-testid=\"new-combined\" data-kraft{}{}><span>Combined mode: the controllers are brokers too (process.roles=broker,controller)</span></label>\
+<label class=\"check\"><input type=\"checkbox\" name=\"dynamic\" data-testid=\"new-dynamic\" data-kraft{}{}><span>Dynamic quorum (KIP-853): voters live in the log; add and remove controllers</span></label>\
+<label>Spare controllers (not voters yet) <input name=\"spares\" type=\"number\" min=\"0\" max=\"3\" data-testid=\"new-spares\" value=\"{}\"{}></label>\
+<details class=\"switches\"{}><summary>Teaching switches: break a rule on purpose</summary>\
+<p class=\"muted\">Each switch removes one safeguard Kafka relies on (scenario files: <code>buggify=…</code>). The safety panel shows the invariant that breaks.</p>",
+        checked(!zk),
+        checked(zk),
+        off(!zk),
+        if spec.zookeepers.len() != 5 { " selected" } else { "" },
+        if spec.zookeepers.len() == 5 { " selected" } else { "" },
+        spec.quorum.modelled_partitions,
+        spec.controllers.len().max(1),
+        off(zk),
+        spec.brokers.len(),
+        spec.seed,
+        checked(spec.quorum.prevote),
+        off(zk),
+        checked(!spec.combined.is_empty()),
+        off(zk),
+        checked(spec.quorum.dynamic_quorum),
+        off(zk),
+        spec.spare_controllers.len(),
+        off(zk || !spec.quorum.dynamic_quorum),
+        if on.is_empty() { "" } else { " open" },
+    );
+    for name in Buggify::NAMES {
+        out += &format!(
+            "<label class=\"check\"><input type=\"checkbox\" name=\"buggify\" value=\"{name}\" data-testid=\"new-buggify-{name}\" data-kraft{}{}><span><code>{name}</code>: ",
+            checked(on.contains(name)),
+            off(zk)
+        );
+        crate::html::push_text(&mut out, Buggify::describe(name));
+        out += "</span></label>";
+    }
+    out += &format!(
+        "</details><fieldset><legend>Teaching network, one-way latency (ms)</legend>\
+<label>from <input name=\"latency-min\" type=\"number\" min=\"0\" max=\"1000\" value=\"{}\"></label>\
+<label> to <input name=\"latency-max\" type=\"number\" min=\"0\" max=\"1000\" value=\"{}\"></label></fieldset>\
+<button type=\"submit\" class=\"btn btn-primary\" data-testid=\"new-cluster-create\">Create</button>",
+        spec.network.latency_min / 1000,
+        spec.network.latency_max / 1000
+    );
+    out
 }
 
 /// Put every node in group A or B, then cut every link between the groups. The form is read
@@ -201,26 +236,24 @@ pub fn PartitionDialog() -> impl IntoView {
         lab.ui.dialog.set(Dialog::None);
     };
     // Start from a sensible split: the leader alone against everyone else.
-    let rows = nodes
+    let rows: String = nodes
         .iter()
         .map(|n| {
             let in_b = Some(*n) != leader;
-            view! {
-                <tr>
-                    <th scope="row">{n.to_string()}</th>
-                    <td><input type="radio" name=format!("side-{n}") value="a" aria-label=format!("{n} in group A") checked=!in_b /></td>
-                    <td><input type="radio" name=format!("side-{n}") value="b" aria-label=format!("{n} in group B") checked=in_b /></td>
-                </tr>
-            }
+            format!(
+                "<tr><th scope=\"row\">{n}</th><td><input type=\"radio\" name=\"side-{n}\" value=\"a\" aria-label=\"{n} in group A\"{}></td><td><input type=\"radio\" name=\"side-{n}\" value=\"b\" aria-label=\"{n} in group B\"{}></td></tr>",
+                if in_b { "" } else { " checked" },
+                if in_b { " checked" } else { "" }
+            )
         })
-        .collect::<Vec<_>>();
+        .collect();
     view! {
         <Modal title="Partition the network" testid="partition-dialog">
             <form on:submit=apply>
                 <p>"Choose a side for each node; every link between the two groups is cut, both ways."</p>
                 <table class="partition-table">
                     <thead><tr><th>"node"</th><th>"A"</th><th>"B"</th></tr></thead>
-                    <tbody>{rows}</tbody>
+                    <tbody inner_html=rows></tbody>
                 </table>
                 <button type="submit" class="btn btn-primary" data-testid="partition-apply">"Cut the links"</button>
             </form>
@@ -235,6 +268,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("+ / −", "faster / slower"),
     ("[ / ]", "back / forward one second"),
     ("L", "jump to live"),
+    (
+        "U",
+        "undo the last change of the past (after acting with the timeline moved back)",
+    ),
     ("W", "write a record through the active controller"),
     ("K", "crash the active controller"),
     ("R", "restart every stopped node"),
@@ -261,7 +298,12 @@ pub fn HelpDialog() -> impl IntoView {
     view! {
         <Modal title="Keyboard shortcuts" testid="help-dialog">
             <table class="shortcuts" inner_html=rows></table>
-            <p>"Click or focus a node (Tab, then Enter) for its menu; click a message for its fields."</p>
+            <p>"Click or focus a node (Tab, then Enter) for its menu; click a message for its fields. The shortcuts work everywhere but in text fields."</p>
+            <p><button class="btn" data-testid="show-orientation" on:click=move |_| {
+                let lab = expect_context::<crate::lab::Lab>();
+                lab.ui.dialog.set(crate::ui::Dialog::None);
+                lab.ui.orientation.set(true);
+            }>"What am I looking at?"</button></p>
         </Modal>
     }
 }

@@ -6,6 +6,17 @@ use leptos::prelude::*;
 use crate::html::push_text;
 use crate::theme::{epoch_colour, message_style, MESSAGE_LEGEND};
 
+/// What the picture means in ZooKeeper mode, where none of KRaft's messages flow.
+const ZK_LEGEND: &str = "<summary>Legend (ZooKeeper mode)</summary><ul>\
+<li>Circles are ZooKeeper servers: the ensemble, whose leader orders every write with ZAB \
+(each one's role is written under it). Squares are brokers; the one marked CONTROLLER won \
+the race to create <code>/controller</code> and runs the cluster.</li>\
+<li>Every message is a grey circle: ZooKeeper requests and pings from brokers, ZAB's \
+proposals and acknowledgements between servers, the controller's LeaderAndIsr and \
+UpdateMetadata to brokers. Click one for its name and fields.</li>\
+<li>✕ marks a crashed node, ❚❚ a paused one; NO SESSION a broker that is not connected to \
+ZooKeeper (when its session expires, its ephemeral znodes go).</li></ul>";
+
 /// The legend's list.
 fn legend_html() -> String {
     let mut out = String::from(
@@ -42,7 +53,12 @@ fn legend_html() -> String {
 /// The legend.
 #[component]
 pub fn Legend() -> impl IntoView {
-    view! { <details class="panel legend" data-testid="legend" inner_html=legend_html()></details> }
+    let lab = expect_context::<crate::lab::Lab>();
+    let kraft = legend_html();
+    view! {
+        <details class="panel legend" data-testid="legend"
+            inner_html=move || if lab.run.zk_mode.get() { ZK_LEGEND.to_string() } else { kraft.clone() }></details>
+    }
 }
 
 /// What the simulation simplifies, said plainly.

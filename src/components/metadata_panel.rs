@@ -9,6 +9,8 @@ use kraftlab_core::sim::UserAction;
 use kraftlab_core::types::NodeId;
 use leptos::prelude::*;
 
+use crate::form::Fields;
+use crate::html::{escaped, push_text};
 use crate::lab::Lab;
 use crate::run::BulkJob;
 
@@ -36,64 +38,58 @@ fn state_of(n: &NodeView) -> String {
     parts.join(", ")
 }
 
-/// One row of the image table.
-fn image_row(n: NodeView, lab: Lab) -> impl IntoView {
-    let id = n.id;
+/// One row of the image table, as markup.
+fn image_row(out: &mut String, n: &NodeView) {
     let fenced = match n.fenced {
         Some(true) => "fenced",
         Some(false) => "unfenced",
         None => "-",
     };
-    let hot = move || lab.ui.hovered_node.get() == Some(id);
-    view! {
-        <tr
-            data-node=id.to_string()
-            data-fenced=n.fenced.map(|f| f.to_string()).unwrap_or_default()
-            class:row-hot=hot
-            on:mouseenter=move |_| lab.ui.hovered_node.set(Some(id))
-            on:mouseleave=move |_| lab.ui.hovered_node.set(None)
-        >
-            <td>{id.to_string()}</td>
-            <td>{state_of(&n)}</td>
-            <td class=format!("fence-{fenced}")>{fenced}</td>
-            <td>{opt(n.metadata_offset)}</td>
-            <td>{opt(n.metadata_lag)}</td>
-            <td>{opt(n.partitions)}</td>
-            <td>{opt(n.snapshot_end)}</td>
-        </tr>
-    }
+    *out += &format!(
+        "<tr data-node=\"{}\" data-fenced=\"{}\"><td>{}</td><td>",
+        n.id,
+        n.fenced.map(|f| f.to_string()).unwrap_or_default(),
+        n.id
+    );
+    push_text(out, &state_of(n));
+    *out += &format!(
+        "</td><td class=\"fence-{fenced}\">{fenced}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        opt(n.metadata_offset),
+        opt(n.metadata_lag),
+        opt(n.partitions),
+        opt(n.snapshot_end)
+    );
 }
 
 /// The panel.
 #[component]
 pub fn MetadataPanel() -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let name = RwSignal::new("orders".to_string());
-    let partitions = RwSignal::new(3u32);
-    let rf = RwSignal::new(3u32);
-    let bulk_count = RwSignal::new(1000u32);
-    let bulk_partitions = RwSignal::new(100u32);
-    let to_delete = RwSignal::new(String::new());
-    let number = |ev: leptos::ev::Event, max: u32| {
-        event_target_value(&ev)
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-    };
-    let create = move |_| {
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        let f = Fields::of(&ev);
         lab.act(UserAction::Admin(AdminOp::CreateTopic {
-            name: name.get_untracked().trim().to_string(),
-            partitions: partitions.get_untracked(),
-            replication_factor: rf.get_untracked(),
+            name: f.text("name").trim().to_string(),
+            partitions: f.number("partitions", 1, 100_000, 3) as u32,
+            replication_factor: f.number("rf", 1, 50, 3) as u32,
             configs: Vec::new(),
         }))
     };
-    let create_many = move |_| {
+    let many = move |ev: leptos::ev::SubmitEvent| {
+        let f = Fields::of(&ev);
+        if f.submitter() == Some("delete") {
+            let topic = f.text("topic");
+            if !topic.is_empty() {
+                lab.act(UserAction::Admin(AdminOp::DeleteTopic { name: topic }));
+            }
+            return;
+        }
         let existing = lab.run.view.with_untracked(|v| v.metadata.topic_count);
         // The whole job is held to the run's budget before its first slice, so it never
         // stops part-way for a limit.
-        let (total, each) = (bulk_count.get_untracked(), bulk_partitions.get_untracked());
+        let (total, each) = (
+            f.number("count", 1, 100_000, 1000) as u32,
+            f.number("each", 1, 100_000, 100) as u32,
+        );
         let asked = u64::from(total) * u64::from(each);
         let room = lab.run.timeline.with_value(|t| {
             let (limits, used) = (t.world().limits(), t.world().usage());
@@ -111,93 +107,118 @@ pub fn MetadataPanel() -> impl IntoView {
             total,
             done: 0,
             partitions: each,
-            replication_factor: rf.get_untracked(),
+            replication_factor: 3,
         }));
         lab.run.playing.set(true);
     };
-    let delete = move |_| {
-        let topic = to_delete.get_untracked();
-        if !topic.is_empty() {
-            lab.act(UserAction::Admin(AdminOp::DeleteTopic { name: topic }));
-        }
-    };
-    let rows = move || {
+    // The image table as markup, rebuilt when an image changes, not every frame.
+    let rows = Memo::new(move |_| {
         lab.run.view.with(|v| {
-            let mut nodes: Vec<NodeView> = v.nodes.clone();
+            let mut nodes: Vec<&NodeView> = v.nodes.iter().collect();
             kraftlab_core::flat::insertion_sort_by(&mut nodes, |a, b| {
                 (!a.kind.has_controller(), a.id) < (!b.kind.has_controller(), b.id)
             });
-            nodes
-                .into_iter()
-                .map(|n| image_row(n, lab))
-                .collect::<Vec<_>>()
+            let mut out = String::new();
+            for n in nodes {
+                image_row(&mut out, n);
+            }
+            out
+        })
+    });
+    let topics = Memo::new(move |_| lab.run.view.with(|v| v.metadata.topics.clone()));
+    let topic_options = move || {
+        topics.with(|ts| {
+            let mut out = String::from("<option value=\"\">(topic)</option>");
+            for t in ts {
+                let t = escaped(t);
+                out += &format!("<option value=\"{t}\">{t}</option>");
+            }
+            out
         })
     };
-    let topics = move || lab.run.view.with(|v| v.metadata.topics.clone());
+    let node_ids = Memo::new(move |_| {
+        lab.run
+            .view
+            .with(|v| v.nodes.iter().map(|n| n.id).collect::<Vec<NodeId>>())
+    });
+    let node_options = move || {
+        node_ids.with(|ids| {
+            ids.iter().fold(
+                String::from("<option value=\"\">the active controller</option>"),
+                |out, id| out + &format!("<option value=\"{id}\">node {id}</option>"),
+            )
+        })
+    };
     let summary = move || {
         lab.run.view.with(|v| {
+            if lab.run.zk_mode.get() {
+                let controller = v
+                    .nodes
+                    .iter()
+                    .filter(|n| n.status.is_live())
+                    .filter_map(|n| n.zk_controller_epoch.map(|e| (e, n.id)))
+                    .max()
+                    .map(|(e, id)| format!("the controller is broker {id} (controller epoch {e})"))
+                    .unwrap_or_else(|| "no broker is controller right now".into());
+                return format!(
+                    "ZooKeeper mode: {} topic(s), {} partition(s), as znodes under /brokers/topics; {controller}, which reads them from ZooKeeper and sends each broker LeaderAndIsr and UpdateMetadata. No node keeps a metadata log or image.",
+                    v.metadata.topic_count, v.metadata.partition_count
+                );
+            }
             format!(
                 "{} topic(s), {} partition(s); the active controller's image is at offset {}",
                 v.metadata.topic_count, v.metadata.partition_count, v.metadata.offset
             )
         })
     };
-    let node_ids = move || {
-        lab.run
-            .view
-            .with(|v| v.nodes.iter().map(|n| n.id).collect::<Vec<NodeId>>())
-    };
     view! {
         <section class="panel metadata-panel" aria-labelledby="metadata-title" data-testid="metadata-panel">
             <h2 id="metadata-title">"Metadata: records in, images out"</h2>
             <p class="hint">
-                "The active controller turns each request into records; every node applies the committed ones to its image. "
+                {move || (!lab.run.zk_mode.get()).then_some("The active controller turns each request into records; every node applies the committed ones to its image. ")}
                 {summary}
                 {move || lab.run.behind.get().then(|| view! { <span class="behind" data-testid="behind">" · catching up (simulating slower than the chosen speed)"</span> })}
                 {move || lab.run.bulk.get().map(|j| view! { <span class="behind" data-testid="bulk-progress">{format!(" · submitting topics: {} / {}", j.done, j.total)}</span> })}
             </p>
-            <div class="admin-row">
-                <label>"Topic " <input type="text" size="10" data-testid="topic-name" prop:value=name
-                    on:input=move |ev| name.set(event_target_value(&ev)) /></label>
-                <label>"partitions " <input type="number" min="1" max="100000" size="5" data-testid="topic-partitions" prop:value=move || partitions.get().to_string()
-                    on:change=move |ev| { if let Some(n) = number(ev, 100_000) { partitions.set(n) } } /></label>
-                <label>"rf " <input type="number" min="1" max="50" size="2" data-testid="topic-rf" prop:value=move || rf.get().to_string()
-                    on:change=move |ev| { if let Some(n) = number(ev, 50) { rf.set(n) } } /></label>
-                <button class="btn" data-testid="create-topic" title="CreateTopics: a TopicRecord and one PartitionRecord per partition" on:click=create>"+ Create topic"</button>
-            </div>
-            <div class="admin-row">
-                <label>"Many: " <input type="number" min="1" max="100000" size="6" data-testid="bulk-count" prop:value=move || bulk_count.get().to_string()
-                    on:change=move |ev| { if let Some(n) = number(ev, 100_000) { bulk_count.set(n) } } /></label>
-                <label>" topics × " <input type="number" min="1" max="100000" size="5" data-testid="bulk-partitions" prop:value=move || bulk_partitions.get().to_string()
-                    on:change=move |ev| { if let Some(n) = number(ev, 100_000) { bulk_partitions.set(n) } } /></label>
-                <button class="btn" data-testid="create-topics" title="A scale run: the records travel in batches of at most 8192" on:click=create_many>"+ Create many"</button>
-                <label>" Delete " <select data-testid="delete-choice" on:change=move |ev| to_delete.set(event_target_value(&ev))>
-                    <option value="">"(topic)"</option>
-                    {move || topics().into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect::<Vec<_>>()}
-                </select></label>
-                <button class="btn btn-danger" data-testid="delete-topic" on:click=delete>"✕ Delete"</button>
-            </div>
-            <div class="table-scroll">
+            <form class="admin-row" on:submit=create>
+                <label>"Topic " <input type="text" name="name" size="10" value="orders" data-testid="topic-name" /></label>
+                <label>"partitions " <input type="number" name="partitions" min="1" max="100000" size="5" value="3" data-testid="topic-partitions" /></label>
+                <label>"rf " <input type="number" name="rf" min="1" max="50" size="2" value="3" data-testid="topic-rf" /></label>
+                <button class="btn" data-testid="create-topic" title="CreateTopics: a TopicRecord and one PartitionRecord per partition">"+ Create topic"</button>
+            </form>
+            <form class="admin-row" on:submit=many>
+                <label>"Many: " <input type="number" name="count" min="1" max="100000" size="6" value="1000" data-testid="bulk-count" /></label>
+                <label>" topics × " <input type="number" name="each" min="1" max="100000" size="5" value="100" data-testid="bulk-partitions" /></label>
+                <button class="btn" value="many" data-testid="create-topics" title="A scale run: the records travel in batches of at most 8192">"+ Create many"</button>
+                <label>" Delete " <select name="topic" data-testid="delete-choice" inner_html=topic_options></select></label>
+                <button class="btn btn-danger" value="delete" data-testid="delete-topic">"✕ Delete"</button>
+            </form>
+            <div class="table-scroll" class:hidden=move || lab.run.zk_mode.get()>
             <table class="image-table" data-testid="image-table">
                 <thead><tr>
                     <th>"Node"</th><th>"Role"</th><th>"Registration"</th><th>"Image offset"</th>
                     <th title="How far the image is behind the active controller's high watermark">"Lag"</th>
                     <th>"Partitions"</th><th title="End offset of the latest snapshot">"Snapshot"</th>
                 </tr></thead>
-                <tbody>{rows}</tbody>
+                <tbody inner_html=move || rows.get()
+                    on:mouseover=move |ev| lab.ui.hovered_node.set(crate::html::node_of(&ev))
+                    on:mouseleave=move |_| lab.ui.hovered_node.set(None)></tbody>
             </table>
+            // The row of the node under the pointer anywhere on the page, highlighted.
+            <style>{move || lab.ui.hovered_node.get().map(|id| format!(".image-table tr[data-node=\"{id}\"]{{background:rgba(59,130,246,.12)}}"))}</style>
             </div>
             <p class="cmd">
-                "$ kafka-topics --bootstrap-server … --describe   answered from the image of "
-                <select data-testid="topics-of" aria-label="Whose image"
+                "$ kafka-topics --bootstrap-server … --describe"
+                <span class:hidden=move || lab.run.zk_mode.get()>"   answered from the image of "
+
+                <select data-testid="topics-of" aria-label="Whose image" inner_html=node_options
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
                         lab.run.topics_of.set(NodeId::parse(&v));
                         lab.run.refresh_topics();
                     }>
-                    <option value="">"the active controller"</option>
-                    {move || node_ids().into_iter().map(|id| view! { <option value=id.to_string()>{format!("node {id}")}</option> }).collect::<Vec<_>>()}
-                </select>
+                </select></span>
+                <span class:hidden=move || !lab.run.zk_mode.get()>"   (read from the znodes: no node keeps an image)"</span>
             </p>
             <pre class="quorum topics" data-testid="metadata-topics" tabindex="0" aria-label="kafka-topics --describe output">{move || lab.run.topics_text.get()}</pre>
         </section>

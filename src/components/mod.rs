@@ -15,6 +15,7 @@ pub mod log_view;
 pub mod message_panel;
 pub mod metadata_panel;
 pub mod node_menu;
+pub mod orientation;
 pub mod quorum_panel;
 pub mod safety_panel;
 pub mod share_dialog;

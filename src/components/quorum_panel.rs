@@ -5,6 +5,7 @@
 use kraftlab_core::tools::ToolText;
 use leptos::prelude::*;
 
+use crate::html::push_text;
 use crate::lab::Lab;
 
 /// One `<pre>` whose lines link to nodes.
@@ -13,53 +14,49 @@ fn LinkedText(
     text: RwSignal<ToolText>,
     testid: &'static str,
     label: &'static str,
+    /// Lines the tool prints for this cluster at most, reserved from the start.
+    reserve: Memo<usize>,
 ) -> impl IntoView {
     let lab = expect_context::<Lab>();
-    let lines = move || {
+    // The lines as markup (one write when the tool's output changes, instead of a reactive
+    // span per line); a line about a node carries `data-node`, for the hover highlight.
+    let html = move || {
         text.with(|t| {
-            t.lines
-                .iter()
-                .map(|l| (l.text.clone(), l.node))
-                .collect::<Vec<_>>()
+            let mut out = String::new();
+            for l in &t.lines {
+                match l.node {
+                    Some(n) => out += &format!("<span class=\"qline\" data-node=\"{n}\">"),
+                    None => out += "<span class=\"qline\">",
+                }
+                push_text(&mut out, &l.text);
+                out += "\n</span>";
+            }
+            out
         })
+    };
+    // The box keeps the most lines it has shown, so a failover (when the tools print an
+    // error line instead of a table) does not move the panels below it.
+    let most = StoredValue::new(0usize);
+    let height = move || {
+        let n = text
+            .with(|t| t.lines.len())
+            .max(most.get_value())
+            .max(reserve.get());
+        most.set_value(n);
+        format!("min-height: {n}lh")
     };
     view! {
         <pre
             class="quorum"
+            style=height
             class:quorum-error=move || text.with(|t| t.lines.first().is_some_and(|l| l.text.starts_with("Error")))
             data-testid=testid
             aria-label=label
             tabindex="0"
+            inner_html=html
+            on:mouseover=move |ev| lab.ui.hovered_node.set(crate::html::node_of(&ev))
+            on:mouseleave=move |_| lab.ui.hovered_node.set(None)
         >
-            {move || {
-                lines()
-                    .into_iter()
-                    .map(|(line, node)| {
-                        let class = move || {
-                            if node.is_some() && lab.ui.hovered_node.get() == node { "qline qline-hot" } else { "qline" }
-                        };
-                        view! {
-                            <span
-                                class=class
-                                data-node=node.map(|n| n.to_string()).unwrap_or_default()
-                                on:mouseenter=move |_| {
-                                    if node.is_some() {
-                                        lab.ui.hovered_node.set(node);
-                                    }
-                                }
-                                on:mouseleave=move |_| {
-                                    if node.is_some() {
-                                        lab.ui.hovered_node.set(None);
-                                    }
-                                }
-                            >
-                                {line}
-                                "\n"
-                            </span>
-                        }
-                    })
-                    .collect::<Vec<_>>()
-            }}
         </pre>
     }
 }
@@ -71,6 +68,11 @@ fn LinkedText(
 pub fn QuorumPanel() -> impl IntoView {
     let lab = expect_context::<Lab>();
     let zk = move || lab.run.zk_mode.get();
+    // `describe --status` prints eight lines; `--replication` a header and a line per node;
+    // ZooKeeper mode one `srvr` line per server and `/controller`'s one line.
+    let nodes = Memo::new(move |_| lab.run.view.with(|v| v.nodes.len()));
+    let status_lines = Memo::new(move |_| if zk() { 5 } else { 8 });
+    let replication_lines = Memo::new(move |_| if zk() { 1 } else { nodes.get() + 1 });
     view! {
         <section class="panel quorum-panel" aria-labelledby="quorum-title">
             <h2 id="quorum-title">{move || if zk() { "ZooKeeper, as the tools see it" } else { "Quorum, as the tools see it" }}</h2>
@@ -81,7 +83,9 @@ pub fn QuorumPanel() -> impl IntoView {
                     "$ kafka-metadata-quorum --bootstrap-controller … describe --status"
                 }}
             </p>
-            <LinkedText text=lab.run.quorum_status testid="quorum-status" label="status output" />
+            // The lines of the node under the pointer anywhere on the page, highlighted.
+            <style>{move || lab.ui.hovered_node.get().map(|id| format!(".quorum span[data-node=\"{id}\"]{{background:#1e40af}}"))}</style>
+            <LinkedText text=lab.run.quorum_status testid="quorum-status" label="status output" reserve=status_lines />
             <p class="cmd">
                 {move || if zk() {
                     "$ zookeeper-shell zk1:2181 get /controller"
@@ -89,7 +93,7 @@ pub fn QuorumPanel() -> impl IntoView {
                     "$ kafka-metadata-quorum --bootstrap-controller … describe --replication"
                 }}
             </p>
-            <LinkedText text=lab.run.quorum_replication testid="quorum-replication" label="replication or controller output" />
+            <LinkedText text=lab.run.quorum_replication testid="quorum-replication" label="replication or controller output" reserve=replication_lines />
         </section>
     }
 }

@@ -6,6 +6,7 @@ use kraftlab_core::check::PROPERTIES;
 use leptos::prelude::*;
 
 use crate::format::clock;
+use crate::html::push_text;
 use crate::lab::Lab;
 
 /// The panel.
@@ -20,33 +21,47 @@ pub fn SafetyPanel() -> impl IntoView {
             .timeline
             .with_value(|t| t.spec().quorum.buggify.enabled().join(", "))
     });
-    let rows = PROPERTIES
-        .iter()
-        .map(|prop| {
-            let broken = move || {
-                violations.with(|vs| vs.iter().find(|v| v.property == prop.name).cloned())
-            };
-            let status = move || if broken().is_some() { "violated" } else { "ok" };
-            view! {
-                <li class="invariant" class:violated=move || broken().is_some()
-                    data-testid=format!("invariant-{}", prop.name) data-status=status>
-                    <span class="mark" aria-hidden="true">{move || if broken().is_some() { "✗" } else { "✓" }}</span>
-                    <span class="what">
-                        <span class="statement">{prop.statement}</span>
-                        <span class="name">{prop.name}</span>
-                    </span>
-                    {move || broken().map(|v| view! {
-                        <span class="why" role="status">
-                            "Broken at " {clock(v.at)} " on " {v.node.to_string()} ": " {v.detail.clone()} " "
-                            <button type="button" class="btn btn-small" on:click=move |_| { lab.run.playing.set(false); lab.seek(v.at); }>
-                                "Go to that moment"
-                            </button>
-                        </span>
-                    })}
-                </li>
+    // The invariants as markup (a reactive view per row would cost first-load code); the
+    // "Go to that moment" buttons carry the time in `data-at`.
+    let rows = move || {
+        violations.with(|vs| {
+            let mut out = String::new();
+            for prop in PROPERTIES {
+                let broken = vs.iter().find(|v| v.property == prop.name);
+                out += &format!(
+                    "<li class=\"invariant{}\" data-testid=\"invariant-{}\" data-status=\"{}\"><span class=\"mark\" aria-hidden=\"true\">{}</span><span class=\"what\"><span class=\"statement\">",
+                    if broken.is_some() { " violated" } else { "" },
+                    prop.name,
+                    if broken.is_some() { "violated" } else { "ok" },
+                    if broken.is_some() { "✗" } else { "✓" }
+                );
+                push_text(&mut out, prop.statement);
+                out += &format!("</span><span class=\"name\">{}</span></span>", prop.name);
+                if let Some(v) = broken {
+                    out += &format!("<span class=\"why\" role=\"status\">Broken at {} on {}: ", clock(v.at), v.node);
+                    push_text(&mut out, &v.detail);
+                    out += &format!(
+                        " <button type=\"button\" class=\"btn btn-small\" data-at=\"{}\">Go to that moment</button></span>",
+                        v.at.0
+                    );
+                }
+                out += "</li>";
             }
+            out
         })
-        .collect_view();
+    };
+    let go = move |ev: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let at = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.get_attribute("data-at"))
+            .and_then(|a| a.parse::<u64>().ok());
+        if let Some(at) = at {
+            lab.run.playing.set(false);
+            lab.seek(kraftlab_core::types::SimTime(at));
+        }
+    };
     let summary = move || {
         let n = violations.with(|v| {
             let mut names: Vec<_> = v.iter().map(|x| x.property).collect();
@@ -74,7 +89,7 @@ pub fn SafetyPanel() -> impl IntoView {
                     <p class="switches">"Teaching switches on: " <code>{s}</code> " — this cluster breaks a rule on purpose."</p>
                 })
             }}
-            <ul class="invariants">{rows}</ul>
+            <ul class="invariants" inner_html=rows on:click=go></ul>
         </details>
     }
 }

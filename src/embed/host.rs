@@ -41,7 +41,7 @@ fn state(lab: Lab) -> JsValue {
     let nodes = js_sys::Array::new();
     lab.run.view.with_untracked(|v| {
         let leader = v.leader.and_then(|l| v.node(l));
-        set(&s, "time_ms", v.now.as_ms() as f64);
+        set(&s, "time_ms", lab.run.now.get_untracked().as_ms() as f64);
         set(
             &s,
             "leader",

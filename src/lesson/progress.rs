@@ -125,7 +125,8 @@ pub fn key(slug: &str, hash: u64) -> String {
     format!("kraftlab.progress.{slug}.{hash:016x}")
 }
 
-fn storage() -> Option<web_sys::Storage> {
+/// The page's `localStorage`, if it may be read (saved progress, the orientation card).
+pub(crate) fn storage() -> Option<web_sys::Storage> {
     // Reading `localStorage` throws in sandboxed iframes; that is an `Err` here, not a panic.
     web_sys::window()?.local_storage().ok().flatten()
 }

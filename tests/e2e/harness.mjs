@@ -47,8 +47,13 @@ export async function serveDist() {
 }
 
 /** Launches Debian's Chromium headless with the flags this machine needs. */
+/**
+ * Launches Debian's Chromium. Every page it opens has already dismissed the first visit's
+ * orientation card (which pauses the run until read), unless its context is made with
+ * `{ firstVisit: true }`.
+ */
 export async function launch() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: [
@@ -61,6 +66,23 @@ export async function launch() {
       '--no-first-run',
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options = {}) => {
+    const { firstVisit, ...rest } = options;
+    const context = await newContext(rest);
+    if (!firstVisit) {
+      await context.addInitScript(() => {
+        try {
+          localStorage.setItem('kraftlab.oriented', '1');
+        } catch {
+          // A sandboxed frame has no storage; it shows no card either.
+        }
+      });
+    }
+    return context;
+  };
+  browser.newPage = async (options = {}) => (await browser.newContext(options)).newPage();
+  return browser;
 }
 
 /** Opens a page that records console errors, warnings and uncaught exceptions. */

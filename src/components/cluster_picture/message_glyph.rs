@@ -45,7 +45,7 @@ pub fn MessageGlyph(id: u64, layout: Memo<Layout>) -> impl IntoView {
     let (from, to, is_request, doomed, name) = (m.from, m.to, m.is_request, m.doomed, m.name);
     let label = title.clone();
     let place = Memo::new(move |_| {
-        let now = lab.run.view.with(|v| v.now);
+        let now = lab.run.now.get();
         let at = if lab.ui.reduced_motion.get() {
             // No travel animation: messages sit half way, labelled.
             SimTime(m.sent_at.0 + (m.deliver_at.0 - m.sent_at.0) / 2)
@@ -57,8 +57,11 @@ pub fn MessageGlyph(id: u64, layout: Memo<Layout>) -> impl IntoView {
             .map(|(x, y, _)| (x, y))
             .unwrap_or((-100.0, -100.0))
     });
-    let x = move || place.get().0;
-    let y = move || place.get().1;
+    // One attribute follows the clock: the group's position; its shapes sit around (0, 0).
+    let at = move || {
+        let (x, y) = place.get();
+        format!("translate({} {})", num(x), num(y))
+    };
     let class = move || {
         let mut class = format!("msg msg-{}", style.css);
         if !is_request {
@@ -73,44 +76,17 @@ pub fn MessageGlyph(id: u64, layout: Memo<Layout>) -> impl IntoView {
         class
     };
     let shape = match style.shape {
-        MessageShape::Circle => view! { <circle cx=move || num(x()) cy=move || num(y()) r="6.5" fill=style.colour stroke=style.colour></circle> }.into_any(),
-        MessageShape::Diamond => {
-            let points = move || {
-                let (x, y) = place.get();
-                let (xs, ys) = (num(x), num(y));
-                format!(
-                    "{xs},{} {},{ys} {xs},{} {},{ys}",
-                    num(y - 8.0),
-                    num(x + 8.0),
-                    num(y + 8.0),
-                    num(x - 8.0)
-                )
-            };
-            view! { <polygon points=points fill=style.colour stroke=style.colour></polygon> }.into_any()
-        }
-        MessageShape::Square => view! {
-            <rect x=move || num(x() - 6.0) y=move || num(y() - 6.0) width="12" height="12" fill=style.colour stroke=style.colour></rect>
-        }
-        .into_any(),
-        MessageShape::Triangle => {
-            let points = move || {
-                let (x, y) = place.get();
-                format!(
-                    "{},{} {},{} {},{}",
-                    num(x),
-                    num(y - 8.0),
-                    num(x + 7.0),
-                    num(y + 6.0),
-                    num(x - 7.0),
-                    num(y + 6.0)
-                )
-            };
-            view! { <polygon points=points fill=style.colour stroke=style.colour></polygon> }.into_any()
-        }
+        MessageShape::Circle => view! { <circle r="6.5" fill=style.colour stroke=style.colour></circle> }.into_any(),
+        MessageShape::Diamond => view! { <polygon points="0,-8 8,0 0,8 -8,0" fill=style.colour stroke=style.colour></polygon> }.into_any(),
+        MessageShape::Square => view! { <rect x="-6" y="-6" width="12" height="12" fill=style.colour stroke=style.colour></rect> }.into_any(),
+        MessageShape::Triangle => view! { <polygon points="0,-8 7,6 -7,6" fill=style.colour stroke=style.colour></polygon> }.into_any(),
     };
+    // A message that leaves the picture under the pointer (a seek, a new run) releases it.
+    on_cleanup(move || lab.ui.holding.set(false));
     view! {
         <g
             class=class
+            transform=at
             data-testid="message"
             data-name=name
             role="button"
@@ -121,10 +97,20 @@ pub fn MessageGlyph(id: u64, layout: Memo<Layout>) -> impl IntoView {
                 lab.ui.selected_message.set(Some(id));
                 lab.ui.selected_node.set(None);
             }
+            // A message in flight is on screen for a fraction of a second: a pointer moved
+            // onto it slows the run twentyfold, so it can be read and clicked. (Moved: a
+            // message passing under a resting pointer does not slow anything.)
+            on:pointermove=move |_| {
+                if !lab.ui.holding.get_untracked() {
+                    lab.ui.holding.set(true);
+                }
+            }
+            on:mouseleave=move |_| lab.ui.holding.set(false)
         >
             <title>{title}</title>
+            <circle class="msg-hit" r="16"></circle>
             {shape}
-            <text x=move || num(x()) y=move || num(y() + 3.0) text-anchor="middle" class="msg-glyph">{glyph}</text>
+            <text y="3" text-anchor="middle" class="msg-glyph">{glyph}</text>
         </g>
     }
     .into_any()

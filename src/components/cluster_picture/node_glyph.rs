@@ -38,6 +38,9 @@ pub(super) struct Glyph {
     zk_controller_epoch: Option<u32>,
     zk_controller_stage: Option<ControllerStage>,
     zk_connected: Option<bool>,
+    /// A leader of an epoch the cluster has moved past (a paused or cut-off old leader): it
+    /// only thinks it leads, and nothing it writes can commit.
+    stale: bool,
 }
 
 pub(super) fn glyph(view: &ClusterView, id: NodeId) -> Option<Glyph> {
@@ -63,6 +66,7 @@ pub(super) fn glyph(view: &ClusterView, id: NodeId) -> Option<Glyph> {
         zk_controller_epoch: n.zk_controller_epoch,
         zk_controller_stage: n.zk_controller_stage,
         zk_connected: n.zk_connected,
+        stale: n.role == Some(Role::Leader) && view.nodes.iter().any(|m| m.epoch > n.epoch),
     })
 }
 
@@ -135,7 +139,9 @@ fn describe(id: NodeId, g: &Glyph) -> String {
     if g.shutting_down {
         s += ", shutting down";
     }
-    if g.active_controller {
+    if g.stale {
+        s += ", a stale leader: the cluster has moved to a later epoch, so this node only thinks it leads and nothing it appends can commit";
+    } else if g.active_controller {
         s += ", active controller";
     }
     if let Some(state) = g.broker_state {
@@ -177,7 +183,9 @@ fn meta_line(g: &Glyph) -> String {
     if g.zk_connected == Some(false) {
         parts.push("NO SESSION");
     }
-    if g.active_controller {
+    if g.stale {
+        parts.push("THINKS IT LEADS");
+    } else if g.active_controller {
         parts.push("ACTIVE");
     }
     if g.fenced == Some(true) {
@@ -226,7 +234,7 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
     // One arc per timer family; its path follows the clock.
     let timer_arc = move |family: &'static [TimerKind]| {
         move || {
-            let now = lab.run.view.with(|v| v.now);
+            let now = lab.run.now.get();
             let (x, y) = xy();
             data.with(|d| {
                 d.as_ref()
@@ -236,28 +244,22 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
                     .map(|t| {
                         let total = t.deadline.0.saturating_sub(t.started.0) as f64;
                         let left = t.deadline.0.saturating_sub(now.0) as f64;
-                        arc(x, y, r + 6.0, left / total)
+                        // In steps of 1/240 of a turn: at the default speed the path then
+                        // changes every few frames, not every frame, and looks the same.
+                        arc(x, y, r + 6.0, (left / total * 240.0).ceil() / 240.0)
                     })
                     .unwrap_or_default()
             })
         }
     };
+    // A timer's tooltip names it; how long is left is in the node menu (a text that changed
+    // every frame would cost the page a DOM and accessibility update per frame per node).
     let timer_title = move |family: &'static [TimerKind]| {
         move || {
-            let now = lab.run.view.with(|v| v.now);
             data.with(|d| {
                 d.as_ref()
                     .and_then(|d| d.timers.iter().find(|t| family.contains(&t.kind)))
-                    .map(|t| {
-                        format!(
-                            "{}: {} ms left",
-                            t.kind.label(),
-                            kraftlab_core::decimal::fixed(
-                                t.deadline.0.saturating_sub(now.0) as f64 / 1000.0,
-                                0
-                            )
-                        )
-                    })
+                    .map(|t| format!("{} (the arc is the time left)", t.kind.label()))
                     .unwrap_or_default()
             })
         }
@@ -265,6 +267,12 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
     const ELECTION: &[TimerKind] = &[TimerKind::Election, TimerKind::Backoff];
     const FETCH: &[TimerKind] = &[TimerKind::Fetch];
     const CHECK: &[TimerKind] = &[TimerKind::CheckQuorum];
+    // Compared: an arc's path is written only when its (stepped) length changed.
+    let arc_of = move |family: &'static [TimerKind]| {
+        let path = timer_arc(family);
+        Memo::new(move |_| path())
+    };
+    let (election_d, fetch_d, check_d) = (arc_of(ELECTION), arc_of(FETCH), arc_of(CHECK));
     let votes = move || {
         let (x, y) = xy();
         data.with(|d| {
@@ -297,6 +305,7 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
     };
     let role_text = move || {
         data.with(|d| match d {
+            Some(d) if d.status.is_live() && d.stale => format!("STALE LEADER e{}", d.epoch),
             Some(d) if d.status.is_live() => {
                 let mut s = d.role_label.to_ascii_uppercase();
                 if d.shutting_down {
@@ -323,11 +332,19 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
             _ => "",
         })
     };
+    let paused = move || {
+        data.with(|d| {
+            d.as_ref()
+                .is_some_and(|d| matches!(d.status, NodeStatus::Paused { .. }))
+        })
+    };
     let class = move || {
         let mut c = String::from("node");
         data.with(|d| {
             if let Some(d) = d {
-                if d.role == Some(Role::Leader) && d.status.is_live() {
+                if d.stale {
+                    c += " node-stale";
+                } else if d.role == Some(Role::Leader) && d.status.is_live() {
                     c += " node-leader";
                 }
                 match d.status {
@@ -390,14 +407,14 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
             on:blur=move |_| lab.ui.hovered_node.set(None)
         >
             <title>{label}</title>
-            <path class="timer timer-election" d=timer_arc(ELECTION)><title>{timer_title(ELECTION)}</title></path>
-            <path class="timer timer-fetch" d=timer_arc(FETCH)><title>{timer_title(FETCH)}</title></path>
-            <path class="timer timer-check" d=timer_arc(CHECK)><title>{timer_title(CHECK)}</title></path>
+            <path class="timer timer-election" d=move || election_d.get()><title>{timer_title(ELECTION)}</title></path>
+            <path class="timer timer-fetch" d=move || fetch_d.get()><title>{timer_title(FETCH)}</title></path>
+            <path class="timer timer-check" d=move || check_d.get()><title>{timer_title(CHECK)}</title></path>
             {body}
             <text class="node-epoch" x=move || num(xy().0) y=move || num(xy().1 + 1.0) text-anchor="middle" dominant-baseline="middle">
                 {move || if up() { data.with(|d| d.as_ref().map(|d| format!("e{}", d.epoch)).unwrap_or_default()) } else { String::new() }}
             </text>
-            <text class="node-overlay" x=move || num(xy().0) y=move || num(xy().1 + 1.0) text-anchor="middle" dominant-baseline="middle">
+            <text class="node-overlay" class:node-badge=paused x=move || num(xy().0 + if paused() { r * 0.8 } else { 0.0 }) y=move || num(xy().1 + 1.0 - if paused() { r * 0.8 } else { 0.0 }) text-anchor="middle" dominant-baseline="middle">
                 {overlay}
             </text>
             <text class="node-id" x=move || num(xy().0) y=move || num(xy().1 - r - 12.0) text-anchor="middle">
