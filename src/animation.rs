@@ -56,7 +56,7 @@ const FRAME_BUDGET_MS: f64 = 8.0;
 /// Advances the run by one frame's wall time, within the frame's script budget.
 pub fn advance(lab: &Lab, wall_ms: f64) {
     let began = now_ms();
-    lab.frame(wall_ms, move || now_ms() - began > FRAME_BUDGET_MS);
+    lab.frame(wall_ms, began, move || now_ms() - began > FRAME_BUDGET_MS);
 }
 
 /// The `requestAnimationFrame` callback.
@@ -85,6 +85,9 @@ pub fn install(lab: Lab) {
             if !lab.run.playing.get_untracked() || page_hidden() {
                 running.set(false);
                 last.set(None);
+                // The panels follow a playing run at their own pace: a stop shows them as
+                // the run is.
+                lab.run.catch_up_panels();
                 return;
             }
             let start = now_ms();
@@ -121,6 +124,8 @@ pub fn install(lab: Lab) {
         Effect::new(move |_| {
             if lab.run.playing.get() {
                 ensure();
+            } else {
+                lab.run.catch_up_panels();
             }
         });
     }

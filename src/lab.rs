@@ -140,7 +140,7 @@ impl Lab {
 
     /// Advances the run by a frame of wall time within the frame's budget; while a lesson
     /// plays, stops exactly where its step's wait (or a solution's `run until`) comes true.
-    pub fn frame(&self, wall_ms: f64, over_budget: impl FnMut() -> bool) {
+    pub fn frame(&self, wall_ms: f64, clock_ms: f64, over_budget: impl FnMut() -> bool) {
         if self.replaying() {
             return;
         }
@@ -151,10 +151,12 @@ impl Lab {
             wall_ms
         };
         match self.player.frame_mode() {
-            FrameMode::Hold => {}
-            FrameMode::Free => self.run.advance(wall_ms, over_budget, None),
+            // Held at a step's end: what the panels and the clock show catches up.
+            FrameMode::Hold => self.run.catch_up_panels(),
+            FrameMode::Free => self.run.advance(wall_ms, clock_ms, over_budget, None),
             FrameMode::StopWhen(mut stop) => {
-                self.run.advance(wall_ms, over_budget, Some(&mut *stop))
+                self.run
+                    .advance(wall_ms, clock_ms, over_budget, Some(&mut *stop))
             }
         }
         self.player.check(*self);

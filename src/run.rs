@@ -38,6 +38,12 @@ pub struct Run {
     pub now: RwSignal<SimTime>,
     /// End of the recording.
     pub horizon: RwSignal<SimTime>,
+    /// Now as the transport bar (the clock, the scrubber, the timer arcs) shows it: exact
+    /// after an action, a seek or a pause, at most [`CLOCK_PER_SECOND`] times a second while
+    /// playing (a clock and a scrubber rewritten every frame cost the page a layout a frame).
+    pub shown_now: RwSignal<SimTime>,
+    /// The end of the recording as the scrubber shows it, paced like `shown_now`.
+    pub shown_horizon: RwSignal<SimTime>,
     /// `kafka-metadata-quorum describe --status` now (in ZooKeeper mode, each server's `srvr`),
     /// each line tied to its node.
     pub quorum_status: RwSignal<ToolText>,
@@ -78,6 +84,13 @@ pub struct Run {
     /// The run's event count when the snapshot was last built in full, so that a frame in
     /// which nothing happened (most frames at the default speed) only moves the clock.
     published: StoredValue<Option<u64>>,
+    /// Bumped when the panels beside the picture (the tools' outputs, the feed, the log and
+    /// image tables) should read the run again: at every refresh while paused or acting, at
+    /// most [`PANELS_PER_SECOND`] times a second while playing. The picture follows every
+    /// event; text tables read at 60 Hz only cost the page layout and nobody can read them.
+    pub panels: RwSignal<usize>,
+    /// When the panels and the transport bar may next follow a playing run.
+    pace: StoredValue<Pace>,
     /// Running or paused.
     pub playing: RwSignal<bool>,
     /// A shared run being replayed in slices: how far it got, and its end.
@@ -91,6 +104,23 @@ pub struct Run {
 }
 
 const FEED_SHOWN: usize = 120;
+
+/// How often the panels beside the picture follow a playing run (see [`Run::panels`]).
+pub const PANELS_PER_SECOND: f64 = 8.0;
+
+/// How often the transport bar's clock and scrubber follow a playing run.
+pub const CLOCK_PER_SECOND: f64 = 15.0;
+
+/// When the slower parts of the page next follow a playing run (frame clock, ms).
+#[derive(Clone, Copy, Default)]
+struct Pace {
+    /// The panels are behind the snapshot: a frame skipped them.
+    panels_behind: bool,
+    /// The panels may be refreshed from then on.
+    panels_at: f64,
+    /// The transport bar may follow from then on.
+    transport_at: f64,
+}
 
 /// Records of each log the snapshot copies: the log view's newest 14 offsets and the voters
 /// holding them (older stretches are read from the run when scrolled to).
@@ -110,6 +140,8 @@ impl Run {
             now: RwSignal::new(view.now),
             view: RwSignal::new(view),
             horizon: RwSignal::new(timeline.horizon()),
+            shown_now: RwSignal::new(timeline.now()),
+            shown_horizon: RwSignal::new(timeline.horizon()),
             timeline: StoredValue::new(timeline),
             quorum_status: RwSignal::new(ToolText::default()),
             quorum_replication: RwSignal::new(ToolText::default()),
@@ -126,6 +158,8 @@ impl Run {
             bulk: RwSignal::new(None),
             undo: StoredValue::new(None),
             published: StoredValue::new(None),
+            panels: RwSignal::new(0),
+            pace: StoredValue::new(Pace::default()),
             marks: RwSignal::new(Vec::new()),
             playing: RwSignal::new(true),
             replaying: RwSignal::new(None),
@@ -137,14 +171,26 @@ impl Run {
         run
     }
 
-    /// After a frame: publishes the whole state if an event was processed, otherwise only the
-    /// clock (and the recording's end), which is all that changed.
-    fn refresh_frame(&self) {
+    /// After a frame at `clock_ms` (the frame clock): publishes the snapshot if an event was
+    /// processed, otherwise only the clock (and the recording's end), which is all that
+    /// changed; the panels follow when they are due (see [`Run::panels`]).
+    fn refresh_frame(&self, clock_ms: f64) {
         let (events, now, horizon) = self
             .timeline
             .with_value(|t| (t.world().stats().events, t.now(), t.horizon()));
+        let pace = self.pace.get_value();
+        let due = clock_ms >= pace.panels_at;
+        if due {
+            self.pace
+                .update_value(|p| p.panels_at = clock_ms + 1000.0 / PANELS_PER_SECOND);
+        }
+        if clock_ms >= pace.transport_at {
+            self.pace
+                .update_value(|p| p.transport_at = clock_ms + 1000.0 / CLOCK_PER_SECOND);
+            self.show_transport(now, horizon);
+        }
         if self.published.get_value() != Some(events) {
-            self.refresh();
+            self.publish(due);
             return;
         }
         if self.now.get_untracked() != now {
@@ -153,18 +199,72 @@ impl Run {
         if self.horizon.get_untracked() != horizon {
             self.horizon.set(horizon);
         }
+        if pace.panels_behind && due {
+            self.publish_panels();
+        }
     }
 
-    /// Publishes the timeline's current state to the signals.
+    /// Brings the panels and the transport bar up to date if a playing frame left them
+    /// behind (the run paused).
+    pub fn catch_up_panels(&self) {
+        if self.pace.get_value().panels_behind {
+            self.publish_panels();
+        }
+        self.show_transport(self.now.get_untracked(), self.horizon.get_untracked());
+    }
+
+    fn show_transport(&self, now: SimTime, horizon: SimTime) {
+        if self.shown_now.get_untracked() != now {
+            self.shown_now.set(now);
+        }
+        if self.shown_horizon.get_untracked() != horizon {
+            self.shown_horizon.set(horizon);
+        }
+    }
+
+    /// Publishes the timeline's current state to the signals, the panels and the transport
+    /// bar included.
     pub fn refresh(&self) {
+        self.publish(true);
+        self.show_transport(self.now.get_untracked(), self.horizon.get_untracked());
+    }
+
+    /// Publishes the snapshot; the panels too if `panels`, otherwise they are marked behind.
+    fn publish(&self, panels: bool) {
         self.published
             .set_value(self.timeline.with_value(|t| Some(t.world().stats().events)));
-        let level = self.feed_level.get_untracked();
-        let (view, status, replication, feed, horizon, zk) = self.timeline.with_value(|t| {
+        let (view, horizon, zk) = self.timeline.with_value(|t| {
             let world = t.world();
-            let view = ClusterView::build(world, LOG_TAIL);
-            let zk = world.spec().is_zk();
-            let (status, replication) = if zk {
+            (
+                ClusterView::build(world, LOG_TAIL),
+                t.horizon(),
+                world.spec().is_zk(),
+            )
+        });
+        if self.now.get_untracked() != view.now {
+            self.now.set(view.now);
+        }
+        self.view.set(view);
+        if self.zk_mode.get_untracked() != zk {
+            self.zk_mode.set(zk);
+        }
+        self.horizon.set(horizon);
+        self.refresh_marks();
+        if panels {
+            self.publish_panels();
+        } else {
+            self.pace.update_value(|p| p.panels_behind = true);
+        }
+    }
+
+    /// The panels' part of a refresh: the tools' outputs, the feed, the topics, and a bump of
+    /// [`Run::panels`] for the tables that read the snapshot.
+    fn publish_panels(&self) {
+        self.pace.update_value(|p| p.panels_behind = false);
+        let level = self.feed_level.get_untracked();
+        let (status, replication, feed) = self.timeline.with_value(|t| {
+            let world = t.world();
+            let (status, replication) = if world.spec().is_zk() {
                 let srvr = zookeeper::srvr(world).unwrap_or_else(|e| error_text(&e));
                 let controller = zookeeper::get(world, "/controller")
                     .map(|t| ToolText::from_text(&t, |_| None))
@@ -193,15 +293,8 @@ impl Run {
                 shown.reverse();
                 (shown, folded)
             });
-            (view, status, replication, feed, t.horizon(), zk)
+            (status, replication, feed)
         });
-        if self.now.get_untracked() != view.now {
-            self.now.set(view.now);
-        }
-        self.view.set(view);
-        if self.zk_mode.get_untracked() != zk {
-            self.zk_mode.set(zk);
-        }
         if self.quorum_status.with_untracked(|s| *s != status) {
             self.quorum_status.set(status);
         }
@@ -219,9 +312,15 @@ impl Run {
                 self.feed_folded.set(folded);
             }
         }
-        self.horizon.set(horizon);
-        self.refresh_marks();
         self.refresh_topics();
+        self.panels.update(|n| *n = n.wrapping_add(1));
+    }
+
+    /// The snapshot, read by a panel: tracked through [`Run::panels`], so the panel follows a
+    /// playing run at the panels' pace rather than at every event.
+    pub fn with_panel_view<R>(&self, f: impl FnOnce(&ClusterView) -> R) -> R {
+        self.panels.track();
+        self.view.with_untracked(f)
     }
 
     /// Follows the recording's actions into `marks` when they changed (an action, a fork, a
@@ -386,12 +485,14 @@ impl Run {
         self.refresh();
     }
 
-    /// Advances the run by `wall_ms` of wall time at the chosen speed, giving up when
+    /// Advances the run by `wall_ms` of wall time at the chosen speed (the frame clock reading
+    /// `clock_ms`, which paces the panels), giving up when
     /// `over_budget` says the frame has spent its time, or at the event after which `stop`
     /// holds (see `Timeline::advance_paced_until`).
     pub fn advance(
         &self,
         wall_ms: f64,
+        clock_ms: f64,
         over_budget: impl FnMut() -> bool,
         stop: Option<&mut dyn FnMut(&World) -> bool>,
     ) {
@@ -410,7 +511,7 @@ impl Run {
         if self.behind.get_untracked() != behind {
             self.behind.set(behind);
         }
-        self.refresh_frame();
+        self.refresh_frame(clock_ms);
     }
 }
 

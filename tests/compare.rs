@@ -124,3 +124,29 @@ fn the_same_shape_and_seed_give_the_same_comparison() {
     let b = compare(Fault::CrashBroker, &shape(1_000)).unwrap();
     assert_eq!(a, b);
 }
+
+/// The story is told on the phase table's clock: each line starts with its time after the
+/// fault, in order, the first (the fault itself) at +0.000 s.
+#[test]
+fn the_story_counts_from_the_fault() {
+    let c = compare(Fault::CrashController, &shape(10_000)).unwrap();
+    for r in [&c.zookeeper, &c.kraft] {
+        assert!(!r.story.is_empty(), "{}", r.mode);
+        let times: Vec<f64> = r
+            .story
+            .iter()
+            .map(|l| {
+                let (t, text) = l
+                    .strip_prefix('+')
+                    .and_then(|l| l.split_once(" s  "))
+                    .unwrap_or_else(|| panic!("{l}"));
+                assert!(!text.is_empty(), "{l}");
+                t.parse().unwrap_or_else(|_| panic!("{l}"))
+            })
+            .collect();
+        assert_eq!(times[0], 0.0, "{}: {}", r.mode, r.story[0]);
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "{:?}", r.story);
+        // The recovery's end is within the story's span or after it, never before its start.
+        assert!(times[times.len() - 1] * 1000.0 <= r.recovery_ms.unwrap() as f64 + 30_000.0);
+    }
+}

@@ -95,7 +95,7 @@ pub fn ComparePanel() -> impl IntoView {
          <label>Partitions <select name=\"partitions\" data-testid=\"compare-partitions\">{sizes}</select></label>\
          <label>Brokers <input name=\"brokers\" type=\"number\" min=\"3\" max=\"12\" value=\"3\" data-testid=\"compare-brokers\"></label>\
          <label class=\"only-pause\">Pause (s) <input name=\"pause\" type=\"number\" min=\"1\" max=\"600\" value=\"40\"></label>\
-         <label>Other ZooKeeper clients per server <input name=\"zk-clients\" type=\"number\" min=\"0\" max=\"20000\" step=\"500\" value=\"0\" data-testid=\"compare-zk-clients\"></label>\
+         <label class=\"only-pause-zk\" title=\"Other applications' sessions on each ZooKeeper server: they reconnect at once when the ensemble re-elects\">Other ZooKeeper clients per server <input name=\"zk-clients\" type=\"number\" min=\"0\" max=\"20000\" step=\"500\" value=\"0\" data-testid=\"compare-zk-clients\"></label>\
          <button type=\"submit\" value=\"compare\" class=\"btn\" data-testid=\"compare-run\">Compare</button>\
          <button type=\"submit\" value=\"sweep\" class=\"btn\" data-testid=\"compare-sweep\">Sweep 1K → 2M</button>"
     );

@@ -22,8 +22,9 @@ fn mark_class(command: &str) -> &'static str {
 pub fn Controls() -> impl IntoView {
     let lab = expect_context::<Lab>();
     let playing = lab.run.playing;
-    let now = move || lab.run.now.get();
-    let horizon = lab.run.horizon;
+    // The clock and the scrubber follow the run's paced signals while playing.
+    let now = move || lab.run.shown_now.get();
+    let horizon = lab.run.shown_horizon;
     let live = move || now() >= horizon.get();
     view! {
         <div class="controls" role="toolbar" aria-label="Simulation controls">

@@ -507,6 +507,11 @@ fn hints_html(lab: Lab, out: &mut String) {
         markdown_html(out, &p.filled(lab, h), "hint-text");
         *out += "</div>";
     }
+    // The hints not asked for yet are rendered now (the Markdown worker answers
+    // asynchronously), so that the next one shows the moment it is asked for.
+    for h in hints.iter().skip(shown) {
+        let _ = markdown::html(&p.filled(lab, h));
+    }
     let label = if shown == 0 {
         format!("💡 Hint (1 of {total})")
     } else if shown < total {

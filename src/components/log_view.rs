@@ -193,7 +193,7 @@ pub fn LogView() -> impl IntoView {
     // What the matrix depends on, cheap to compare: it changes with a log end, a high
     // watermark or a state (about twice a virtual second), not with every frame's clock.
     let key = Memo::new(move |_| {
-        lab.run.view.with(|v| {
+        lab.run.with_panel_view(|v| {
             let nodes: Vec<_> = v
                 .nodes
                 .iter()

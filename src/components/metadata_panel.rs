@@ -113,7 +113,7 @@ pub fn MetadataPanel() -> impl IntoView {
     };
     // The image table as markup, rebuilt when an image changes, not every frame.
     let rows = Memo::new(move |_| {
-        lab.run.view.with(|v| {
+        lab.run.with_panel_view(|v| {
             let mut nodes: Vec<&NodeView> = v.nodes.iter().collect();
             kraftlab_core::flat::insertion_sort_by(&mut nodes, |a, b| {
                 (!a.kind.has_controller(), a.id) < (!b.kind.has_controller(), b.id)
@@ -125,7 +125,7 @@ pub fn MetadataPanel() -> impl IntoView {
             out
         })
     });
-    let topics = Memo::new(move |_| lab.run.view.with(|v| v.metadata.topics.clone()));
+    let topics = Memo::new(move |_| lab.run.with_panel_view(|v| v.metadata.topics.clone()));
     let topic_options = move || {
         topics.with(|ts| {
             let mut out = String::from("<option value=\"\">(topic)</option>");
@@ -150,7 +150,7 @@ pub fn MetadataPanel() -> impl IntoView {
         })
     };
     let summary = move || {
-        lab.run.view.with(|v| {
+        lab.run.with_panel_view(|v| {
             if lab.run.zk_mode.get() {
                 let controller = v
                     .nodes

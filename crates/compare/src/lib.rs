@@ -237,9 +237,13 @@ fn result_view(c: &Comparison) -> String {
     out
 }
 
-/// The sweep as a log–log plot and a table.
+/// The sweep as a log–log plot (both axes labelled, in seconds and partitions, with grid
+/// lines at 1, 2 and 5 of each decade) and a table.
 fn sweep_view(rows: &[Comparison]) -> String {
-    let (w, h) = (520.0, 200.0);
+    // The plot area inside the picture: room on the left for the seconds, below for the
+    // partition counts and the axis title, above for the legend.
+    let (w, h) = (560.0, 240.0);
+    let (left, right, top, bottom) = (58.0, 14.0, 34.0, 40.0);
     let max_ms = rows
         .iter()
         .flat_map(|r| [r.zookeeper.recovery_ms, r.kraft.recovery_ms])
@@ -247,38 +251,56 @@ fn sweep_view(rows: &[Comparison]) -> String {
         .max()
         .unwrap_or(1000) as f64;
     let min_ms = 1000.0f64;
+    let (y_lo, y_hi) = (min_ms.log10(), max_ms.max(min_ms * 10.0).log10());
     let x = |p: u64| {
         let (a, b) = (
             (SWEEP[0] as f64).log10(),
             (SWEEP[SWEEP.len() - 1] as f64).log10(),
         );
-        30.0 + ((p as f64).log10() - a) / (b - a) * (w - 60.0)
+        left + ((p as f64).log10() - a) / (b - a) * (w - left - right)
     };
-    let y = |ms: u64| {
-        let v = (ms as f64).max(min_ms).log10();
-        let (a, b) = (min_ms.log10(), max_ms.max(min_ms * 10.0).log10());
-        h - 20.0 - (v - a) / (b - a) * (h - 40.0)
+    let y = |ms: f64| {
+        let v = ms.max(min_ms).log10();
+        h - bottom - (v - y_lo) / (y_hi - y_lo) * (h - top - bottom)
     };
     let line = |pick: fn(&Comparison) -> Option<u64>| {
         rows.iter()
             .filter_map(|r| {
-                pick(r).map(|ms| format!("{},{}", num(x(r.shape.partitions)), num(y(ms))))
+                pick(r).map(|ms| format!("{},{}", num(x(r.shape.partitions)), num(y(ms as f64))))
             })
             .collect::<Vec<_>>()
             .join(" ")
     };
     let mut out = format!(
         "<div data-testid=\"compare-sweep-result\">\
-         <svg viewBox=\"0 0 {} {}\" class=\"compare-plot\" role=\"img\" aria-label=\"Recovery time against partition count, ZooKeeper and KRaft, log scales\">\
-         <polyline points=\"{}\" fill=\"none\" stroke=\"#d55e00\" stroke-width=\"2.5\"></polyline>\
-         <polyline points=\"{}\" fill=\"none\" stroke=\"#0072b2\" stroke-width=\"2.5\" stroke-dasharray=\"6 3\"></polyline>\
-         <text x=\"34\" y=\"14\" fill=\"#d55e00\" class=\"compare-axis\">ZooKeeper (solid)</text>\
-         <text x=\"34\" y=\"28\" fill=\"#0072b2\" class=\"compare-axis\">KRaft (dashed)</text>",
+         <svg viewBox=\"0 0 {} {}\" class=\"compare-plot\" role=\"img\" aria-label=\"Recovery time in seconds against partition count, ZooKeeper and KRaft, both axes logarithmic\">",
         num(w),
         num(h),
-        line(|r| r.zookeeper.recovery_ms),
-        line(|r| r.kraft.recovery_ms),
     );
+    // The y axis: seconds at 1, 2 and 5 of each decade in range, a grid line at each.
+    let mut decade = 1.0f64;
+    while decade * 1000.0 <= 10f64.powf(y_hi) {
+        for m in [1.0, 2.0, 5.0] {
+            let ms = decade * m * 1000.0;
+            if ms > 10f64.powf(y_hi) * 1.0001 {
+                break;
+            }
+            let ty = y(ms);
+            let _ = write!(
+                out,
+                "<line x1=\"{l}\" x2=\"{r}\" y1=\"{ty}\" y2=\"{ty}\" class=\"compare-grid\"></line>\
+                 <text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"compare-axis\" data-tick-ms=\"{}\">{} s</text>",
+                num(left - 6.0),
+                num(ty + 4.0),
+                ms as u64,
+                ms as u64 / 1000,
+                l = num(left),
+                r = num(w - right),
+                ty = num(ty),
+            );
+        }
+        decade *= 10.0;
+    }
     for r in rows {
         let p = r.shape.partitions;
         let text = if p >= 1_000_000 {
@@ -288,11 +310,36 @@ fn sweep_view(rows: &[Comparison]) -> String {
         };
         let _ = write!(
             out,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"compare-axis\">{text}</text>",
-            num(x(p)),
-            num(h - 4.0)
+            "<line x1=\"{px}\" x2=\"{px}\" y1=\"{}\" y2=\"{}\" class=\"compare-grid\"></line>\
+             <text x=\"{px}\" y=\"{}\" text-anchor=\"middle\" class=\"compare-axis\">{text}</text>",
+            num(top),
+            num(h - bottom),
+            num(h - bottom + 15.0),
+            px = num(x(p)),
         );
     }
+    let _ = write!(
+        out,
+        "<line x1=\"{l}\" x2=\"{l}\" y1=\"{t}\" y2=\"{b}\" class=\"compare-axis-line\"></line>\
+         <line x1=\"{l}\" x2=\"{r}\" y1=\"{b}\" y2=\"{b}\" class=\"compare-axis-line\"></line>\
+         <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"compare-axis\">partitions in the cluster (log scale)</text>\
+         <text transform=\"translate(12 {}) rotate(-90)\" text-anchor=\"middle\" class=\"compare-axis\">recovery time (log scale)</text>\
+         <polyline points=\"{}\" fill=\"none\" stroke=\"#d55e00\" stroke-width=\"2.5\"></polyline>\
+         <polyline points=\"{}\" fill=\"none\" stroke=\"#0072b2\" stroke-width=\"2.5\" stroke-dasharray=\"6 3\"></polyline>\
+         <text x=\"{}\" y=\"14\" fill=\"#d55e00\" class=\"compare-axis\">ZooKeeper (solid)</text>\
+         <text x=\"{}\" y=\"28\" fill=\"#0072b2\" class=\"compare-axis\">KRaft (dashed)</text>",
+        num((left + w - right) / 2.0),
+        num(h - 6.0),
+        num((top + h - bottom) / 2.0),
+        line(|r| r.zookeeper.recovery_ms),
+        line(|r| r.kraft.recovery_ms),
+        num(left + 4.0),
+        num(left + 4.0),
+        l = num(left),
+        r = num(w - right),
+        t = num(top),
+        b = num(h - bottom),
+    );
     out.push_str("</svg><table class=\"compare-phases\"><thead><tr><th>partitions</th><th>ZooKeeper</th><th>KRaft</th><th>speed-up</th></tr></thead><tbody>");
     for r in rows {
         let (z, k) = (r.zookeeper.recovery_ms, r.kraft.recovery_ms);
@@ -363,6 +410,28 @@ mod tests {
             );
         }
         assert_eq!(html.matches("<polyline").count(), 2);
+        // Both axes say what they measure, and the seconds axis has ticks from 1 s up to near
+        // the slowest recovery in the table.
+        assert!(html.contains(">partitions in the cluster (log scale)</text>"));
+        assert!(html.contains(">recovery time (log scale)</text>"));
+        assert!(html.contains("data-tick-ms=\"1000\">1 s</text>"));
+        let top_tick: u64 = html
+            .split("data-tick-ms=\"")
+            .skip(1)
+            .map(|t| t[..t.find('"').unwrap()].parse::<u64>().unwrap())
+            .max()
+            .unwrap();
+        // The slowest recovery the table shows, in ms (cells read "12.3 s").
+        let slowest = html
+            .split("<td>")
+            .filter_map(|c| c.split_once(" s</td>"))
+            .filter_map(|(v, _)| v.parse::<f64>().ok())
+            .fold(0.0f64, f64::max)
+            * 1000.0;
+        assert!(slowest > 0.0);
+        // The highest tick is at most 2.5 steps (of 1, 2, 5) below the slowest recovery.
+        assert!((top_tick as f64) * 5.0 > slowest, "{top_tick} vs {slowest}");
+        assert!(top_tick >= 10_000, "{top_tick}");
     }
 
     fn diagram(link_text: String, from_ms: Option<u64>, to_ms: Option<u64>) -> serde_json::Value {

@@ -38,6 +38,8 @@ pub(super) struct Glyph {
     zk_controller_epoch: Option<u32>,
     zk_controller_stage: Option<ControllerStage>,
     zk_connected: Option<bool>,
+    /// ZooKeeper mode: a server's last zxid (ZAB's transaction id, `0x…`).
+    zxid: Option<String>,
     /// A leader of an epoch the cluster has moved past (a paused or cut-off old leader): it
     /// only thinks it leads, and nothing it writes can commit.
     stale: bool,
@@ -66,6 +68,11 @@ pub(super) fn glyph(view: &ClusterView, id: NodeId) -> Option<Glyph> {
         zk_controller_epoch: n.zk_controller_epoch,
         zk_controller_stage: n.zk_controller_stage,
         zk_connected: n.zk_connected,
+        zxid: n
+            .zk_details
+            .iter()
+            .find(|(k, _)| *k == "Last zxid")
+            .map(|(_, v)| v.clone()),
         stale: n.role == Some(Role::Leader) && view.nodes.iter().any(|m| m.epoch > n.epoch),
     })
 }
@@ -168,8 +175,14 @@ fn meta_line(g: &Glyph) -> String {
         };
     }
     let mut parts: Vec<&str> = Vec::new();
-    if let Some(role) = g.zk_role {
-        return role.name().to_ascii_uppercase();
+    if g.zk_role.is_some() {
+        // The role is the line above (LEADER, FOLLOWER, LOOKING); below it, how far the
+        // server's ZAB log reaches.
+        return g
+            .zxid
+            .as_ref()
+            .map(|z| format!("zxid {z}"))
+            .unwrap_or_default();
     }
     if g.zk_controller_epoch.is_some() {
         parts.push("CONTROLLER");
@@ -231,10 +244,11 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
         lab.ui.selected_node.set(Some(id));
         lab.ui.selected_message.set(None);
     };
-    // One arc per timer family; its path follows the clock.
+    // One arc per timer family; its path follows the transport bar's clock (paced while
+    // playing, like the clock it counts down against).
     let timer_arc = move |family: &'static [TimerKind]| {
         move || {
-            let now = lab.run.now.get();
+            let now = lab.run.shown_now.get();
             let (x, y) = xy();
             data.with(|d| {
                 d.as_ref()
@@ -306,6 +320,12 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
     let role_text = move || {
         data.with(|d| match d {
             Some(d) if d.status.is_live() && d.stale => format!("STALE LEADER e{}", d.epoch),
+            // A ZooKeeper server: its ZAB role, without the zk- of its data-role (the shape
+            // and the legend say it is a ZooKeeper server).
+            Some(d) if d.status.is_live() && d.zk_role.is_some() => d
+                .zk_role
+                .map(|r| r.name().to_ascii_uppercase())
+                .unwrap_or_default(),
             Some(d) if d.status.is_live() => {
                 let mut s = d.role_label.to_ascii_uppercase();
                 if d.shutting_down {
@@ -344,7 +364,9 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
             if let Some(d) = d {
                 if d.stale {
                     c += " node-stale";
-                } else if d.role == Some(Role::Leader) && d.status.is_live() {
+                } else if (d.role == Some(Role::Leader) || d.zk_role == Some(ZkRole::Leading))
+                    && d.status.is_live()
+                {
                     c += " node-leader";
                 }
                 match d.status {

@@ -138,7 +138,8 @@ pub struct ModeResult {
     pub phases: Vec<Phase>,
     /// When the last phase ended; `None` if it did not recover within the limit.
     pub recovery_ms: Option<u64>,
-    /// What happened, in a few lines (the narrated trace's key events).
+    /// What happened, in a few lines (the narrated trace's key events), each starting with
+    /// its time after the fault (`+1.234 s`), the clock the phase table uses.
     pub story: Vec<String>,
 }
 
@@ -297,7 +298,12 @@ fn watch_recovery(
         }
         for e in w.take_trace() {
             if story_worthy(&e) {
-                m.story.push(e.narrate().unwrap_or_else(|| e.line()));
+                let text = e
+                    .narrate()
+                    .unwrap_or_else(|| format!("{} {}", e.node, e.detail()));
+                let after = e.at.since(t0);
+                m.story
+                    .push(format!("+{} s  {text}", fixed(after as f64 / 1e6, 3)));
             }
             on_event(&e, &mut m);
         }

@@ -19,7 +19,9 @@ impl TraceEvent {
         )
     }
 
-    fn detail(&self) -> String {
+    /// The line without its time and node: what the comparison's story shows for an event
+    /// that has no narration, after its own time since the fault.
+    pub(crate) fn detail(&self) -> String {
         match &self.event {
             Event::Sent(env) => {
                 let fate = if env.doomed { " (will be lost)" } else { "" };

@@ -1,10 +1,17 @@
 //! Plain-language narration of a trace event: the sentence the app's event feed and the
 //! comparison's story show, written for someone learning KRaft rather than for a golden file.
 
-use super::{format_ms, DropReason, Event, Reason, TraceEvent};
+use super::{DropReason, Event, Reason, TraceEvent};
 use crate::kraft::Role;
 use crate::text::List;
-use crate::types::format_duration;
+use crate::types::{format_duration, Micros};
+
+/// How long something lasts from the event on, to the millisecond: narration says "for 13.7s"
+/// rather than an absolute "until", so the comparison's story (which counts from the fault)
+/// and the feed (which counts from the run's start) both read it right.
+fn took(us: Micros) -> String {
+    format_duration(us / 1_000 * 1_000)
+}
 
 impl TraceEvent {
     /// A plain-language sentence for the event feed, or `None` for events too small to narrate
@@ -99,8 +106,8 @@ impl TraceEvent {
             Event::ShutdownStarted => format!("{n} began a graceful shutdown"),
             Event::Stopped => format!("{n} shut down"),
             Event::Paused { until } => format!(
-                "{n} stalls (like a long GC pause) until {}",
-                format_ms(*until)
+                "{n} stalls (like a long GC pause) for {}",
+                took(until.since(self.at))
             ),
             Event::Resumed => format!("{n} resumed; its timers fire late"),
             Event::Network { description } => format!("network: {description}"),
@@ -169,8 +176,8 @@ impl TraceEvent {
                 "{count} client(s) of ZooKeeper server {n} lost their connection and will reconnect elsewhere"
             ),
             Event::ZkReconnectStorm { clients, expired, busy_until } => format!(
-                "{clients} client(s) reconnect to ZooKeeper server {n} at once; its queue is full until {}{}",
-                format_ms(*busy_until),
+                "{clients} client(s) reconnect to ZooKeeper server {n} at once; its queue stays full for {}{}",
+                took(busy_until.since(self.at)),
                 if *expired > 0 { format!(", and {expired} of them find their session expired") } else { String::new() }
             ),
             Event::ZkControllerElected { epoch } => format!(
@@ -180,7 +187,7 @@ impl TraceEvent {
                 format!("broker {n} is no longer the controller of epoch {epoch}: {why}")
             }
             Event::ZkControllerPhase { phase, partitions, until, .. } => match until {
-                Some(u) => format!("controller {n}: {phase} ({partitions} partitions, until {})", format_ms(*u)),
+                Some(u) => format!("controller {n}: {phase} ({partitions} partitions, for {})", took(u.since(self.at))),
                 None => format!("controller {n}: {phase} ({partitions} partitions)"),
             },
             Event::ZkBrokersChanged { joined, left } if left.is_empty() => {
@@ -191,8 +198,8 @@ impl TraceEvent {
                 List(left)
             ),
             Event::LeaderMoves { partitions, until, why } => format!(
-                "controller {n} moves the leadership of {partitions} partition(s) ({why}); done at {}",
-                format_ms(*until)
+                "controller {n} moves the leadership of {partitions} partition(s) ({why}); done in {}",
+                took(until.since(self.at))
             ),
             Event::LeaderMovesDone { offline: 0 } => {
                 format!("controller {n}: every partition has a live leader again")
