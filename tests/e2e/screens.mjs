@@ -1,6 +1,6 @@
 // Screenshots of the newcomer's playground for a human to read (run: node tests/e2e/screens.mjs
 // after a release build): the first visit, a failover and ZooKeeper mode, each on a 375 px
-// phone, a 1280 px laptop and a 1920 px projector. Written to tests/e2e/artifacts/screens-*.png.
+// phone, a 1280 px laptop and a 1920 px projector, and the comparison's sweep. Written to tests/e2e/artifacts/screens-*.png.
 import { join } from 'node:path';
 import { serveDist, launch, artifacts } from './harness.mjs';
 import { nodes, waitFor, leaderOf } from './page.mjs';
@@ -34,9 +34,16 @@ try {
     await waitFor(page, async () => (await nodes(page)).some((n) => n.role === 'zk-controller'), 40000, 'a controller broker');
     await page.getByTestId('create-topic').click();
     await page.waitForTimeout(3000);
+    // The button scrolled the page: the picture is what this one is for.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, '3-zookeeper');
     await page.getByTestId('metadata-panel').scrollIntoViewIfNeeded();
     await shot(page, '4-zookeeper-panels');
+    // The comparison's sweep: both axes labelled.
+    await page.getByTestId('compare-sweep').click();
+    await page.getByTestId('compare-sweep-result').waitFor({ timeout: 120000 });
+    await page.getByTestId('compare-sweep-result').scrollIntoViewIfNeeded();
+    await shot(page, '5-comparison-sweep');
   }
   console.log(`screenshots in ${artifacts}`);
 } finally {

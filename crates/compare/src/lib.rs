@@ -250,7 +250,15 @@ fn sweep_view(rows: &[Comparison]) -> String {
         .flatten()
         .max()
         .unwrap_or(1000) as f64;
-    let min_ms = 1000.0f64;
+    // The seconds axis starts at the decade below the quickest recovery (at least 1 s).
+    let quickest = rows
+        .iter()
+        .flat_map(|r| [r.zookeeper.recovery_ms, r.kraft.recovery_ms])
+        .flatten()
+        .min()
+        .unwrap_or(1000)
+        .max(1000) as f64;
+    let min_ms = 10f64.powf(quickest.log10().floor());
     let (y_lo, y_hi) = (min_ms.log10(), max_ms.max(min_ms * 10.0).log10());
     let x = |p: u64| {
         let (a, b) = (
@@ -278,7 +286,7 @@ fn sweep_view(rows: &[Comparison]) -> String {
         num(h),
     );
     // The y axis: seconds at 1, 2 and 5 of each decade in range, a grid line at each.
-    let mut decade = 1.0f64;
+    let mut decade = min_ms / 1000.0;
     while decade * 1000.0 <= 10f64.powf(y_hi) {
         for m in [1.0, 2.0, 5.0] {
             let ms = decade * m * 1000.0;
@@ -410,11 +418,10 @@ mod tests {
             );
         }
         assert_eq!(html.matches("<polyline").count(), 2);
-        // Both axes say what they measure, and the seconds axis has ticks from 1 s up to near
+        // Both axes say what they measure, and the seconds axis has ticks up to near
         // the slowest recovery in the table.
         assert!(html.contains(">partitions in the cluster (log scale)</text>"));
         assert!(html.contains(">recovery time (log scale)</text>"));
-        assert!(html.contains("data-tick-ms=\"1000\">1 s</text>"));
         let top_tick: u64 = html
             .split("data-tick-ms=\"")
             .skip(1)
@@ -429,6 +436,21 @@ mod tests {
             .fold(0.0f64, f64::max)
             * 1000.0;
         assert!(slowest > 0.0);
+        // The axis starts at the decade below the quickest recovery, and no tick is lower.
+        let quickest = html
+            .split("<td>")
+            .filter_map(|c| c.split_once(" s</td>"))
+            .filter_map(|(v, _)| v.parse::<f64>().ok())
+            .fold(f64::MAX, f64::min)
+            .max(1.0);
+        let floor = 10f64.powf(quickest.log10().floor()) as u64 * 1000;
+        let lowest_tick: u64 = html
+            .split("data-tick-ms=\"")
+            .skip(1)
+            .map(|t| t[..t.find('"').unwrap()].parse::<u64>().unwrap())
+            .min()
+            .unwrap();
+        assert_eq!(lowest_tick, floor, "quickest {quickest} s");
         // The highest tick is at most 2.5 steps (of 1, 2, 5) below the slowest recovery.
         assert!((top_tick as f64) * 5.0 > slowest, "{top_tick} vs {slowest}");
         assert!(top_tick >= 10_000, "{top_tick}");

@@ -320,12 +320,15 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
     let role_text = move || {
         data.with(|d| match d {
             Some(d) if d.status.is_live() && d.stale => format!("STALE LEADER e{}", d.epoch),
-            // A ZooKeeper server: its ZAB role, without the zk- of its data-role (the shape
-            // and the legend say it is a ZooKeeper server).
+            // A ZooKeeper server: its ZAB role, without the zk- of its data-role (the names
+            // zk1… and the legend say it is a ZooKeeper server).
             Some(d) if d.status.is_live() && d.zk_role.is_some() => d
                 .zk_role
                 .map(|r| r.name().to_ascii_uppercase())
                 .unwrap_or_default(),
+            // A ZooKeeper-mode broker: BROKER, with CONTROLLER on the line below if it holds
+            // /controller (not ZK-CONTROLLER over CONTROLLER).
+            Some(d) if d.status.is_live() && d.kind == NodeKind::ZkBroker => "BROKER".into(),
             Some(d) if d.status.is_live() => {
                 let mut s = d.role_label.to_ascii_uppercase();
                 if d.shutting_down {
