@@ -109,8 +109,49 @@ zxid (epoch in the high 32 bits, counter in the low). Metadata lives in znodes s
 as its owner's session.</dd>\
 </dl>";
 
+/// The glossary's entry for a word of the picture (`PROSPECTIVE`, `observer`, `Epoch`), as
+/// plain text "term: meaning", for the word's own tooltip; empty if the glossary has none.
+/// Read from the glossary itself, so a word explains itself the same way in both places.
+pub fn explain(word: &str) -> String {
+    let word = word.to_ascii_lowercase();
+    let entry = GLOSSARY.split("<dt>").skip(1).find(|e| {
+        e.split_once("</dt>")
+            .is_some_and(|(term, _)| term.to_ascii_lowercase().contains(&word))
+    });
+    let Some(entry) = entry else {
+        return String::new();
+    };
+    // Tags dropped (`</dt><dd>` becomes ": "), entities are none but the ellipsis's own.
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in entry.replace("</dt><dd>", ": ").chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
 /// The glossary.
 #[component]
 pub fn Glossary() -> impl IntoView {
     view! { <details class="panel glossary" id="glossary" data-testid="glossary" inner_html=GLOSSARY></details> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::explain;
+
+    #[test]
+    fn a_word_of_the_picture_finds_its_glossary_entry() {
+        assert!(explain("PROSPECTIVE").starts_with("PROSPECTIVE: Asking for a pre-vote"));
+        assert!(explain("observer").starts_with("Voter / observer: Voters"));
+        assert!(explain("Epoch").starts_with("Epoch (e1, e2…): The election term."));
+        // Markup is dropped.
+        assert!(!explain("NoOpRecord").contains('<'));
+        assert!(explain("metadata.max.idle").is_empty());
+    }
 }

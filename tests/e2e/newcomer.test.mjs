@@ -30,6 +30,11 @@ test('a first visit: a loading notice, then the orientation card while the run w
   await waitFor(page, async () => (await simMs(page)) > 0, 5000, 'the run to play once the card is closed');
   const glossary = page.getByTestId('glossary');
   assert.match(await glossary.textContent(), /PROSPECTIVE[\s\S]*LEO[\s\S]*High watermark/);
+  // The words under a node explain themselves on hover, in the glossary's words.
+  const leader = await waitFor(page, async () => leaderOf(await nodes(page)), 30000, 'a leader');
+  const words = page.getByTestId(`node-${leader.id}`).locator('.node-words');
+  assert.match(await words.first().locator('title').textContent(), /^LEADER \/ FOLLOWER: The elected voter/);
+  assert.match(await words.nth(1).locator('title').textContent(), /^Active controller: The controller that leads/);
   await page.reload();
   await page.getByTestId('cluster-view').waitFor();
   await page.waitForTimeout(500);

@@ -12,6 +12,7 @@ use kraftlab_core::zk::server::ZkRole;
 use leptos::prelude::*;
 
 use super::layout::{Layout, BROKER_R, CONTROLLER_R};
+use crate::components::orientation::explain;
 use crate::lab::Lab;
 use crate::theme::epoch_colour;
 
@@ -340,6 +341,39 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
             None => String::new(),
         })
     };
+    // The glossary's word for what the role line says (the node's description otherwise).
+    let role_help = Memo::new(move |_| {
+        let word = data.with(|d| match d {
+            Some(d) if d.status.is_live() && !d.stale && d.zk_role.is_some() => "zxid",
+            Some(d) if d.status.is_live() && !d.stale && d.role.is_some() => d.role_label,
+            _ => "",
+        });
+        let help = if word.is_empty() {
+            String::new()
+        } else {
+            explain(word)
+        };
+        if help.is_empty() {
+            label()
+        } else {
+            help
+        }
+    });
+    let meta_help = Memo::new(move |_| {
+        let m = meta();
+        let help = if m.contains("FENCED") {
+            explain("Fenced broker")
+        } else if m.contains("ACTIVE") {
+            explain("Active controller")
+        } else {
+            String::new()
+        };
+        if help.is_empty() {
+            label()
+        } else {
+            help
+        }
+    });
     let role_y = move || {
         let voting = data.with(|d| {
             d.as_ref()
@@ -445,12 +479,19 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
             <text class="node-id" x=move || num(xy().0) y=move || num(xy().1 - r - 12.0) text-anchor="middle">
                 {id.to_string()}
             </text>
-            <text class="node-role" x=move || num(xy().0) y=move || num(role_y()) text-anchor="middle">
-                {role_text}
-            </text>
-            <text class="node-meta" x=move || num(xy().0) y=move || num(role_y() + 12.0) text-anchor="middle">
-                {meta}
-            </text>
+            // The words under a node explain themselves on hover (the glossary's entry).
+            <g class="node-words">
+                <title>{move || role_help.get()}</title>
+                <text class="node-role" x=move || num(xy().0) y=move || num(role_y()) text-anchor="middle">
+                    {role_text}
+                </text>
+            </g>
+            <g class="node-words">
+                <title>{move || meta_help.get()}</title>
+                <text class="node-meta" x=move || num(xy().0) y=move || num(role_y() + 12.0) text-anchor="middle">
+                    {meta}
+                </text>
+            </g>
             {votes}
         </g>
     }
