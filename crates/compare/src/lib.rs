@@ -422,34 +422,23 @@ mod tests {
         // the slowest recovery in the table.
         assert!(html.contains(">partitions in the cluster (log scale)</text>"));
         assert!(html.contains(">recovery time (log scale)</text>"));
-        let top_tick: u64 = html
+        // The seconds axis's ticks (ms), and the recoveries the table shows (s; "12.3 s").
+        let ticks: Vec<u64> = html
             .split("data-tick-ms=\"")
             .skip(1)
             .map(|t| t[..t.find('"').unwrap()].parse::<u64>().unwrap())
-            .max()
-            .unwrap();
-        // The slowest recovery the table shows, in ms (cells read "12.3 s").
-        let slowest = html
+            .collect();
+        let seconds: Vec<f64> = html
             .split("<td>")
             .filter_map(|c| c.split_once(" s</td>"))
             .filter_map(|(v, _)| v.parse::<f64>().ok())
-            .fold(0.0f64, f64::max)
-            * 1000.0;
+            .collect();
+        let (top_tick, lowest_tick) = (*ticks.iter().max().unwrap(), *ticks.iter().min().unwrap());
+        let slowest = seconds.iter().copied().fold(0.0f64, f64::max) * 1000.0;
         assert!(slowest > 0.0);
         // The axis starts at the decade below the quickest recovery, and no tick is lower.
-        let quickest = html
-            .split("<td>")
-            .filter_map(|c| c.split_once(" s</td>"))
-            .filter_map(|(v, _)| v.parse::<f64>().ok())
-            .fold(f64::MAX, f64::min)
-            .max(1.0);
+        let quickest = seconds.iter().copied().fold(f64::MAX, f64::min).max(1.0);
         let floor = 10f64.powf(quickest.log10().floor()) as u64 * 1000;
-        let lowest_tick: u64 = html
-            .split("data-tick-ms=\"")
-            .skip(1)
-            .map(|t| t[..t.find('"').unwrap()].parse::<u64>().unwrap())
-            .min()
-            .unwrap();
         assert_eq!(lowest_tick, floor, "quickest {quickest} s");
         // The highest tick is at most 2.5 steps (of 1, 2, 5) below the slowest recovery.
         assert!((top_tick as f64) * 5.0 > slowest, "{top_tick} vs {slowest}");
