@@ -122,9 +122,10 @@ struct Pace {
     transport_at: f64,
 }
 
-/// Records of each log the snapshot copies: the log view's newest 14 offsets and the voters
-/// holding them (older stretches are read from the run when scrolled to).
-const LOG_TAIL: usize = 16;
+/// Records of each log the snapshot copies: none. The log view reads the logs from the run
+/// itself (any stretch of them, `log_view::matrix`), and copying and printing a tail of every
+/// log at every event cost the frame for nothing.
+const LOG_TAIL: usize = 0;
 
 /// How many of the newest znodes the ZooKeeper-mode log panel lists.
 const ZNODES_SHOWN: usize = 16;

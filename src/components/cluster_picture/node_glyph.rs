@@ -240,7 +240,9 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
             _ => "var(--down)".to_string(),
         })
     };
-    let label = move || data.with(|d| d.as_ref().map(|d| describe(id, d)).unwrap_or_default());
+    // Computed once per change of the node, for its tooltip, its aria-label and the words' fallback.
+    let label =
+        Memo::new(move |_| data.with(|d| d.as_ref().map(|d| describe(id, d)).unwrap_or_default()));
     let open = move || {
         lab.ui.selected_node.set(Some(id));
         lab.ui.selected_message.set(None);
@@ -354,7 +356,7 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
             explain(word)
         };
         if help.is_empty() {
-            label()
+            label.get()
         } else {
             help
         }
@@ -369,7 +371,7 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
             String::new()
         };
         if help.is_empty() {
-            label()
+            label.get()
         } else {
             help
         }
@@ -452,7 +454,7 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
             role="button"
             tabindex="0"
             aria-haspopup="dialog"
-            aria-label=label
+            aria-label=move || label.get()
             on:click=move |_| open()
             on:keydown=move |ev| {
                 if ev.key() == "Enter" || ev.key() == " " {
@@ -465,7 +467,7 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
             on:focus=move |_| lab.ui.hovered_node.set(Some(id))
             on:blur=move |_| lab.ui.hovered_node.set(None)
         >
-            <title>{label}</title>
+            <title>{move || label.get()}</title>
             <path class="timer timer-election" d=move || election_d.get()><title>{timer_title(ELECTION)}</title></path>
             <path class="timer timer-fetch" d=move || fetch_d.get()><title>{timer_title(FETCH)}</title></path>
             <path class="timer timer-check" d=move || check_d.get()><title>{timer_title(CHECK)}</title></path>
