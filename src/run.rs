@@ -520,3 +520,55 @@ impl Run {
 fn error_text(e: &str) -> ToolText {
     ToolText::from_text(e, |_| None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kraftlab_core::sim::ClusterSpec;
+
+    /// Three seconds of play in 60 frames a second: the picture's snapshot follows every
+    /// frame with an event, the panels about 8 times a second, the clock about 15; a pause
+    /// brings both up to date.
+    #[test]
+    fn panels_and_clock_follow_a_playing_run_at_their_pace() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let run = Run::new(Timeline::new(ClusterSpec::kraft(3, 2, 1)));
+            // 1x: three wall seconds are three virtual seconds, enough for a first election.
+            run.speed.set(1.0);
+            let panels_before = run.panels.get_untracked();
+            let mut clock_moves = 0;
+            let mut shown = run.shown_now.get_untracked();
+            let frame_ms = 1000.0 / 60.0;
+            for frame in 0..180 {
+                run.advance(frame_ms, frame as f64 * frame_ms, || false, None);
+                if run.shown_now.get_untracked() != shown {
+                    shown = run.shown_now.get_untracked();
+                    clock_moves += 1;
+                }
+            }
+            let bumps = run.panels.get_untracked() - panels_before;
+            // 3 s at 8 and 15 a second: 24 and 45, give or take the first frame.
+            assert!((22..=26).contains(&bumps), "panels refreshed {bumps} times");
+            assert!(
+                (43..=47).contains(&clock_moves),
+                "clock moved {clock_moves} times"
+            );
+            // The picture is never behind: its clock is the run's now.
+            let now = run.timeline.with_value(|t| t.now());
+            assert_eq!(run.now.get_untracked(), now);
+            // A pause catches the panels and the clock up.
+            run.catch_up_panels();
+            assert_eq!(run.shown_now.get_untracked(), now);
+            assert!(!run.pace.get_value().panels_behind);
+            // The quorum has elected by now, and the panel says what the run says.
+            let status = run
+                .timeline
+                .with_value(|t| {
+                    quorum::describe_quorum(t.world()).map(|q| quorum::describe_status(&q))
+                })
+                .expect("a leader within 3 s");
+            assert!(run.quorum_status.with_untracked(|s| *s == status));
+        });
+    }
+}

@@ -25,8 +25,8 @@ test('a ZooKeeper-mode cluster: ensemble, controller, failover after the session
   await waitFor(page, async () => (await page.getByTestId('quorum-status').innerText()).includes('Mode: leader'), 10000, 'srvr output');
   const status = await page.getByTestId('quorum-status').innerText();
   assert.equal(status.match(/Mode: follower/g).length, 2, status);
-  const named = await page.getByTestId('quorum-replication').innerText();
-  assert.ok(named.includes(`"brokerid":${controller}`), named);
+  // The tools panel follows a playing run eight times a second, the picture every event.
+  await waitFor(page, async () => (await page.getByTestId('quorum-replication').innerText()).includes(`"brokerid":${controller}`), 2000, `get /controller to name broker ${controller}`);
   await screenshot(page, '20-zookeeper-mode');
 
   await clickNode(page, controller);
