@@ -244,20 +244,14 @@ fn sweep_view(rows: &[Comparison]) -> String {
     // partition counts and the axis title, above for the legend.
     let (w, h) = (560.0, 240.0);
     let (left, right, top, bottom) = (58.0, 14.0, 34.0, 40.0);
-    let max_ms = rows
+    let recoveries: Vec<u64> = rows
         .iter()
         .flat_map(|r| [r.zookeeper.recovery_ms, r.kraft.recovery_ms])
         .flatten()
-        .max()
-        .unwrap_or(1000) as f64;
+        .collect();
+    let max_ms = recoveries.iter().copied().max().unwrap_or(1000) as f64;
     // The seconds axis starts at the decade below the quickest recovery (at least 1 s).
-    let quickest = rows
-        .iter()
-        .flat_map(|r| [r.zookeeper.recovery_ms, r.kraft.recovery_ms])
-        .flatten()
-        .min()
-        .unwrap_or(1000)
-        .max(1000) as f64;
+    let quickest = recoveries.iter().copied().min().unwrap_or(1000).max(1000) as f64;
     let min_ms = 10f64.powf(quickest.log10().floor());
     let (y_lo, y_hi) = (min_ms.log10(), max_ms.max(min_ms * 10.0).log10());
     let x = |p: u64| {
@@ -286,11 +280,12 @@ fn sweep_view(rows: &[Comparison]) -> String {
         num(h),
     );
     // The y axis: seconds at 1, 2 and 5 of each decade in range, a grid line at each.
+    let top_ms = 10f64.powf(y_hi);
     let mut decade = min_ms / 1000.0;
-    while decade * 1000.0 <= 10f64.powf(y_hi) {
+    while decade * 1000.0 <= top_ms {
         for m in [1.0, 2.0, 5.0] {
             let ms = decade * m * 1000.0;
-            if ms > 10f64.powf(y_hi) * 1.0001 {
+            if ms > top_ms * 1.0001 {
                 break;
             }
             let ty = y(ms);

@@ -231,7 +231,8 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
     } else {
         CONTROLLER_R
     };
-    let meta = move || data.with(|d| d.as_ref().map(meta_line).unwrap_or_default());
+    // Read by the line and by its tooltip: computed once per change.
+    let meta = Memo::new(move |_| data.with(|d| d.as_ref().map(meta_line).unwrap_or_default()));
     let xy = move || layout.with(|l| l.pos.get(&id).copied().unwrap_or((0.0, 0.0)));
     let up = move || data.with(|d| d.as_ref().is_some_and(|d| d.status.is_live()));
     let fill = move || {
@@ -343,13 +344,9 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
             None => String::new(),
         })
     };
-    // The glossary's word for what the role line says (the node's description otherwise).
-    let role_help = Memo::new(move |_| {
-        let word = data.with(|d| match d {
-            Some(d) if d.status.is_live() && !d.stale && d.zk_role.is_some() => "zxid",
-            Some(d) if d.status.is_live() && !d.stale && d.role.is_some() => d.role_label,
-            _ => "",
-        });
+    // The glossary's entry for a word under the node, or the node's description if the
+    // glossary has none.
+    let help_for = move |word: &str| {
         let help = if word.is_empty() {
             String::new()
         } else {
@@ -360,21 +357,24 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
         } else {
             help
         }
+    };
+    let role_help = Memo::new(move |_| {
+        help_for(data.with(|d| match d {
+            Some(d) if d.status.is_live() && !d.stale && d.zk_role.is_some() => "zxid",
+            Some(d) if d.status.is_live() && !d.stale && d.role.is_some() => d.role_label,
+            _ => "",
+        }))
     });
     let meta_help = Memo::new(move |_| {
-        let m = meta();
-        let help = if m.contains("FENCED") {
-            explain("Fenced broker")
-        } else if m.contains("ACTIVE") {
-            explain("Active controller")
-        } else {
-            String::new()
-        };
-        if help.is_empty() {
-            label.get()
-        } else {
-            help
-        }
+        help_for(meta.with(|m| {
+            if m.contains("FENCED") {
+                "Fenced broker"
+            } else if m.contains("ACTIVE") {
+                "Active controller"
+            } else {
+                ""
+            }
+        }))
     });
     let role_y = move || {
         let voting = data.with(|d| {
@@ -491,7 +491,7 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
             <g class="node-words">
                 <title>{move || meta_help.get()}</title>
                 <text class="node-meta" x=move || num(xy().0) y=move || num(role_y() + 12.0) text-anchor="middle">
-                    {meta}
+                    {move || meta.get()}
                 </text>
             </g>
             {votes}
