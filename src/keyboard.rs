@@ -29,6 +29,28 @@ fn typing(ev: &web_sys::KeyboardEvent) -> bool {
     }
 }
 
+/// Pauses and opens the details of a message in flight: the one sent after the message open
+/// now, or the oldest. Messages are drawn on a canvas, so this is how a keyboard reaches them.
+fn inspect_next_message(lab: Lab) {
+    lab.run.playing.set(false);
+    let open = lab.ui.selected_message.get_untracked();
+    let next = lab.run.view.with_untracked(|v| {
+        let mut ids = v.messages.iter().map(|m| m.id);
+        let first = v.messages.first().map(|m| m.id);
+        ids.find(|id| open.is_some_and(|o| *id > o)).or(first)
+    });
+    match next {
+        Some(id) => {
+            lab.ui.selected_node.set(None);
+            lab.ui.selected_message.set(Some(id));
+        }
+        None => lab.say(
+            "no message is in flight now: step (.) until one is sent".into(),
+            false,
+        ),
+    }
+}
+
 /// Listens for shortcuts on the window.
 pub fn install(lab: Lab) {
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -107,6 +129,10 @@ pub fn install(lab: Lab) {
             }
             "u" | "U" => {
                 lab.undo_fork();
+                true
+            }
+            "m" | "M" => {
+                inspect_next_message(lab);
                 true
             }
             "h" | "H" => {

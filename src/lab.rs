@@ -144,7 +144,7 @@ impl Lab {
         if self.replaying() {
             return;
         }
-        // A pointer on a message slows the run (see MessageGlyph) so it can be caught.
+        // A pointer on a message slows the run (see cluster_picture's message layer) so it can be caught.
         let wall_ms = if self.ui.holding.get_untracked() {
             wall_ms / HOLD_SLOWDOWN
         } else {

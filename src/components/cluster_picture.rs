@@ -8,16 +8,17 @@
 //! icons.
 
 pub(crate) mod layout;
-mod message_glyph;
+mod message_layer;
 mod node_glyph;
 
 use crate::math::num;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::lab::Lab;
 use kraftlab_core::types::NodeId;
 use layout::{layout, Layout, CONTROLLER_R, NARROW_WIDTH, WIDTH};
-use message_glyph::MessageGlyph;
+use message_layer::{MessageLayer, Pointer};
 use node_glyph::NodeGlyph;
 
 /// Clearance a cut keeps from every other node's centre.
@@ -91,11 +92,22 @@ pub fn ClusterPicture() -> impl IntoView {
             .view
             .with(|v| v.nodes.iter().map(|n| n.id).collect::<Vec<_>>())
     });
-    let message_ids = Memo::new(move |_| {
-        lab.run
-            .view
-            .with(|v| v.messages.iter().map(|m| m.id).collect::<Vec<_>>())
+    let pointer = Pointer::default();
+    let messages = MessageLayer::new(layout, pointer.clone());
+    // The tooltip names the message under the pointer (the canvas has no elements to title).
+    let message_title = Memo::new(move |_| {
+        let Some(id) = messages.hovered.get() else {
+            return String::new();
+        };
+        lab.run.view.with_untracked(|v| {
+            v.messages
+                .iter()
+                .find(|m| m.id == id)
+                .map(|m| format!("{} {} → {}: {}", m.name, m.from, m.to, m.detail))
+                .unwrap_or_default()
+        })
     });
+    let (on_move, on_leave) = (pointer.clone(), pointer);
     // Compared: the cut links and parked Fetches are redrawn when they change, not per frame.
     let cut_links = Memo::new(move |_| {
         lab.run.view.with(|v| {
@@ -171,25 +183,57 @@ pub fn ClusterPicture() -> impl IntoView {
                 .unwrap_or_else(|| "there is no active controller".into());
             // No clock and no message count: a label that changed every frame would make
             // the browser rebuild the accessibility tree every frame (the clock is beside the
-            // scrubber, the messages are listed one by one).
+            // scrubber; a message is named under the pointer and opened by a click or M).
             format!("Cluster of {} nodes; {leader}", v.nodes.len())
         })
     });
     view! {
-        <svg
-            class="cluster"
-            data-testid="cluster-view"
-            viewBox=move || layout.with(|l| format!("0 0 {} {}", num(l.width), num(l.height)))
-            role="group"
-            aria-label=move || summary.get()
-            on:click=move |_| lab.ui.selected_message.set(None)
-        >
-            <g class="cuts">{cuts}</g>
-            <For each=move || node_ids.get() key=|id| *id children=move |id| view! { <NodeGlyph id layout /> } />
-            <g class="parked-fetches">{parked}</g>
-            <g class="messages">
-                <For each=move || message_ids.get() key=|id| *id children=move |id| view! { <MessageGlyph id layout /> } />
-            </g>
-        </svg>
+        <div class="picture" title=move || message_title.get()>
+            <svg
+                class="cluster"
+                class:over-message=move || messages.hovered.get().is_some()
+                data-testid="cluster-view"
+                viewBox=move || layout.with(|l| format!("0 0 {} {}", num(l.width), num(l.height)))
+                role="group"
+                aria-label=move || summary.get()
+                // A pointer on a message slows the run twentyfold so that it can be read and
+                // clicked (moved onto it: a message passing under a resting pointer slows
+                // nothing; the drawing lets go once it has moved on).
+                on:pointermove=move |ev| {
+                    let (id, at) = messages.hit(ev.client_x(), ev.client_y());
+                    on_move.set(at);
+                    if id != messages.hovered.get_untracked() {
+                        messages.hovered.set(id);
+                        lab.ui.holding.set(id.is_some());
+                    }
+                }
+                on:pointerleave=move |_| {
+                    on_leave.set(None);
+                    messages.hovered.set(None);
+                    lab.ui.holding.set(false);
+                }
+                on:click=move |ev| {
+                    // A node's own click (its menu) is not a click on a message beside it.
+                    let on_node = ev
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .and_then(|e| e.closest("[aria-haspopup]").ok().flatten())
+                        .is_some();
+                    if on_node {
+                        return;
+                    }
+                    let (id, _) = messages.hit(ev.client_x(), ev.client_y());
+                    lab.ui.selected_message.set(id);
+                    if id.is_some() {
+                        lab.ui.selected_node.set(None);
+                    }
+                }
+            >
+                <g class="cuts">{cuts}</g>
+                <For each=move || node_ids.get() key=|id| *id children=move |id| view! { <NodeGlyph id layout /> } />
+                <g class="parked-fetches">{parked}</g>
+            </svg>
+            <canvas class="message-layer" aria-hidden="true" node_ref=messages.node_ref()></canvas>
+        </div>
     }
 }

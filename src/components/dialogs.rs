@@ -277,6 +277,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("R", "restart every stopped node"),
     ("P", "partition…"),
     ("H", "heal every link"),
+    (
+        "M",
+        "pause and open a message in flight (again: the next one)",
+    ),
     ("N", "new cluster…"),
     ("S", "share…"),
     ("?", "this help"),

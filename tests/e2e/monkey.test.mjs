@@ -27,7 +27,7 @@ test(`${ACTIONS} random UI actions cause no panic and no console error`, async (
   await page.getByTestId('cluster-view').waitFor();
   const random = rng(SEED);
   const pick = (list) => list[Math.floor(random() * list.length)];
-  const keys = [' ', '.', 'ArrowRight', '+', '-', '[', ']', 'l', 'w', 'k', 'r', 'h', 'p', 'n', 's', '?', 'Escape', 'Tab', 'Enter'];
+  const keys = [' ', '.', 'ArrowRight', '+', '-', '[', ']', 'l', 'w', 'k', 'r', 'h', 'p', 'n', 's', 'm', '?', 'Escape', 'Tab', 'Enter'];
   const log = [];
 
   async function clickVisible(selector) {
@@ -85,11 +85,16 @@ test(`${ACTIONS} random UI actions cause no panic and no console error`, async (
       case 'speed':
         await setRange(page, 'speed', Math.floor(random() * 301) - 200);
         break;
-      case 'message':
-        if (await clickVisible('[data-testid=message]')) {
+      case 'message': {
+        // Messages are drawn on a canvas: the page says where they are.
+        const points = await page.evaluate(() => Array.from(window.wasmBindings.message_points()));
+        if (points.length) {
+          const i = 2 * Math.floor(random() * (points.length / 2));
+          await page.mouse.click(points[i], points[i + 1]);
           if (random() < 0.5) await clickVisible('[data-testid=action-drop]');
         }
         break;
+      }
       case 'dialog':
         if (await page.locator('[data-testid=partition-dialog]').count()) {
           await clickVisible('[data-testid=partition-dialog] input[type=radio]');

@@ -244,3 +244,84 @@ test('the log view scrolls back through the whole log', async () => {
   assert.ok((await firstOffset()) > 14, 'back to the newest');
   assert.deepEqual(problems, []);
 });
+
+test('messages in flight are drawn and can be caught: pointing at one names it and slows the run; a click opens it', async () => {
+  const { page, problems } = await openPage(env.browser, `${env.server.url}?seed=42`);
+  await waitFor(page, async () => leaderOf(await nodes(page)), 30000, 'a first leader');
+  await page.getByTestId('play-pause').click();
+  await page.evaluate(() => document.activeElement?.blur());
+  const points = () => page.evaluate(() => Array.from(window.wasmBindings.message_points()));
+  // Step, paused, until a message is on its way.
+  let at = [];
+  for (let i = 0; i < 200 && at.length === 0; i++) {
+    at = await points();
+    if (!at.length) await page.keyboard.press('.');
+  }
+  assert.ok(at.length >= 2, 'a message is in flight');
+  const [x, y] = at;
+  // It is drawn where the page says it is, and only there: the most opaque pixel within 6 px
+  // of its point (a response is hollow), and of an empty corner. (One readback of the whole
+  // canvas: the page would warn about repeated ones.)
+  const box = await page.getByTestId('cluster-view').boundingBox();
+  const [here, corner] = await page.evaluate((points) => {
+    const c = document.querySelector('canvas.message-layer');
+    const r = c.getBoundingClientRect();
+    const k = c.width / r.width;
+    const pixels = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const d = Math.round(6 * k);
+    return points.map(([px, py]) => {
+      const [cx, cy] = [Math.round((px - r.left) * k), Math.round((py - r.top) * k)];
+      let most = 0;
+      for (let yy = Math.max(0, cy - d); yy <= Math.min(c.height - 1, cy + d); yy++)
+        for (let xx = Math.max(0, cx - d); xx <= Math.min(c.width - 1, cx + d); xx++)
+          most = Math.max(most, pixels[4 * (yy * c.width + xx) + 3]);
+      return most;
+    });
+  }, [[x, y], [box.x + 8, box.y + 8]]);
+  assert.ok(here > 0, 'the message is painted at its point');
+  assert.equal(corner, 0, 'nothing is painted in an empty corner');
+  // Pointing at it names it and slows the run twentyfold: 100 ms of play under the pointer
+  // move virtual time far less than 100 ms with the pointer elsewhere.
+  await page.mouse.move(x, y);
+  const picture = page.locator('.picture');
+  const title = await waitFor(page, async () => picture.getAttribute('title'), 2000, 'the tooltip');
+  assert.match(title, /^(Fetch|FetchResponse|Vote|VoteResponse|PreVote|PreVoteResponse|BeginQuorumEpoch|BeginQuorumEpochResponse|EndQuorumEpoch|EndQuorumEpochResponse) \d+ → \d+: /);
+  assert.match(await page.getByTestId('cluster-view').getAttribute('class'), /over-message/);
+  const playFor = async (ms) => {
+    const t0 = await simMs(page);
+    await page.keyboard.press(' ');
+    await page.waitForTimeout(ms);
+    await page.keyboard.press(' ');
+    return (await simMs(page)) - t0;
+  };
+  const held = await playFor(100);
+  // A resting pointer lets go once the message has moved on.
+  await page.keyboard.press(' ');
+  await waitFor(page, async () => !/over-message/.test(await page.getByTestId('cluster-view').getAttribute('class')), 5000, 'the message to move on');
+  await page.keyboard.press(' ');
+  await page.mouse.move(box.x + 2, box.y + 2);
+  const free = await playFor(100);
+  assert.ok(held * 4 < free, `virtual time in 100 ms of play: ${held} ms held, ${free} ms free`);
+  // A click opens the details of the message the tooltip names.
+  const [hx, hy] = (await points()).slice(0, 2);
+  await page.mouse.move(hx, hy);
+  const named = await waitFor(page, async () => picture.getAttribute('title'), 2000, 'the tooltip');
+  await page.mouse.click(hx, hy);
+  const panel = page.getByTestId('message-panel');
+  await panel.waitFor();
+  assert.equal(await panel.locator('h3').textContent(), named.split(':')[0]);
+  // From the keyboard: M pauses and opens a message in flight, again the next one.
+  await page.keyboard.press('Escape');
+  await page.keyboard.press(' ');
+  await waitFor(page, async () => (await points()).length >= 4, 20000, 'two messages in flight');
+  await page.keyboard.press('m');
+  await panel.waitFor();
+  assert.equal(await page.getByTestId('play-pause').getAttribute('aria-pressed'), 'false', 'M paused the run');
+  const first = await panel.textContent();
+  await page.keyboard.press('m');
+  await waitFor(page, async () => (await panel.textContent()) !== first, 2000, 'M to open the next message');
+  // Leaving the picture lets go.
+  await page.mouse.move(box.x + 2, box.y + box.height + 40);
+  await waitFor(page, async () => !(await picture.getAttribute('title')), 2000, 'the tooltip to clear');
+  assert.deepEqual(problems, []);
+});
