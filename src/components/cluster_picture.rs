@@ -13,7 +13,6 @@ mod node_glyph;
 
 use crate::math::num;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::lab::Lab;
 use kraftlab_core::types::NodeId;
@@ -212,16 +211,9 @@ pub fn ClusterPicture() -> impl IntoView {
                     messages.hovered.set(None);
                     lab.ui.holding.set(false);
                 }
+                // Messages are drawn on top of the nodes: a click on one opens it (a node
+                // under it leaves the click alone while a message is under the pointer).
                 on:click=move |ev| {
-                    // A node's own click (its menu) is not a click on a message beside it.
-                    let on_node = ev
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                        .and_then(|e| e.closest("[aria-haspopup]").ok().flatten())
-                        .is_some();
-                    if on_node {
-                        return;
-                    }
                     let (id, _) = messages.hit(ev.client_x(), ev.client_y());
                     lab.ui.selected_message.set(id);
                     if id.is_some() {

@@ -280,28 +280,32 @@ test('messages in flight are drawn and can be caught: pointing at one names it a
   }, [[x, y], [box.x + 8, box.y + 8]]);
   assert.ok(here > 0, 'the message is painted at its point');
   assert.equal(corner, 0, 'nothing is painted in an empty corner');
-  // Pointing at it names it and slows the run twentyfold: 100 ms of play under the pointer
-  // move virtual time far less than 100 ms with the pointer elsewhere.
+  // Pointing at it names it and slows the run twentyfold: 50 ms of play under the pointer
+  // move virtual time far less than 50 ms with the pointer elsewhere.
   await page.mouse.move(x, y);
   const picture = page.locator('.picture');
   const title = await waitFor(page, async () => picture.getAttribute('title'), 2000, 'the tooltip');
   assert.match(title, /^(Fetch|FetchResponse|Vote|VoteResponse|PreVote|PreVoteResponse|BeginQuorumEpoch|BeginQuorumEpochResponse|EndQuorumEpoch|EndQuorumEpochResponse) \d+ → \d+: /);
   assert.match(await page.getByTestId('cluster-view').getAttribute('class'), /over-message/);
+  // Play for `ms` of wall time, timed inside the page (Space pressed twice).
   const playFor = async (ms) => {
     const t0 = await simMs(page);
-    await page.keyboard.press(' ');
-    await page.waitForTimeout(ms);
-    await page.keyboard.press(' ');
+    await page.evaluate(async (ms) => {
+      const space = () => window.dispatchEvent(new KeyboardEvent('keydown', { key: ' ' }));
+      space();
+      await new Promise((r) => setTimeout(r, ms));
+      space();
+    }, ms);
     return (await simMs(page)) - t0;
   };
-  const held = await playFor(100);
+  const held = await playFor(50);
   // A resting pointer lets go once the message has moved on.
   await page.keyboard.press(' ');
   await waitFor(page, async () => !/over-message/.test(await page.getByTestId('cluster-view').getAttribute('class')), 5000, 'the message to move on');
   await page.keyboard.press(' ');
   await page.mouse.move(box.x + 2, box.y + 2);
-  const free = await playFor(100);
-  assert.ok(held * 4 < free, `virtual time in 100 ms of play: ${held} ms held, ${free} ms free`);
+  const free = await playFor(50);
+  assert.ok(held * 4 < free, `virtual time in 50 ms of play: ${held} ms held, ${free} ms free`);
   // A click opens the details of the message the tooltip names.
   const [hx, hy] = (await points()).slice(0, 2);
   await page.mouse.move(hx, hy);
@@ -310,11 +314,14 @@ test('messages in flight are drawn and can be caught: pointing at one names it a
   const panel = page.getByTestId('message-panel');
   await panel.waitFor();
   assert.equal(await panel.locator('h3').textContent(), named.split(':')[0]);
-  // From the keyboard: M pauses and opens a message in flight, again the next one.
+  // From the keyboard: M pauses and opens a message in flight, again the next one. (Stepped
+  // to two messages in flight; Space and M pressed in one go, so none arrives in between.)
   await page.keyboard.press('Escape');
-  await page.keyboard.press(' ');
-  await waitFor(page, async () => (await points()).length >= 4, 20000, 'two messages in flight');
-  await page.keyboard.press('m');
+  for (let i = 0; i < 200 && (await points()).length < 4; i++) await page.keyboard.press('.');
+  assert.ok((await points()).length >= 4, 'two messages in flight');
+  await page.evaluate(() => {
+    for (const key of [' ', 'm']) window.dispatchEvent(new KeyboardEvent('keydown', { key }));
+  });
   await panel.waitFor();
   assert.equal(await page.getByTestId('play-pause').getAttribute('aria-pressed'), 'false', 'M paused the run');
   const first = await panel.textContent();

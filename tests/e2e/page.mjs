@@ -43,29 +43,16 @@ export async function setRange(page, testid, value) {
 
 /**
  * Clicks a node as a user does: a mouse click at the centre of its body. (Playwright's
- * actionability check never calls a node "stable" because its timer arc animates.) A message
- * in flight may be passing over the node, and a click there selects the message, as it
- * should; so, like a user, wait until the node itself is under the pointer.
+ * actionability check never calls a node "stable" because its timer arc animates.) Messages in
+ * flight travel between the nodes' edges and take a click within reach of them, so the centre
+ * of a body is always the node's.
  */
 export async function clickNode(page, id) {
   const body = page.getByTestId(`node-${id}`).locator('.node-body');
   await body.evaluate((el) => el.scrollIntoView({ block: 'center' }));
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const box = await body.boundingBox();
-    if (!box) throw new Error(`node ${id} is not visible`);
-    const x = box.x + box.width / 2;
-    const y = box.y + box.height / 2;
-    const onTop = await page.evaluate(
-      ([x, y, id]) => !!document.elementFromPoint(x, y)?.closest(`[data-testid="node-${id}"]`),
-      [x, y, id],
-    );
-    if (onTop) {
-      await page.mouse.click(x, y);
-      return;
-    }
-    await page.waitForTimeout(50);
-  }
-  throw new Error(`node ${id} stayed covered by messages in flight`);
+  const box = await body.boundingBox();
+  if (!box) throw new Error(`node ${id} is not visible`);
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
 }
 
 /** Waits until the lesson player shows step `n` (1-based). */

@@ -84,22 +84,31 @@ impl Fit {
     }
 }
 
-/// The message under picture point (`x`, `y`): the topmost (last drawn) within reach.
+/// True when picture point `p` is within reach of message `m` as drawn at `now`.
+fn within_reach(
+    m: &MessageView,
+    now: SimTime,
+    reduced_motion: bool,
+    layout: &Layout,
+    (x, y): (f64, f64),
+) -> bool {
+    message_xy(m, drawn_at(m, now, reduced_motion), layout).is_some_and(|(mx, my)| {
+        (mx - x) * (mx - x) + (my - y) * (my - y) <= HIT_RADIUS * HIT_RADIUS
+    })
+}
+
+/// The message under picture point `p`: the topmost (last drawn) within reach.
 fn message_at(
     messages: &[MessageView],
     now: SimTime,
     reduced_motion: bool,
     layout: &Layout,
-    (x, y): (f64, f64),
+    p: (f64, f64),
 ) -> Option<u64> {
     messages
         .iter()
         .rev()
-        .find(|m| {
-            message_xy(m, drawn_at(m, now, reduced_motion), layout).is_some_and(|(mx, my)| {
-                (mx - x) * (mx - x) + (my - y) * (my - y) <= HIT_RADIUS * HIT_RADIUS
-            })
-        })
+        .find(|m| within_reach(m, now, reduced_motion, layout, p))
         .map(|m| m.id)
 }
 
@@ -254,27 +263,33 @@ impl MessageLayer {
             let Some(canvas) = layer.canvas.get_untracked() else {
                 return;
             };
-            let scene_now = lab.run.now.get_untracked();
-            let held = lab.run.view.with_untracked(|v| {
+            let now = lab.run.now.get_untracked();
+            let reduced_motion = lab.ui.reduced_motion.get_untracked();
+            let hovered = layer.hovered.get_untracked();
+            let still_held = lab.run.view.with_untracked(|v| {
                 layout.with_untracked(|l| {
                     let scene = Scene {
-                        now: scene_now,
-                        reduced_motion: lab.ui.reduced_motion.get_untracked(),
+                        now,
+                        reduced_motion,
                         narrow: lab.ui.narrow.get_untracked(),
                         selected: lab.ui.selected_message.get_untracked(),
                         cuts: &v.cuts,
                         surface,
                     };
                     draw(&canvas, l, &v.messages, &scene);
-                    pointer.0.get().and_then(|p| {
-                        message_at(&v.messages, scene.now, scene.reduced_motion, l, p)
+                    let at = pointer.0.get();
+                    v.messages.iter().any(|m| {
+                        Some(m.id) == hovered
+                            && at.is_some_and(|p| within_reach(m, now, reduced_motion, l, p))
                     })
                 })
             });
-            // A message that moved out from under a resting pointer (or arrived) lets go.
-            if held != layer.hovered.get_untracked() {
-                layer.hovered.set(held);
-                lab.ui.holding.set(held.is_some());
+            // The message under a resting pointer moved on (or arrived): the run lets go. (A
+            // message passing under a resting pointer catches nothing: only a moving pointer
+            // catches, in the picture's pointermove.)
+            if hovered.is_some() && !still_held {
+                layer.hovered.set(None);
+                lab.ui.holding.set(false);
             }
         };
         let on_resize = redraw.clone();
@@ -292,6 +307,8 @@ impl MessageLayer {
         on_cleanup(move || {
             listener.remove();
             SHOWN.with(|s| s.set(None));
+            // A picture that goes (another route) takes its held message with it.
+            lab.ui.holding.set(false);
         });
         layer
     }

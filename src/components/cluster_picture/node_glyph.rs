@@ -455,7 +455,13 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
             tabindex="0"
             aria-haspopup="dialog"
             aria-label=move || label.get()
-            on:click=move |_| open()
+            // A message drawn over the node is on top: a click on it is the message's (the
+            // picture's click handler opens it).
+            on:click=move |_| {
+                if !lab.ui.holding.get_untracked() {
+                    open();
+                }
+            }
             on:keydown=move |ev| {
                 if ev.key() == "Enter" || ev.key() == " " {
                     ev.prevent_default();
