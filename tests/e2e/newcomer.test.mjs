@@ -285,7 +285,9 @@ test('messages in flight are drawn and can be caught: pointing at one names it a
   await page.mouse.move(x, y);
   const picture = page.locator('.picture');
   const title = await waitFor(page, async () => picture.getAttribute('title'), 2000, 'the tooltip');
-  assert.match(title, /^(Fetch|FetchResponse|Vote|VoteResponse|PreVote|PreVoteResponse|BeginQuorumEpoch|BeginQuorumEpochResponse|EndQuorumEpoch|EndQuorumEpochResponse) \d+ → \d+: /);
+  // Any API in flight (KRaft's, or a broker's BrokerRegistration / BrokerHeartbeat): its name,
+  // sender → receiver, then its fields.
+  assert.match(title, /^[A-Z][A-Za-z]+ \d+ → \d+: [A-Z][A-Za-z]+ /);
   assert.match(await page.getByTestId('cluster-view').getAttribute('class'), /over-message/);
   // Play for `ms` of wall time, timed inside the page (Space pressed twice).
   const playFor = async (ms) => {
