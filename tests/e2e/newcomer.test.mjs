@@ -251,14 +251,17 @@ test('messages in flight are drawn and can be caught: pointing at one names it a
   await page.getByTestId('play-pause').click();
   await page.evaluate(() => document.activeElement?.blur());
   const points = () => page.evaluate(() => Array.from(window.wasmBindings.message_points()));
-  // Step, paused, until a message is on its way.
+  // Step, paused, until a message is sent: the newest, drawn last (on top), has its whole
+  // flight ahead of it.
   let at = [];
-  for (let i = 0; i < 200 && at.length === 0; i++) {
+  for (let i = 0; i < 200; i++) {
+    const before = (await points()).length;
+    await page.keyboard.press('.');
     at = await points();
-    if (!at.length) await page.keyboard.press('.');
+    if (at.length > before) break;
   }
   assert.ok(at.length >= 2, 'a message is in flight');
-  const [x, y] = at;
+  const [x, y] = at.slice(-2);
   // It is drawn where the page says it is, and only there: the most opaque pixel within 6 px
   // of its point (a response is hollow), and of an empty corner. (One readback of the whole
   // canvas: the page would warn about repeated ones.)
