@@ -145,7 +145,7 @@ impl Lab {
             return;
         }
         // A pointer on a message slows the run (see cluster_picture's message layer) so it can be caught.
-        let wall_ms = if self.ui.holding.get_untracked() {
+        let wall_ms = if self.ui.held_message.get_untracked().is_some() {
             wall_ms / HOLD_SLOWDOWN
         } else {
             wall_ms

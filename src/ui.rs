@@ -53,8 +53,9 @@ pub struct Ui {
     pub embed: bool,
     /// Why the URL's link was not opened, shown over the picture until dismissed.
     pub link_error: RwSignal<Option<crate::share::LinkError>>,
-    /// The pointer rests on a message: the run goes twentyfold slower until it leaves.
-    pub holding: RwSignal<bool>,
+    /// The message a pointer moved onto: the run goes twentyfold slower until it leaves (the
+    /// picture's tooltip names it).
+    pub held_message: RwSignal<Option<u64>>,
     /// The "what you are looking at" card is open (a first visit, or asked for again).
     pub orientation: RwSignal<bool>,
 }
@@ -73,7 +74,7 @@ impl Ui {
             embed,
             link_error: RwSignal::new(None),
             orientation: RwSignal::new(false),
-            holding: RwSignal::new(false),
+            held_message: RwSignal::new(None),
         }
     }
 

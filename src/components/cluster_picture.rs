@@ -95,7 +95,7 @@ pub fn ClusterPicture() -> impl IntoView {
     let messages = MessageLayer::new(layout, pointer.clone());
     // The tooltip names the message under the pointer (the canvas has no elements to title).
     let message_title = Memo::new(move |_| {
-        let Some(id) = messages.hovered.get() else {
+        let Some(id) = lab.ui.held_message.get() else {
             return String::new();
         };
         lab.run.view.with_untracked(|v| {
@@ -190,36 +190,14 @@ pub fn ClusterPicture() -> impl IntoView {
         <div class="picture" title=move || message_title.get()>
             <svg
                 class="cluster"
-                class:over-message=move || messages.hovered.get().is_some()
+                class:over-message=move || lab.ui.held_message.get().is_some()
                 data-testid="cluster-view"
                 viewBox=move || layout.with(|l| format!("0 0 {} {}", num(l.width), num(l.height)))
                 role="group"
                 aria-label=move || summary.get()
-                // A pointer on a message slows the run twentyfold so that it can be read and
-                // clicked (moved onto it: a message passing under a resting pointer slows
-                // nothing; the drawing lets go once it has moved on).
-                on:pointermove=move |ev| {
-                    let (id, at) = messages.hit(ev.client_x(), ev.client_y());
-                    on_move.set(at);
-                    if id != messages.hovered.get_untracked() {
-                        messages.hovered.set(id);
-                        lab.ui.holding.set(id.is_some());
-                    }
-                }
-                on:pointerleave=move |_| {
-                    on_leave.set(None);
-                    messages.hovered.set(None);
-                    lab.ui.holding.set(false);
-                }
-                // Messages are drawn on top of the nodes: a click on one opens it (a node
-                // under it leaves the click alone while a message is under the pointer).
-                on:click=move |ev| {
-                    let (id, _) = messages.hit(ev.client_x(), ev.client_y());
-                    lab.ui.selected_message.set(id);
-                    if id.is_some() {
-                        lab.ui.selected_node.set(None);
-                    }
-                }
+                on:pointermove=move |ev| messages.point(&on_move, ev.client_x(), ev.client_y())
+                on:pointerleave=move |_| messages.leave(&on_leave)
+                on:click=move |ev| messages.click(ev.client_x(), ev.client_y())
             >
                 <g class="cuts">{cuts}</g>
                 <For each=move || node_ids.get() key=|id| *id children=move |id| view! { <NodeGlyph id layout /> } />

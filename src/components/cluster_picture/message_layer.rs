@@ -31,9 +31,20 @@ use crate::theme::{message_style, MessageShape};
 /// since it moves.
 const HIT_RADIUS: f64 = 16.0;
 
-/// Where message `m` is at `now` in the picture's coordinates: between the edges of its
-/// sender and receiver, requests and responses on slightly different lanes.
-fn message_xy(m: &MessageView, now: SimTime, layout: &Layout) -> Option<(f64, f64)> {
+/// Where message `m` is drawn at `now` in the picture's coordinates: between the edges of its
+/// sender and receiver, requests and responses on slightly different lanes; half way when the
+/// reader asked for reduced motion (messages then sit still, mid-link).
+fn message_xy(
+    m: &MessageView,
+    now: SimTime,
+    reduced_motion: bool,
+    layout: &Layout,
+) -> Option<(f64, f64)> {
+    let now = if reduced_motion {
+        SimTime(m.sent_at.0 + m.deliver_at.0.saturating_sub(m.sent_at.0) / 2)
+    } else {
+        now
+    };
     let (x1, y1) = *layout.pos.get(&m.from)?;
     let (x2, y2) = *layout.pos.get(&m.to)?;
     let span = m.deliver_at.0.saturating_sub(m.sent_at.0).max(1) as f64;
@@ -47,16 +58,6 @@ fn message_xy(m: &MessageView, now: SimTime, layout: &Layout) -> Option<(f64, f6
     let lane = if m.is_request { 4.0 } else { -4.0 };
     let (nx, ny) = (-dy / len * lane, dx / len * lane);
     Some((x1 + dx * f + nx, y1 + dy * f + ny))
-}
-
-/// The instant a message is drawn at: now, or half way when the reader asked for reduced
-/// motion (messages then sit still, mid-link).
-fn drawn_at(m: &MessageView, now: SimTime, reduced_motion: bool) -> SimTime {
-    if reduced_motion {
-        SimTime(m.sent_at.0 + m.deliver_at.0.saturating_sub(m.sent_at.0) / 2)
-    } else {
-        now
-    }
 }
 
 /// How the picture's coordinates sit in a box of `w` × `h` CSS pixels: the SVG's
@@ -92,7 +93,7 @@ fn within_reach(
     layout: &Layout,
     (x, y): (f64, f64),
 ) -> bool {
-    message_xy(m, drawn_at(m, now, reduced_motion), layout).is_some_and(|(mx, my)| {
+    message_xy(m, now, reduced_motion, layout).is_some_and(|(mx, my)| {
         (mx - x) * (mx - x) + (my - y) * (my - y) <= HIT_RADIUS * HIT_RADIUS
     })
 }
@@ -160,8 +161,7 @@ fn draw(
         "700 11px ui-monospace, monospace"
     });
     for m in messages {
-        let Some((x, y)) = message_xy(m, drawn_at(m, scene.now, scene.reduced_motion), layout)
-        else {
+        let Some((x, y)) = message_xy(m, scene.now, scene.reduced_motion, layout) else {
             continue;
         };
         let style = message_style(m.name);
@@ -237,13 +237,12 @@ impl Pointer {
     }
 }
 
-/// The canvas of messages in flight, and the hit-testing the picture's pointer handlers use.
+/// The canvas of messages in flight, and what the picture's pointer handlers do with them.
 #[derive(Clone, Copy)]
 pub struct MessageLayer {
+    lab: Lab,
     canvas: NodeRef<Canvas>,
     layout: Memo<Layout>,
-    /// The message under the pointer, named by the picture's tooltip.
-    pub hovered: RwSignal<Option<u64>>,
 }
 
 impl MessageLayer {
@@ -253,9 +252,9 @@ impl MessageLayer {
     pub fn new(layout: Memo<Layout>, pointer: Pointer) -> MessageLayer {
         let lab = expect_context::<Lab>();
         let layer = MessageLayer {
+            lab,
             canvas: NodeRef::new(),
             layout,
-            hovered: RwSignal::new(None),
         };
         let dark = use_context::<EmbedOptions>().is_some_and(|o| o.theme == Theme::Dark);
         let surface = if dark { "#1e293b" } else { "#ffffff" };
@@ -265,7 +264,7 @@ impl MessageLayer {
             };
             let now = lab.run.now.get_untracked();
             let reduced_motion = lab.ui.reduced_motion.get_untracked();
-            let hovered = layer.hovered.get_untracked();
+            let held = lab.ui.held_message.get_untracked();
             let still_held = lab.run.view.with_untracked(|v| {
                 layout.with_untracked(|l| {
                     let scene = Scene {
@@ -279,7 +278,7 @@ impl MessageLayer {
                     draw(&canvas, l, &v.messages, &scene);
                     let at = pointer.0.get();
                     v.messages.iter().any(|m| {
-                        Some(m.id) == hovered
+                        Some(m.id) == held
                             && at.is_some_and(|p| within_reach(m, now, reduced_motion, l, p))
                     })
                 })
@@ -287,9 +286,8 @@ impl MessageLayer {
             // The message under a resting pointer moved on (or arrived): the run lets go. (A
             // message passing under a resting pointer catches nothing: only a moving pointer
             // catches, in the picture's pointermove.)
-            if hovered.is_some() && !still_held {
-                layer.hovered.set(None);
-                lab.ui.holding.set(false);
+            if held.is_some() && !still_held {
+                lab.ui.held_message.set(None);
             }
         };
         let on_resize = redraw.clone();
@@ -303,12 +301,12 @@ impl MessageLayer {
             redraw();
         });
         let listener = window_event_listener(leptos::ev::resize, move |_| on_resize());
-        SHOWN.with(|s| s.set(Some((layer, lab))));
+        SHOWN.with(|s| s.set(Some(layer)));
         on_cleanup(move || {
             listener.remove();
             SHOWN.with(|s| s.set(None));
             // A picture that goes (another route) takes its held message with it.
-            lab.ui.holding.set(false);
+            lab.ui.held_message.set(None);
         });
         layer
     }
@@ -319,32 +317,60 @@ impl MessageLayer {
     }
 
     /// The message under a pointer at (`client_x`, `client_y`) on the page, and where that is in
-    /// the picture's coordinates (`None` when the pointer is off the picture).
-    pub fn hit(self, client_x: i32, client_y: i32) -> (Option<u64>, Option<(f64, f64)>) {
-        let lab = expect_context::<Lab>();
+    /// the picture's coordinates (`None` when the picture is not drawn).
+    fn hit(self, client_x: i32, client_y: i32) -> (Option<u64>, Option<(f64, f64)>) {
         let Some(canvas) = self.canvas.get_untracked() else {
             return (None, None);
         };
         let rect = canvas.get_bounding_client_rect();
-        let at = self.layout.with_untracked(|l| {
-            Fit::new(rect.width(), rect.height(), l).to_picture(
+        let now = self.lab.run.now.get_untracked();
+        let reduced = self.lab.ui.reduced_motion.get_untracked();
+        self.layout.with_untracked(|l| {
+            let at = Fit::new(rect.width(), rect.height(), l).to_picture(
                 f64::from(client_x) - rect.left(),
                 f64::from(client_y) - rect.top(),
-            )
-        });
-        let now = lab.run.now.get_untracked();
-        let reduced = lab.ui.reduced_motion.get_untracked();
-        let id = lab.run.view.with_untracked(|v| {
-            self.layout
-                .with_untracked(|l| message_at(&v.messages, now, reduced, l, at))
-        });
-        (id, Some(at))
+            );
+            let id = self
+                .lab
+                .run
+                .view
+                .with_untracked(|v| message_at(&v.messages, now, reduced, l, at));
+            (id, Some(at))
+        })
+    }
+
+    /// The pointer moved over the picture: a message under it is caught (the run slows
+    /// twentyfold so that it can be read and clicked), or the one caught is let go. Only a
+    /// moving pointer catches: a message passing under a resting one slows nothing, and the
+    /// drawing lets go of one that has moved on.
+    pub fn point(self, pointer: &Pointer, client_x: i32, client_y: i32) {
+        let (id, at) = self.hit(client_x, client_y);
+        pointer.set(at);
+        if id != self.lab.ui.held_message.get_untracked() {
+            self.lab.ui.held_message.set(id);
+        }
+    }
+
+    /// The pointer left the picture: nothing is held.
+    pub fn leave(self, pointer: &Pointer) {
+        pointer.set(None);
+        self.lab.ui.held_message.set(None);
+    }
+
+    /// A click on the picture: a message under it opens (messages are drawn over the nodes, so
+    /// they win), a click elsewhere closes the open one.
+    pub fn click(self, client_x: i32, client_y: i32) {
+        let (id, _) = self.hit(client_x, client_y);
+        self.lab.ui.selected_message.set(id);
+        if id.is_some() {
+            self.lab.ui.selected_node.set(None);
+        }
     }
 }
 
 thread_local! {
-    /// The playground's layer and run, for [`message_points`] (called from outside Leptos).
-    static SHOWN: Cell<Option<(MessageLayer, Lab)>> = const { Cell::new(None) };
+    /// The playground's message layer, for [`message_points`] (called from outside Leptos).
+    static SHOWN: Cell<Option<MessageLayer>> = const { Cell::new(None) };
 }
 
 /// Where the messages drawn now are, in page coordinates (CSS pixels from the viewport's top
@@ -352,9 +378,10 @@ thread_local! {
 /// elements of their own.
 #[wasm_bindgen]
 pub fn message_points() -> Vec<f64> {
-    let Some((layer, lab)) = SHOWN.with(Cell::get) else {
+    let Some(layer) = SHOWN.with(Cell::get) else {
         return Vec::new();
     };
+    let lab = layer.lab;
     let Some(canvas) = layer.canvas.get_untracked() else {
         return Vec::new();
     };
@@ -366,7 +393,7 @@ pub fn message_points() -> Vec<f64> {
             let fit = Fit::new(rect.width(), rect.height(), l);
             v.messages
                 .iter()
-                .filter_map(|m| message_xy(m, drawn_at(m, now, reduced), l))
+                .filter_map(|m| message_xy(m, now, reduced, l))
                 .flat_map(|(x, y)| {
                     [
                         rect.left() + fit.dx + x * fit.scale,
@@ -423,20 +450,23 @@ mod tests {
         let l = layout();
         let m = message(1, 1, 2, true);
         // Leaving: one controller radius out of the sender, 4 units off the line.
-        let (x, y) = message_xy(&m, SimTime(1_000), &l).unwrap();
+        let (x, y) = message_xy(&m, SimTime(1_000), false, &l).unwrap();
         assert_eq!((x, y), (100.0 + CONTROLLER_R, 104.0));
         // Half way at half time; a response runs on the other lane.
-        let (x, y) = message_xy(&m, SimTime(1_010), &l).unwrap();
+        let (x, y) = message_xy(&m, SimTime(1_010), false, &l).unwrap();
         assert_eq!((x, y), (200.0, 104.0));
-        let (_, y) = message_xy(&message(2, 1, 2, false), SimTime(1_010), &l).unwrap();
+        let (_, y) = message_xy(&message(2, 1, 2, false), SimTime(1_010), false, &l).unwrap();
         assert_eq!(y, 96.0);
         // Arriving, and after: at the receiver's edge.
         assert_eq!(
-            message_xy(&m, SimTime(5_000), &l).unwrap().0,
+            message_xy(&m, SimTime(5_000), false, &l).unwrap().0,
             300.0 - CONTROLLER_R
         );
         // Reduced motion: half way whatever the clock says.
-        assert_eq!(drawn_at(&m, SimTime(1_002), true), SimTime(1_010));
+        assert_eq!(
+            message_xy(&m, SimTime(1_002), true, &l),
+            message_xy(&m, SimTime(1_010), false, &l)
+        );
     }
 
     #[test]

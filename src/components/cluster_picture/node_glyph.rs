@@ -458,7 +458,7 @@ pub fn NodeGlyph(id: NodeId, layout: Memo<Layout>) -> impl IntoView {
             // A message drawn over the node is on top: a click on it is the message's (the
             // picture's click handler opens it).
             on:click=move |_| {
-                if !lab.ui.holding.get_untracked() {
+                if lab.ui.held_message.get_untracked().is_none() {
                     open();
                 }
             }
